@@ -1,0 +1,39 @@
+# The two commands: `make run` and `make test`. Both build their own .venv.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DATA   ?= ./kiosk-data
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench locale demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## Start the kiosk on a local data folder, printer in preview mode.
+run: $(STAMP)
+	$(BIN)/kiosk run --data $(DATA)
+
+## Same, seeded with a year of Spanish demo records (only into an empty folder).
+demo: $(STAMP)
+	$(BIN)/kiosk run --data ./kiosk-demo --demo
+
+## The whole test suite, headless.
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## Speed figures against TinyDB as shipped and SQLite, at 1k, 25k and 100k records.
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
+
+## Recompile the gettext catalogs after editing the .po files.
+locale: $(STAMP)
+	$(BIN)/python -m kiosk.i18n compile
+
+clean:
+	rm -rf $(VENV) build *.egg-info
