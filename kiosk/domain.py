@@ -1,0 +1,380 @@
+"""Records and their life: the pure-Python heart of the kiosk (no Textual, no files).
+
+A record is one event — an error, a near miss, a surprise or a win. It later gains a review
+(the four questions), follow-ups 30 days on, an optional look-for line, applause, links to
+similar records, a secret link token for its QR code, and an append-only history.
+
+Every fact that the rest of the code needs (kinds, states, text limits, categories) is defined
+here once. Documents stored on disk and exported are produced by :func:`record_to_doc` and read
+back by :func:`record_from_doc`, so the export format and the storage format are the same thing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime
+from typing import Any, Mapping
+
+from kiosk.text import clean_text
+
+#: Version of the document layout; bump it and add a step to ``kiosk.storage.migrations``.
+SCHEMA_VERSION = 1
+
+KINDS = ("error", "near_miss", "surprise", "win")
+
+#: Record states. Wins follow ``reported → acknowledged → shared``; the rest the review cycle.
+STATUSES = (
+    "reported",
+    "in_review",
+    "action_open",
+    "follow_up_due",
+    "closed",
+    "reopened",
+    "acknowledged",
+    "shared",
+)
+
+#: Categories of contributing conditions. There is deliberately no category for a person.
+CONDITION_CATEGORIES = (
+    "process",
+    "equipment",
+    "materials",
+    "information",
+    "environment",
+    "workload",
+    "training",
+    "other",
+)
+
+LINK_RELATIONS = ("similar", "recurrence_of", "reopened_from", "reopened_as")
+FOLLOW_UP_DONE = ("yes", "partly", "no")
+FOLLOW_UP_WORKED = ("yes", "too_early", "no")
+FOLLOW_UP_OUTCOMES = ("closed", "extended", "reopened")
+
+
+@dataclass(frozen=True)
+class Limit:
+    """Length rules for one field of the quick report."""
+
+    max_chars: int
+    min_chars: int = 0
+
+    @property
+    def required(self) -> bool:
+        return self.min_chars > 0
+
+
+#: Per-field limits of a report; sized so a receipt and the one-page review stay one page.
+REPORT_LIMITS: dict[str, Limit] = {
+    "area": Limit(60, 1),
+    "station": Limit(40),
+    "what_happened": Limit(600, 10),
+    "impact": Limit(300),
+    "what_we_did": Limit(300),
+    "reporter": Limit(60),
+}
+MULTILINE_FIELDS = frozenset({"what_happened", "impact", "what_we_did"})
+
+#: Link tokens carry 128 bits of randomness (PITFALLS 4.3), URL-safe ASCII.
+LINK_TOKEN_BYTES = 16
+
+
+class ValidationError(ValueError):
+    """A field breaks a rule. ``field`` names it and ``code`` says which rule, for messages."""
+
+    def __init__(self, field_name: str, code: str, **params: Any) -> None:
+        super().__init__(f"{field_name}: {code} {params or ''}".strip())
+        self.field = field_name
+        self.code = code
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One contributing condition of the 'why', with its category (never a person)."""
+
+    text: str
+    category: str = "other"
+
+
+@dataclass(frozen=True)
+class Action:
+    """The one change: one concrete action, one owner, one deadline."""
+
+    text: str = ""
+    owner: str = ""
+    deadline: str = ""  # ISO date
+
+
+@dataclass(frozen=True)
+class Review:
+    """The four questions, answered by a supervisor (or a draft of them)."""
+
+    what_happened: str = ""
+    why: tuple[Condition, ...] = ()
+    work_as_imagined: str = ""
+    work_as_done: str = ""
+    what_we_did: str = ""
+    action: Action = field(default_factory=Action)
+    follow_up_date: str = ""  # ISO date
+    participants: tuple[str, ...] = ()
+    participant_count: int = 0
+    recurrence_note: str = ""
+    win_note: str = ""
+    reviewed_by: str = ""
+    reviewed_at: str = ""  # ISO datetime; empty while a draft
+    draft: bool = True
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """One check of the change, normally 30 days after the review."""
+
+    at: str
+    by: str
+    done: str  # FOLLOW_UP_DONE
+    worked: str  # FOLLOW_UP_WORKED
+    happened_again: bool = False
+    notes: str = ""
+    outcome: str = "closed"  # FOLLOW_UP_OUTCOMES
+    new_date: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class LookFor:
+    """A one-line 'look for …' shared with every team until a date."""
+
+    text: str
+    until: str  # ISO date
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link to another record, e.g. the same thing seen before."""
+
+    id: str
+    rel: str = "similar"
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """Who changed what, when. Appended, never rewritten."""
+
+    at: str
+    by: str
+    what: str
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Record:
+    """One event and everything learned from it."""
+
+    id: str
+    kind: str
+    area: str
+    what_happened: str
+    created_at: str
+    occurred_at: str
+    station: str = ""
+    reporter: str = ""
+    impact: str = ""
+    what_we_did: str = ""
+    status: str = "reported"
+    review: Review | None = None
+    follow_ups: tuple[FollowUp, ...] = ()
+    look_for: LookFor | None = None
+    applause: int = 0
+    links: tuple[Link, ...] = ()
+    link_token: str = ""
+    history: tuple[HistoryEntry, ...] = ()
+
+    @property
+    def is_win(self) -> bool:
+        return self.kind == "win"
+
+    @property
+    def follow_up_date(self) -> date | None:
+        if self.review is None or not self.review.follow_up_date:
+            return None
+        return date.fromisoformat(self.review.follow_up_date)
+
+
+#: Field order of exported documents: ``id`` first, then the record's fields as declared.
+RECORD_FIELDS = tuple(f.name for f in fields(Record))
+
+
+def new_link_token() -> str:
+    return secrets.token_urlsafe(LINK_TOKEN_BYTES)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports
+
+
+@dataclass(frozen=True)
+class ReportDraft:
+    """What an operator typed in the quick report, before it becomes a record."""
+
+    kind: str
+    area: str
+    what_happened: str
+    impact: str = ""
+    what_we_did: str = ""
+    reporter: str = ""
+    station: str = ""
+    occurred_at: str = ""
+
+
+def clean_report(draft: ReportDraft, areas: tuple[str, ...] | None = None) -> ReportDraft:
+    """Normalise every field and check the rules; raises :class:`ValidationError`.
+
+    ``areas`` restricts the area to the configured list (the screen); import passes ``None``
+    because history may use areas no longer configured.
+    """
+    if draft.kind not in KINDS:
+        raise ValidationError("kind", "unknown", value=draft.kind)
+    values: dict[str, str] = {}
+    for name, limit in REPORT_LIMITS.items():
+        raw = getattr(draft, name)
+        if not isinstance(raw, str):
+            raise ValidationError(name, "not_text")
+        text = clean_text(raw, multiline=name in MULTILINE_FIELDS)
+        if limit.required and not text:
+            raise ValidationError(name, "required")
+        if text and len(text) < limit.min_chars:
+            raise ValidationError(name, "too_short", min=limit.min_chars)
+        if len(text) > limit.max_chars:
+            raise ValidationError(name, "too_long", max=limit.max_chars, length=len(text))
+        values[name] = text
+    if areas is not None and values["area"] not in areas:
+        raise ValidationError("area", "unknown", value=values["area"])
+    occurred = draft.occurred_at.strip()
+    if occurred:
+        occurred = _check_datetime("occurred_at", occurred)
+    return replace(draft, occurred_at=occurred, **values)
+
+
+def new_record(
+    draft: ReportDraft, *, record_id: str, now: datetime, actor: str = "operator"
+) -> Record:
+    """A fresh record from a cleaned draft."""
+    stamp = now.isoformat(timespec="seconds")
+    return Record(
+        id=record_id,
+        kind=draft.kind,
+        area=draft.area,
+        station=draft.station,
+        what_happened=draft.what_happened,
+        impact=draft.impact,
+        what_we_did=draft.what_we_did,
+        reporter=draft.reporter,
+        created_at=stamp,
+        occurred_at=draft.occurred_at or stamp,
+        status="reported",
+        link_token=new_link_token(),
+        history=(HistoryEntry(at=stamp, by=actor, what="reported"),),
+    )
+
+
+def _check_datetime(name: str, value: str) -> str:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(name, "bad_datetime", value=value) from None
+    return parsed.isoformat(timespec="seconds")
+
+
+# ---------------------------------------------------------------------------------------------
+# Documents: the one mapping between records and JSON (storage, export, import).
+
+
+def record_to_doc(record: Record) -> dict[str, Any]:
+    """A JSON-ready dict with the fields in their declared order."""
+    return {name: _to_json(getattr(record, name)) for name in RECORD_FIELDS}
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_to_json(v) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: _to_json(getattr(value, f.name)) for f in fields(value)}
+    return value
+
+
+_NESTED = {
+    "review": Review,
+    "look_for": LookFor,
+}
+_LISTS = {
+    "follow_ups": FollowUp,
+    "links": Link,
+    "history": HistoryEntry,
+}
+
+
+def record_from_doc(doc: Mapping[str, Any]) -> Record:
+    """Rebuild a record from a stored or imported document; raises ValidationError."""
+    unknown = set(doc) - set(RECORD_FIELDS)
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], "unknown_field")
+    values: dict[str, Any] = {}
+    for name in RECORD_FIELDS:
+        if name not in doc:
+            continue
+        value = doc[name]
+        if name in _NESTED:
+            value = None if value is None else _build(_NESTED[name], value, name)
+        elif name in _LISTS:
+            if not isinstance(value, list):
+                raise ValidationError(name, "not_list")
+            value = tuple(_build(_LISTS[name], item, name) for item in value)
+        values[name] = value
+    try:
+        record = Record(**values)
+    except TypeError as exc:  # a required field is missing
+        missing = next((n for n in ("id", "kind", "area", "what_happened") if n not in values), "")
+        raise ValidationError(missing or "record", "required") from exc
+    _check_types(record)
+    return record
+
+
+def _build(cls: type, value: Any, name: str) -> Any:
+    if not isinstance(value, Mapping):
+        raise ValidationError(name, "not_object")
+    known = {f.name: f for f in fields(cls)}
+    unknown = set(value) - set(known)
+    if unknown:
+        raise ValidationError(f"{name}.{sorted(unknown)[0]}", "unknown_field")
+    args: dict[str, Any] = {}
+    for key, item in value.items():
+        if cls is Review and key == "why":
+            item = tuple(_build(Condition, c, f"{name}.why") for c in item)
+        elif cls is Review and key == "action":
+            item = _build(Action, item, f"{name}.action")
+        elif isinstance(item, list):
+            item = tuple(item)
+        args[key] = item
+    try:
+        return cls(**args)
+    except TypeError as exc:
+        raise ValidationError(name, "incomplete") from exc
+
+
+def _check_types(record: Record) -> None:
+    for name in ("id", "kind", "area", "what_happened", "created_at", "occurred_at", "station",
+                 "reporter", "impact", "what_we_did", "status", "link_token"):
+        if not isinstance(getattr(record, name), str):
+            raise ValidationError(name, "not_text")
+    if record.kind not in KINDS:
+        raise ValidationError("kind", "unknown", value=record.kind)
+    if record.status not in STATUSES:
+        raise ValidationError("status", "unknown", value=record.status)
+    if not isinstance(record.applause, int) or isinstance(record.applause, bool):
+        raise ValidationError("applause", "not_integer")
+    for name in ("created_at", "occurred_at"):
+        _check_datetime(name, getattr(record, name))
+    if not record.link_token.isascii():
+        raise ValidationError("link_token", "not_ascii")

@@ -1,0 +1,53 @@
+"""Upgrades of stored documents from one schema version to the next.
+
+The snapshot's ``_meta`` says which version wrote it. On open, documents older than
+``kiosk.domain.SCHEMA_VERSION`` are upgraded in memory step by step, and the writer then saves
+a snapshot in the new version (the old one stays as a generation). Add a step here whenever
+the document layout changes; never edit a released step.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+Tables = dict[str, dict[str, Any]]
+Step = Callable[[Tables], None]
+
+
+def _v0_to_v1(tables: Tables) -> None:
+    """Version 0 (pre-release) records lacked the fields added for the review cycle."""
+    defaults = {
+        "station": "",
+        "reporter": "",
+        "impact": "",
+        "what_we_did": "",
+        "status": "reported",
+        "review": None,
+        "follow_ups": [],
+        "look_for": None,
+        "applause": 0,
+        "links": [],
+        "history": [],
+    }
+    for key, doc in list(tables.get("records", {}).items()):
+        tables["records"][key] = {**defaults, **doc} if set(defaults) - set(doc) else doc
+
+
+#: ``STEPS[n]`` upgrades documents from version n to n + 1.
+STEPS: dict[int, Step] = {0: _v0_to_v1}
+
+
+class NewerSchema(Exception):
+    """The data was written by a newer kiosk; opening it with this one could lose fields."""
+
+
+def upgrade_tables(tables: Tables, version: int, target: int, steps: dict[int, Step] = STEPS) -> int:
+    """Upgrade ``tables`` in place from ``version`` to ``target``; returns the steps applied."""
+    if version > target:
+        raise NewerSchema(f"data schema {version} is newer than this kiosk's {target}")
+    applied = 0
+    while version < target:
+        steps[version](tables)
+        version += 1
+        applied += 1
+    return applied

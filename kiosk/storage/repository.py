@@ -1,0 +1,357 @@
+"""The repository: records in and out, on the journal store, queried with TinyDB.
+
+This is the one small interface the screens and the command line use (SPEC section 8: a
+replicating store can later sit behind it). Every write is one journal transaction, so a
+record, its counter and its history change together or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+from tinydb.table import Table
+
+from kiosk import ids
+from kiosk.domain import (
+    RECORD_FIELDS,
+    SCHEMA_VERSION,
+    HistoryEntry,
+    Record,
+    ReportDraft,
+    ValidationError,
+    clean_report,
+    new_link_token,
+    new_record,
+    record_from_doc,
+    record_to_doc,
+)
+from kiosk.storage.journal import JournalStore, Op
+from kiosk.storage.migrations import upgrade_tables
+from kiosk.storage.tinydb_glue import KioskTinyDB
+from kiosk.text import fold
+
+log = logging.getLogger(__name__)
+
+RECORDS = "records"
+COUNTERS = "counters"
+_COUNTER_KEY = "records"
+
+_SEARCH_FIELDS = ("id", "kind", "area", "station", "what_happened", "impact", "what_we_did")
+_OPEN_ACTION = frozenset({"action_open", "follow_up_due"})
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class HomeCounts:
+    """What Home shows at a glance."""
+
+    waiting_review: int
+    follow_ups_due: int
+    follow_ups_overdue: int
+    total: int
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of search results, newest first."""
+
+    total: int
+    records: list[Record]
+
+
+def searchable_text(doc: Mapping[str, Any]) -> str:
+    """Every text a person could look for in a record, folded for accent-free search."""
+    parts = [str(doc.get(name, "")) for name in _SEARCH_FIELDS]
+    review = doc.get("review") or {}
+    if review:
+        parts += [
+            review.get("what_happened", ""),
+            review.get("what_we_did", ""),
+            review.get("work_as_imagined", ""),
+            review.get("work_as_done", ""),
+            review.get("recurrence_note", ""),
+            review.get("win_note", ""),
+            (review.get("action") or {}).get("text", ""),
+        ]
+        parts += [c.get("text", "") for c in review.get("why", ())]
+    look_for = doc.get("look_for") or {}
+    parts.append(look_for.get("text", ""))
+    parts += [f.get("notes", "") for f in doc.get("follow_ups", ())]
+    return fold("\n".join(parts))
+
+
+class Repository:
+    """Records of one data folder. Thread-safe; call it from workers, not the UI thread."""
+
+    def __init__(self, store: JournalStore, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        self.db = KioskTinyDB(store)
+        self.records: Table = self.db.table(RECORDS)
+        self._by_id: dict[str, str] = {}
+        self._status: Counter[str] = Counter()
+        self._follow_up_dates: dict[str, str] = {}
+        self._folded: dict[str, str] = {}
+        self._index_complete = threading.Event()
+        self._index_lock = threading.Lock()
+        with store.lock:
+            upgraded = upgrade_tables(store.tables, store.schema, SCHEMA_VERSION)
+            store.schema = SCHEMA_VERSION
+        store.add_listener(self._on_change, self._on_reset)
+        if upgraded and store.writer:
+            store.compact()  # the upgraded documents become the new snapshot
+
+    # -- index maintenance ---------------------------------------------------------------
+
+    def _on_reset(self) -> None:
+        self._by_id.clear()
+        self._status.clear()
+        self._follow_up_dates.clear()
+        self._folded.clear()
+        self._index_complete.clear()
+
+    def _on_change(self, table: str, key: str, old: Any, new: Any) -> None:
+        if table != RECORDS:
+            return
+        if old is not None:
+            self._by_id.pop(old.get("id"), None)
+            self._status[old.get("status")] -= 1
+            self._follow_up_dates.pop(key, None)
+            self._folded.pop(key, None)
+        if new is not None:
+            self._by_id[new["id"]] = key
+            self._status[new.get("status")] += 1
+            if new.get("status") in _OPEN_ACTION:
+                follow_up = (new.get("review") or {}).get("follow_up_date")
+                if follow_up:
+                    self._follow_up_dates[key] = follow_up
+            if self._index_complete.is_set():
+                self._folded[key] = searchable_text(new)
+
+    def build_search_index(self) -> None:
+        """Fold every record's text (about 30 µs each); run it in the background after start."""
+        with self._index_lock:
+            if self._index_complete.is_set():
+                return
+            with self.store.lock:
+                seen = dict(self.store.tables.get(RECORDS, {}))
+            folded = {key: searchable_text(doc) for key, doc in seen.items()}
+            with self.store.lock:
+                # Catch up with saves made meanwhile (documents are replaced, never mutated),
+                # then the change listener keeps the index current.
+                rows = self.store.tables.get(RECORDS, {})
+                for key, doc in rows.items():
+                    if seen.get(key) is not doc:
+                        folded[key] = searchable_text(doc)
+                for key in set(folded) - set(rows):
+                    del folded[key]
+                self._folded = folded
+                self._index_complete.set()
+
+    # -- reading -------------------------------------------------------------------------
+
+    def refresh(self) -> bool:
+        """Readers: take in records saved by the running kiosk."""
+        return self.store.refresh()
+
+    def get(self, record_id: str) -> Record | None:
+        """The record with this id as a person typed it, or None."""
+        try:
+            canonical = ids.normalise(record_id)
+        except ids.InvalidId:
+            return None
+        with self.store.lock:
+            key = self._by_id.get(canonical)
+            doc = self.store.tables[RECORDS][key] if key is not None else None
+        return record_from_doc(doc) if doc is not None else None
+
+    def all_records(self) -> list[Record]:
+        """Every record in the order it was numbered (the export order)."""
+        with self.store.lock:
+            rows = list(self.store.tables.get(RECORDS, {}).items())
+        rows.sort(key=lambda item: int(item[0]))
+        return [record_from_doc(doc) for _, doc in rows]
+
+    def count(self) -> int:
+        with self.store.lock:
+            return len(self.store.tables.get(RECORDS, {}))
+
+    def home_counts(self, today: date) -> HomeCounts:
+        iso = today.isoformat()
+        with self.store.lock:
+            dates = list(self._follow_up_dates.values())
+            waiting = self._status["reported"] + self._status["in_review"] + self._status["reopened"]
+            total = len(self.store.tables.get(RECORDS, {}))
+        return HomeCounts(
+            waiting_review=waiting,
+            follow_ups_due=sum(1 for d in dates if d == iso),
+            follow_ups_overdue=sum(1 for d in dates if d < iso),
+            total=total,
+        )
+
+    def recent(self, *, kinds: Iterable[str] = (), limit: int = 5) -> list[Record]:
+        """The newest records, optionally of some kinds only."""
+        wanted = frozenset(kinds)
+        with self.store.lock:
+            rows = self.store.tables.get(RECORDS, {})
+            keys = sorted(rows, key=int, reverse=True)
+            found = []
+            for key in keys:
+                doc = rows[key]
+                if not wanted or doc.get("kind") in wanted:
+                    found.append(doc)
+                    if len(found) >= limit:
+                        break
+        return [record_from_doc(doc) for doc in found]
+
+    def look_fors(self, today: date) -> list[Record]:
+        """Records whose look-for line is still being shared today."""
+        iso = today.isoformat()
+        with self.store.lock:
+            docs = [
+                doc
+                for doc in self.store.tables.get(RECORDS, {}).values()
+                if (doc.get("look_for") or {}).get("until", "") >= iso
+            ]
+        docs.sort(key=lambda d: d["created_at"], reverse=True)
+        return [record_from_doc(doc) for doc in docs]
+
+    def search(
+        self,
+        text: str,
+        *,
+        kinds: Iterable[str] = (),
+        areas: Iterable[str] = (),
+        statuses: Iterable[str] = (),
+        limit: int = 20,
+        offset: int = 0,
+    ) -> SearchPage:
+        """Records containing every word of ``text`` (accents and case ignored), newest first."""
+        self.build_search_index()
+        words = fold(text).split()
+        kinds, areas, statuses = frozenset(kinds), frozenset(areas), frozenset(statuses)
+        with self.store.lock:
+            rows = self.store.tables.get(RECORDS, {})
+            folded = self._folded
+            matches = []
+            for key, haystack in folded.items():
+                if words and not all(w in haystack for w in words):
+                    continue
+                if kinds or areas or statuses:
+                    doc = rows[key]
+                    if (kinds and doc["kind"] not in kinds) or (
+                        areas and doc["area"] not in areas
+                    ) or (statuses and doc["status"] not in statuses):
+                        continue
+                matches.append(key)
+            matches.sort(key=int, reverse=True)
+            page = [rows[key] for key in matches[offset : offset + limit]]
+        return SearchPage(total=len(matches), records=[record_from_doc(d) for d in page])
+
+    # -- writing -------------------------------------------------------------------------
+
+    def add_report(
+        self, draft: ReportDraft, *, areas: tuple[str, ...] | None, actor: str = "operator"
+    ) -> Record:
+        """Validate and durably save an operator's report; returns it with its new id."""
+        cleaned = clean_report(draft, areas)
+        with self.store.lock:
+            number = self._next_number()
+            record = new_record(cleaned, record_id=ids.encode(number), now=self.clock(), actor=actor)
+            self.store.commit(self._put_ops(number, record))
+        log.info("report %s saved (%s, %s)", record.id, record.kind, record.area)
+        return record
+
+    def import_doc(self, doc: Any) -> Record:
+        """Save one imported document (the export format, or a bare report). ValidationError
+        if it breaks a rule; StorageError if it could not be made durable."""
+        if not isinstance(doc, dict):
+            raise ValidationError("record", "not_object")
+        unknown = set(doc) - set(RECORD_FIELDS)
+        if unknown:
+            raise ValidationError(sorted(unknown)[0], "unknown_field")
+        draft = ReportDraft(
+            kind=doc.get("kind", ""),
+            area=doc.get("area", ""),
+            what_happened=doc.get("what_happened", ""),
+            impact=doc.get("impact", ""),
+            what_we_did=doc.get("what_we_did", ""),
+            reporter=doc.get("reporter", ""),
+            station=doc.get("station", ""),
+            occurred_at=doc.get("occurred_at", ""),
+        )
+        cleaned = clean_report(draft, None)
+        with self.store.lock:
+            if "id" in doc:
+                if not isinstance(doc["id"], str):
+                    raise ValidationError("id", "not_text")
+                try:
+                    number = ids.decode(doc["id"])
+                except ids.InvalidId:
+                    raise ValidationError("id", "invalid", value=doc["id"]) from None
+                record_id = ids.encode(number)
+                if record_id in self._by_id:
+                    raise ValidationError("id", "exists", value=record_id)
+                full = dict(doc, id=record_id)
+                for name in ("kind", "area", "what_happened", "impact", "what_we_did",
+                             "reporter", "station"):
+                    full[name] = getattr(cleaned, name)
+                full.setdefault("occurred_at", cleaned.occurred_at or doc.get("created_at", ""))
+                full.setdefault("created_at", full["occurred_at"])
+                full.setdefault("link_token", new_link_token())
+                record = record_from_doc(full)
+            else:
+                number = self._next_number()
+                now = self.clock()
+                if doc.get("created_at"):
+                    try:
+                        now = datetime.fromisoformat(doc["created_at"])
+                    except (TypeError, ValueError):
+                        raise ValidationError("created_at", "bad_datetime") from None
+                record = new_record(cleaned, record_id=ids.encode(number), now=now, actor="import")
+            self.store.commit(self._put_ops(number, record))
+        return record
+
+    def save(self, record: Record, *, actor: str, what: str, changed: Iterable[str] = ()) -> Record:
+        """Store a changed record, appending who changed what to its history."""
+        entry = HistoryEntry(
+            at=self.clock().isoformat(timespec="seconds"), by=actor, what=what, fields=tuple(changed)
+        )
+        updated = replace(record, history=record.history + (entry,))
+        with self.store.lock:
+            key = self._by_id.get(record.id)
+            if key is None:
+                raise KeyError(record.id)
+            self.store.commit([("put", RECORDS, key, record_to_doc(updated))])
+        return updated
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _next_number(self) -> int:
+        counter = self.store.tables.get(COUNTERS, {}).get(_COUNTER_KEY, {}).get("last", 0)
+        return counter + 1
+
+    def _put_ops(self, number: int, record: Record) -> list[Op]:
+        last = self.store.tables.get(COUNTERS, {}).get(_COUNTER_KEY, {}).get("last", 0)
+        return [
+            ("put", RECORDS, str(number), record_to_doc(record)),
+            ("put", COUNTERS, _COUNTER_KEY, {"last": max(last, number)}),
+        ]
+
+
+def open_repository(
+    folder: Path | str, *, clock: Clock, writer: bool = True, command: str = "kiosk", **store_args: Any
+) -> Repository:
+    """Open a data folder as its writer (the kiosk, import) or as a reader (export)."""
+    store = JournalStore(folder, writer=writer, command=command, **store_args)
+    return Repository(store, clock)
