@@ -1,0 +1,292 @@
+"""The ``kiosk`` command: parse, set up logging, load config, build collaborators, run.
+
+    kiosk [run] [--demo]           the full-screen kiosk
+    kiosk import [FILE|-]          JSON lines in; "ok <id>" once each record is durable
+    kiosk export --format F [--out FILE]
+    kiosk check [--repair]         verify the data folder; restore the newest good copy
+
+Every subcommand takes ``--data DIR`` (or KIOSK_DATA) and ``--config FILE`` (or KIOSK_CONFIG).
+Exit status: 0 ok, 1 a problem with the data or some input lines, 2 bad usage or config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Sequence
+
+from kiosk import i18n
+from kiosk.config import Config, ConfigError, config_path, data_folder, load_config
+from kiosk.i18n import _
+
+log = logging.getLogger("kiosk")
+
+LOG_FILE = "kiosk.log"
+
+
+def system_clock() -> datetime:
+    return datetime.now().astimezone()
+
+
+def setup_logging(folder: Path) -> None:
+    """Log to a file in the data folder, never to the terminal the kiosk draws on.
+
+    Must run before python-escpos is imported: its import calls logging.basicConfig(), which
+    is a no-op once the root logger has a handler (PITFALLS 2.8).
+    """
+    from logging.handlers import RotatingFileHandler
+
+    folder.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handler = RotatingFileHandler(folder / LOG_FILE, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", metavar="DIR", help=_("data folder (or KIOSK_DATA)"))
+    common.add_argument("--config", metavar="FILE", help=_("configuration file (or KIOSK_CONFIG)"))
+
+    parser = argparse.ArgumentParser(
+        prog="kiosk", description=_("Learning kiosk: report, review, learn."), parents=[common]
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", parents=[common], help=_("start the full-screen kiosk"))
+    run.add_argument("--demo", action="store_true", help=_("seed demo records into an empty data folder"))
+
+    imp = commands.add_parser("import", parents=[common], help=_("import records from JSON lines"))
+    imp.add_argument("file", nargs="?", default="-", help=_("file to read, or - for standard input"))
+
+    exp = commands.add_parser("export", parents=[common], help=_("export every record"))
+    exp.add_argument("--format", required=True, choices=("jsonl", "json", "csv", "md"))
+    exp.add_argument("--out", metavar="FILE", help=_("write to FILE instead of standard output"))
+    exp.add_argument("--delimiter", default=";", help=_("CSV field separator (default ;)"))
+
+    check = commands.add_parser("check", parents=[common], help=_("verify the data files"))
+    check.add_argument("--repair", action="store_true", help=_("restore from the newest good copy"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    i18n.set_language(i18n.DEFAULT_LANGUAGE)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "run"
+    try:
+        config = load_config(config_path(getattr(args, "config", None)))
+    except ConfigError as exc:
+        print(_("Configuration error in {source}, key {key}: {problem}").format(
+            source=exc.source, key=exc.key, problem=exc.problem), file=sys.stderr)
+        return 2
+    i18n.set_language(config.language)
+    folder = data_folder(getattr(args, "data", None))
+    try:
+        setup_logging(folder)
+    except OSError as exc:
+        print(_("Cannot use the data folder {folder}: {error}").format(folder=folder, error=exc.strerror),
+              file=sys.stderr)
+        return 1
+    handlers = {"run": cmd_run, "import": cmd_import, "export": cmd_export, "check": cmd_check}
+    return handlers[command](args, config, folder)
+
+
+# -- storage helpers ------------------------------------------------------------------------
+
+
+def _store_args(config: Config) -> dict:
+    return {
+        "generations": config.storage.generations,
+        "compact_bytes": config.storage.compact_mb * 1024 * 1024,
+    }
+
+
+def _open_writer(config: Config, folder: Path, command: str):
+    """The repository as the folder's one writer, or None after printing why not."""
+    from kiosk.storage import DataDamaged, DataFolderBusy, StorageError, open_repository
+
+    try:
+        return open_repository(folder, clock=system_clock, writer=True, command=command, **_store_args(config))
+    except DataFolderBusy as exc:
+        print(busy_message(exc), file=sys.stderr)
+    except DataDamaged as exc:
+        print(_("The data in {folder} is damaged and no good copy was found: {detail}. "
+                "Nothing was changed. Run 'kiosk check' and see the README.").format(
+                    folder=folder, detail=exc), file=sys.stderr)
+    except (StorageError, OSError) as exc:
+        print(_("Cannot open the data in {folder}: {error}").format(folder=folder, error=exc), file=sys.stderr)
+    return None
+
+
+def busy_message(exc) -> str:
+    holder = exc.holder
+    return _("The data folder {folder} is in use by another kiosk process "
+             "(pid {pid}, '{command}', on {host}, since {since}). "
+             "Close it first, or use 'kiosk export', which works alongside it.").format(
+        folder=exc.folder, pid=holder.get("pid", "?"), command=holder.get("command", "?"),
+        host=holder.get("host", "?"), since=holder.get("started_at", "?"))
+
+
+def recovery_lines(report) -> list[str]:
+    """What opening the data found and did, for people."""
+    lines = []
+    if report.restored_from:
+        lines.append(_("The main data file was damaged. Restored the copy {copy} written at {when}, "
+                       "then {count} later saves from the journal.").format(
+            copy=report.restored_from, when=report.snapshot_written_at or "?", count=report.replayed))
+    for finding in report.damaged:
+        lines.append(_("Damaged: {finding}").format(finding=finding))
+    for path in report.moved_aside:
+        lines.append(_("The damaged file was kept at {path}").format(path=path))
+    if report.missing_seqs:
+        lines.append(_("{count} saves could not be recovered.").format(count=report.missing_seqs))
+    return lines
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+def cmd_run(args, config: Config, folder: Path) -> int:
+    started = time.monotonic()
+    repo = _open_writer(config, folder, "kiosk run")
+    if repo is None:
+        return 1
+    try:
+        for line in recovery_lines(repo.store.report):
+            log.warning(line)
+        if args.demo:
+            from kiosk.demo import seed_demo
+
+            if repo.count() == 0:
+                seed_demo(repo, config.areas, system_clock().date())
+        from kiosk.app import KioskApp
+
+        exit_when_ready = os.environ.get("KIOSK_EXIT_WHEN_READY") == "1"
+        app = KioskApp(config=config, repo=repo, clock=system_clock,
+                       startup_notes=recovery_lines(repo.store.report),
+                       exit_when_ready=exit_when_ready, process_started=started)
+        app.run(headless=exit_when_ready)
+        if app.ready_report:
+            print(app.ready_report, flush=True)
+        return app.return_code or 0
+    finally:
+        repo.close()
+
+
+def cmd_import(args, config: Config, folder: Path) -> int:
+    from kiosk.exchange import import_reason, parse_lines
+    from kiosk.storage import StorageError
+
+    repo = _open_writer(config, folder, "kiosk import")
+    if repo is None:
+        return 1
+    failed = 0
+    try:
+        source: IO[bytes]
+        if args.file == "-":
+            source = sys.stdin.buffer
+        else:
+            try:
+                source = open(args.file, "rb")
+            except OSError as exc:
+                print(_("Cannot read {file}: {error}").format(file=args.file, error=exc.strerror), file=sys.stderr)
+                return 1
+        with source:
+            for number, doc in parse_lines(source):
+                if isinstance(doc, str):
+                    failed += 1
+                    print(f"error {number}: {doc}", file=sys.stderr, flush=True)
+                    continue
+                try:
+                    record = repo.import_doc(doc)
+                except StorageError as exc:
+                    failed += 1
+                    print(f"error {number}: " + _("not saved: {error}").format(error=exc), file=sys.stderr, flush=True)
+                    continue
+                except ValueError as exc:
+                    failed += 1
+                    print(f"error {number}: {import_reason(exc)}", file=sys.stderr, flush=True)
+                    continue
+                print(f"ok {record.id}", flush=True)
+    finally:
+        repo.close()
+    return 1 if failed else 0
+
+
+def cmd_export(args, config: Config, folder: Path) -> int:
+    from kiosk.exchange import WRITERS, write_csv
+    from kiosk.storage import DataDamaged, StorageError, open_repository
+
+    try:
+        repo = open_repository(folder, clock=system_clock, writer=False, **_store_args(config))
+    except (DataDamaged, StorageError, OSError) as exc:
+        print(_("Cannot read the data in {folder}: {error}").format(folder=folder, error=exc), file=sys.stderr)
+        return 1
+    for line in recovery_lines(repo.store.report):
+        print(line, file=sys.stderr)
+    records = repo.all_records()
+    out: IO[str]
+    if args.out:
+        out = open(args.out, "w", encoding="utf-8", newline="")
+    else:
+        out = sys.stdout
+        if hasattr(out, "reconfigure"):
+            out.reconfigure(encoding="utf-8")
+    try:
+        if args.format == "csv":
+            write_csv(records, out, delimiter=args.delimiter)
+        else:
+            WRITERS[args.format](records, out)
+    finally:
+        if args.out:
+            out.close()
+    return 0
+
+
+def cmd_check(args, config: Config, folder: Path) -> int:
+    from kiosk.storage import DataDamaged, StorageError, open_repository
+
+    if args.repair:
+        repo = _open_writer(config, folder, "kiosk check --repair")
+        if repo is None:
+            return 1
+        report = repo.store.report
+        count = repo.count()
+        repo.close()
+        for line in recovery_lines(report) or [_("The data was healthy; nothing to repair.")]:
+            print(line)
+        print(_("{count} records, {saves} saves.").format(count=count, saves=report.seq))
+        return 0
+    try:
+        repo = open_repository(folder, clock=system_clock, writer=False, **_store_args(config))
+    except DataDamaged as exc:
+        print(_("Damaged and no good copy found: {error}").format(error=exc))
+        return 1
+    except (StorageError, OSError) as exc:
+        print(_("Cannot read the data in {folder}: {error}").format(folder=folder, error=exc))
+        return 1
+    report = repo.store.report
+    print(_("Data folder: {folder}").format(folder=folder))
+    print(_("{count} records, {saves} saves; snapshot {snapshot} with {replayed} later saves in the journal.").format(
+        count=repo.count(), saves=report.seq, snapshot=report.snapshot, replayed=report.replayed))
+    if report.healthy and not report.restored:
+        print(_("OK: every file is readable."))
+        return 0
+    for line in recovery_lines(report):
+        print(line)
+    print(_("Run 'kiosk check --repair' (with the kiosk stopped) to restore the newest good copy."))
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,211 @@
+"""The kiosk App: wiring, lockdown, idle reset, live language switch.
+
+Collaborators (config, repository, clock) come in through the constructor; the App never
+opens files itself. Keys that could leave or escape the kiosk (ctrl+c/q/p/z/\\) are bound to
+nothing with priority, and the command palette is off.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import datetime
+from typing import Callable, Iterable
+
+from textual import events, work
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from kiosk import i18n
+from kiosk.config import Config
+from kiosk.i18n import N_, _
+from kiosk.storage import Repository
+from kiosk.widgets import KioskFooter, TLabel
+
+_INERT_KEYS = ("ctrl+c", "ctrl+q", "ctrl+p", "ctrl+z", "ctrl+backslash")
+_LANGUAGE_NAMES = {"es_AR": "Español", "en": "English"}
+
+
+class KioskApp(App[int], inherit_bindings=False):
+    """The full-screen learning kiosk."""
+
+    CSS_PATH = "kiosk.tcss"
+    ENABLE_COMMAND_PALETTE = False
+    TITLE = "learning-kiosk"
+
+    BINDINGS = [
+        Binding("f2", "switch_language", N_("Language"), priority=True),
+        *(Binding(key, "noop", show=False, priority=True, system=True) for key in _INERT_KEYS),
+    ]
+
+    def __init__(
+        self,
+        *,
+        config: Config,
+        repo: Repository,
+        clock: Callable[[], datetime],
+        monotonic: Callable[[], float] = time.monotonic,
+        startup_notes: Iterable[str] = (),
+        exit_when_ready: bool = False,
+        process_started: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.repo = repo
+        self.clock = clock
+        self.monotonic = monotonic
+        self.startup_notes = list(startup_notes)
+        self.exit_when_ready = exit_when_ready
+        self.ready_report = ""
+        self._last_activity = monotonic()
+        self._idle_warned = False
+        i18n.set_language(config.language)
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from kiosk.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+        self.set_interval(1.0, self.idle_tick)
+        if self.startup_notes:
+            from kiosk.screens.dialogs import NoticeDialog
+
+            self.push_screen(NoticeDialog(N_("The kiosk repaired its data"), self.startup_notes))
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        ready = _process_age()
+        self.build_search_index(ready)
+
+    @work(thread=True, exit_on_error=False, group="index")
+    def build_search_index(self, home_ready: float) -> None:
+        self.repo.build_search_index()
+        if self.exit_when_ready:
+            report = {
+                "home_ready_s": round(home_ready, 4),
+                "index_ready_s": round(_process_age(), 4),
+                "rss_mb": round(_rss_mb(), 1),
+                "records": self.repo.count(),
+            }
+            self.ready_report = json.dumps(report)
+            self.call_from_thread(self.exit, 0)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.log.error(f"worker {event.worker.name} failed: {event.worker.error!r}")
+            import logging
+
+            logging.getLogger("kiosk").error("background task failed", exc_info=event.worker.error)
+
+    # -- activity and idle reset ---------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.Paste)):
+            self._last_activity = self.monotonic()
+            if self._idle_warned:
+                self._idle_warned = False
+                self.clear_notifications()
+        await super().on_event(event)
+
+    def idle_tick(self) -> None:
+        """Once a second: warn before the idle timeout, then go back to a clean Home."""
+        if self.is_pristine():
+            return
+        idle = self.monotonic() - self._last_activity
+        timeout = self.config.idle_timeout
+        warning = self.config.idle_warning
+        if idle >= timeout:
+            self._idle_warned = False
+            self.clear_notifications()
+            self.reset_to_home()
+        elif idle >= timeout - warning and not self._idle_warned:
+            self._idle_warned = True
+            self.notify(
+                _("No activity: in {seconds} s the kiosk goes back to the start and discards "
+                  "what was typed. Press any key to continue.").format(seconds=warning),
+                title=_("Still there?"),
+                severity="warning",
+                timeout=warning,
+                markup=False,
+            )
+
+    def is_pristine(self) -> bool:
+        from kiosk.screens.home import HomeScreen
+
+        return (
+            len(self.screen_stack) <= 2
+            and isinstance(self.screen, HomeScreen)
+            and i18n.language() == self.config.language
+        )
+
+    def reset_to_home(self) -> None:
+        """Back to Home: unsaved operator input is discarded, the language is the default."""
+        from kiosk.screens.home import HomeScreen
+
+        while len(self.screen_stack) > 2 or not isinstance(self.screen, HomeScreen):
+            if len(self.screen_stack) <= 1:
+                break
+            self.pop_screen()
+        if i18n.language() != self.config.language:
+            self.set_language(self.config.language)
+        self._last_activity = self.monotonic()
+
+    # -- language ------------------------------------------------------------------------
+
+    def action_switch_language(self) -> None:
+        codes = i18n.LANGUAGES
+        current = i18n.language()
+        self.set_language(codes[(codes.index(current) + 1) % len(codes)])
+
+    def set_language(self, code: str) -> None:
+        i18n.set_language(code)
+        for screen in self.screen_stack:
+            for label in screen.query(TLabel):
+                label.retranslate()
+            retranslate = getattr(screen, "retranslate", None)
+            if retranslate is not None:
+                retranslate()
+            for footer in screen.query(KioskFooter):
+                footer.recompose()
+
+    def describe_binding(self, binding: Binding) -> str:
+        """The footer text of an app-level key in the current language."""
+        if binding.action == "switch_language":
+            codes = i18n.LANGUAGES
+            following = codes[(codes.index(i18n.language()) + 1) % len(codes)]
+            return _LANGUAGE_NAMES[following]
+        return _(binding.description)
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_noop(self) -> None:
+        """Kiosk lockdown: the key does nothing."""
+
+    def action_help_quit(self) -> None:
+        """Textual's 'press ctrl+q to quit' hint must never appear on a kiosk."""
+
+
+def _process_age() -> float:
+    """Seconds since this process started (from /proc, so imports are counted too)."""
+    try:
+        with open("/proc/self/stat", "rb") as handle:
+            start_ticks = int(handle.read().rsplit(b")", 1)[1].split()[19])
+        with open("/proc/uptime", "rb") as handle:
+            uptime = float(handle.read().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.process_time()
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0

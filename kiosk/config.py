@@ -1,0 +1,243 @@
+"""Configuration: one TOML file, validated completely before any screen starts.
+
+Every key is declared once in ``_SCHEMA`` with its type and rule; an unknown key, a wrong type
+or a value out of range raises :class:`ConfigError` naming the file and the dotted key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Callable
+
+from kiosk.i18n import LANGUAGES, _
+
+DEFAULT_AREAS = ("Inyección", "Envasado", "Mantenimiento", "Depósito", "Calidad", "Matricería")
+
+_PRINTER_SPEC = re.compile(
+    r"^(preview|network:[^:\s]+(:\d{1,5})?|usb:[0-9a-fA-F]{1,4}:[0-9a-fA-F]{1,4}"
+    r"|serial:[^:\s]+(:\d+)?|file:.+|cups:\S+)$"
+)
+
+
+class ConfigError(Exception):
+    """A problem in the configuration file; the message names the file and the key."""
+
+    def __init__(self, source: str, key: str, problem: str) -> None:
+        self.source = source
+        self.key = key
+        self.problem = problem
+        super().__init__(f"{source}: {key}: {problem}")
+
+
+@dataclass(frozen=True)
+class PrinterConfig:
+    """Which printer, and how slips are laid out for it."""
+
+    spec: str = "preview"
+    columns: int = 42
+    profile: str = ""
+    code_page: str = "CP858"
+    timeout: float = 5.0
+    native_qr: bool = False
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    """How much history the data folder keeps."""
+
+    generations: int = 3
+    compact_mb: int = 16
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything an admin can set. Defaults give a working kiosk with no file at all."""
+
+    language: str = "es_AR"
+    areas: tuple[str, ...] = DEFAULT_AREAS
+    idle_timeout: int = 120
+    idle_warning: int = 15
+    follow_up_days: int = 30
+    link_base_url: str = "http://kiosk.local:8080"
+    printer: PrinterConfig = field(default_factory=PrinterConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    source: str = "(defaults)"
+
+
+def _text_list(value: Any) -> str | None:
+    if not isinstance(value, list) or not value:
+        return _("must be a non-empty list of names")
+    if not all(isinstance(v, str) and v.strip() for v in value):
+        return _("every entry must be a non-empty text")
+    if len(set(v.strip() for v in value)) != len(value):
+        return _("has the same entry twice")
+    return None
+
+
+def _int_range(low: int, high: int) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if not isinstance(value, int) or isinstance(value, bool):
+            return _("must be a whole number, got {value!r}").format(value=value)
+        if not low <= value <= high:
+            return _("must be between {low} and {high}, got {value}").format(
+                low=low, high=high, value=value
+            )
+        return None
+
+    return check
+
+
+def _number_range(low: float, high: float) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return _("must be a number, got {value!r}").format(value=value)
+        if not low <= value <= high:
+            return _("must be between {low} and {high}, got {value}").format(
+                low=low, high=high, value=value
+            )
+        return None
+
+    return check
+
+
+def _choice(*options: str) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if value not in options:
+            return _("must be one of {options}, got {value!r}").format(
+                options=", ".join(options), value=value
+            )
+        return None
+
+    return check
+
+
+def _text(pattern: re.Pattern[str] | None = None, hint: str = "") -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if not isinstance(value, str):
+            return _("must be a text, got {value!r}").format(value=value)
+        if pattern is not None and not pattern.match(value):
+            return _("is not valid ({hint}), got {value!r}").format(hint=hint, value=value)
+        return None
+
+    return check
+
+
+def _boolean(value: Any) -> str | None:
+    return None if isinstance(value, bool) else _("must be true or false, got {value!r}").format(value=value)
+
+
+_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d{1,5})?(/[A-Za-z0-9._~\-/]*)?$")
+
+_SCHEMA: dict[str, Callable[[Any], str | None]] = {
+    "language": _choice(*LANGUAGES),
+    "areas": _text_list,
+    "idle_timeout": _int_range(15, 3600),
+    "idle_warning": _int_range(5, 120),
+    "follow_up_days": _int_range(1, 365),
+    "link_base_url": _text(_URL, "http(s)://host[:port][/path], ASCII only"),
+    "printer.spec": _text(_PRINTER_SPEC, "preview, network:HOST[:PORT], usb:VID:PID, serial:DEVICE[:BAUD], file:PATH, cups:NAME"),
+    "printer.columns": _int_range(24, 64),
+    "printer.profile": _text(),
+    "printer.code_page": _text(re.compile(r"^[A-Za-z0-9_\-]+$"), "e.g. CP858"),
+    "printer.timeout": _number_range(0.5, 60),
+    "printer.native_qr": _boolean,
+    "storage.generations": _int_range(1, 20),
+    "storage.compact_mb": _int_range(1, 1024),
+}
+_SECTIONS = {"printer": PrinterConfig, "storage": StorageConfig}
+
+
+def load_config(path: Path | str | None) -> Config:
+    """Read and validate a config file; ``None`` gives the defaults."""
+    if path is None:
+        return Config()
+    source = str(path)
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(source, "-", _("file not found")) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(source, "-", _("cannot be read: {error}").format(error=exc)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, "-", _("is not valid TOML: {error}").format(error=exc)) from None
+    return parse_config(raw, source)
+
+
+def parse_config(raw: dict[str, Any], source: str = "(config)") -> Config:
+    """Validate an already-parsed TOML document."""
+    top: dict[str, Any] = {}
+    sections: dict[str, dict[str, Any]] = {name: {} for name in _SECTIONS}
+    for key, value in raw.items():
+        if key in _SECTIONS:
+            if not isinstance(value, dict):
+                raise ConfigError(source, key, _("must be a [{section}] table").format(section=key))
+            for sub, sub_value in value.items():
+                _validate(source, f"{key}.{sub}", sub_value)
+                sections[key][sub] = sub_value
+        else:
+            _validate(source, key, value)
+            top[key] = value
+    if "areas" in top:
+        top["areas"] = tuple(a.strip() for a in top["areas"])
+    config = Config(
+        **top,
+        printer=PrinterConfig(**sections["printer"]),
+        storage=StorageConfig(**sections["storage"]),
+        source=source,
+    )
+    if config.idle_warning >= config.idle_timeout:
+        raise ConfigError(source, "idle_warning", _("must be shorter than idle_timeout"))
+    return config
+
+
+def _validate(source: str, key: str, value: Any) -> None:
+    check = _SCHEMA.get(key)
+    if check is None:
+        known = ", ".join(sorted(_SCHEMA))
+        raise ConfigError(source, key, _("unknown key (known keys: {known})").format(known=known))
+    problem = check(value)
+    if problem:
+        raise ConfigError(source, key, problem)
+
+
+def config_path(cli_value: str | None) -> Path | None:
+    """``--config`` wins, then ``KIOSK_CONFIG``; no file means the defaults."""
+    value = cli_value or os.environ.get("KIOSK_CONFIG")
+    return Path(value) if value else None
+
+
+def data_folder(cli_value: str | None) -> Path:
+    """``--data`` wins, then ``KIOSK_DATA``, then the platform's per-user data folder."""
+    value = cli_value or os.environ.get("KIOSK_DATA")
+    if value:
+        return Path(value)
+    from platformdirs import user_data_path
+
+    return user_data_path("learning-kiosk", appauthor=False)
+
+
+def example_config() -> str:
+    """The defaults as a TOML file, every key present (used by the docs and a test)."""
+    defaults = Config()
+    lines = [f'language = "{defaults.language}"']
+    lines.append("areas = [" + ", ".join(f'"{a}"' for a in defaults.areas) + "]")
+    for name in ("idle_timeout", "idle_warning", "follow_up_days"):
+        lines.append(f"{name} = {getattr(defaults, name)}")
+    lines.append(f'link_base_url = "{defaults.link_base_url}"')
+    for section in _SECTIONS:
+        lines.append(f"\n[{section}]")
+        obj = getattr(defaults, section)
+        for f in fields(obj):
+            value = getattr(obj, f.name)
+            if isinstance(value, bool):
+                text = "true" if value else "false"
+            elif isinstance(value, str):
+                text = f'"{value}"'
+            else:
+                text = str(value)
+            lines.append(f"{f.name} = {text}")
+    return "\n".join(lines) + "\n"

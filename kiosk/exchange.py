@@ -1,0 +1,169 @@
+"""Import and export: JSON lines in, JSON lines / JSON / CSV / Markdown out.
+
+Export writes exactly the stored documents (``kiosk.domain.record_to_doc``), so an export
+imported into an empty folder exports identically. CSV is for spreadsheets in a Spanish locale:
+UTF-8 with a byte-order mark and ``;`` between fields; nested parts are flattened into columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import IO, Callable, Iterable, Iterator
+
+from kiosk.domain import Record, ValidationError, record_to_doc
+from kiosk.i18n import _
+from kiosk.labels import describe_error, field_label, kind_label, status_label
+
+FORMATS = ("jsonl", "json", "csv", "md")
+
+CSV_COLUMNS = (
+    "id", "kind", "area", "station", "occurred_at", "created_at", "reporter", "what_happened",
+    "impact", "what_we_did", "status", "why", "action", "action_owner", "action_deadline",
+    "follow_up_date", "last_follow_up", "look_for", "applause", "links",
+)
+
+
+def _json_line(record: Record) -> str:
+    return json.dumps(record_to_doc(record), ensure_ascii=False)
+
+
+def write_jsonl(records: Iterable[Record], out: IO[str]) -> None:
+    for record in records:
+        out.write(_json_line(record) + "\n")
+
+
+def write_json(records: Iterable[Record], out: IO[str]) -> None:
+    docs = [record_to_doc(r) for r in records]
+    out.write(json.dumps(docs, ensure_ascii=False, indent=2) + "\n")
+
+
+def csv_row(record: Record) -> dict[str, str]:
+    review = record.review
+    follow_up = record.follow_ups[-1] if record.follow_ups else None
+    return {
+        "id": record.id,
+        "kind": record.kind,
+        "area": record.area,
+        "station": record.station,
+        "occurred_at": record.occurred_at,
+        "created_at": record.created_at,
+        "reporter": record.reporter,
+        "what_happened": record.what_happened,
+        "impact": record.impact,
+        "what_we_did": record.what_we_did,
+        "status": record.status,
+        "why": " | ".join(f"{c.category}: {c.text}" for c in review.why) if review else "",
+        "action": review.action.text if review else "",
+        "action_owner": review.action.owner if review else "",
+        "action_deadline": review.action.deadline if review else "",
+        "follow_up_date": review.follow_up_date if review else "",
+        "last_follow_up": f"{follow_up.outcome} {follow_up.at}" if follow_up else "",
+        "look_for": record.look_for.text if record.look_for else "",
+        "applause": str(record.applause),
+        "links": " ".join(f"{link.rel}:{link.id}" for link in record.links),
+    }
+
+
+def write_csv(records: Iterable[Record], out: IO[str], delimiter: str = ";") -> None:
+    out.write("\ufeff")  # the BOM makes spreadsheets read UTF-8 instead of the locale's code page
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, delimiter=delimiter, lineterminator="\r\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow(csv_row(record))
+
+
+def record_page(record: Record, *, show_reporter: bool = True) -> str:
+    """The one-page text of a record, as Markdown."""
+    lines = [
+        f"## {record.id} · {kind_label(record.kind)} · {record.area}",
+        "",
+        f"- **{field_label('status')}:** {status_label(record.status)}",
+        f"- **{field_label('occurred_at')}:** {record.occurred_at}",
+        f"- **{field_label('created_at')}:** {record.created_at}",
+    ]
+    if record.station:
+        lines.append(f"- **{field_label('station')}:** {record.station}")
+    if show_reporter:
+        lines.append(f"- **{field_label('reporter')}:** {record.reporter or _('anonymous')}")
+    lines += ["", f"### {_('What happened?')}", "", record.what_happened]
+    if record.impact:
+        lines += ["", f"**{field_label('impact')}:** {record.impact}"]
+    review = record.review
+    if review and not review.draft:
+        lines += ["", f"### {_('Why did it happen?')}", ""]
+        lines += [f"- {c.text}" for c in review.why] or ["-"]
+        lines += ["", f"### {_('What did we do?')}", "", review.what_we_did or record.what_we_did or "-"]
+        lines += ["", f"### {_('What are we changing?')}", ""]
+        lines.append(review.action.text or "-")
+        lines.append("")
+        lines.append(
+            _("Owner: {owner} · Deadline: {deadline} · Follow-up: {follow_up}").format(
+                owner=review.action.owner or "-",
+                deadline=review.action.deadline or "-",
+                follow_up=review.follow_up_date or "-",
+            )
+        )
+    elif record.what_we_did:
+        lines += ["", f"### {_('What did we do?')}", "", record.what_we_did]
+    if record.look_for:
+        lines += ["", f"> {_('Look for')}: {record.look_for.text}"]
+    return "\n".join(lines) + "\n"
+
+
+def write_md(records: Iterable[Record], out: IO[str]) -> None:
+    first = True
+    for record in records:
+        if not first:
+            out.write("\n---\n\n")
+        out.write(record_page(record))
+        first = False
+
+
+WRITERS: dict[str, Callable[[Iterable[Record], IO[str]], None]] = {
+    "jsonl": write_jsonl,
+    "json": write_json,
+    "csv": write_csv,
+    "md": write_md,
+}
+
+
+def parse_lines(stream: IO[bytes]) -> Iterator[tuple[int, object | str]]:
+    """(line number, document) for each non-blank line; a reason string instead of the
+    document when the line is not a JSON object. Reads one line at a time (never ahead), so a
+    caller writing through a pipe gets each answer before it sends the next line."""
+    number = 0
+    while True:
+        raw = stream.readline()
+        if not raw:
+            return
+        number += 1
+        if not raw.strip():
+            continue
+        try:
+            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            yield number, _("the line is not UTF-8")
+            continue
+        try:
+            doc = json.loads(text)
+        except ValueError as exc:
+            yield number, _("not valid JSON ({error})").format(error=exc.msg)
+            continue
+        if not isinstance(doc, dict):
+            yield number, _("each line must be one JSON object")
+            continue
+        yield number, doc
+
+
+def import_reason(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return describe_error(error)
+    return str(error)
+
+
+def render(records: Iterable[Record], fmt: str) -> str:
+    buffer = io.StringIO()
+    WRITERS[fmt](records, buffer)
+    return buffer.getvalue()

@@ -1,0 +1,105 @@
+"""Display names for the model's codes, and messages for its errors, in the active language.
+
+One table per fact; screens, slips, exports and the command line all use these.
+"""
+
+from __future__ import annotations
+
+from kiosk.domain import REPORT_LIMITS, ValidationError
+from kiosk.i18n import N_, _
+
+KIND_LABELS = {
+    "error": N_("Error"),
+    "near_miss": N_("Near miss"),
+    "surprise": N_("Surprise"),
+    "win": N_("Win"),
+}
+
+KIND_HINTS = {
+    "error": N_("Something went wrong"),
+    "near_miss": N_("It almost went wrong"),
+    "surprise": N_("Something unexpected"),
+    "win": N_("Something went well"),
+}
+
+STATUS_LABELS = {
+    "reported": N_("Waiting for review"),
+    "in_review": N_("In review"),
+    "action_open": N_("Change under way"),
+    "follow_up_due": N_("Follow-up due"),
+    "closed": N_("Closed"),
+    "reopened": N_("Reopened"),
+    "acknowledged": N_("Acknowledged"),
+    "shared": N_("Shared"),
+}
+
+FIELD_LABELS = {
+    "id": N_("Id"),
+    "kind": N_("Kind"),
+    "area": N_("Area"),
+    "station": N_("Station or machine"),
+    "what_happened": N_("What happened"),
+    "impact": N_("Impact"),
+    "what_we_did": N_("What we did right away"),
+    "reporter": N_("Name"),
+    "occurred_at": N_("When it happened"),
+    "created_at": N_("Reported"),
+    "status": N_("Status"),
+    "link_token": N_("Link token"),
+    "applause": N_("Applause"),
+    "record": N_("Record"),
+}
+
+
+def kind_label(kind: str) -> str:
+    return _(KIND_LABELS.get(kind, kind))
+
+
+def status_label(status: str) -> str:
+    return _(STATUS_LABELS.get(status, status))
+
+
+def field_label(name: str) -> str:
+    return _(FIELD_LABELS[name]) if name in FIELD_LABELS else name
+
+
+def describe_error(error: ValidationError) -> str:
+    """A sentence a person can act on, naming the field."""
+    label = field_label(error.field)
+    params = error.params
+    code = error.code
+    if code == "required":
+        return _("{field} is required.").format(field=label)
+    if code == "too_short":
+        return _("{field} needs at least {min} characters.").format(field=label, **params)
+    if code == "too_long":
+        return _("{field} is too long: {length} characters, the limit is {max}.").format(
+            field=label, **params
+        )
+    if code == "unknown" and error.field == "kind":
+        return _("Unknown kind {value!r}: use error, near_miss, surprise or win.").format(**params)
+    if code == "unknown" and error.field == "area":
+        return _("Unknown area {value!r}.").format(**params)
+    if code == "unknown":
+        return _("{field} has an unknown value {value!r}.").format(field=label, **params)
+    if code == "unknown_field":
+        return _("Unknown field {field!r}.").format(field=error.field)
+    if code == "bad_datetime":
+        return _("{field} is not a date and time like 2026-11-21T14:30:00-03:00.").format(
+            field=label
+        )
+    if code == "invalid" and error.field == "id":
+        return _("{value!r} is not a valid record id.").format(**params)
+    if code == "exists":
+        return _("A record with id {value} already exists.").format(**params)
+    if code in ("not_text", "not_list", "not_object", "not_integer", "not_ascii"):
+        return _("{field} has the wrong type.").format(field=label)
+    return _("{field} is not valid.").format(field=label)
+
+
+def limit_hint(name: str) -> str:
+    """'Required, 10 to 600 characters' / 'Optional, up to 300 characters'."""
+    limit = REPORT_LIMITS[name]
+    if limit.required:
+        return _("Required, {min} to {max} characters").format(min=limit.min_chars, max=limit.max_chars)
+    return _("Optional, up to {max} characters").format(max=limit.max_chars)

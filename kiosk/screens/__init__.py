@@ -1,0 +1,1 @@
+"""Screens: one module per screen; dialogs apart. Screens are thin: the work is elsewhere."""

@@ -1,0 +1,58 @@
+"""Dialogs return a result; the caller decides what to do with it."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from kiosk.i18n import N_
+from kiosk.widgets import KioskFooter, TLabel, plain
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question; Enter or Y/S confirms, Esc or N declines."""
+
+    BINDINGS = [
+        Binding("enter", "answer(True)", N_("Yes")),
+        Binding("s,y", "answer(True)", N_("Yes"), show=False),
+        Binding("escape,n", "answer(False)", N_("No")),
+    ]
+
+    def __init__(self, question: str, detail: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield TLabel(self.question, classes="dialog-title")
+            if self.detail:
+                yield TLabel(self.detail, classes="dialog-detail")
+        yield KioskFooter()
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+class NoticeDialog(ModalScreen[None]):
+    """Something people must read (e.g. what was restored at start); any of Enter/Esc closes."""
+
+    BINDINGS = [Binding("enter,escape", "close", N_("Close"))]
+
+    def __init__(self, title: str, lines: list[str]) -> None:
+        super().__init__()
+        self.title_message = title
+        self.lines = lines
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield TLabel(self.title_message, classes="dialog-title")
+            for line in self.lines:
+                yield Static(plain(line), classes="dialog-detail")
+        yield KioskFooter()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

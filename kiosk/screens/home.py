@@ -1,0 +1,161 @@
+"""Home: big numbered choices, what is waiting, and what the plant has learned lately."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Static
+
+from kiosk.i18n import N_, _, ngettext
+from kiosk.labels import kind_label
+from kiosk.storage import HomeCounts
+from kiosk.widgets import KioskFooter, TLabel, plain
+
+#: The choices on Home: key, action, title, subtitle. Review, follow-ups and learnings come
+#: with their own issues; until then they say so instead of pretending.
+CHOICES = (
+    ("1", "report", N_("Report something"), N_("An error, a near miss, a surprise or a win. No blame.")),
+    ("2", "review", N_("Review"), N_("Supervisors: the four questions")),
+    ("3", "follow_ups", N_("Follow-ups"), N_("Was the change made? Did it work?")),
+    ("4", "learnings", N_("What we have learned"), N_("Search past learnings, wins and trends")),
+)
+NOT_YET = frozenset({"review", "follow_ups", "learnings"})
+
+
+@dataclass
+class HomeData(Message):
+    """Counts and highlights read in the background."""
+
+    counts: HomeCounts
+    look_fors: list[str]
+    wins: list[str]
+
+
+class HomeScreen(Screen):
+    """The start of everything; Esc from anywhere leads back here."""
+
+    BINDINGS = [
+        Binding("1", "choose('report')", N_("Report")),
+        Binding("2", "choose('review')", N_("Review")),
+        Binding("3", "choose('follow_ups')", N_("Follow-ups")),
+        Binding("4", "choose('learnings')", N_("Learnings")),
+        Binding("0", "exit", N_("Exit")),
+    ]
+
+    ROTATE_SECONDS = 8.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._look_fors: list[str] = []
+        self._wins: list[str] = []
+        self._rotation = 0
+        self._counts: HomeCounts | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="home"):
+            yield TLabel(N_("Learning kiosk — we learn from what happens, without blame"), id="home-title")
+            with Vertical(id="choices"):
+                for key, action, title, subtitle in CHOICES:
+                    with Horizontal(classes="choice" + (" not-yet" if action in NOT_YET else ""), id=f"choice-{action}"):
+                        yield Static(key, classes="choice-key", markup=False)
+                        with Vertical(classes="choice-text"):
+                            yield TLabel(title, classes="choice-title")
+                            yield TLabel(
+                                N_("Coming in a later version") if action in NOT_YET else subtitle,
+                                classes="choice-subtitle",
+                            )
+                        yield Static("", classes="choice-count", id=f"count-{action}", markup=False)
+            yield Static("", id="look-for")
+            yield Static("", id="wins")
+        yield KioskFooter()
+
+    def on_mount(self) -> None:
+        self.set_interval(self.ROTATE_SECONDS, self._rotate)
+        self.set_interval(30.0, self.load)
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    # -- data ----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="home")
+    def load(self) -> None:
+        repo = self.app.repo
+        today = self.app.clock().date()
+        counts = repo.home_counts(today)
+        look_fors = [r.look_for.text for r in repo.look_fors(today) if r.look_for][:10]
+        wins = [
+            f"{r.area}: {r.what_happened}" + (f" (+{r.applause})" if r.applause else "")
+            for r in repo.recent(kinds=("win",), limit=5)
+        ]
+        self.post_message(HomeData(counts, look_fors, wins))
+
+    @on(HomeData)
+    def show_data(self, message: HomeData) -> None:
+        self._counts = message.counts
+        self._look_fors = message.look_fors
+        self._wins = message.wins
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        counts = self._counts
+        if counts is not None:
+            self.query_one("#count-review", Static).update(
+                ngettext("{n} waiting", "{n} waiting", counts.waiting_review).format(n=counts.waiting_review)
+            )
+            parts = []
+            if counts.follow_ups_overdue:
+                parts.append(ngettext("{n} overdue", "{n} overdue", counts.follow_ups_overdue).format(n=counts.follow_ups_overdue))
+            parts.append(ngettext("{n} due today", "{n} due today", counts.follow_ups_due).format(n=counts.follow_ups_due))
+            self.query_one("#count-follow_ups", Static).update(" · ".join(parts))
+            self.query_one("#count-learnings", Static).update(
+                ngettext("{n} record", "{n} records", counts.total).format(n=counts.total)
+            )
+        self._show_rotation()
+
+    def _rotate(self) -> None:
+        self._rotation += 1
+        self._show_rotation()
+
+    def _show_rotation(self) -> None:
+        look_for = self.query_one("#look-for", Static)
+        wins = self.query_one("#wins", Static)
+        if self._look_fors:
+            text = self._look_fors[self._rotation % len(self._look_fors)]
+            look_for.update(plain(_("Look for: {text}").format(text=text)))
+        else:
+            look_for.update("")
+        if self._wins:
+            text = self._wins[self._rotation % len(self._wins)]
+            wins.update(plain(_("{win_label}: {text}").format(win_label=kind_label("win"), text=text)))
+        else:
+            wins.update("")
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_choose(self, choice: str) -> None:
+        if choice == "report":
+            from kiosk.screens.report import ReportScreen
+
+            self.app.push_screen(ReportScreen())
+        elif choice in NOT_YET:
+            self.notify(_("This choice comes in a later version of the kiosk."), markup=False)
+
+    def action_exit(self) -> None:
+        from kiosk.screens.dialogs import ConfirmDialog
+
+        def leave(confirmed: bool | None) -> None:
+            if confirmed:
+                self.app.exit(0)
+
+        self.app.push_screen(
+            ConfirmDialog(N_("Leave the kiosk?"), N_("The kiosk screen closes until it is started again.")),
+            leave,
+        )

@@ -1,0 +1,383 @@
+"""Quick report: kind → area → what happened (+ impact) → what we did → name → save.
+
+Keyboard only, Enter moves forward, Esc goes back a step (from the first step, to Home). The
+save runs in a thread worker; while it runs a second Enter does nothing, and if it fails the
+report stays on screen with a plain message so it can be saved again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Static
+from textual.widgets.option_list import Option
+
+from kiosk.domain import KINDS, REPORT_LIMITS, Record, ReportDraft, ValidationError, clean_report
+from kiosk.i18n import N_, _
+from kiosk.labels import KIND_HINTS, describe_error, field_label, kind_label, limit_hint
+from kiosk.storage import StorageError, StorageFull
+from kiosk.text import clean_text, fold
+from kiosk.widgets import (
+    KioskFooter,
+    KioskInput,
+    KioskOptionList,
+    ReportTextArea,
+    TextClipped,
+    TLabel,
+    plain,
+)
+
+#: The steps in order: id and the heading shown above them.
+STEPS = (
+    ("kind", N_("What kind of event?")),
+    ("area", N_("Where did it happen?")),
+    ("what", N_("What happened?")),
+    ("did", N_("What did we do right away?")),
+    ("name", N_("Your name (optional)")),
+    ("confirm", N_("Check and save")),
+)
+
+
+@dataclass
+class ReportSaved(Message):
+    record: Record
+
+
+@dataclass
+class ReportFailed(Message):
+    message: str
+
+
+class ReportScreen(Screen):
+    """The operator's quick report."""
+
+    BINDINGS = [
+        Binding("enter", "next", N_("Next")),
+        Binding("escape", "back", N_("Back")),
+        Binding("1", "pick_kind(0)", N_("Choose"), key_display="1-4"),
+        Binding("2", "pick_kind(1)", show=False),
+        Binding("3", "pick_kind(2)", show=False),
+        Binding("4", "pick_kind(3)", show=False),
+        Binding("up", "move_area(-1)", N_("Choose area"), key_display="↑↓"),
+        Binding("down", "move_area(1)", show=False),
+    ]
+
+    step = reactive(0, init=False)
+    saving = reactive(False, init=False)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kind = ""
+        self.area = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="report"):
+            yield Static("", id="step-heading", markup=False)
+            with ContentSwitcher(initial="step-kind", id="steps"):
+                with Vertical(id="step-kind", classes="step"):
+                    yield KioskOptionList(id="kinds")
+                with Vertical(id="step-area", classes="step"):
+                    yield KioskInput(id="area-filter", max_length=60)
+                    yield KioskOptionList(id="areas")
+                with Vertical(id="step-what", classes="step"):
+                    yield TLabel(N_("Facts and impact, without looking for someone to blame."), classes="hint")
+                    yield TLabel(field_label("what_happened"), classes="field-label", id="label-what_happened")
+                    yield ReportTextArea(id="what_happened", max_length=REPORT_LIMITS["what_happened"].max_chars)
+                    yield Static("", id="count-what_happened", classes="counter", markup=False)
+                    yield TLabel(field_label("impact"), classes="field-label", id="label-impact")
+                    yield ReportTextArea(id="impact", max_length=REPORT_LIMITS["impact"].max_chars)
+                    yield Static("", id="count-impact", classes="counter", markup=False)
+                with Vertical(id="step-did", classes="step"):
+                    yield TLabel(N_("What was done to contain it, if anything. You can leave it empty."), classes="hint")
+                    yield ReportTextArea(id="what_we_did", max_length=REPORT_LIMITS["what_we_did"].max_chars)
+                    yield Static("", id="count-what_we_did", classes="counter", markup=False)
+                with Vertical(id="step-name", classes="step"):
+                    yield TLabel(N_("The report can be anonymous: leave the name empty. "
+                                    "Only supervisors see names."), classes="hint")
+                    yield KioskInput(id="reporter", max_length=REPORT_LIMITS["reporter"].max_chars)
+                    yield Static("", id="count-reporter", classes="counter", markup=False)
+                with Vertical(id="step-confirm", classes="step"):
+                    yield Static("", id="summary")
+            yield Static("", id="report-error", markup=False)
+        yield KioskFooter()
+
+    def on_mount(self) -> None:
+        self._fill_kinds()
+        self._fill_areas("")
+        self.retranslate()
+        self._focus_step()
+
+    # -- language ------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        number = self.step + 1
+        step_id, heading = STEPS[self.step]
+        self.query_one("#step-heading", Static).update(
+            _("Step {number} of {total} · {heading}").format(number=number, total=len(STEPS), heading=_(heading))
+        )
+        self.query_one("#area-filter", KioskInput).placeholder = _("Type to filter the areas")
+        self.query_one("#reporter", KioskInput).placeholder = _("Anonymous")
+        self.query_one("#what_happened", ReportTextArea).placeholder = _("e.g. The label printer jammed and 40 boxes left without a label")
+        kinds = self.query_one("#kinds", KioskOptionList)
+        highlighted = kinds.highlighted
+        self._fill_kinds()
+        kinds.highlighted = highlighted
+        for name in ("what_happened", "impact", "what_we_did", "reporter"):
+            self._update_counter(name)
+        if step_id == "confirm":
+            self._show_summary()
+        self._clear_error()
+
+    def describe_binding(self, binding: Binding) -> str | None:
+        if binding.action == "next" and STEPS[self.step][0] == "confirm":
+            return _("Save")
+        return None
+
+    # -- steps ---------------------------------------------------------------------------
+
+    def watch_step(self) -> None:
+        self.query_one("#steps", ContentSwitcher).current = f"step-{STEPS[self.step][0]}"
+        self.retranslate()
+        self._focus_step()
+        self.refresh_bindings()
+
+    def _focus_step(self) -> None:
+        focus = {
+            "kind": "#kinds",
+            "area": "#area-filter",
+            "what": "#what_happened",
+            "did": "#what_we_did",
+            "name": "#reporter",
+        }.get(STEPS[self.step][0])
+        if focus:
+            self.query_one(focus).focus()
+        else:
+            self.set_focus(None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        step_id = STEPS[self.step][0]
+        if action == "pick_kind":
+            return step_id == "kind"
+        if action == "move_area":
+            return step_id == "area"
+        if action == "next" and self.saving:
+            return None  # shown, but disabled while the save runs
+        return True
+
+    def _fill_kinds(self) -> None:
+        kinds = self.query_one("#kinds", KioskOptionList)
+        kinds.set_options(
+            Option(f"{n}  {kind_label(kind)} — {_(KIND_HINTS[kind])}", id=kind)
+            for n, kind in enumerate(KINDS, 1)
+        )
+        if kinds.highlighted is None:
+            kinds.highlighted = 0
+
+    def _fill_areas(self, text: str) -> None:
+        wanted = fold(text.strip())
+        areas = [a for a in self.app.config.areas if wanted in fold(a)]
+        option_list = self.query_one("#areas", KioskOptionList)
+        option_list.set_options(Option(plain(a), id=f"area-{i}") for i, a in enumerate(areas))
+        self._visible_areas = areas
+        option_list.highlighted = 0 if areas else None
+
+    # -- events --------------------------------------------------------------------------
+
+    @on(KioskInput.Changed, "#area-filter")
+    def filter_areas(self, event: KioskInput.Changed) -> None:
+        self._fill_areas(event.value)
+
+    @on(KioskInput.Changed, "#reporter")
+    def reporter_changed(self) -> None:
+        self._update_counter("reporter")
+
+    @on(ReportTextArea.Changed)
+    def text_changed(self, event: ReportTextArea.Changed) -> None:
+        self._update_counter(event.text_area.id or "")
+        self._clear_error()
+
+    @on(KioskOptionList.OptionSelected, "#kinds")
+    def kind_selected(self, event: KioskOptionList.OptionSelected) -> None:
+        self.kind = event.option.id or ""
+        self.step = 1
+
+    @on(KioskOptionList.OptionSelected, "#areas")
+    def area_selected(self, event: KioskOptionList.OptionSelected) -> None:
+        self._choose_area(event.option_index)
+
+    @on(KioskInput.Submitted, "#area-filter")
+    def area_submitted(self) -> None:
+        self._choose_area(self.query_one("#areas", KioskOptionList).highlighted)
+
+    @on(ReportTextArea.Submitted)
+    def text_submitted(self, event: ReportTextArea.Submitted) -> None:
+        if event.text_area.id == "what_happened":
+            self.query_one("#impact").focus()
+        else:
+            self.action_next()
+
+    @on(KioskInput.Submitted, "#reporter")
+    def name_submitted(self) -> None:
+        self.action_next()
+
+    @on(TextClipped)
+    def text_clipped(self, event: TextClipped) -> None:
+        self._show_error(
+            _("That was too long for this field: {count} characters were left out.").format(count=event.dropped)
+        )
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_pick_kind(self, index: int) -> None:
+        self.kind = KINDS[index]
+        self.query_one("#kinds", KioskOptionList).highlighted = index
+        self.step = 1
+
+    def action_move_area(self, delta: int) -> None:
+        option_list = self.query_one("#areas", KioskOptionList)
+        if delta < 0:
+            option_list.action_cursor_up()
+        else:
+            option_list.action_cursor_down()
+
+    def action_back(self) -> None:
+        if self.saving:
+            return
+        if self.step == 0:
+            self.app.pop_screen()
+        else:
+            self.step -= 1
+
+    def action_next(self) -> None:
+        if self.saving:
+            return
+        step_id = STEPS[self.step][0]
+        if step_id == "kind":
+            kinds = self.query_one("#kinds", KioskOptionList)
+            if kinds.highlighted is not None:
+                self.action_pick_kind(kinds.highlighted)
+        elif step_id == "area":
+            self._choose_area(self.query_one("#areas", KioskOptionList).highlighted)
+        elif step_id == "what":
+            if self._check_fields("what_happened", "impact"):
+                self.step += 1
+        elif step_id == "did":
+            if self._check_fields("what_we_did"):
+                self.step += 1
+        elif step_id == "name":
+            if self._check_fields("reporter"):
+                self.step += 1
+        elif step_id == "confirm":
+            self._save()
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _choose_area(self, index: int | None) -> None:
+        if index is None or index >= len(self._visible_areas):
+            self._show_error(_("Choose an area from the list (type to filter it)."))
+            return
+        self.area = self._visible_areas[index]
+        self.step = 2
+
+    def draft(self) -> ReportDraft:
+        text = {name: self._value(name) for name in ("what_happened", "impact", "what_we_did", "reporter")}
+        return ReportDraft(kind=self.kind, area=self.area, **text)
+
+    def _value(self, name: str) -> str:
+        widget = self.query_one(f"#{name}")
+        return widget.text if isinstance(widget, ReportTextArea) else widget.value
+
+    def _check_fields(self, *names: str) -> bool:
+        """Validate the fields of this step with the same rules as the save."""
+        try:
+            clean_report(self.draft(), None)
+        except ValidationError as error:
+            if error.field in names:
+                self._show_error(describe_error(error))
+                widget = self.query_one(f"#{error.field}")
+                widget.focus()
+                return False
+        return True
+
+    def _update_counter(self, name: str) -> None:
+        length = len(clean_text(self._value(name)))
+        limit = REPORT_LIMITS[name]
+        self.query_one(f"#count-{name}", Static).update(
+            f"{length}/{limit.max_chars} · {limit_hint(name)}"
+        )
+
+    def _show_summary(self) -> None:
+        draft = self.draft()
+        rows = [
+            (field_label("kind"), kind_label(draft.kind)),
+            (field_label("area"), draft.area),
+            (field_label("what_happened"), clean_text(draft.what_happened, multiline=True)),
+            (field_label("impact"), clean_text(draft.impact, multiline=True) or "—"),
+            (field_label("what_we_did"), clean_text(draft.what_we_did, multiline=True) or "—"),
+            (field_label("reporter"), clean_text(draft.reporter) or _("anonymous")),
+        ]
+        text = "\n".join(f"{label}: {value}" for label, value in rows)
+        text += "\n\n" + _("Press Enter to save, Esc to change something.")
+        self.query_one("#summary", Static).update(plain(text))
+
+    def _show_error(self, message: str) -> None:
+        self.query_one("#report-error", Static).update(plain(message))
+        self.add_class("has-error")
+
+    def _clear_error(self) -> None:
+        if self.has_class("has-error"):
+            self.query_one("#report-error", Static).update("")
+            self.remove_class("has-error")
+
+    # -- saving --------------------------------------------------------------------------
+
+    def _save(self) -> None:
+        self.saving = True
+        self.query_one("#report-error", Static).update(plain(_("Saving…")))
+        self.save_report(self.draft())
+
+    def watch_saving(self) -> None:
+        self.refresh_bindings()
+
+    @work(thread=True, exit_on_error=False, group="save")
+    def save_report(self, draft: ReportDraft) -> None:
+        try:
+            record = self.app.repo.add_report(draft, areas=self.app.config.areas)
+        except ValidationError as error:
+            self.post_message(ReportFailed(describe_error(error)))
+        except StorageFull:
+            self.post_message(ReportFailed(
+                _("Not saved: the disk is full. Your report is still here; call the person in "
+                  "charge of the kiosk, then press Enter to try again.")))
+        except StorageError as error:
+            self.post_message(ReportFailed(
+                _("Not saved: the data could not be written ({error}). Your report is still "
+                  "here; press Enter to try again.").format(error=error)))
+        except Exception as error:  # noqa: BLE001 - shown plainly, logged, report kept
+            import logging
+
+            logging.getLogger("kiosk").exception("saving a report failed")
+            self.post_message(ReportFailed(
+                _("Not saved because of an unexpected error ({error}). Your report is still "
+                  "here; press Enter to try again.").format(error=type(error).__name__)))
+        else:
+            self.post_message(ReportSaved(record))
+
+    @on(ReportSaved)
+    def report_saved(self, message: ReportSaved) -> None:
+        from kiosk.screens.saved import SavedScreen
+
+        self.saving = False
+        self.app.switch_screen(SavedScreen(message.record))
+
+    @on(ReportFailed)
+    def report_failed(self, message: ReportFailed) -> None:
+        self.saving = False
+        self._show_error(message.message)

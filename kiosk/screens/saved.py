@@ -1,0 +1,38 @@
+"""After a report is saved: its id, a thank-you, and the way back."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Static
+
+from kiosk.domain import Record
+from kiosk.i18n import N_
+from kiosk.widgets import KioskFooter, TLabel
+
+
+class SavedScreen(Screen):
+    """The record's id, big, and thanks. Enter or Esc returns to Home."""
+
+    BINDINGS = [Binding("enter,escape", "home", N_("Home"))]
+
+    def __init__(self, record: Record) -> None:
+        super().__init__()
+        self.record = record
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="saved"):
+            yield TLabel(N_("Thank you! Your report is saved."), id="saved-thanks")
+            yield TLabel(N_("Its number is"), classes="hint")
+            yield Static(self.record.id, id="saved-id", markup=False)
+            yield TLabel(
+                N_("Reporting what happens is how we all learn. A supervisor will review it "
+                   "with the team, looking at conditions, never at people."),
+                classes="hint",
+            )
+        yield KioskFooter()
+
+    def action_home(self) -> None:
+        self.app.pop_screen()
