@@ -169,7 +169,7 @@ class KioskApp(App[int], inherit_bindings=False):
             if retranslate is not None:
                 retranslate()
             for footer in screen.query(KioskFooter):
-                footer.recompose()
+                footer.call_after_refresh(footer.recompose)
 
     def describe_binding(self, binding: Binding) -> str:
         """The footer text of an app-level key in the current language."""

@@ -100,6 +100,25 @@ def _raise_os_error(action: str, exc: OSError) -> None:
 # Journal lines
 
 
+def check_ops(ops: Iterable[Op]) -> None:
+    """Refuse a malformed transaction before anything is written: once in the journal, an
+    operation that cannot be applied would stop every later open of the folder, and a key
+    that is not a string would make the next snapshot invalid JSON."""
+    for op in ops:
+        if not isinstance(op, (tuple, list)) or not op:
+            raise ValueError(f"not a journal operation: {op!r}")
+        if op[0] == "put":
+            shape_ok = len(op) == 4 and isinstance(op[3], dict)
+        elif op[0] == "del":
+            shape_ok = len(op) == 3
+        else:
+            shape_ok = False
+        if not shape_ok or not isinstance(op[1], str) or not isinstance(op[2], str):
+            raise ValueError(f"malformed journal operation: {op!r}")
+        if op[1] == META_TABLE:
+            raise ValueError(f"{META_TABLE} is the snapshot's own table")
+
+
 def encode_entry(seq: int, ops: Iterable[Op]) -> bytes:
     body = orjson.dumps({"seq": seq, "ops": [list(op) for op in ops]})
     return body + b"\t" + b"%08x" % zlib.crc32(body) + b"\n"
@@ -348,10 +367,14 @@ class JournalStore:
             if self._closed:
                 raise StorageError("store is closed")
             seq = self.seq + 1
+            check_ops(ops)
             line = encode_entry(seq, ops)
             self._append(line)
             self.seq = seq
-            self._apply(ops)
+            # Apply what was written rather than the caller's objects: memory then holds
+            # exactly what a reopen will (JSON types only, and no dict the caller still holds
+            # and may change later without a save).
+            self._apply(decode_entry(line)["ops"])
             due = self._journal_size >= self.compact_bytes
         if due:
             self.compact_in_background()

@@ -27,7 +27,9 @@ class JournalStorage(Storage):
         self.store = store
 
     def read(self) -> dict[str, dict[str, Any]]:
-        return self.store.tables
+        # A copy of the table map: TinyDB's drop_table() deletes from what read() returns
+        # before calling write(), which refuses; the live tables must not lose it meanwhile.
+        return dict(self.store.tables)
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         raise TypeError("whole-database writes are not supported; tables write incrementally")

@@ -53,7 +53,7 @@ class KioskFooter(Footer):
                 binding.action,
                 disabled=not enabled,
                 tooltip=tooltip,
-            ).data_bind(compact=Footer.compact)
+            )
 
 
 class TLabel(Static):
@@ -107,11 +107,12 @@ class KioskInput(Input, inherit_bindings=False):
         text = inert(event.text).replace("\n", " ").replace("\t", " ")
         start, end = sorted(self.selection)
         room = self.max_length - (len(self.value) - (end - start)) if self.max_length else len(text)
-        if len(text) > room:
-            self.post_message(TextClipped(self, len(text) - room))
-            text = text[: max(room, 0)]
+        dropped = max(len(text) - room, 0)
+        text = text[: max(room, 0)]
         if text:
             self.replace(text, start, end)
+        if dropped:  # after the change, so the message is not cleared by it
+            self.post_message(TextClipped(self, dropped))
 
 
 class ReportTextArea(TextArea):
@@ -157,11 +158,12 @@ class ReportTextArea(TextArea):
         start, end = self.selection
         selected = len(self.get_text_range(*sorted((start, end))))
         room = self.max_length - (len(self.text) - selected)
-        if len(text) > room:
-            self.post_message(TextClipped(self, len(text) - room))
-            text = text[: max(room, 0)]
+        dropped = max(len(text) - room, 0)
+        text = text[: max(room, 0)]
         if text and (result := self._replace_via_keyboard(text, start, end)):
             self.move_cursor(result.end_location)
+        if dropped:  # after the change, so the message is not cleared by it
+            self.post_message(TextClipped(self, dropped))
 
 
 class KioskOptionList(OptionList, inherit_bindings=False):

@@ -1,0 +1,302 @@
+"""Keyboard-only Pilot tests of the kiosk: the report flow, language, idle reset, lockdown."""
+
+from __future__ import annotations
+
+import errno
+
+import pytest
+from textual.widgets import Static
+
+from kiosk import ids
+from kiosk.screens.home import HomeScreen
+from kiosk.screens.report import ReportScreen
+from kiosk.screens.saved import SavedScreen
+from kiosk.widgets import KioskFooter, ReportTextArea
+from tests.conftest import FakeMonotonic, wait_for
+
+
+def footer_text(app) -> str:
+    footer = app.screen.query_one(KioskFooter)
+    return " ".join(str(key.render()) for key in footer.children)
+
+
+def screen_text(app) -> str:
+    """Every Static's text on the current screen (what a person reads)."""
+    return "\n".join(str(w.render()) for w in app.screen.query(Static))
+
+
+async def type_text(pilot, text: str) -> None:
+    for char in text:
+        await pilot.press(char if char != " " else "space")
+
+
+async def walk_to_confirm(pilot, *, what="Cinta trabó", impact="Una hora", did="", name="") -> None:
+    await pilot.press("1")  # report
+    await pilot.press("2")  # near miss
+    await type_text(pilot, "env")
+    await pilot.press("enter")  # Envasado
+    await type_text(pilot, what)
+    await pilot.press("enter")  # to impact
+    await type_text(pilot, impact)
+    await pilot.press("enter")  # to what we did
+    await type_text(pilot, did)
+    await pilot.press("enter")  # to name
+    await type_text(pilot, name)
+    await pilot.press("enter")  # to confirm
+
+
+async def test_full_report_flow_saves_and_thanks(make_app, repo):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, HomeScreen)
+        assert "Reportar algo" in screen_text(app)
+        await walk_to_confirm(pilot, did="Paramos", name="Ana G.")
+        assert "Paso 6 de 6" in screen_text(app)
+        assert "Casi accidente" in screen_text(app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SavedScreen))
+        record = app.screen.record
+        assert record.id in screen_text(app)
+        assert "¡Gracias!" in screen_text(app)
+        stored = repo.get(record.id)
+        assert stored.kind == "near_miss"
+        assert stored.area == "Envasado"
+        assert stored.what_happened == "Cinta trabó"
+        assert stored.impact == "Una hora"
+        assert stored.what_we_did == "Paramos"
+        assert stored.reporter == "Ana G."
+        await pilot.press("enter")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_anonymous_report_and_empty_optional_fields(make_app, repo):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await walk_to_confirm(pilot, impact="")
+        assert "anónimo" in screen_text(app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SavedScreen))
+        stored = repo.get(app.screen.record.id)
+        assert stored.reporter == "" and stored.impact == "" and stored.what_we_did == ""
+
+
+async def test_required_field_is_explained_and_blocks_the_step(make_app, repo):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("1", "1")
+        await pilot.press("enter")  # first area
+        await pilot.press("enter", "enter")  # empty "what happened", then try to move on
+        assert "Paso 3 de 6" in screen_text(app)
+        assert "Qué pasó es obligatorio." in screen_text(app)
+        await type_text(pilot, "corto")
+        await pilot.press("enter", "enter")
+        assert "necesita al menos 10 caracteres" in screen_text(app)
+        assert repo.count() == 0
+
+
+async def test_area_filter_ignores_accents_and_requires_a_match(make_app):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("1", "3")
+        await type_text(pilot, "deposito")
+        await pilot.press("enter")
+        report = app.screen
+        assert isinstance(report, ReportScreen) and report.area == "Depósito"
+        await pilot.press("escape")
+        await type_text(pilot, "zzz")
+        await pilot.press("enter")
+        assert "Elegí un área de la lista" in screen_text(app)
+        assert "Paso 2 de 6" in screen_text(app)
+
+
+async def test_escape_goes_back_step_by_step_to_home(make_app):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("1", "4", "enter")
+        assert "Paso 3 de 6" in screen_text(app)
+        await pilot.press("escape")
+        assert "Paso 2 de 6" in screen_text(app)
+        await pilot.press("escape", "escape")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_hostile_text_is_stored_clean_and_shown_literally(make_app, repo):
+    app = make_app()
+    hostile = "[@click=app.quit]x[/] [b]negrita[/b] \x1b]52;c;AAAA\x07 \x9b2J fin"
+    async with app.run_test() as pilot:
+        await pilot.press("1", "1", "enter")
+        area = app.screen.query_one("#what_happened", ReportTextArea)
+        await pilot.press("x")  # something typed, then the paste
+        app.screen.query_one("#what_happened").post_message(
+            __import__("textual.events", fromlist=["Paste"]).Paste(hostile)
+        )
+        await pilot.pause()
+        assert "\x1b" not in area.text and "\x9b" not in area.text
+        await pilot.press("enter", "enter", "enter", "enter")
+        text = screen_text(app)
+        assert "[@click=app.quit]x[/]" in text
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SavedScreen))
+        stored = repo.get(app.screen.record.id)
+        assert stored.what_happened.startswith("x[@click=app.quit]x[/] [b]negrita[/b]")
+        assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in stored.what_happened)
+        assert app.is_running
+
+
+async def test_huge_paste_is_clipped_with_a_message(make_app):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("1", "1", "enter")
+        from textual.events import Paste
+
+        app.screen.query_one("#what_happened").post_message(Paste("á" * 1_000_000))
+        await pilot.pause()
+        area = app.screen.query_one("#what_happened", ReportTextArea)
+        assert len(area.text) == 600
+        assert "quedaron afuera 999400 caracteres" in screen_text(app)
+
+
+async def test_decomposed_accents_are_stored_composed(make_app, repo):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("1", "1", "enter")
+        from textual.events import Paste
+
+        app.screen.query_one("#what_happened").post_message(Paste("Jose\u0301 vio la presio\u0301n alta"))
+        await pilot.pause()
+        await pilot.press("enter", "enter", "enter", "enter", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SavedScreen))
+        assert repo.get(app.screen.record.id).what_happened == "José vio la presión alta"
+
+
+async def test_f2_switches_every_visible_string_and_the_footer(make_app):
+    app = make_app()
+    async with app.run_test() as pilot:
+        assert "Reportar algo" in screen_text(app)
+        assert "Salir" in footer_text(app) and "English" in footer_text(app)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert "Report something" in screen_text(app)
+        assert "Reportar algo" not in screen_text(app)
+        assert "Exit" in footer_text(app) and "Español" in footer_text(app)
+        await pilot.press("1")
+        assert "Step 1 of 6" in screen_text(app)
+        assert "Next" in footer_text(app)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert "Paso 1 de 6" in screen_text(app)
+        assert "Siguiente" in footer_text(app)
+        assert "Casi accidente" in str(app.screen.query_one("#kinds").get_option_at_index(1).prompt)
+
+
+async def test_inert_keys_do_nothing(make_app):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("1")
+        stack = list(app.screen_stack)
+        for key in ("ctrl+c", "ctrl+q", "ctrl+p", "ctrl+z", "ctrl+backslash"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.is_running, key
+            assert list(app.screen_stack) == stack, key
+        assert app.use_command_palette is False
+
+
+async def test_exit_asks_for_confirmation(make_app):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("0")
+        assert "¿Salir del kiosco?" in screen_text(app)
+        await pilot.press("n")
+        assert isinstance(app.screen, HomeScreen) and app.is_running
+        await pilot.press("0", "enter")
+        await wait_for(pilot, lambda: not app.is_running)
+    assert app.return_code == 0
+
+
+async def test_idle_timeout_warns_then_resets_input_and_language(make_app, repo):
+    clock = FakeMonotonic()
+    app = make_app(monotonic=clock, idle_timeout=60, idle_warning=15)
+    async with app.run_test() as pilot:
+        await pilot.press("f2", "1", "1", "enter")
+        await type_text(pilot, "a medias")
+        clock.advance(44)
+        app.idle_tick()
+        assert not app._notifications  # not yet
+        clock.advance(2)
+        app.idle_tick()
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("No activity" in m for m in messages)
+        clock.advance(15)
+        app.idle_tick()
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert "Reportar algo" in screen_text(app)  # default language again
+        await pilot.press("1")
+        assert "Paso 1 de 6" in screen_text(app)
+        await pilot.press("1", "enter")
+        assert app.screen.query_one("#what_happened", ReportTextArea).text == ""
+        assert repo.count() == 0
+
+
+async def test_activity_postpones_the_idle_reset(make_app):
+    clock = FakeMonotonic()
+    app = make_app(monotonic=clock, idle_timeout=60, idle_warning=15)
+    async with app.run_test() as pilot:
+        await pilot.press("1")
+        clock.advance(50)
+        app.idle_tick()
+        await pilot.press("1")  # activity
+        clock.advance(50)
+        app.idle_tick()
+        assert isinstance(app.screen, ReportScreen)
+
+
+async def test_full_disk_keeps_the_report_on_screen_for_retry(make_app, repo, monkeypatch):
+    import kiosk.storage.journal as journal
+
+    real_write = journal.os.write
+
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    app = make_app()
+    async with app.run_test() as pilot:
+        await walk_to_confirm(pilot)
+        monkeypatch.setattr(journal.os, "write", full)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "disco está lleno" in screen_text(app))
+        assert isinstance(app.screen, ReportScreen)
+        assert repo.count() == 0
+        monkeypatch.setattr(journal.os, "write", real_write)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SavedScreen))
+        assert repo.count() == 1
+
+
+async def test_home_counts_and_highlights(make_app, repo):
+    repo.import_doc({"kind": "error", "area": "Calidad", "what_happened": "Un lote salió sin control"})
+    repo.import_doc({
+        "id": ids.encode(7), "kind": "win", "area": "Envasado", "what_happened": "Cambio de formato en 12 minutos",
+        "created_at": "2026-11-20T09:00:00-03:00", "occurred_at": "2026-11-20T09:00:00-03:00",
+        "status": "shared", "applause": 4,
+        "look_for": {"text": "Preparar el kit de cambio antes de parar la línea", "until": "2026-12-31"},
+    })
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait_for(pilot, lambda: "2 registros" in screen_text(app))
+        text = screen_text(app)
+        assert "1 espera" in text
+        assert "Prestá atención: Preparar el kit de cambio" in text
+        assert "Logro: Envasado: Cambio de formato en 12 minutos (+4)" in text
+
+
+@pytest.mark.parametrize("choice", ["2", "3", "4"])
+async def test_later_choices_say_so(make_app, choice):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press(choice)
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert any("próxima versión" in n.message for n in app._notifications)
