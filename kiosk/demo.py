@@ -68,6 +68,7 @@ _ANONYMOUS_SHARE = 0.40
 _STATION_SHARE = 0.70
 #: Nothing is dated after this time of ``today``: the demo is usually seeded at the start of a day.
 _LATEST_TODAY = time(7, 30)
+WIN_STATES = ("reported", "acknowledged", "shared")
 _REVIEWED = frozenset({"action_open", "follow_up_due", "closed", "reopened"})
 _SYSTEM = "system"
 _OPERATOR = "operator"
@@ -118,7 +119,9 @@ def seed_demo(
     """
     existing = repo.count()
     if existing > 0:
-        raise ValueError(f"demo data goes only into an empty data folder; this one has {existing} records")
+        raise ValueError(
+            f"demo data goes only into an empty data folder; this one has {existing} records"
+        )
     documents = demo_documents(areas, today, seed=seed, count=count, tz=tz)
     for document in documents:
         repo.import_doc(document)
@@ -159,7 +162,9 @@ class _Plan:
         return self.review_day() + timedelta(days=FOLLOW_UP_DAYS)
 
 
-def _plan(rng: random.Random, areas: tuple[str, ...], today: date, count: int, tz: tzinfo) -> list[_Plan]:
+def _plan(
+    rng: random.Random, areas: tuple[str, ...], today: date, count: int, tz: tzinfo
+) -> list[_Plan]:
     anchors = _ANCHOR_AGES[: max(0, count - 20)]
     plans = [_slot(rng, today, tz, anchors[i] if i < len(anchors) else None) for i in range(count)]
     plans.sort(key=lambda p: p.created)
@@ -187,10 +192,15 @@ def _plan(rng: random.Random, areas: tuple[str, ...], today: date, count: int, t
 
 #: Ages (days, inclusive ranges) of a few reports, so that even a small demo has a report in
 #: every window a state needs: just reported, under review, action open, follow-up due.
-_ANCHOR_AGES = ((0, 1), (0, 3), (2, 9), (2, 12), (3, 20), (5, 25), (8, 25), (31, 40), (32, 41), (35, 80), (40, 90), (50, 200))
+_ANCHOR_AGES = (
+    (0, 1), (0, 3), (2, 9), (2, 12), (3, 20), (5, 25), (8, 25),
+    (31, 40), (32, 41), (35, 80), (40, 90), (50, 200),
+)
 
 
-def _slot(rng: random.Random, today: date, tz: tzinfo, ages: tuple[int, int] | None = None) -> _Plan:
+def _slot(
+    rng: random.Random, today: date, tz: tzinfo, ages: tuple[int, int] | None = None
+) -> _Plan:
     """A report time: more reports lately (the habit grew), fewer on Sundays, most by day."""
     first = today - timedelta(days=DEMO_DAYS - 1)
     while True:
@@ -209,7 +219,8 @@ def _slot(rng: random.Random, today: date, tz: tzinfo, ages: tuple[int, int] | N
     else:
         shift = rng.choices((6, 14, 22), weights=(46, 37, 17))[0]
         minute_of_day = (shift * 60 + rng.randrange(8 * 60)) % (24 * 60)
-    created = datetime.combine(day, time(minute_of_day // 60, minute_of_day % 60, rng.randrange(60)), tz)
+    hour, minute = divmod(minute_of_day, 60)
+    created = datetime.combine(day, time(hour, minute, rng.randrange(60)), tz)
     roll = rng.random()
     if roll < 0.6:
         delay = timedelta(minutes=rng.randint(3, 40))
@@ -330,7 +341,7 @@ def _natural_state(rng: random.Random, plan: _Plan, today: date) -> None:
         if age <= 1:
             plan.status = "reported"
         elif age <= 6:
-            plan.status = rng.choices(("reported", "acknowledged", "shared"), weights=(50, 35, 15))[0]
+            plan.status = rng.choices(WIN_STATES, weights=(50, 35, 15))[0]
         else:
             plan.status = rng.choice(("acknowledged", "shared"))
         return
@@ -349,7 +360,10 @@ def _natural_state(rng: random.Random, plan: _Plan, today: date) -> None:
     else:
         options = {"follow_up_due": 3, "closed": 97}
     feasible = {s: w for s, w in options.items() if _lag_range(s, age)}
-    plan.status = rng.choices(list(feasible), weights=list(feasible.values()))[0] if feasible else "reported"
+    if feasible:
+        plan.status = rng.choices(list(feasible), weights=list(feasible.values()))[0]
+    else:
+        plan.status = "reported"
 
 
 def _lag_range(status: str, age: int) -> tuple[int, int] | None:
@@ -427,6 +441,9 @@ class _Writer:
         scenario = plan.scenario
         assert scenario is not None
         values = self._values(plan, scenario)
+        if plan.reopened_from is not None:  # the same machine and product as the first cycle
+            first = plan.reopened_from.extra["values"]
+            values.update({key: first[key] for key in ("m", "m2", "r", "producto", "station")})
         plan.extra["values"] = values
         station = values["station"] if rng.random() < _STATION_SHARE or plan.reopened_from else ""
         reporter = ""
@@ -445,7 +462,10 @@ class _Writer:
         follow_ups = self._follow_ups(plan, values, review)
         look_for = None
         if plan.look_for_until is not None:
-            look_for = LookFor(text=_fill(rng.choice(scenario.look_for), values), until=plan.look_for_until.isoformat())
+            look_for = LookFor(
+                text=_fill(rng.choice(scenario.look_for), values),
+                until=plan.look_for_until.isoformat(),
+            )
         applause = 0
         if plan.kind == "win":
             applause = rng.randint(0, 4) if plan.status == "reported" else rng.randint(2, 12)
@@ -480,12 +500,14 @@ class _Writer:
         shift = "mañana" if 6 <= hour < 14 else "tarde" if 14 <= hour < 22 else "noche"
         minutes = rng.choice((10, 15, 20, 25, 30, 40, 45, 50, 60, 75, 90))
         amount, amount2 = rng.sample(_AMOUNTS, 2)
+        day_number = DEMO_DAYS - (self.today - plan.day()).days
+        products = _PRODUCTS.get(scenario.groups[0] if scenario.groups else "", _PRODUCTS[""])
         values = {
             "m": str(machine),
             "m2": str(other),
             "r": rng.choice("ABCDEFG"),
             "lote": f"{plan.created:%y%m}-{rng.randint(10, 98)}",
-            "ot": str(18000 + (DEMO_DAYS - (self.today - plan.day()).days) * 11 + rng.randrange(11)),
+            "ot": str(18000 + day_number * 11 + rng.randrange(11)),
             "min": str(minutes),
             "min2": str(minutes + rng.choice((20, 30, 40, 55))),
             "horas": str(rng.randint(2, 12)),
@@ -499,7 +521,7 @@ class _Writer:
             "hora_control": f"{plan.occurred + timedelta(minutes=rng.randint(20, 90)):%H:%M}",
             "turno": shift,
             "fecha": f"{plan.occurred:%d/%m}",
-            "producto": rng.choice(_PRODUCTS.get(scenario.groups[0] if scenario.groups else "", _PRODUCTS[""])),
+            "producto": rng.choice(products),
         }
         station_templates = scenario.stations or _STATIONS.get(_group_for(plan.area), _STATIONS[""])
         values["station"] = _fill(rng.choice(station_templates), values)
@@ -564,7 +586,9 @@ class _Writer:
         at = self._daytime(review_day, not_before=plan.created + timedelta(minutes=30))
         if plan.status == "in_review":
             plan.extra["draft_at"] = at
-            why = tuple(self._conditions(scenario, values, 1, plan.occurred.month)) if rng.random() < 0.5 else ()
+            why: tuple[Condition, ...] = ()
+            if rng.random() < 0.5:
+                why = tuple(self._conditions(scenario, values, 1, plan.occurred.month))
             return Review(
                 what_happened=_limit(facts, "what_happened"),
                 why=why,
@@ -575,7 +599,8 @@ class _Writer:
             )
         plan.extra["reviewed_at"] = at
         if plan.review_lag >= 2 and rng.random() < 0.3:
-            plan.extra["draft_at"] = self._daytime(plan.day() + timedelta(days=1), not_before=plan.created)
+            next_day = plan.day() + timedelta(days=1)
+            plan.extra["draft_at"] = self._daytime(next_day, not_before=plan.created)
         if plan.kind == "win":
             return Review(
                 what_happened=_limit(facts, "what_happened"),
@@ -599,9 +624,14 @@ class _Writer:
         recurrence = ""
         previous = plan.extra.get("recurs")
         if previous is not None:
-            recurrence = f"El cambio de {previous.id} se cerró como efectivo, pero {rng.choice(_DID_NOT_HOLD)}."
+            recurrence = (
+                f"El cambio de {previous.id} se cerró como efectivo, "
+                f"pero {rng.choice(_DID_NOT_HOLD)}."
+            )
         elif plan.reopened_from is not None:
-            recurrence = f"Sigue al seguimiento de {plan.reopened_from.id}: {rng.choice(_DID_NOT_HOLD)}."
+            recurrence = (
+                f"Sigue al seguimiento de {plan.reopened_from.id}: {rng.choice(_DID_NOT_HOLD)}."
+            )
         return Review(
             what_happened=_limit(facts, "what_happened"),
             why=tuple(self._conditions(scenario, values, 3, plan.occurred.month)),
@@ -639,7 +669,9 @@ class _Writer:
             names.append(f"{first} {rng.choice(_INITIALS)}.")
         return tuple(names), len(names)
 
-    def _follow_ups(self, plan: _Plan, values: dict[str, str], review: Review | None) -> tuple[FollowUp, ...]:
+    def _follow_ups(
+        self, plan: _Plan, values: dict[str, str], review: Review | None
+    ) -> tuple[FollowUp, ...]:
         rng = self.rng
         if plan.status not in ("closed", "reopened") or review is None:
             return ()
@@ -647,9 +679,12 @@ class _Writer:
         plan.extra["follow_up_by"] = by
         if plan.status == "closed":
             day = plan.follow_up_day() + timedelta(days=plan.follow_up_delay)
-            plan.follow_up_at = self._daytime(day, not_before=datetime.fromisoformat(review.reviewed_at))
-            notes = _fill(rng.choice(_CLOSED_NOTES), dict(values, deadline=_dmy(review.action.deadline)))
-            return (FollowUp(at=_stamp(plan.follow_up_at), by=by, done="yes", worked="yes", notes=notes),)
+            reviewed = datetime.fromisoformat(review.reviewed_at)
+            plan.follow_up_at = self._daytime(day, not_before=reviewed)
+            deadline = _dmy(review.action.deadline)
+            notes = _fill(rng.choice(_CLOSED_NOTES), dict(values, deadline=deadline))
+            at = _stamp(plan.follow_up_at)
+            return (FollowUp(at=at, by=by, done="yes", worked="yes", notes=notes),)
         assert plan.follow_up_at is not None and plan.reopened_as is not None
         return (
             FollowUp(
@@ -660,7 +695,10 @@ class _Writer:
                 happened_again=True,
                 notes=_fill(rng.choice(_REOPENED_NOTES), values),
                 outcome="reopened",
-                reason=f"Se abre un ciclo nuevo ({plan.reopened_as.id}) para revisar las condiciones de nuevo.",
+                reason=(
+                    f"Se abre un ciclo nuevo ({plan.reopened_as.id}) "
+                    "para revisar las condiciones de nuevo."
+                ),
             ),
         )
 
@@ -668,30 +706,37 @@ class _Writer:
         reporter = _OPERATOR if plan.reopened_from is None else record.reporter
         entries = [HistoryEntry(at=record.created_at, by=reporter, what="reported")]
         supervisor = plan.extra.get("supervisor", "")
+        review_fields = ("review", "status")
         if "draft_at" in plan.extra:
-            entries.append(HistoryEntry(at=_stamp(plan.extra["draft_at"]), by=supervisor, what="review_draft_saved", fields=("review", "status")))
+            at = _stamp(plan.extra["draft_at"])
+            entries.append(HistoryEntry(at, supervisor, "review_draft_saved", review_fields))
         if "reviewed_at" in plan.extra:
             at = plan.extra["reviewed_at"]
-            what = {"acknowledged": "acknowledged", "shared": "acknowledged"}.get(plan.status, "reviewed")
-            entries.append(HistoryEntry(at=_stamp(at), by=supervisor, what=what, fields=("review", "status")))
+            what = "acknowledged" if plan.kind == "win" else "reviewed"
+            entries.append(HistoryEntry(_stamp(at), supervisor, what, review_fields))
             if record.look_for is not None:
-                what = "shared" if plan.kind == "win" else "look_for_added"
-                fields = ("look_for", "status") if plan.kind == "win" else ("look_for",)
-                entries.append(HistoryEntry(at=_stamp(at + timedelta(minutes=3)), by=supervisor, what=what, fields=fields))
+                later = _stamp(at + timedelta(minutes=3))
+                if plan.kind == "win":
+                    changed = ("look_for", "status")
+                    entries.append(HistoryEntry(later, supervisor, "shared", changed))
+                else:
+                    entries.append(HistoryEntry(later, supervisor, "look_for_added", ("look_for",)))
         if plan.status in ("follow_up_due", "closed", "reopened"):
-            due = datetime.combine(plan.follow_up_day(), time(6, 0), self.tz)
-            entries.append(HistoryEntry(at=_stamp(due), by=_SYSTEM, what="follow_up_due", fields=("status",)))
+            due = _stamp(datetime.combine(plan.follow_up_day(), time(6, 0), self.tz))
+            entries.append(HistoryEntry(due, _SYSTEM, "follow_up_due", ("status",)))
         if record.follow_ups:
-            follow_up = record.follow_ups[-1]
-            what = "reopened" if follow_up.outcome == "reopened" else "closed"
-            fields = ("follow_ups", "status", "links") if what == "reopened" else ("follow_ups", "status")
-            entries.append(HistoryEntry(at=follow_up.at, by=follow_up.by, what=what, fields=fields))
+            check = record.follow_ups[-1]
+            changed = ("follow_ups", "status")
+            if check.outcome == "reopened":
+                changed += ("links",)
+            entries.append(HistoryEntry(check.at, check.by, "followed_up", changed))
         return entries
 
     def _daytime(self, day: date, *, not_before: datetime) -> datetime:
         """A supervisor's working time on ``day`` (08:00–17:00), after ``not_before``."""
         rng = self.rng
-        at = datetime.combine(day, time(rng.randint(8, 16), rng.randrange(60), rng.randrange(60)), self.tz)
+        clock = time(rng.randint(8, 16), rng.randrange(60), rng.randrange(60))
+        at = datetime.combine(day, clock, self.tz)
         if at <= not_before:
             at = not_before + timedelta(minutes=rng.randint(15, 90), seconds=rng.randrange(60))
         return at
@@ -746,7 +791,10 @@ def _group_for(area: str) -> str:
 
 def _pick_scenario(rng: random.Random, kind: str, groups: tuple[str, ...]) -> "_Scenario":
     """An area's own scenarios weigh more than the plant-wide ones."""
-    options = [s for s in _SCENARIOS if s.kind == kind and (not s.groups or set(s.groups) & set(groups))]
+    options = [
+        s for s in _SCENARIOS
+        if s.kind == kind and (not s.groups or set(s.groups) & set(groups))
+    ]
     weights = [3 if s.groups else 1 for s in options]
     return rng.choices(options, weights=weights)[0]
 
@@ -777,8 +825,14 @@ _STATIONS = {
 }
 
 _PRODUCTS = {
-    "inyeccion": ("tapas de 38 mm", "baldes de 10 litros", "carcasas de ventilador", "preformas de PET", "cajones plásticos"),
-    "envasado": ("frascos de 500 g", "sachets de 1 litro", "botellas de 1,5 litros", "paquetes de yerba de 1 kg", "latas de 400 g"),
+    "inyeccion": (
+        "tapas de 38 mm", "baldes de 10 litros", "carcasas de ventilador", "preformas de PET",
+        "cajones plásticos",
+    ),
+    "envasado": (
+        "frascos de 500 g", "sachets de 1 litro", "botellas de 1,5 litros",
+        "paquetes de yerba de 1 kg", "latas de 400 g",
+    ),
     "prensas": ("soportes de chapa", "bisagras", "tapas de tablero", "ménsulas"),
     "matriceria": ("soportes de chapa", "bisagras", "ménsulas", "insertos"),
     "deposito": ("cajas de producto terminado", "bobinas de film", "bolsas de materia prima"),
@@ -821,13 +875,22 @@ _WIN_CLOSERS = (
 
 _SUMMER = frozenset({11, 12, 1, 2, 3})  # heat in the plant: the southern summer
 _PLANT_CONDITIONS = (
-    ("workload", "El turno trabajaba con {n} personas menos por licencias y el plan de producción era el mismo."),
-    ("environment", "La iluminación del sector es baja de noche; hay dos tubos quemados sobre el puesto."),
-    ("environment", "Hacía {calor} °C en el sector y los ventiladores no alcanzaban."),  # summer only
-    ("information", "El cambio se avisó de palabra en el cambio de turno y no quedó escrito en el cuaderno de novedades."),
-    ("training", "El puesto lo cubría personal que rota desde otro sector y la instrucción no tiene fotos del paso crítico."),
+    ("workload",
+     "El turno trabajaba con {n} personas menos por licencias y el plan de producción era el "
+     "mismo."),
+    ("environment",
+     "La iluminación del sector es baja de noche; hay dos tubos quemados sobre el puesto."),
+    ("environment", "Hacía {calor} °C en el sector y los ventiladores no alcanzaban."),  # summer
+    ("information",
+     "El cambio se avisó de palabra en el cambio de turno y no quedó escrito en el cuaderno de "
+     "novedades."),
+    ("training",
+     "El puesto lo cubría personal que rota desde otro sector y la instrucción no tiene fotos "
+     "del paso crítico."),
     ("process", "El plan de producción cambió a mitad de turno para priorizar un pedido urgente."),
-    ("other", "Era la primera vez que se daba esta situación en el equipo; no había experiencia registrada."),
+    ("other",
+     "Era la primera vez que se daba esta situación en el equipo; no había experiencia "
+     "registrada."),
 )
 
 _DID_NOT_HOLD = (
@@ -872,12 +935,10 @@ class _Scenario:
 
 
 _SCENARIOS: tuple[_Scenario, ...] = (
-    # -- errors ---------------------------------------------------------------------------
     _Scenario(
         key="molde_revision",
         kind="error",
         groups=("inyeccion",),
-        stations=("Inyectora {m}",),
         reports=(
             "se inyectó el lote {lote} en la inyectora {m} con el molde de la revisión anterior; "
             "salieron {cant} {producto} con el encastre viejo.",
@@ -892,11 +953,19 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Se paró la inyectora, se segregaron las piezas con tarjeta roja y se avisó a calidad.",
             "Se retuvo el lote, se cambió el molde y se aprobó la primera pieza con calidad.",
         ),
+        look_for=(
+            "Verificar la revisión del molde contra la OT antes de arrancar la "
+            "inyectora.",
+        ),
         why=(
             ("information", "La OT {ot} indica el código del molde pero no el número de revisión."),
-            ("process", "Los moldes de las dos revisiones están en el mismo rack, sin identificación visible."),
+            ("process",
+             "Los moldes de las dos revisiones están en el mismo rack, sin identificación "
+             "visible."),
             ("process", "La primera pieza se aprueba después de arrancar la producción, no antes."),
-            ("workload", "El cambio de molde se hizo al final del turno {turno}, con el plan del día atrasado."),
+            ("workload",
+             "El cambio de molde se hizo al final del turno {turno}, con el plan del día "
+             "atrasado."),
         ),
         actions=(
             "Grabar la revisión en la placa de cada molde y agregar el campo 'revisión' a la OT.",
@@ -904,15 +973,17 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Aprobar la primera pieza contra el plano antes de liberar la producción en cada "
             "cambio de molde.",
         ),
-        look_for=("Atención: verificar la revisión del molde contra la OT antes de arrancar la inyectora.",),
+        stations=("Inyectora {m}",),
         imagined="El molde se elige por la OT y la primera pieza se aprueba antes de producir.",
-        done="El molde se busca por el nombre en el rack y la primera pieza se mide cuando calidad pasa por el sector.",
+        done=(
+            "El molde se busca por el nombre en el rack y la primera pieza se mide cuando calidad "
+            "pasa por el sector."
+        ),
     ),
     _Scenario(
         key="etiqueta_vencimiento",
         kind="error",
         groups=("envasado",),
-        stations=("Etiquetadora L{m}", "Línea {m}"),
         reports=(
             "la etiquetadora de la línea {m} imprimió el vencimiento con el año equivocado en "
             "{cant} {producto} del lote {lote}.",
@@ -927,10 +998,14 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Se frenó la línea, se retuvo el pallet y se reetiquetó a mano.",
             "Se corrigió la fecha en la etiquetadora y se revisaron las cajas ya armadas.",
         ),
+        look_for=("Revisar la primera etiqueta impresa después de cada cambio de lote.",),
         why=(
-            ("information", "La fecha de vencimiento se carga a mano en la etiquetadora en cada cambio de lote."),
-            ("equipment", "La pantalla de la etiquetadora no muestra la fecha completa antes de imprimir."),
-            ("process", "No hay control de la primera etiqueta impresa después de un cambio de lote."),
+            ("information",
+             "La fecha de vencimiento se carga a mano en la etiquetadora en cada cambio de lote."),
+            ("equipment",
+             "La pantalla de la etiquetadora no muestra la fecha completa antes de imprimir."),
+            ("process",
+             "No hay control de la primera etiqueta impresa después de un cambio de lote."),
         ),
         actions=(
             "Configurar la etiquetadora de la línea {m} para que calcule el vencimiento desde la "
@@ -938,15 +1013,17 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Agregar al checklist de cambio de lote la primera etiqueta pegada y firmada en la "
             "hoja de control.",
         ),
-        look_for=("Atención: revisar la primera etiqueta impresa después de cada cambio de lote.",),
+        stations=("Etiquetadora L{m}", "Línea {m}"),
         imagined="En cada cambio de lote se carga la fecha y se controla la primera etiqueta.",
-        done="El cambio de lote se hace con la línea andando y la primera etiqueta no se mira si la línea viene atrasada.",
+        done=(
+            "El cambio de lote se hace con la línea andando y la primera etiqueta no se mira si la "
+            "línea viene atrasada."
+        ),
     ),
     _Scenario(
         key="pallet_cliente",
         kind="error",
         groups=("deposito",),
-        stations=("Playa de carga", "Muelle {m}"),
         reports=(
             "se cargó en el camión un pallet de {producto} que era de otro cliente; lo avisó el "
             "cliente al recibir.",
@@ -960,10 +1037,17 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Se coordinó el retiro con el transporte y se envió el pallet correcto.",
             "Se llamó al cliente, se retiró el pallet y se revisaron los otros pedidos del día.",
         ),
+        look_for=(
+            "Controlar cliente y remito contra la etiqueta antes de subir cada pallet.",
+        ),
         why=(
-            ("information", "Los remitos de los dos clientes se imprimen juntos y las etiquetas de pallet son iguales."),
-            ("environment", "La playa de carga tiene un solo sector de preparación para todos los pedidos."),
-            ("workload", "Se prepararon {n} camiones en el mismo turno con un autoelevador fuera de servicio."),
+            ("information",
+             "Los remitos de los dos clientes se imprimen juntos y las etiquetas de pallet son "
+             "iguales."),
+            ("environment",
+             "La playa de carga tiene un solo sector de preparación para todos los pedidos."),
+            ("workload",
+             "Se prepararon {n} camiones en el mismo turno con un autoelevador fuera de servicio."),
         ),
         actions=(
             "Imprimir la etiqueta de pallet con el nombre del cliente en letra grande y color por "
@@ -971,13 +1055,12 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Marcar en el piso de la playa de carga un sector de preparación por cliente.",
             "Leer con el lector de código cada pallet contra el remito antes de subirlo al camión.",
         ),
-        look_for=("Atención: controlar cliente y remito contra la etiqueta antes de subir cada pallet.",),
+        stations=("Playa de carga", "Muelle {m}"),
     ),
     _Scenario(
         key="rodamiento_equivocado",
         kind="error",
         groups=("mantenimiento",),
-        stations=("Taller", "Pañol"),
         reports=(
             "se montó un rodamiento de otra medida en la bomba del circuito de refrigeración {m}; "
             "hubo que desarmar de nuevo.",
@@ -992,6 +1075,7 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Se desarmó, se buscó el repuesto correcto en el pañol y se rearmó.",
             "Se colocó el repuesto correcto y se probó el equipo media hora con carga.",
         ),
+        look_for=("Confirmar el código del repuesto contra la OT antes de desarmar.",),
         why=(
             ("materials", "En el pañol hay dos repuestos parecidos en la misma gaveta."),
             ("information", "La OT {ot} no indica el código del repuesto, solo la descripción."),
@@ -1002,13 +1086,12 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Agregar el código de repuesto a cada plan de mantenimiento preventivo del sistema de "
             "OT.",
         ),
-        look_for=("Atención: confirmar el código del repuesto contra la OT antes de desarmar.",),
+        stations=("Taller", "Pañol"),
     ),
     _Scenario(
         key="certificado_lote",
         kind="error",
         groups=("calidad",),
-        stations=("Laboratorio",),
         reports=(
             "se liberó el lote {lote} con el certificado de análisis de otro lote.",
             "el certificado de calidad del lote {lote} salió con los valores de viscosidad del "
@@ -1022,8 +1105,13 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Se emitió el certificado correcto y se revisaron los certificados de la semana.",
             "Se bloqueó el lote en el sistema hasta corregir el certificado.",
         ),
+        look_for=(
+            "Comparar el número de lote del certificado con el del análisis antes de "
+            "firmar.",
+        ),
         why=(
-            ("information", "La planilla de certificados copia el último lote cargado si no se cambia el número."),
+            ("information",
+             "La planilla de certificados copia el último lote cargado si no se cambia el número."),
             ("process", "El certificado lo arma y lo firma la misma persona, sin segunda lectura."),
             ("workload", "Ese día se liberaron {cant2} lotes por cierre de mes."),
         ),
@@ -1032,25 +1120,29 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "análisis.",
             "Agregar una segunda lectura del número de lote antes de firmar cada certificado.",
         ),
-        look_for=("Atención: comparar el número de lote del certificado con el del análisis antes de firmar.",),
+        stations=("Laboratorio",),
     ),
     _Scenario(
         key="espesor_chapa",
         kind="error",
         groups=("prensas",),
-        stations=("Prensa {m}",),
         reports=(
             "la prensa {m} estampó {cant} {producto} con chapa de 1,6 mm en lugar de 2 mm.",
             "se cargó en la prensa {m} una bobina de otro espesor; las piezas del lote {lote} no "
             "pasan el calibre.",
         ),
-        impacts=("{cant} piezas a scrap.", "{cant} piezas retenidas y {min} minutos de prensa parada."),
+        impacts=(
+            "{cant} piezas a scrap.",
+            "{cant} piezas retenidas y {min} minutos de prensa parada.",
+        ),
         did=(
             "Se paró la prensa, se separó el material y se revisó el resto del rack.",
             "Se cambió la bobina y se midió la primera pieza con calibre.",
         ),
+        look_for=("Medir el espesor de la chapa en cada cambio de bobina.",),
         why=(
-            ("materials", "Las bobinas de 1,6 y 2 mm llegan con la misma etiqueta del proveedor y sin color."),
+            ("materials",
+             "Las bobinas de 1,6 y 2 mm llegan con la misma etiqueta del proveedor y sin color."),
             ("information", "La OT {ot} dice el espesor pero no el código de bobina."),
             ("process", "El espesor se controla cada 500 golpes y no en cada cambio de bobina."),
         ),
@@ -1059,13 +1151,12 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Medir el espesor con calibre en cada cambio de bobina y anotarlo en la hoja de "
             "proceso.",
         ),
-        look_for=("Atención: medir el espesor de la chapa en cada cambio de bobina.",),
+        stations=("Prensa {m}",),
     ),
     _Scenario(
         key="matriz_rebaba",
         kind="error",
         groups=("matriceria", "prensas"),
-        stations=("Banco de ajuste", "Prensa {m}"),
         reports=(
             "la matriz de corte de la prensa {m} volvió de matricería sin el ajuste de la guía; "
             "marcó rebaba en {cant} piezas.",
@@ -1080,8 +1171,10 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Se retiró la matriz, se ajustó la guía y se probó con cinco golpes.",
             "Se volvió a montar la matriz anterior mientras se corregía la reparada.",
         ),
+        look_for=("Probar cada matriz reparada con cinco golpes antes de liberarla.",),
         why=(
-            ("process", "No hay una prueba de golpes registrada antes de devolver la matriz a producción."),
+            ("process",
+             "No hay una prueba de golpes registrada antes de devolver la matriz a producción."),
             ("information", "El pedido de reparación decía 'revisar matriz' sin indicar la falla."),
             ("workload", "Había tres matrices urgentes en el banco al mismo tiempo."),
         ),
@@ -1090,7 +1183,7 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "prensas.",
             "Agregar al pedido de reparación una foto de la pieza con la falla marcada.",
         ),
-        look_for=("Atención: probar cada matriz reparada con cinco golpes antes de liberarla.",),
+        stations=("Banco de ajuste", "Prensa {m}"),
     ),
     _Scenario(
         key="ot_cantidad",
@@ -1110,6 +1203,9 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Se frenó la producción y se confirmó la cantidad con planificación.",
             "Se retiraron las OT impresas viejas del puesto y se siguió con la vigente.",
         ),
+        look_for=(
+            "Confirmar número y cantidad de la OT con el plan del día antes de arrancar.",
+        ),
         why=(
             ("information", "La OT se copia de la anterior y el campo cantidad queda precargado."),
             ("process", "Las OT impresas no se retiran del puesto cuando se cierran."),
@@ -1120,7 +1216,6 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Poner una bandeja de 'OT cerradas' en cada puesto que retira planificación al final "
             "del turno.",
         ),
-        look_for=("Atención: confirmar número y cantidad de la OT con el plan del día antes de arrancar.",),
     ),
     _Scenario(
         key="calibracion_vencida",
@@ -1138,9 +1233,14 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Se retiró el instrumento y se reemplazó por uno calibrado de metrología.",
             "Se separaron las muestras y se midieron de nuevo en el laboratorio.",
         ),
+        look_for=(
+            "Mirar la etiqueta de calibración antes de usar calibres y torquímetros.",
+        ),
         why=(
-            ("process", "La fecha de calibración está en una etiqueta chica que se despega con el uso."),
-            ("information", "El listado de instrumentos vencidos se manda por correo y no llega al piso."),
+            ("process",
+             "La fecha de calibración está en una etiqueta chica que se despega con el uso."),
+            ("information",
+             "El listado de instrumentos vencidos se manda por correo y no llega al piso."),
             ("equipment", "No hay instrumentos de reemplazo para cubrir los que salen a calibrar."),
         ),
         actions=(
@@ -1148,27 +1248,31 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "lunes.",
             "Comprar dos calibres de reemplazo para cubrir los que salen a calibración.",
         ),
-        look_for=("Atención: mirar la etiqueta de calibración antes de usar calibres y torquímetros.",),
     ),
-    # -- near misses ----------------------------------------------------------------------
     _Scenario(
         key="autoelevador_peaton",
         kind="near_miss",
         groups=("deposito",),
-        stations=("Autoelevador {m}", "Pasillo {r}", "Rack {r}"),
         reports=(
             "un autoelevador dio marcha atrás en el pasillo {r} mientras pasaba una persona a "
             "pie; frenó a tiempo.",
             "en el cruce del rack {r} un autoelevador con carga alta casi choca a una persona que "
             "salía de la oficina de expedición.",
         ),
-        impacts=("Sin lesionados. Podría haber sido un atropello.", "Nadie se lastimó; fue un susto grande."),
+        impacts=(
+            "Sin lesionados. Podría haber sido un atropello.",
+            "Nadie se lastimó; fue un susto grande.",
+        ),
         did=(
             "Se detuvo la carga y se avisó al supervisor del turno.",
             "Se cortó el paso por el pasillo {r} con conos hasta terminar la carga.",
         ),
+        look_for=(
+            "Cruces de autoelevadores con peatones en el depósito; mirar los espejos.",
+        ),
         why=(
-            ("environment", "El pasillo {r} es angosto y lo usan autoelevadores y peatones a la vez."),
+            ("environment",
+             "El pasillo {r} es angosto y lo usan autoelevadores y peatones a la vez."),
             ("equipment", "La alarma de retroceso del autoelevador {m} no suena desde hace días."),
             ("environment", "El espejo convexo del cruce está roto."),
             ("workload", "Se cargaban {n} camiones a la vez en el turno {turno}."),
@@ -1178,7 +1282,11 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Reparar la alarma de retroceso del autoelevador {m} y sumarla al checklist diario.",
             "Cambiar el espejo convexo del cruce del rack {r}.",
         ),
-        look_for=("Atención: cruces de autoelevadores con peatones en el depósito; mirar los espejos.",),
+        stations=(
+            "Autoelevador {m}",
+            "Pasillo {r}",
+            "Rack {r}",
+        ),
         imagined="Peatones y autoelevadores circulan por sendas separadas.",
         done="Para llegar a la oficina de expedición la única forma es cruzar por el pasillo {r}.",
     ),
@@ -1186,73 +1294,101 @@ _SCENARIOS: tuple[_Scenario, ...] = (
         key="cinta_arranque",
         kind="near_miss",
         groups=("envasado",),
-        stations=("Línea {m}", "Encajonadora L{m}"),
         reports=(
             "la cinta transportadora de la línea {m} arrancó sola mientras se destrababa una caja "
             "con la mano.",
             "al destrabar un atasco en la encajonadora de la línea {m} la cinta volvió a moverse "
             "sin que nadie la activara.",
         ),
-        impacts=("Nadie se lastimó; podría haber atrapado una mano.", "Sin lesionados. Riesgo de atrapamiento."),
-        did=("Se bloqueó el tablero y se llamó a mantenimiento.", "Se dejó la cinta parada con tarjeta hasta revisar el rearme."),
+        impacts=(
+            "Nadie se lastimó; podría haber atrapado una mano.",
+            "Sin lesionados. Riesgo de atrapamiento.",
+        ),
+        did=(
+            "Se bloqueó el tablero y se llamó a mantenimiento.",
+            "Se dejó la cinta parada con tarjeta hasta revisar el rearme.",
+        ),
+        look_for=(
+            "Ante un atasco en la cinta, parar y bloquear antes de meter la mano.",
+        ),
         why=(
             ("equipment", "El pulsador de parada de la cinta no corta el rearme automático."),
             ("process", "Destrabar cajas sin bloquear es la forma habitual de no parar la línea."),
-            ("information", "El procedimiento de bloqueo no dice qué hacer con los atascos cortos."),
+            ("information",
+             "El procedimiento de bloqueo no dice qué hacer con los atascos cortos."),
         ),
         actions=(
             "Instalar un candado de bloqueo con tarjeta en el tablero de la cinta de la línea {m}.",
             "Instalar un pulsador de parada con enclavamiento junto a la zona de atascos de la "
             "línea {m}.",
         ),
-        look_for=("Atención: ante un atasco en la cinta, parar y bloquear antes de meter la mano.",),
+        stations=("Línea {m}", "Encajonadora L{m}"),
         imagined="Ante un atasco se para la línea, se bloquea el tablero y se retira la caja.",
-        done="Como hay varios atascos por hora, las cajas se retiran con la línea andando para no frenar la producción.",
+        done=(
+            "Como hay varios atascos por hora, las cajas se retiran con la línea andando para no "
+            "frenar la producción."
+        ),
     ),
     _Scenario(
         key="aceite_piso",
         kind="near_miss",
         groups=("inyeccion",),
-        stations=("Inyectora {m}",),
         reports=(
             "hay una pérdida de aceite hidráulico debajo de la inyectora {m}; una persona casi se "
             "resbala al pasar.",
             "apareció aceite en el paso entre las inyectoras {m} y {m2}; alguien pisó la mancha y "
             "se pudo sostener.",
         ),
-        impacts=("Sin lesionados; mancha de aceite de un metro en el paso.", "Nadie se cayó, pero el paso quedó resbaladizo."),
+        impacts=(
+            "Sin lesionados; mancha de aceite de un metro en el paso.",
+            "Nadie se cayó, pero el paso quedó resbaladizo.",
+        ),
         did=(
             "Se puso material absorbente y se señalizó con conos.",
             "Se limpió la mancha y se cerró el paso hasta que vino mantenimiento.",
         ),
+        look_for=(
+            "Pérdidas de aceite en el piso de inyección; avisar y señalizar enseguida.",
+        ),
         why=(
-            ("equipment", "La manguera del cilindro de cierre de la inyectora {m} pierde desde hace semanas."),
-            ("process", "Los avisos de pérdidas se anotan en un cuaderno que mantenimiento revisa una vez por semana."),
+            ("equipment",
+             "La manguera del cilindro de cierre de la inyectora {m} pierde desde hace semanas."),
+            ("process",
+             "Los avisos de pérdidas se anotan en un cuaderno que mantenimiento revisa una vez "
+             "por semana."),
             ("environment", "El sector no tiene bandejas de contención debajo de las máquinas."),
         ),
         actions=(
             "Instalar bandejas de contención debajo de las inyectoras {m} y {m2}.",
             "Cambiar la manguera del cilindro de cierre de la inyectora {m}.",
         ),
-        look_for=("Atención: pérdidas de aceite en el piso de inyección; avisar y señalizar enseguida.",),
+        stations=("Inyectora {m}",),
     ),
     _Scenario(
         key="guarda_prensa",
         kind="near_miss",
         groups=("prensas",),
-        stations=("Prensa {m}",),
         reports=(
             "la guarda de la prensa {m} estaba abierta y la prensa igual dio un golpe en modo "
             "manual.",
             "la cortina de seguridad de la prensa {m} no detuvo el ciclo al cruzarla con una "
             "pieza en la mano.",
         ),
-        impacts=("Sin lesionados. Podría haber sido un atrapamiento.", "Nadie se lastimó; riesgo grave de atrapamiento."),
+        impacts=(
+            "Sin lesionados. Podría haber sido un atrapamiento.",
+            "Nadie se lastimó; riesgo grave de atrapamiento.",
+        ),
         did=("Se dejó la prensa fuera de servicio con tarjeta y se llamó a mantenimiento.",),
+        look_for=(
+            "Probar guardas y cortinas de seguridad al inicio de cada turno en prensas.",
+        ),
         why=(
             ("equipment", "El sensor de la guarda estaba puenteado desde una reparación."),
-            ("information", "No quedó registrado en la OT {ot} que el sensor se había puenteado para probar."),
-            ("process", "Después de una reparación no se prueban las seguridades antes de devolver la máquina."),
+            ("information",
+             "No quedó registrado en la OT {ot} que el sensor se había puenteado para probar."),
+            ("process",
+             "Después de una reparación no se prueban las seguridades antes de devolver la "
+             "máquina."),
         ),
         actions=(
             "Agregar la prueba de las seguridades a la entrega de cada OT de prensas, firmada por "
@@ -1260,36 +1396,42 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Colocar un precinto numerado en los sensores de guarda que solo abre mantenimiento "
             "con registro.",
         ),
-        look_for=("Atención: probar guardas y cortinas de seguridad al inicio de cada turno en prensas.",),
+        stations=("Prensa {m}",),
     ),
     _Scenario(
         key="tablero_sin_bloqueo",
         kind="near_miss",
         groups=("mantenimiento",),
-        stations=("Compresor {m}", "Sala de calderas"),
         reports=(
             "se empezó a trabajar en el tablero del compresor {m} sin bloqueo; desde otro sector "
             "lo iban a energizar.",
             "en la OT {ot} de la sala de calderas se energizó una bomba que estaba en reparación.",
         ),
-        impacts=("Sin lesionados. Riesgo eléctrico serio.", "Nadie se lastimó; la bomba arrancó con la tapa abierta."),
-        did=("Se cortó la tarea, se bloqueó el tablero y se retomó.", "Se cortó la energía general del sector y se revisó la bomba."),
+        impacts=(
+            "Sin lesionados. Riesgo eléctrico serio.",
+            "Nadie se lastimó; la bomba arrancó con la tapa abierta.",
+        ),
+        did=(
+            "Se cortó la tarea, se bloqueó el tablero y se retomó.",
+            "Se cortó la energía general del sector y se revisó la bomba.",
+        ),
+        look_for=("Candado y tarjeta propios en cada tablero antes de intervenir.",),
         why=(
             ("process", "Los candados de bloqueo están en el pañol, lejos del equipo."),
-            ("information", "Había dos OT abiertas sobre el mismo equipo y ninguna mostraba la otra."),
+            ("information",
+             "Había dos OT abiertas sobre el mismo equipo y ninguna mostraba la otra."),
             ("workload", "El turno noche tiene un solo electricista para toda la planta."),
         ),
         actions=(
             "Colocar una estación de candados y tarjetas junto a la sala de compresores.",
             "Mostrar en la OT las otras OT abiertas del mismo equipo antes de liberarla.",
         ),
-        look_for=("Atención: candado y tarjeta propios en cada tablero antes de intervenir.",),
+        stations=("Compresor {m}", "Sala de calderas"),
     ),
     _Scenario(
         key="reactivo_sin_rotulo",
         kind="near_miss",
         groups=("calidad",),
-        stations=("Laboratorio",),
         reports=(
             "se encontró un frasco de reactivo sin rótulo en la mesada del laboratorio.",
             "había una botella de agua mineral con solvente en la heladera de muestras.",
@@ -1299,6 +1441,7 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Sin consecuencias; riesgo de intoxicación.",
         ),
         did=("Se separó, se identificó y se descartó según la hoja de seguridad.",),
+        look_for=("Ningún envase sin rótulo en el laboratorio; rotular al trasvasar.",),
         why=(
             ("materials", "Los frascos para trasvasar no tienen etiquetas preimpresas."),
             ("process", "Los trasvases se hacen en el momento y sin registro."),
@@ -1307,7 +1450,7 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Dejar etiquetas preimpresas de trasvase junto a cada reactivo del laboratorio.",
             "Comprar frascos de trasvase con tapa de color por tipo de producto.",
         ),
-        look_for=("Atención: ningún envase sin rótulo en el laboratorio; rotular al trasvasar.",),
+        stations=("Laboratorio",),
     ),
     _Scenario(
         key="caja_estante",
@@ -1318,8 +1461,15 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "una caja de {producto} quedó colgando del borde del estante superior y cayó al pasar "
             "el zorro.",
         ),
-        impacts=("Sin lesionados. La caja pesaba unos {n}0 kg.", "Nadie se lastimó; se rompió la caja."),
-        did=("Se ordenó el estante y se avisó al supervisor.", "Se bajó el resto de las cajas pesadas al nivel de abajo."),
+        impacts=(
+            "Sin lesionados. La caja pesaba unos {n}0 kg.",
+            "Nadie se lastimó; se rompió la caja.",
+        ),
+        did=(
+            "Se ordenó el estante y se avisó al supervisor.",
+            "Se bajó el resto de las cajas pesadas al nivel de abajo.",
+        ),
+        look_for=("Lo pesado va abajo; revisar que nada sobresalga de los estantes.",),
         why=(
             ("environment", "La estantería no tiene tope trasero ni red."),
             ("process", "Las cajas pesadas van arriba porque abajo no entran."),
@@ -1329,7 +1479,6 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Colocar topes traseros en la estantería y marcar en cada estante el peso máximo.",
             "Reordenar la estantería: lo pesado abajo, con un cartel por nivel.",
         ),
-        look_for=("Atención: lo pesado va abajo; revisar que nada sobresalga de los estantes.",),
     ),
     _Scenario(
         key="cable_pasillo",
@@ -1342,7 +1491,11 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "casi hace caer a alguien con una bandeja.",
         ),
         impacts=("Sin lesionados.", "Nadie se cayó; se volcó la bandeja con piezas."),
-        did=("Se juntó el cable y se señalizó el paso.", "Se retiró la manguera y se colgó del soporte."),
+        did=(
+            "Se juntó el cable y se señalizó el paso.",
+            "Se retiró la manguera y se colgó del soporte.",
+        ),
+        look_for=("Cables y mangueras cruzando los pasos; levantarlos o cubrirlos.",),
         why=(
             ("equipment", "No hay tomas en la columna {m}; los equipos se enchufan lejos."),
             ("environment", "Se sumaron equipos portátiles al sector sin un plan de tomas."),
@@ -1352,7 +1505,6 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Instalar un toma en la columna {m} y un pasacables en el paso.",
             "Colocar un enrollador de manguera en la columna {m}.",
         ),
-        look_for=("Atención: cables y mangueras cruzando los pasos; levantarlos o cubrirlos.",),
     ),
     _Scenario(
         key="matafuego_tapado",
@@ -1362,8 +1514,15 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "el matafuego de la columna {m} quedó tapado por pallets durante el turno {turno}.",
             "la salida de emergencia del sector estaba bloqueada con cajas de {producto}.",
         ),
-        impacts=("Sin consecuencias; en una emergencia no se llegaba al matafuego.", "Sin consecuencias; la salida quedó bloqueada varias horas."),
-        did=("Se movieron los pallets y se liberó el acceso.", "Se despejó la salida de emergencia enseguida."),
+        impacts=(
+            "Sin consecuencias; en una emergencia no se llegaba al matafuego.",
+            "Sin consecuencias; la salida quedó bloqueada varias horas.",
+        ),
+        did=(
+            "Se movieron los pallets y se liberó el acceso.",
+            "Se despejó la salida de emergencia enseguida.",
+        ),
+        look_for=("Matafuegos y salidas de emergencia siempre despejados.",),
         why=(
             ("environment", "Falta lugar para pallets vacíos; se apilan donde hay espacio."),
             ("process", "El retiro de pallets vacíos no tiene horario."),
@@ -1372,24 +1531,31 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Demarcar en el piso la zona libre frente a cada matafuego y salida de emergencia.",
             "Fijar un horario de retiro de pallets vacíos al final de cada turno.",
         ),
-        look_for=("Atención: matafuegos y salidas de emergencia siempre despejados.",),
     ),
-    # -- surprises -----------------------------------------------------------------------
     _Scenario(
         key="rechupe_noche",
         kind="surprise",
         groups=("inyeccion",),
-        stations=("Inyectora {m}",),
         reports=(
             "las piezas de la inyectora {m} salen con rechupe cuando baja la temperatura de "
             "noche, con los mismos parámetros de siempre.",
             "la inyectora {m} cambia el peso de las {producto} entre la mañana y la noche sin "
             "tocar nada.",
         ),
-        impacts=("{cant} piezas con rechupe en el turno noche.", "Más rechazo de noche; se ajusta a mano cada turno."),
-        did=("Se subió la presión de mantenimiento y se avisó a procesos.", "Se separaron las piezas dudosas para control."),
+        impacts=(
+            "{cant} piezas con rechupe en el turno noche.",
+            "Más rechazo de noche; se ajusta a mano cada turno.",
+        ),
+        did=(
+            "Se subió la presión de mantenimiento y se avisó a procesos.",
+            "Se separaron las piezas dudosas para control.",
+        ),
+        look_for=(
+            "En noches frías, controlar el peso de las piezas cada hora en inyección.",
+        ),
         why=(
-            ("environment", "El galpón baja {temp} grados de noche y el agua del molde no se regula."),
+            ("environment",
+             "El galpón baja {temp} grados de noche y el agua del molde no se regula."),
             ("information", "La hoja de parámetros no tiene ajustes por temperatura ambiente."),
             ("equipment", "El termorregulador del molde está fuera de servicio desde hace meses."),
         ),
@@ -1397,23 +1563,31 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Reparar el termorregulador del molde de la inyectora {m}.",
             "Agregar a la hoja de parámetros el ajuste para noches frías, validado por procesos.",
         ),
-        look_for=("Atención: en noches frías, controlar el peso de las piezas cada hora en inyección.",),
+        stations=("Inyectora {m}",),
     ),
     _Scenario(
         key="film_nuevo",
         kind="surprise",
         groups=("envasado",),
-        stations=("Termoselladora {m}",),
         reports=(
             "la termoselladora {m} sella bien con el film del proveedor nuevo a 10 °C menos de lo "
             "indicado.",
             "con el film nuevo los {producto} de la línea {m} salen con arrugas en la soldadura.",
         ),
-        impacts=("A la temperatura de la hoja algunos sachets se deforman.", "{cant} unidades reprocesadas."),
-        did=("Se ajustó la temperatura y se avisó a calidad.", "Se volvió al film anterior hasta revisar el nuevo."),
+        impacts=(
+            "A la temperatura de la hoja algunos sachets se deforman.",
+            "{cant} unidades reprocesadas.",
+        ),
+        did=(
+            "Se ajustó la temperatura y se avisó a calidad.",
+            "Se volvió al film anterior hasta revisar el nuevo.",
+        ),
+        look_for=("Al cambiar de proveedor de film, probar la temperatura de sellado.",),
         why=(
-            ("materials", "El film nuevo tiene otra formulación y la ficha técnica no llegó a planta."),
-            ("information", "La hoja de parámetros es una sola para todos los proveedores de film."),
+            ("materials",
+             "El film nuevo tiene otra formulación y la ficha técnica no llegó a planta."),
+            ("information",
+             "La hoja de parámetros es una sola para todos los proveedores de film."),
         ),
         actions=(
             "Agregar a la hoja de parámetros la temperatura por proveedor de film, validada por "
@@ -1421,22 +1595,26 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Pedir la ficha técnica al proveedor y probar cada film nuevo en una corrida corta "
             "antes de aprobarlo.",
         ),
-        look_for=("Atención: al cambiar de proveedor de film, probar la temperatura de sellado.",),
+        stations=("Termoselladora {m}",),
     ),
     _Scenario(
         key="inventario_fantasma",
         kind="surprise",
         groups=("deposito",),
-        stations=("Rack {r}",),
         reports=(
             "en el inventario del rack {r} aparecieron {n} pallets de materia prima que el "
             "sistema daba como consumidos.",
             "el sistema marca stock de {producto} en el rack {r} pero la posición está vacía.",
         ),
-        impacts=("Se compró material que ya había en planta.", "Un pedido se atrasó porque el material no estaba."),
+        impacts=(
+            "Se compró material que ya había en planta.",
+            "Un pedido se atrasó porque el material no estaba.",
+        ),
         did=("Se ajustó el stock y se avisó a compras.", "Se hizo un conteo del rack completo."),
+        look_for=("Toda devolución al depósito va con remito.",),
         why=(
-            ("information", "Los consumos se cargan al final del turno desde una planilla en papel."),
+            ("information",
+             "Los consumos se cargan al final del turno desde una planilla en papel."),
             ("process", "Las devoluciones de la línea al depósito no tienen remito."),
         ),
         actions=(
@@ -1444,7 +1622,7 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "muelle.",
             "Hacer un conteo cíclico semanal del rack {r} durante tres meses.",
         ),
-        look_for=("Atención: toda devolución al depósito va con remito.",),
+        stations=("Rack {r}",),
     ),
     _Scenario(
         key="corte_energia",
@@ -1455,8 +1633,18 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "general.",
             "volvió la luz tras un corte y los equipos arrancaron todos juntos; se cortó de nuevo.",
         ),
-        impacts=("{horas} horas de producción perdida entre los dos cortes.", "Se perdió el material que estaba en proceso."),
-        did=("Se arrancaron los equipos de a uno con mantenimiento.", "Se esperó la estabilización y se arrancó por sectores."),
+        impacts=(
+            "{horas} horas de producción perdida entre los dos cortes.",
+            "Se perdió el material que estaba en proceso.",
+        ),
+        did=(
+            "Se arrancaron los equipos de a uno con mantenimiento.",
+            "Se esperó la estabilización y se arrancó por sectores.",
+        ),
+        look_for=(
+            "Después de un corte de luz, arrancar los equipos de a uno según la "
+            "secuencia.",
+        ),
         why=(
             ("equipment", "Los equipos grandes arrancan solos al volver la tensión."),
             ("information", "No hay una secuencia de arranque escrita para después de un corte."),
@@ -1466,7 +1654,6 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "probada con mantenimiento.",
             "Instalar relés de arranque demorado en los {n} equipos más grandes.",
         ),
-        look_for=("Atención: después de un corte de luz, arrancar los equipos de a uno según la secuencia.",),
     ),
     _Scenario(
         key="guantes_nuevos",
@@ -1476,8 +1663,15 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "los guantes anticorte del lote nuevo se rompen a las pocas horas de uso.",
             "los protectores auditivos nuevos no quedan bien con el casco y se salen.",
         ),
-        impacts=("Se usan {n} pares por turno en lugar de uno.", "Varios puestos trabajan sin protección auditiva parte del turno."),
-        did=("Se repartieron los guantes del stock anterior.", "Se pidieron protectores del modelo anterior."),
+        impacts=(
+            "Se usan {n} pares por turno en lugar de uno.",
+            "Varios puestos trabajan sin protección auditiva parte del turno.",
+        ),
+        did=(
+            "Se repartieron los guantes del stock anterior.",
+            "Se pidieron protectores del modelo anterior.",
+        ),
+        look_for=("Si un elemento de protección no sirve, avisar el mismo día.",),
         why=(
             ("materials", "Cambió el proveedor por precio y no se probaron en planta."),
             ("process", "La compra de elementos de protección no pasa por seguridad e higiene."),
@@ -1486,37 +1680,38 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "Probar una muestra en cada puesto antes de aprobar un cambio de proveedor de "
             "elementos de protección.",
         ),
-        look_for=("Atención: si un elemento de protección no sirve, avisar el mismo día.",),
     ),
     _Scenario(
         key="balanza_diferencia",
         kind="surprise",
         groups=("calidad", "envasado"),
-        stations=("Línea {m}", "Laboratorio"),
         reports=(
             "el control de peso en la línea {m} y el del laboratorio difieren en 8 g para el "
             "mismo lote {lote}.",
             "la balanza de la línea {m} da pesos distintos según si la puerta del sector está "
             "abierta.",
         ),
-        impacts=("Se rechazaron {cant} unidades que estaban bien.", "Duda sobre el peso de los lotes de la semana."),
+        impacts=(
+            "Se rechazaron {cant} unidades que estaban bien.",
+            "Duda sobre el peso de los lotes de la semana.",
+        ),
         did=("Se verificó con una pesa patrón y se reajustó.",),
+        look_for=("Verificar la balanza con la pesa patrón al inicio del turno.",),
         why=(
-            ("equipment", "La balanza de línea se calibra cada seis meses; la del laboratorio, cada mes."),
+            ("equipment",
+             "La balanza de línea se calibra cada seis meses; la del laboratorio, cada mes."),
             ("environment", "La balanza está al lado de la puerta y le llega corriente de aire."),
         ),
         actions=(
             "Cerrar la balanza de la línea {m} con una mampara y verificarla con pesa patrón al "
             "inicio de cada turno.",
         ),
-        look_for=("Atención: verificar la balanza con la pesa patrón al inicio del turno.",),
+        stations=("Línea {m}", "Laboratorio"),
     ),
-    # -- wins ----------------------------------------------------------------------------
     _Scenario(
         key="cambio_molde_rapido",
         kind="win",
         groups=("inyeccion",),
-        stations=("Inyectora {m}",),
         reports=(
             "cambio de molde en la inyectora {m} en {min} minutos, contra los {min2} de siempre.",
             "se arrancó la inyectora {m} con la primera pieza aprobada al primer intento después "
@@ -1524,89 +1719,97 @@ _SCENARIOS: tuple[_Scenario, ...] = (
         ),
         impacts=("Se ganaron casi {min} minutos de producción.", "Cero scrap en el arranque."),
         did=("Se compartió en la reunión de arranque del turno.",),
+        look_for=("Preparar el carro y precalentar el molde antes de parar la máquina.",),
         wins=(
             "El molde llegó precalentado en el carro y con las mangueras identificadas por color.",
             "Todo el equipo tenía el checklist de cambio impreso y las herramientas preparadas "
             "antes de parar.",
         ),
-        look_for=("Atención: preparar el carro y precalentar el molde antes de parar la máquina.",),
+        stations=("Inyectora {m}",),
     ),
     _Scenario(
         key="linea_sin_atascos",
         kind="win",
         groups=("envasado",),
-        stations=("Línea {m}", "Encajonadora L{m}"),
         reports=(
             "la línea {m} hizo el turno {turno} completo sin paradas por atascos.",
             "récord de la línea {m}: {cant} cajas de {producto} en el turno sin una sola parada.",
         ),
-        impacts=("Se cumplió el plan con una hora de margen.", "Mejor eficiencia del mes en la línea."),
+        impacts=(
+            "Se cumplió el plan con una hora de margen.",
+            "Mejor eficiencia del mes en la línea.",
+        ),
         did=("Se anotó el ajuste en la hoja de formato.",),
+        look_for=("Regular las guías con la plantilla del formato en cada cambio.",),
         wins=(
             "Las guías de la encajonadora se regularon con la plantilla nueva del formato.",
             "Se limpiaron los sensores al inicio del turno, como pidió el equipo en la última "
             "revisión.",
         ),
-        look_for=("Atención: regular las guías con la plantilla del formato en cada cambio.",),
+        stations=("Línea {m}", "Encajonadora L{m}"),
     ),
     _Scenario(
         key="pedido_sin_errores",
         kind="win",
         groups=("deposito",),
-        stations=("Playa de carga", "Muelle {m}"),
         reports=(
             "se preparó el pedido grande de fin de mes ({cant} cajas) sin errores de picking.",
             "semana completa sin reclamos de despacho desde que se lee cada pallet en el muelle.",
         ),
         impacts=("Cero reclamos y el camión salió en horario.", "Se ahorraron fletes de reenvío."),
         did=("Se felicitó al equipo en la reunión semanal.",),
+        look_for=("Leer cada pallet contra el remito; funciona.",),
         wins=(
             "La lectura de código de cada pallet contra el remito.",
             "Los sectores de preparación marcados por cliente en el piso.",
         ),
-        look_for=("Atención: leer cada pallet contra el remito; funciona.",),
+        stations=("Playa de carga", "Muelle {m}"),
     ),
     _Scenario(
         key="vibracion_detectada",
         kind="win",
         groups=("mantenimiento",),
-        stations=("Taller", "Compresor {m}"),
         reports=(
             "en la ruta de inspección se detectó vibración en el motor de la cinta {m}; se cambió "
             "el rodamiento en la parada programada.",
             "se encontró a tiempo una fisura en la correa del compresor {m} durante el preventivo.",
         ),
-        impacts=("Se evitó una parada no programada de varias horas.", "Cero horas de parada imprevista."),
+        impacts=(
+            "Se evitó una parada no programada de varias horas.",
+            "Cero horas de parada imprevista.",
+        ),
         did=("Se registró en la OT {ot} con fotos.",),
+        look_for=(
+            "Ruidos o vibraciones nuevas, avisar a mantenimiento aunque la máquina ande.",
+        ),
         wins=(
             "La ruta semanal de inspección con medidor de vibración.",
             "El preventivo se hizo en fecha porque se respetó la ventana de parada acordada con "
             "producción.",
         ),
-        look_for=("Atención: ruidos o vibraciones nuevas, avisar a mantenimiento aunque la máquina ande.",),
+        stations=("Taller", "Compresor {m}"),
     ),
     _Scenario(
         key="cero_reclamos",
         kind="win",
         groups=("calidad",),
-        stations=("Inspección final", "Laboratorio"),
         reports=(
             "cero reclamos de clientes por etiquetado en el mes.",
             "la auditoría del cliente no encontró observaciones en el laboratorio.",
         ),
         impacts=("Primera vez en el año.", "Se renovó la certificación del cliente."),
         did=("Se compartió el resultado con todos los turnos.",),
+        look_for=("El control de la primera etiqueta evita reclamos; sostenerlo.",),
         wins=(
             "El control de la primera etiqueta en cada cambio de lote.",
             "Las etiquetas preimpresas de trasvase y el orden de la mesada.",
         ),
-        look_for=("Atención: el control de la primera etiqueta evita reclamos; sostenerlo.",),
+        stations=("Inspección final", "Laboratorio"),
     ),
     _Scenario(
         key="golpes_matriz",
         kind="win",
         groups=("prensas", "matriceria"),
-        stations=("Prensa {m}", "Banco de ajuste"),
         reports=(
             "la matriz de la prensa {m} pasó los {cant}000 golpes sin afilar gracias al plan de "
             "lubricación nuevo.",
@@ -1615,11 +1818,12 @@ _SCENARIOS: tuple[_Scenario, ...] = (
         ),
         impacts=("Menos paradas por afilado.", "El pedido de {producto} salió en fecha."),
         did=("Se anotó en la ficha de la matriz.",),
+        look_for=("Lubricar las matrices según las marcas de color en cada cambio.",),
         wins=(
             "El plan de lubricación con marcas de color en cada punto.",
             "Los punzones y resortes estandarizados en el pañol de matricería.",
         ),
-        look_for=("Atención: lubricar las matrices según las marcas de color en cada cambio.",),
+        stations=("Prensa {m}", "Banco de ajuste"),
     ),
     _Scenario(
         key="idea_orden",
@@ -1633,11 +1837,13 @@ _SCENARIOS: tuple[_Scenario, ...] = (
         ),
         impacts=("Se ahorran unos {min} minutos por turno.", "Menos idas y vueltas al pañol."),
         did=("Se copió la idea en otro puesto.",),
+        look_for=(
+            "Siluetas en el tablero de herramientas; devolver cada una a su lugar.",
+        ),
         wins=(
             "La idea salió del propio equipo del puesto y se probó enseguida.",
             "Se dio tiempo en la reunión de arranque para probar la propuesta.",
         ),
-        look_for=("Atención: siluetas en el tablero de herramientas; devolver cada una a su lugar.",),
     ),
     _Scenario(
         key="dias_sin_accidentes",
@@ -1649,14 +1855,15 @@ _SCENARIOS: tuple[_Scenario, ...] = (
         ),
         impacts=("Mejor marca del sector.", "El equipo ve que reportar sirve."),
         did=("Se festejó con facturas en el cambio de turno.",),
+        look_for=("Reportar un casi accidente ayuda a todos; seguir haciéndolo.",),
         wins=(
             "Reportar sin buscar culpables hace que los casi accidentes se cuenten y se resuelvan.",
             "Las revisiones se hacen rápido y se ve el cambio en el puesto.",
         ),
-        look_for=("Atención: reportar un casi accidente ayuda a todos; seguir haciéndolo.",),
     ),
 )
 
-assert {s.kind for s in _SCENARIOS if not s.groups} == set(KINDS), "every kind needs plant-wide scenarios"
+# Every kind needs plant-wide scenarios, for areas no scenario knows by name.
+assert {s.kind for s in _SCENARIOS if not s.groups} == set(KINDS)
 assert all(category in CONDITION_CATEGORIES for s in _SCENARIOS for category, _ in s.why)
 assert all(category in CONDITION_CATEGORIES for category, _ in _PLANT_CONDITIONS)

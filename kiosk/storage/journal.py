@@ -627,7 +627,11 @@ class JournalStore:
             source = self.folder / name
             if source.exists():
                 target = aside / f"{name}.{stamp}"
-                os.replace(source, target)
+                copy = 1
+                while target.exists():  # a second repair within the same second
+                    target = aside / f"{name}.{stamp}.{copy}"
+                    copy += 1
+                os.replace(source, target)  # never onto an earlier damaged copy: that deletes it
                 report.moved_aside.append(str(target))
         fsync_dir(self.folder)
         # Segments whose damage was moved aside are gone; the rest are folded into a snapshot.
@@ -680,6 +684,11 @@ class JournalStore:
         # file of that name (a start with no saves since) is appended to, never truncated.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:
+            if path == self._journal_path and os.fstat(fd).st_size > self._journal_size:
+                # The segment that a failed save left a fragment in (its ftruncate failed too)
+                # had no saves yet, so the "new" segment is the same file: cut the fragment off
+                # now, or the next line would be glued to it and unreadable.
+                os.ftruncate(fd, self._journal_size)
             os.fsync(fd)
             fsync_dir(self.folder)
         except OSError:

@@ -46,7 +46,7 @@ class KioskFooter(Footer):
             description = describe(binding) if describe else None
             if description is None:
                 description = self.app.describe_binding(binding)
-            yield FooterKey(
+            key = FooterKey(
                 binding.key,
                 binding.key_display or self.app.get_key_display(binding),
                 description,
@@ -54,6 +54,8 @@ class KioskFooter(Footer):
                 disabled=not enabled,
                 tooltip=tooltip,
             )
+            key.set_reactive(FooterKey.compact, self.compact)
+            yield key
 
 
 class TLabel(Static):

@@ -1,0 +1,58 @@
+"""Snapshots of Home and each quick-report step, in Spanish, at 80x24 and at a kiosk's 160x48.
+
+Review a changed snapshot in the report before accepting it with --snapshot-update.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk import ids
+from tests.conftest import no_blink, wait_for
+
+SIZES = [(80, 24), (160, 48)]
+
+#: Keys from Home to each step (the report flow), and the text typed on the way.
+STEPS = {
+    "home": [],
+    "kind": ["1"],
+    "area": ["1", "2", "e", "n"],
+    "what": ["1", "2", "enter", "C", "i", "n", "t", "a", "space", "t", "r", "a", "b", "ó"],
+    "did": ["1", "2", "enter", *"Cinta", "space", *"trabada", "enter", "enter"],
+    "name": ["1", "2", "enter", *"Cinta", "space", *"trabada", "enter", "enter", "enter"],
+    "confirm": ["1", "2", "enter", *"Cinta", "space", *"trabada", "enter", "enter", "enter", "enter"],
+    "saved": ["1", "2", "enter", *"Cinta", "space", *"trabada", "enter", "enter", "enter", "enter", "enter"],
+}
+
+
+def seed(repo) -> None:
+    repo.import_doc({"id": ids.encode(100), "kind": "error", "area": "Calidad",
+                     "what_happened": "Un lote salió sin el control final [/]",
+                     "created_at": "2026-11-19T08:00:00-03:00", "occurred_at": "2026-11-19T07:40:00-03:00",
+                     "link_token": "T" * 22})
+    repo.import_doc({"id": ids.encode(101), "kind": "win", "area": "Envasado",
+                     "what_happened": "Cambio de formato en 12 minutos gracias al kit preparado",
+                     "created_at": "2026-11-20T09:00:00-03:00", "occurred_at": "2026-11-20T09:00:00-03:00",
+                     "status": "shared", "applause": 4, "link_token": "U" * 22,
+                     "look_for": {"text": "Preparar el kit de cambio antes de parar la línea", "until": "2026-12-31"}})
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("step", list(STEPS))
+def test_screens(snap_compare, make_app, repo, step, size):
+    seed(repo)
+    app = make_app()
+
+    async def run_before(pilot) -> None:
+        await wait_for(pilot, lambda: bool(app.screen.query("#count-learnings"))
+                       and "2 registros" in str(app.screen.query_one("#count-learnings").render()))
+        for key in STEPS[step]:
+            await pilot.press(key)
+        if step == "saved":
+            from kiosk.screens.saved import SavedScreen
+
+            await wait_for(pilot, lambda: isinstance(app.screen, SavedScreen))
+        no_blink(app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
