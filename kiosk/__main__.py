@@ -15,7 +15,6 @@ import argparse
 import logging
 import os
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Sequence
@@ -23,6 +22,7 @@ from typing import IO, Sequence
 from kiosk import i18n
 from kiosk.config import Config, ConfigError, config_path, data_folder, load_config
 from kiosk.i18n import _
+from kiosk.labels import recovery_lines
 
 log = logging.getLogger("kiosk")
 
@@ -137,50 +137,49 @@ def busy_message(exc) -> str:
         host=holder.get("host", "?"), since=holder.get("started_at", "?"))
 
 
-def recovery_lines(report) -> list[str]:
-    """What opening the data found and did, for people."""
-    lines = []
-    if report.restored_from:
-        lines.append(_("The main data file was damaged. Restored the copy {copy} written at {when}, "
-                       "then {count} later saves from the journal.").format(
-            copy=report.restored_from, when=report.snapshot_written_at or "?", count=report.replayed))
-    for finding in report.damaged:
-        lines.append(_("Damaged: {finding}").format(finding=finding))
-    for path in report.moved_aside:
-        lines.append(_("The damaged file was kept at {path}").format(path=path))
-    if report.missing_seqs:
-        lines.append(_("{count} saves could not be recovered.").format(count=report.missing_seqs))
-    return lines
-
-
 # -- commands -------------------------------------------------------------------------------
 
 
 def cmd_run(args, config: Config, folder: Path) -> int:
-    started = time.monotonic()
-    repo = _open_writer(config, folder, "kiosk run")
-    if repo is None:
+    from kiosk.app import KioskApp
+    from kiosk.storage import DataFolderBusy, JournalStore, StorageError, load_repository
+
+    try:
+        # Only the lock now: a second kiosk is refused before any screen. The records are read
+        # right after Home's first frame, so the screen is up while 25k records load.
+        store = JournalStore(folder, writer=True, load=False, command="kiosk run", **_store_args(config))
+    except DataFolderBusy as exc:
+        print(busy_message(exc), file=sys.stderr)
+        return 1
+    except (StorageError, OSError) as exc:
+        print(_("Cannot open the data in {folder}: {error}").format(folder=folder, error=exc), file=sys.stderr)
         return 1
     try:
-        for line in recovery_lines(repo.store.report):
-            log.warning(line)
+        def load():
+            repo = load_repository(store, system_clock)
+            for line in recovery_lines(store.report):
+                log.warning(line)
+            return repo
+
         if args.demo:
             from kiosk.demo import seed_demo
 
+            repo = load()
             if repo.count() == 0:
                 seed_demo(repo, config.areas, system_clock().date())
-        from kiosk.app import KioskApp
+            load = lambda: repo  # noqa: E731
 
         exit_when_ready = os.environ.get("KIOSK_EXIT_WHEN_READY") == "1"
-        app = KioskApp(config=config, repo=repo, clock=system_clock,
-                       startup_notes=recovery_lines(repo.store.report),
-                       exit_when_ready=exit_when_ready, process_started=started)
+        app = KioskApp(config=config, load_repo=load, clock=system_clock, exit_when_ready=exit_when_ready)
         app.run(headless=exit_when_ready)
+        if app.fatal_message:
+            print(app.fatal_message, file=sys.stderr)
+            return 1
         if app.ready_report:
             print(app.ready_report, flush=True)
         return app.return_code or 0
     finally:
-        repo.close()
+        store.close()
 
 
 def cmd_import(args, config: Config, folder: Path) -> int:

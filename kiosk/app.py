@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from datetime import datetime
-from typing import Callable, Iterable
+from typing import Callable
 
 from textual import events, work
 from textual.app import App
@@ -21,6 +22,7 @@ from textual.worker import Worker, WorkerState
 from kiosk import i18n
 from kiosk.config import Config
 from kiosk.i18n import N_, _
+from kiosk.labels import recovery_lines
 from kiosk.storage import Repository
 from kiosk.widgets import KioskFooter, TLabel
 
@@ -44,24 +46,41 @@ class KioskApp(App[int], inherit_bindings=False):
         self,
         *,
         config: Config,
-        repo: Repository,
         clock: Callable[[], datetime],
+        repo: Repository | None = None,
+        load_repo: Callable[[], Repository] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
-        startup_notes: Iterable[str] = (),
         exit_when_ready: bool = False,
-        process_started: float | None = None,
     ) -> None:
+        """Give either an open ``repo`` or ``load_repo``, which is called in a worker right
+        after the first frame (reading 25k records must not delay the screen)."""
         super().__init__()
+        if (repo is None) == (load_repo is None):
+            raise ValueError("give exactly one of repo and load_repo")
         self.config = config
-        self.repo = repo
         self.clock = clock
         self.monotonic = monotonic
-        self.startup_notes = list(startup_notes)
         self.exit_when_ready = exit_when_ready
         self.ready_report = ""
+        self.fatal_message = ""
+        self._repo = repo
+        self._load_repo = load_repo
+        self._repo_ready = threading.Event()
+        if repo is not None:
+            self._repo_ready.set()
+        self._home_ready = 0.0
         self._last_activity = monotonic()
         self._idle_warned = False
         i18n.set_language(config.language)
+
+    @property
+    def repo(self) -> Repository:
+        """The records. Off the UI thread this waits for the start-up load to finish."""
+        if self._repo is None:
+            self._repo_ready.wait()
+        if self._repo is None:
+            raise RuntimeError("the data could not be loaded")
+        return self._repo
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -70,15 +89,47 @@ class KioskApp(App[int], inherit_bindings=False):
 
         self.push_screen(HomeScreen())
         self.set_interval(1.0, self.idle_tick)
-        if self.startup_notes:
-            from kiosk.screens.dialogs import NoticeDialog
-
-            self.push_screen(NoticeDialog(N_("The kiosk repaired its data"), self.startup_notes))
         self.call_after_refresh(self._after_first_frame)
 
     def _after_first_frame(self) -> None:
-        ready = _process_age()
-        self.build_search_index(ready)
+        self._home_ready = _process_age()
+        if self._repo is None:
+            self.load_data()
+        else:
+            self.build_search_index(self._home_ready)
+
+    @work(thread=True, exit_on_error=False, group="load")
+    def load_data(self) -> None:
+        """Read the records (and repair them if needed), then say what was repaired."""
+        try:
+            repo = self._load_repo()
+        except Exception as error:  # noqa: BLE001 - shown, then the kiosk exits non-zero
+            import logging
+
+            logging.getLogger("kiosk").exception("loading the data failed")
+            self.call_from_thread(self._cannot_start, str(error))
+            return
+        finally:
+            self._repo_ready.set()
+        self._repo = repo
+        self._data_ready = _process_age()
+        notes = recovery_lines(repo.store.report)
+        if notes:
+            self.call_from_thread(self._show_repair, notes)
+        self.build_search_index(self._home_ready)
+
+    def _show_repair(self, notes: list[str]) -> None:
+        from kiosk.screens.dialogs import NoticeDialog
+
+        self.push_screen(NoticeDialog(N_("The kiosk repaired its data"), notes))
+
+    def _cannot_start(self, detail: str) -> None:
+        from kiosk.screens.dialogs import NoticeDialog
+
+        self.fatal_message = _("The kiosk cannot start: {detail}. Nothing was changed; "
+                               "run 'kiosk check' and see the README.").format(detail=detail)
+        self.push_screen(NoticeDialog(N_("The kiosk cannot start"), [self.fatal_message]),
+                         lambda _result: self.exit(1))
 
     @work(thread=True, exit_on_error=False, group="index")
     def build_search_index(self, home_ready: float) -> None:
@@ -86,6 +137,7 @@ class KioskApp(App[int], inherit_bindings=False):
         if self.exit_when_ready:
             report = {
                 "home_ready_s": round(home_ready, 4),
+                "data_ready_s": round(getattr(self, "_data_ready", home_ready), 4),
                 "index_ready_s": round(_process_age(), 4),
                 "rss_mb": round(_rss_mb(), 1),
                 "records": self.repo.count(),

@@ -103,3 +103,19 @@ def limit_hint(name: str) -> str:
     if limit.required:
         return _("Required, {min} to {max} characters").format(min=limit.min_chars, max=limit.max_chars)
     return _("Optional, up to {max} characters").format(max=limit.max_chars)
+
+
+def recovery_lines(report) -> list[str]:
+    """What opening the data found and did, for people."""
+    lines = []
+    if report.restored_from:
+        lines.append(_("The main data file was damaged. Restored the copy {copy} written at {when}, "
+                       "then {count} later saves from the journal.").format(
+            copy=report.restored_from, when=report.snapshot_written_at or "?", count=report.replayed))
+    for finding in report.damaged:
+        lines.append(_("Damaged: {finding}").format(finding=finding))
+    for path in report.moved_aside:
+        lines.append(_("The damaged file was kept at {path}").format(path=path))
+    if report.missing_seqs:
+        lines.append(_("{count} saves could not be recovered.").format(count=report.missing_seqs))
+    return lines

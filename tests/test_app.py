@@ -11,7 +11,8 @@ from kiosk import ids
 from kiosk.screens.home import HomeScreen
 from kiosk.screens.report import ReportScreen
 from kiosk.screens.saved import SavedScreen
-from kiosk.widgets import KioskFooter, ReportTextArea
+from kiosk.widgets import KioskFooter
+from kiosk.widgets.inputs import ReportTextArea
 from tests.conftest import FakeMonotonic, wait_for
 
 

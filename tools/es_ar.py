@@ -161,6 +161,8 @@ ES = {
 "What did we do?": "¿Qué hicimos?",
 "What are we changing?": "¿Qué vamos a cambiar?",
 "Look for": "Prestá atención",
+"The kiosk cannot start: {detail}. Nothing was changed; run 'kiosk check' and see the README.": "El kiosco no puede iniciar: {detail}. No se cambió nada; ejecutá 'kiosk check' y mirá el README.",
+"The kiosk cannot start": "El kiosco no puede iniciar",
 }
 PLURALS = {
 "{n} waiting": ("{n} espera", "{n} esperan"),

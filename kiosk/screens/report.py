@@ -24,15 +24,8 @@ from kiosk.i18n import N_, _
 from kiosk.labels import KIND_HINTS, describe_error, field_label, kind_label, limit_hint
 from kiosk.storage import StorageError, StorageFull
 from kiosk.text import clean_text, fold
-from kiosk.widgets import (
-    KioskFooter,
-    KioskInput,
-    KioskOptionList,
-    ReportTextArea,
-    TextClipped,
-    TLabel,
-    plain,
-)
+from kiosk.widgets import KioskFooter, TLabel, plain
+from kiosk.widgets.inputs import KioskInput, KioskOptionList, ReportTextArea, TextClipped
 
 #: The steps in order: id and the heading shown above them.
 STEPS = (

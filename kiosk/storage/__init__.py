@@ -8,7 +8,13 @@ from kiosk.storage.journal import (
     StorageError,
     StorageFull,
 )
-from kiosk.storage.repository import HomeCounts, Repository, SearchPage, open_repository
+from kiosk.storage.repository import (
+    HomeCounts,
+    Repository,
+    SearchPage,
+    load_repository,
+    open_repository,
+)
 
 __all__ = [
     "DataDamaged",
@@ -20,5 +26,6 @@ __all__ = [
     "SearchPage",
     "StorageError",
     "StorageFull",
+    "load_repository",
     "open_repository",
 ]

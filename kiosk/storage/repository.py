@@ -33,6 +33,7 @@ from kiosk.domain import (
 )
 from kiosk.storage.journal import JournalStore, Op
 from kiosk.storage.migrations import upgrade_tables
+from kiosk.storage.search import SearchIndex, query_words
 from kiosk.storage.tinydb_glue import KioskTinyDB
 from kiosk.text import fold
 
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 
 RECORDS = "records"
 COUNTERS = "counters"
-_COUNTER_KEY = "records"
+_COUNTER_DOC = "1"  # TinyDB doc ids are integers; one document holds every counter
 
 _SEARCH_FIELDS = ("id", "kind", "area", "station", "what_happened", "impact", "what_we_did")
 _OPEN_ACTION = frozenset({"action_open", "follow_up_due"})
@@ -98,23 +99,30 @@ class Repository:
         self._by_id: dict[str, str] = {}
         self._status: Counter[str] = Counter()
         self._follow_up_dates: dict[str, str] = {}
-        self._folded: dict[str, str] = {}
+        self._search = SearchIndex(searchable_text)
         self._index_complete = threading.Event()
         self._index_lock = threading.Lock()
         with store.lock:
             upgraded = upgrade_tables(store.tables, store.schema, SCHEMA_VERSION)
             store.schema = SCHEMA_VERSION
-        store.add_listener(self._on_change, self._on_reset)
+            self._rebuild_indexes()
+        store.add_listener(self._on_change, self._rebuild_indexes)
         if upgraded and store.writer:
             store.compact()  # the upgraded documents become the new snapshot
 
     # -- index maintenance ---------------------------------------------------------------
 
-    def _on_reset(self) -> None:
-        self._by_id.clear()
-        self._status.clear()
-        self._follow_up_dates.clear()
-        self._folded.clear()
+    def _rebuild_indexes(self) -> None:
+        """All indexes from the tables at once (at open, and when a reader reloads)."""
+        rows = self.store.tables.get(RECORDS, {})
+        self._by_id = {doc["id"]: key for key, doc in rows.items()}
+        self._status = Counter(doc.get("status") for doc in rows.values())
+        self._follow_up_dates = {
+            key: doc["review"]["follow_up_date"]
+            for key, doc in rows.items()
+            if doc.get("status") in _OPEN_ACTION and (doc.get("review") or {}).get("follow_up_date")
+        }
+        self._search = SearchIndex(searchable_text)
         self._index_complete.clear()
 
     def _on_change(self, table: str, key: str, old: Any, new: Any) -> None:
@@ -124,7 +132,6 @@ class Repository:
             self._by_id.pop(old.get("id"), None)
             self._status[old.get("status")] -= 1
             self._follow_up_dates.pop(key, None)
-            self._folded.pop(key, None)
         if new is not None:
             self._by_id[new["id"]] = key
             self._status[new.get("status")] += 1
@@ -132,27 +139,32 @@ class Repository:
                 follow_up = (new.get("review") or {}).get("follow_up_date")
                 if follow_up:
                     self._follow_up_dates[key] = follow_up
-            if self._index_complete.is_set():
-                self._folded[key] = searchable_text(new)
+        if self._index_complete.is_set():
+            if new is None:
+                self._search.remove(key)
+            else:
+                self._search.put(key, new, is_new=old is None)
 
     def build_search_index(self) -> None:
-        """Fold every record's text (about 30 µs each); run it in the background after start."""
+        """Index every record's words (about 40 µs each); the kiosk runs it in the background
+        right after start, and the first search waits for it."""
         with self._index_lock:
             if self._index_complete.is_set():
                 return
             with self.store.lock:
                 seen = dict(self.store.tables.get(RECORDS, {}))
-            folded = {key: searchable_text(doc) for key, doc in seen.items()}
+            index = SearchIndex(searchable_text)
+            index.build(seen.items())
             with self.store.lock:
                 # Catch up with saves made meanwhile (documents are replaced, never mutated),
                 # then the change listener keeps the index current.
                 rows = self.store.tables.get(RECORDS, {})
                 for key, doc in rows.items():
                     if seen.get(key) is not doc:
-                        folded[key] = searchable_text(doc)
-                for key in set(folded) - set(rows):
-                    del folded[key]
-                self._folded = folded
+                        index.put(key, doc, is_new=key not in seen)
+                for key in seen.keys() - rows.keys():
+                    index.remove(key)
+                self._search = index
                 self._index_complete.set()
 
     # -- reading -------------------------------------------------------------------------
@@ -235,23 +247,19 @@ class Repository:
     ) -> SearchPage:
         """Records containing every word of ``text`` (accents and case ignored), newest first."""
         self.build_search_index()
-        words = fold(text).split()
+        words = query_words(text)
         kinds, areas, statuses = frozenset(kinds), frozenset(areas), frozenset(statuses)
         with self.store.lock:
             rows = self.store.tables.get(RECORDS, {})
-            folded = self._folded
-            matches = []
-            for key, haystack in folded.items():
-                if words and not all(w in haystack for w in words):
-                    continue
-                if kinds or areas or statuses:
-                    doc = rows[key]
-                    if (kinds and doc["kind"] not in kinds) or (
-                        areas and doc["area"] not in areas
-                    ) or (statuses and doc["status"] not in statuses):
-                        continue
-                matches.append(key)
-            matches.sort(key=int, reverse=True)
+            matches = self._search.matching(words, rows)
+            if kinds or areas or statuses:
+                matches = [
+                    key
+                    for key in matches
+                    if (not kinds or rows[key]["kind"] in kinds)
+                    and (not areas or rows[key]["area"] in areas)
+                    and (not statuses or rows[key]["status"] in statuses)
+                ]
             page = [rows[key] for key in matches[offset : offset + limit]]
         return SearchPage(total=len(matches), records=[record_from_doc(d) for d in page])
 
@@ -337,15 +345,19 @@ class Repository:
 
     # -- helpers -------------------------------------------------------------------------
 
+    def _last_number(self) -> int:
+        return self.store.tables.get(COUNTERS, {}).get(_COUNTER_DOC, {}).get("records", 0)
+
     def _next_number(self) -> int:
-        counter = self.store.tables.get(COUNTERS, {}).get(_COUNTER_KEY, {}).get("last", 0)
-        return counter + 1
+        return self._last_number() + 1
 
     def _put_ops(self, number: int, record: Record) -> list[Op]:
-        last = self.store.tables.get(COUNTERS, {}).get(_COUNTER_KEY, {}).get("last", 0)
+        """The record and the counter that keeps its number from ever being handed out again."""
+        counters = dict(self.store.tables.get(COUNTERS, {}).get(_COUNTER_DOC, {}))
+        counters["records"] = max(self._last_number(), number)
         return [
             ("put", RECORDS, str(number), record_to_doc(record)),
-            ("put", COUNTERS, _COUNTER_KEY, {"last": max(last, number)}),
+            ("put", COUNTERS, _COUNTER_DOC, counters),
         ]
 
 
@@ -354,4 +366,11 @@ def open_repository(
 ) -> Repository:
     """Open a data folder as its writer (the kiosk, import) or as a reader (export)."""
     store = JournalStore(folder, writer=writer, command=command, **store_args)
+    return Repository(store, clock)
+
+
+def load_repository(store: JournalStore, clock: Clock) -> Repository:
+    """The repository of a store created with ``load=False`` (reads the data now)."""
+    if not store.loaded:
+        store.load()
     return Repository(store, clock)

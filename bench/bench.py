@@ -1,0 +1,1107 @@
+"""The project's benchmark (``make bench``): the SPEC section 7 targets, measured.
+
+At each size (1k, 25k and 100k records by default) the same seeded ~1.6 KB accented Spanish
+reports go into three engines, and four things are measured:
+
+1. durable save of one new report — our journaled storage (``Repository.add_report``), TinyDB
+   4.9 as shipped (default ``JSONStorage``), SQLite in WAL mode with ``synchronous=FULL``;
+2. start to an interactive Home — the real ``kiosk run`` with ``KIOSK_EXIT_WHEN_READY=1``,
+   which prints ``{"home_ready_s": …, "index_ready_s": …, "rss_mb": …}`` and exits; TinyDB and
+   SQLite get the matching "load everything" time instead;
+3. search per keystroke — ~30 queries that simulate typing, accented and not;
+4. resident memory — the kiosk process, and storage alone in a child process.
+
+Usage::
+
+    .venv/bin/python bench/bench.py                      # 1k, 25k, 100k (a few minutes)
+    .venv/bin/python bench/bench.py --quick              # smoke run at 1k
+    .venv/bin/python bench/bench.py --sizes 1000,25000 --out results.json
+
+Progress goes to stderr, the tables and the PASS/FAIL lines to stdout. Everything runs in a
+temporary folder on a real disk (``--tmp``, default /tmp) that is removed at the end. The
+slow engines get few repetitions (TinyDB costs ~4 s per save at 100k), so their p95 is often
+simply the slowest of a handful; ours and SQLite get ~200.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import gc
+import json
+import math
+import os
+import platform
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # run from a checkout even when the package is not installed
+
+import orjson  # noqa: E402
+import tinydb  # noqa: E402
+from tinydb import Query, TinyDB  # noqa: E402
+
+from kiosk import ids  # noqa: E402
+from kiosk.domain import (  # noqa: E402
+    SCHEMA_VERSION,
+    ReportDraft,
+    clean_report,
+    new_record,
+    record_to_doc,
+)
+from kiosk.storage import open_repository  # noqa: E402
+from kiosk.storage.journal import snapshot_chunks, write_atomic  # noqa: E402
+
+DEFAULT_SIZES = (1_000, 25_000, 100_000)
+SEED = 20250602
+TZ = timezone(timedelta(hours=-3))
+FIXED_NOW = datetime(2025, 6, 2, 10, 0, tzinfo=TZ)
+FIRST_CREATED = datetime(2021, 1, 4, 6, 0, tzinfo=TZ)
+VENV_BIN = ROOT / ".venv" / "bin"
+APP_TIMEOUT_S = 90
+TABLE = "records"
+
+# The SPEC section 7 targets this run checks.
+TARGET_SIZE = 25_000
+LARGE_SIZE = 100_000
+
+# ---------------------------------------------------------------------------------------------
+# Seeded reports
+
+
+AREAS = (
+    "Envasado", "Almacén", "Mantenimiento", "Etiquetado", "Recepción", "Expedición",
+    "Línea 3", "Calidad", "Sala de máquinas", "Producción",
+)
+STATIONS = ("Puesto 1", "Puesto 2", "Muelle 4", "Cabina de pintura", "Báscula", "Paletizadora", "")
+REPORTERS = ("", "María José", "Íñigo", "Lucía", "Joaquín", "Begoña", "Tomás", "turno de noche")
+SUBJECTS = (
+    "La etiquetadora de la línea 3", "La cinta transportadora del almacén",
+    "La manguera de aire comprimido del puesto 2", "El compresor de la sala de máquinas",
+    "La válvula de presión del depósito de agua", "El sensor de temperatura del horno túnel",
+    "La carretilla elevadora del muelle de carga", "La envasadora automática",
+    "El detector de metales de la salida", "La paletizadora", "La báscula de recepción",
+    "El robot de la célula de soldadura", "La prensa hidráulica",
+    "El lector de códigos del túnel de expedición",
+)
+EVENTS = (
+    "se detuvo sin ningún aviso", "perdió presión durante el cambio de formato",
+    "mostró una alarma de sobrecalentamiento", "imprimió etiquetas con el lote equivocado",
+    "tuvo una pequeña fuga de aceite junto al pasillo", "se atascó con cartón húmedo",
+    "vibró bastante más de lo normal", "arrancó sola después de la parada de emergencia",
+    "marcó un peso distinto al del albarán", "dejó pasar cajas sin precinto",
+    "hizo un ruido metálico fuerte", "no leyó los códigos de las cajas dañadas",
+)
+MOMENTS = (
+    "durante el arranque de la mañana", "justo después de la limpieza",
+    "cuando cambiamos de referencia", "a mitad del turno de tarde",
+    "poco antes de la pausa del almuerzo", "mientras esperábamos el camión de recepción",
+    "en el turno de noche", "durante la visita de auditoría",
+    "al volver de mantenimiento preventivo", "con la línea a máxima velocidad",
+)
+DETAILS = (
+    "Nadie resultó herido, pero tuvimos que parar la línea unos veinte minutos.",
+    "La presión bajó de 6 bar a 4,5 bar en pocos segundos y el manómetro oscilaba.",
+    "Al revisar la manguera encontramos una grieta cerca del acoplamiento rápido.",
+    "El sensor marcaba valores distintos a los del termómetro manual de calibración.",
+    "La pantalla no mostraba ningún código de error, sólo una luz ámbar intermitente.",
+    "Ya había pasado algo parecido hace dos semanas en la misma máquina.",
+    "El procedimiento dice que hay que purgar el circuito, pero la válvula está detrás de la "
+    "protección.",
+    "Las instrucciones de trabajo están plastificadas y no se leen bien con poca luz.",
+    "Había mucha humedad en la nave porque el portón estuvo abierto toda la mañana.",
+    "El repuesto correcto no estaba en el almacén y usamos uno parecido.",
+    "Compañeros de otro turno dijeron que lo resuelven reiniciando el autómata.",
+    "La etiquetadora volvió a funcionar después de limpiar el cabezal de impresión.",
+    "Se notaba olor a goma caliente cerca del motor de la cinta transportadora.",
+    "El carro de bobinas quedó bloqueando la salida de emergencia durante el cambio.",
+    "Nos dimos cuenta porque el último palé tenía etiquetas con otra fecha de caducidad.",
+)
+IMPACTS = (
+    "Perdimos unas trescientas unidades que hubo que reprocesar.",
+    "El camión salió con cuarenta minutos de retraso.",
+    "No hubo daño al producto, sólo tiempo de parada.",
+    "Pudo haber golpeado a alguien que pasaba por el pasillo.",
+    "Calidad tuvo que bloquear el lote hasta revisarlo entero.",
+    "El cliente no se enteró porque lo detectamos antes de la expedición.",
+    "Hubo que llamar al técnico de guardia un domingo.",
+    "La línea trabajó a media velocidad el resto del turno.",
+    "Se gastó un rollo entero de etiquetas térmicas.",
+    "Mantenimiento tuvo que dejar otra reparación a medias.",
+)
+ACTIONS = (
+    "Paramos la máquina con la seta de emergencia y avisamos al jefe de turno.",
+    "Cambiamos la manguera por una nueva del carro de repuestos.",
+    "Separamos las cajas afectadas y las marcamos con cinta roja.",
+    "Limpiamos el cabezal y recalibramos el sensor con el patrón.",
+    "Pusimos un cartel provisional junto a la válvula.",
+    "Revisamos la presión cada hora hasta el final del turno.",
+    "Avisamos a calidad para que revisaran el lote completo.",
+    "Anotamos el problema en el cuaderno de mantenimiento.",
+    "Despejamos el pasillo y movimos el carro a su sitio.",
+    "Reiniciamos el autómata siguiendo la instrucción técnica.",
+)
+
+#: What a person types into search, keystroke by keystroke (accented and not, any case).
+QUERIES = (
+    "pres", "presi", "presio", "presion", "presión",
+    "mang", "mangue", "manguera",
+    "cinta", "cinta t", "cinta trans", "cinta transportadora",
+    "ETIQ", "ETIQUETA", "ETIQUETADORA",
+    "válv", "valvula",
+    "sobrecal", "sobrecalentamiento",
+    "fuga", "fuga de aceite",
+    "almacén", "almacen",
+    "turno de noche", "grieta", "caducidad", "autómata", "automata",
+    "compresor", "zzz nada coincide",
+)
+
+
+def _fill(rng: random.Random, first: str, pool: tuple[str, ...], limit: int) -> str:
+    text = first
+    for sentence in rng.sample(pool, len(pool)):
+        if len(text) + 1 + len(sentence) <= limit:
+            text = f"{text} {sentence}" if text else sentence
+    return text
+
+
+def _rng(number: int) -> random.Random:
+    return random.Random(SEED * 1_000_003 + number)
+
+
+def make_draft(number: int, rng: random.Random | None = None) -> ReportDraft:
+    """The report numbered ``number``: the same text for every engine and every run.
+
+    The text is already clean (NFC, no control characters, single spaces), so it passes
+    ``clean_report`` unchanged; :meth:`Files.prepare` checks that on a sample.
+    """
+    rng = rng or _rng(number)
+    opening = f"{rng.choice(SUBJECTS)} {rng.choice(EVENTS)} {rng.choice(MOMENTS)}."
+    occurred = FIRST_CREATED + timedelta(minutes=20 * number - rng.randint(5, 600))
+    return ReportDraft(
+        kind=rng.choice(("error", "error", "near_miss", "near_miss", "surprise", "win")),
+        area=rng.choice(AREAS),
+        what_happened=_fill(rng, opening, DETAILS, rng.randint(570, 600)),
+        impact=_fill(rng, "", IMPACTS, rng.randint(280, 300)),
+        what_we_did=_fill(rng, "", ACTIONS, rng.randint(280, 300)),
+        reporter=rng.choice(REPORTERS),
+        station=rng.choice(STATIONS),
+        occurred_at=occurred.isoformat(timespec="seconds"),
+    )
+
+
+def make_doc(number: int) -> dict[str, Any]:
+    """The stored document of report ``number``: ReportDraft → new_record → record_to_doc,
+    with the link token seeded too so every engine stores byte-identical documents."""
+    rng = _rng(number)
+    record = new_record(
+        make_draft(number, rng),
+        record_id=ids.encode(number),
+        now=FIRST_CREATED + timedelta(minutes=20 * number),
+    )
+    token = base64.urlsafe_b64encode(rng.randbytes(16)).rstrip(b"=").decode()
+    return record_to_doc(replace(record, link_token=token))
+
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def label(size: int) -> str:
+    if size >= 1000 and size % 1000 == 0:
+        return f"{size // 1000}k"
+    if size >= 1000:
+        return f"{size / 1000:g}k"
+    return str(size)
+
+
+def percentile(samples: list[float], p: float) -> float:
+    """Nearest-rank percentile (with 5 samples, p95 is the slowest)."""
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def summary(samples_ms: list[float]) -> dict[str, Any]:
+    return {
+        "p50": statistics.median(samples_ms),
+        "p95": percentile(samples_ms, 95),
+        "max": max(samples_ms),
+        "n": len(samples_ms),
+        "samples": [round(s, 4) for s in samples_ms],
+    }
+
+
+def single(value: float, n: int = 1, **extra: Any) -> dict[str, Any]:
+    return {"value": value, "n": n, **extra}
+
+
+def timed(action: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = action()
+    return (time.perf_counter() - start) * 1000, result
+
+
+def spread(items: tuple[str, ...] | list[str], count: int) -> list[str]:
+    """``count`` items spread evenly over ``items`` (first and last included)."""
+    if count >= len(items):
+        return list(items)
+    if count <= 1:
+        return [items[0]]
+    return [items[round(i * (len(items) - 1) / (count - 1))] for i in range(count)]
+
+
+def mount_of(path: Path) -> tuple[str, str]:
+    """(mount point, file system type) holding ``path``."""
+    best = ("/", "?")
+    target = str(path.resolve())
+    try:
+        with open("/proc/mounts") as mounts:
+            for line in mounts:
+                parts = line.split()
+                if len(parts) < 3:
+                    continue
+                point = parts[1].replace("\\040", " ")
+                inside = target == point or target.startswith(point.rstrip("/") + "/")
+                if inside and len(point) >= len(best[0]):
+                    best = (point, parts[2])
+    except OSError:
+        pass
+    return best
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "?"
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    return env
+
+
+def run_child(code: str, *args: str, timeout: float = 600) -> dict[str, Any]:
+    """Run a snippet in a fresh Python and return the JSON it prints last."""
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=child_env(),
+    )
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else
+                           f"exit code {done.returncode}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def fixed_clock() -> datetime:
+    return FIXED_NOW
+
+
+# ---------------------------------------------------------------------------------------------
+# How many repetitions (bounded so the default run stays within ~10 minutes on 2 cores)
+
+
+class Plan:
+    """Repetitions per engine and size: ~200 for the fast engines, a handful for TinyDB."""
+
+    def __init__(self, quick: bool) -> None:
+        self.quick = quick
+
+    def saves(self, engine: str, size: int) -> int:
+        if engine == "tinydb":
+            reps = 30 if size <= 2_000 else 10 if size <= 30_000 else 5
+            return max(3, reps // 3) if self.quick else reps
+        return 50 if self.quick else 200
+
+    def warmups(self, engine: str, size: int) -> int:
+        return 1 if engine == "tinydb" else 5
+
+    def loads(self, engine: str, size: int) -> int:
+        return 3
+
+    def queries(self, engine: str, size: int) -> list[str]:
+        if engine == "tinydb":
+            count = len(QUERIES) if size <= 2_000 else 8 if size <= 30_000 else 4
+        elif engine == "sqlite":
+            count = len(QUERIES) if size <= 30_000 else 10
+        else:
+            count = len(QUERIES)
+        if self.quick:
+            count = min(count, 10)
+        return spread(QUERIES, count)
+
+    def search_rounds(self, engine: str, size: int) -> int:
+        """How many times the whole list of typed queries is run (TinyDB: once)."""
+        if engine == "tinydb":
+            return 1
+        if engine == "sqlite":
+            return 1 if size > 30_000 else 2
+        if self.quick:
+            return 2
+        return 5 if size <= 2_000 else 3 if size <= 30_000 else 2
+
+    def app_runs(self) -> int:
+        return 3
+
+
+# ---------------------------------------------------------------------------------------------
+# Preparing the data of one size
+
+
+class Files:
+    """The data folders and files of one size, all holding the same N documents."""
+
+    def __init__(self, workdir: Path, size: int) -> None:
+        self.size = size
+        self.ours = workdir / f"ours-{size}"
+        self.app = workdir / f"app-{size}"
+        self.tinydb = workdir / f"tinydb-{size}.json"
+        self.sqlite = workdir / f"sqlite-{size}.db"
+        self.doc_bytes = 0.0
+        self.file_mb: dict[str, float] = {}
+
+    def prepare(self) -> None:
+        size = self.size
+        log(f"[{label(size)}] generating {size} seeded reports")
+        for number in range(1, min(size, 50) + 1):
+            draft = make_draft(number)
+            assert clean_report(draft) == draft, "seeded report text is not clean"
+        docs = {str(n): make_doc(n) for n in range(1, size + 1)}
+        sample = list(docs.values())[: min(size, 500)]
+        self.doc_bytes = statistics.mean(len(orjson.dumps(d)) for d in sample)
+
+        log(f"[{label(size)}] writing our snapshot, the TinyDB file and the SQLite database")
+        tables = {TABLE: docs, "counters": {"1": {"records": size}}}
+        meta = {
+            "seq": 0,
+            "schema": SCHEMA_VERSION,
+            "written_at": FIXED_NOW.isoformat(timespec="seconds"),
+        }
+        for folder in (self.ours, self.app):
+            folder.mkdir(parents=True)
+            write_atomic(folder / "kiosk.json", snapshot_chunks(tables, meta))
+
+        # TinyDB as it writes itself: json.dumps with its defaults (ASCII escapes).
+        self.tinydb.write_text(json.dumps({TABLE: docs}), encoding="utf-8")
+
+        conn = sqlite3.connect(self.sqlite, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute(f"CREATE TABLE {TABLE} (id TEXT PRIMARY KEY, doc TEXT NOT NULL)")
+        conn.execute("BEGIN")
+        conn.executemany(
+            f"INSERT INTO {TABLE} (id, doc) VALUES (?, ?)",
+            ((d["id"], json.dumps(d, ensure_ascii=False)) for d in docs.values()),
+        )
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+
+        del docs, tables, sample
+        gc.collect()
+        os.sync()  # no writeback of the files above may land inside a timed fsync
+        self.file_mb = {
+            "ours": (self.ours / "kiosk.json").stat().st_size / 1e6,
+            "tinydb": self.tinydb.stat().st_size / 1e6,
+            "sqlite": self.sqlite.stat().st_size / 1e6,
+        }
+        self.warm()
+
+    def warm(self) -> None:
+        """Read every file once so all engines start from a warm page cache."""
+        for path in (self.ours / "kiosk.json", self.app / "kiosk.json", self.tinydb, self.sqlite):
+            with open(path, "rb") as handle:
+                while handle.read(8 * 1024 * 1024):
+                    pass
+
+
+# ---------------------------------------------------------------------------------------------
+# The engines
+
+
+SQLITE_SEARCH = (
+    # What the search screen needs: the number of matches and the newest page of 20.
+    f"SELECT doc, COUNT(*) OVER () FROM {TABLE} "
+    "WHERE json_extract(doc, '$.what_happened') LIKE ? ESCAPE '\\' "
+    "ORDER BY rowid DESC LIMIT 20"
+)
+_LIKE_ESCAPE = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
+
+
+def open_sqlite(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    return conn
+
+
+def sqlite_insert(conn: sqlite3.Connection, doc: dict[str, Any]) -> None:
+    conn.execute("BEGIN")
+    conn.execute(
+        f"INSERT INTO {TABLE} (id, doc) VALUES (?, ?)",
+        (doc["id"], json.dumps(doc, ensure_ascii=False)),
+    )
+    conn.execute("COMMIT")
+
+
+def bench_fast_saves(files: Files, plan: Plan, out: dict[str, dict[str, Any]]) -> None:
+    """Ours and SQLite, in alternating blocks: sub-millisecond fsyncs drift with whatever the
+    disk did just before, so neither engine gets all the quiet (or noisy) moments."""
+    size = files.size
+    repo = open_repository(files.ours, clock=fixed_clock)
+    conn = open_sqlite(files.sqlite)
+    try:
+        number = size
+        warm = plan.warmups("ours", size)
+        for _ in range(warm):
+            number += 1
+            repo.add_report(make_draft(number), areas=None)
+        count = plan.saves("ours", size)
+        drafts = [make_draft(number + k + 1) for k in range(count)]
+        docs = [make_doc(size + k + 1) for k in range(warm + count)]
+        for doc in docs[:warm]:
+            sqlite_insert(conn, doc)
+        docs = docs[warm:]
+
+        def ours_block(block: list[ReportDraft]) -> list[float]:
+            return [timed(lambda: repo.add_report(d, areas=None))[0] for d in block]
+
+        def sqlite_block(block: list[dict[str, Any]]) -> list[float]:
+            return [timed(lambda: sqlite_insert(conn, d))[0] for d in block]
+
+        ours_ms: list[float] = []
+        sqlite_ms: list[float] = []
+        rounds = 4
+        for r in range(rounds):
+            part = slice(r * count // rounds, (r + 1) * count // rounds)
+            if r % 2 == 0:
+                ours_ms += ours_block(drafts[part])
+                sqlite_ms += sqlite_block(docs[part])
+            else:
+                sqlite_ms += sqlite_block(docs[part])
+                ours_ms += ours_block(drafts[part])
+        out["save"]["ours"] = summary(ours_ms)
+        out["save"]["sqlite"] = summary(sqlite_ms)
+    finally:
+        repo.store.close(compact=False)
+        conn.close()
+
+
+def bench_ours_reads(files: Files, plan: Plan, out: dict[str, dict[str, Any]]) -> None:
+    size = files.size
+    # Load: open_repository on the pre-filled folder (what the app does before Home).
+    loads = []
+    for _ in range(plan.loads("ours", size)):
+        ms, repo = timed(lambda: open_repository(files.ours, clock=fixed_clock))
+        loads.append(ms)
+        repo.store.close(compact=False)
+    out["load"]["ours"] = single(statistics.median(loads), len(loads))
+
+    repo = open_repository(files.ours, clock=fixed_clock)
+    try:
+        ms, _ = timed(repo.build_search_index)
+        out["index"]["ours"] = single(ms)
+        repo.search("warm up")
+        samples, hits = [], {}
+        for _ in range(plan.search_rounds("ours", size)):
+            for query in plan.queries("ours", size):
+                ms, page = timed(lambda: repo.search(query))
+                samples.append(ms)
+                hits[query] = page.total
+        out["search"]["ours"] = summary(samples)
+        out["hits"]["ours"] = hits
+    finally:
+        repo.store.close(compact=False)
+
+
+def bench_sqlite_reads(files: Files, plan: Plan, out: dict[str, dict[str, Any]]) -> None:
+    size = files.size
+    path = str(files.sqlite)
+
+    def load() -> int:
+        conn = sqlite3.connect(path)
+        try:
+            rows = conn.execute(f"SELECT doc FROM {TABLE}").fetchall()
+            return len([json.loads(row[0]) for row in rows])
+        finally:
+            conn.close()
+
+    loads = [timed(load)[0] for _ in range(plan.loads("sqlite", size))]
+    out["load"]["sqlite"] = single(statistics.median(loads), len(loads))
+
+    conn = open_sqlite(files.sqlite)
+    try:
+        def search(query: str) -> int:
+            pattern = f"%{query.translate(_LIKE_ESCAPE)}%"
+            rows = conn.execute(SQLITE_SEARCH, (pattern,)).fetchall()
+            [json.loads(row[0]) for row in rows]
+            return rows[0][1] if rows else 0
+
+        search("warm up")
+        samples, hits = [], {}
+        for _ in range(plan.search_rounds("sqlite", size)):
+            for query in plan.queries("sqlite", size):
+                ms, total = timed(lambda: search(query))
+                samples.append(ms)
+                hits[query] = total
+        out["search"]["sqlite"] = summary(samples)
+        out["hits"]["sqlite"] = hits
+    finally:
+        conn.close()
+
+
+def bench_tinydb(files: Files, plan: Plan, out: dict[str, dict[str, Any]]) -> None:
+    size = files.size
+    path = str(files.tinydb)
+
+    def load() -> int:
+        db = TinyDB(path)
+        try:
+            return len(db.table(TABLE).all())
+        finally:
+            db.close()
+
+    loads = [timed(load)[0] for _ in range(plan.loads("tinydb", size))]
+    out["load"]["tinydb"] = single(statistics.median(loads), len(loads))
+
+    warm = plan.warmups("tinydb", size)
+    docs = [make_doc(size + k + 1) for k in range(warm + plan.saves("tinydb", size))]
+    db = TinyDB(path)
+    try:
+        table = db.table(TABLE)
+        record = Query()
+        samples, hits = [], {}
+        for query in plan.queries("tinydb", size):
+            table.clear_cache()  # every keystroke is a new query; never answer from the cache
+
+            def search() -> tuple[int, list]:
+                found = table.search(record.what_happened.search(re.escape(query), flags=re.I))
+                found.sort(key=lambda d: d.doc_id, reverse=True)
+                return len(found), found[:20]
+
+            ms, (total, _) = timed(search)
+            samples.append(ms)
+            hits[query] = total
+        out["search"]["tinydb"] = summary(samples)
+        out["hits"]["tinydb"] = hits
+
+        samples = []
+        for index, doc in enumerate(docs):
+            ms, _ = timed(lambda: table.insert(doc))
+            if index >= warm:
+                samples.append(ms)
+        out["save"]["tinydb"] = summary(samples)
+    finally:
+        db.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The real app: start to an interactive Home
+
+
+class AppState:
+    """Remembers that the app hangs or is missing, so later sizes do not wait for it again."""
+
+    def __init__(self) -> None:
+        self.broken = ""
+
+
+def app_command(folder: Path) -> list[str] | None:
+    script = VENV_BIN / "kiosk"
+    if script.exists():
+        return [str(script), "run", "--data", str(folder)]
+    if (ROOT / "kiosk" / "__main__.py").exists():
+        # The console script appears after `pip install -e .`; this is the same entry point.
+        return [sys.executable, "-m", "kiosk", "run", "--data", str(folder)]
+    return None
+
+
+_READY = re.compile(r"\{[^{}]*\"home_ready_s\"[^{}]*\}")
+
+
+def run_app_once(folder: Path) -> dict[str, Any]:
+    """One start of ``kiosk run``; raises RuntimeError with a short reason if it does not work."""
+    command = app_command(folder)
+    if command is None:
+        raise RuntimeError("no kiosk command and no kiosk/__main__.py")
+    env = child_env()
+    env["KIOSK_EXIT_WHEN_READY"] = "1"
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
+    )
+    try:
+        stdout, stderr = proc.communicate(timeout=APP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise RuntimeError(f"timed out after {APP_TIMEOUT_S} s") from None
+    wall_ms = (time.perf_counter() - start) * 1000
+    found = None
+    for match in _READY.finditer(stdout):
+        try:
+            found = json.loads(match.group(0))
+        except ValueError:
+            continue
+    if found is None:
+        lines = [line for line in (stderr or stdout).strip().splitlines() if line.strip()]
+        reason = lines[-1].strip()[:160] if lines else "no output"
+        raise RuntimeError(f"exit code {proc.returncode}, no JSON line: {reason}")
+    if not isinstance(found.get("home_ready_s"), (int, float)):
+        raise RuntimeError(f"home_ready_s is not a number: {found!r}"[:160])
+    return {
+        "home_ms": float(found["home_ready_s"]) * 1000,
+        "index_ms": (float(found["index_ready_s"]) * 1000
+                     if isinstance(found.get("index_ready_s"), (int, float)) else None),
+        "rss_mb": float(found["rss_mb"]) if isinstance(found.get("rss_mb"), (int, float)) else None,
+        "wall_ms": wall_ms,
+        "exit_code": proc.returncode,
+    }
+
+
+def bench_app(files: Files, plan: Plan, state: AppState, out: dict[str, dict[str, Any]]) -> None:
+    if state.broken:
+        out["notes"]["app"] = state.broken
+        return
+    runs, errors = [], []
+    for _ in range(plan.app_runs()):
+        try:
+            runs.append(run_app_once(files.app))
+        except (RuntimeError, OSError) as exc:
+            errors.append(str(exc))
+            if "timed out" in str(exc) or not runs:
+                break  # a hang or a start that never works: do not wait for it again
+    if not runs:
+        reason = errors[0] if errors else "no run"
+        out["notes"]["app"] = reason
+        if "timed out" in reason or "no kiosk command" in reason:
+            state.broken = reason  # waiting again at the next size would only cost time
+        log(f"[{label(files.size)}] app not ready: {reason}")
+        return
+
+    def median_of(key: str) -> float | None:
+        values = [r[key] for r in runs if r[key] is not None]
+        return statistics.median(values) if values else None
+
+    out["start"]["app"] = single(median_of("home_ms"), len(runs))
+    out["start"]["app_wall"] = single(median_of("wall_ms"), len(runs))
+    if median_of("index_ms") is not None:
+        out["start"]["app_index"] = single(median_of("index_ms"), len(runs))
+    if median_of("rss_mb") is not None:
+        out["memory"]["app"] = single(median_of("rss_mb"), len(runs))
+    if errors:
+        out["notes"]["app"] = f"{len(errors)} of {len(runs) + len(errors)} runs failed: {errors[0]}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Memory of storage alone, each in a fresh child process
+
+
+# VmHWM, not ru_maxrss: on Linux ru_maxrss survives fork + exec, so a child started by this
+# (large) benchmark process would report the benchmark's own peak. VmHWM belongs to the new
+# address space only.
+_RSS_TAIL = """
+import json, resource
+def status_mb(field):
+    with open('/proc/self/status') as status:
+        for line in status:
+            if line.startswith(field + ':'):
+                return int(line.split()[1]) / 1024
+print(json.dumps({'peak_mb': status_mb('VmHWM'), 'current_mb': status_mb('VmRSS'),
+                  'ru_maxrss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+MEMORY_CHILDREN = {
+    "ours": """
+import sys
+from datetime import datetime
+from kiosk.storage import open_repository
+repo = open_repository(sys.argv[1], clock=datetime.now)
+repo.build_search_index()
+""",
+    "tinydb": """
+import sys
+from tinydb import TinyDB
+db = TinyDB(sys.argv[1])
+docs = db.table('records').all()
+""",
+    "sqlite": """
+import json, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+docs = [json.loads(row[0]) for row in conn.execute('SELECT doc FROM records')]
+""",
+}
+
+
+def bench_memory(files: Files, out: dict[str, dict[str, Any]]) -> None:
+    targets = {"ours": files.app, "tinydb": files.tinydb, "sqlite": files.sqlite}
+    for engine, code in MEMORY_CHILDREN.items():
+        try:
+            found = run_child(code + _RSS_TAIL, str(targets[engine]))
+        except (RuntimeError, OSError, ValueError, subprocess.TimeoutExpired) as exc:
+            out["notes"][f"memory {engine}"] = str(exc)[:160]
+            continue
+        out["memory"][engine] = single(
+            found["peak_mb"], current_mb=found["current_mb"], ru_maxrss_mb=found["ru_maxrss_mb"]
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# One size, all engines
+
+
+METRICS = ("save", "load", "start", "index", "search", "memory", "hits", "notes")
+
+
+def bench_size(workdir: Path, size: int, plan: Plan, app: AppState) -> dict[str, Any]:
+    out: dict[str, dict[str, Any]] = {metric: {} for metric in METRICS}
+    files = Files(workdir, size)
+    try:
+        files.prepare()
+        # Reads first, so every engine searches exactly the same N documents; then the saves.
+        steps = (
+            ("ours: load, search", lambda: bench_ours_reads(files, plan, out)),
+            ("SQLite: load, search", lambda: bench_sqlite_reads(files, plan, out)),
+            ("TinyDB as shipped: load, search, saves", lambda: bench_tinydb(files, plan, out)),
+            ("ours and SQLite: durable saves", lambda: bench_fast_saves(files, plan, out)),
+            ("the kiosk app: start to Home", lambda: bench_app(files, plan, app, out)),
+            ("memory of storage alone", lambda: bench_memory(files, out)),
+        )
+        for title, step in steps:
+            log(f"[{label(size)}] {title}")
+            os.sync()
+            files.warm()
+            try:
+                step()
+            except Exception as exc:  # one broken engine must not hide the others' figures
+                traceback.print_exc()
+                out["notes"][title] = f"{type(exc).__name__}: {exc}"[:200]
+    finally:
+        for path in (files.ours, files.app):
+            shutil.rmtree(path, ignore_errors=True)
+        for path in (files.tinydb, files.sqlite):
+            for extra in ("", "-wal", "-shm"):
+                with_suffix = Path(str(path) + extra)
+                if with_suffix.exists():
+                    with_suffix.unlink()
+    out["data"] = {"doc_bytes": files.doc_bytes, "file_mb": files.file_mb}
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Output
+
+
+def fmt_num(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if value >= 100:
+        return f"{value:.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    if value >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3f}"
+
+
+def cell(entry: dict[str, Any] | None, missing: str = "–") -> str:
+    if not entry:
+        return missing
+    if "p50" in entry:
+        return f"{fmt_num(entry['p50'])} / {fmt_num(entry['p95'])}"
+    return fmt_num(entry.get("value"))
+
+
+def headline(entry: dict[str, Any] | None) -> float | None:
+    """The number a target and a ratio use: p95 if there are samples, else the value."""
+    if not entry:
+        return None
+    return entry.get("p95", entry.get("value"))
+
+
+def ratio_text(ours: float | None, other: float | None) -> str:
+    if not ours or not other:
+        return "–"
+    r = other / ours
+    return f"{r:.0f}×" if r >= 10 else f"{r:.1f}×" if r >= 1 else f"{r:.2f}×"
+
+
+def render_table(
+    title: str,
+    sizes: list[int],
+    results: dict[int, dict[str, Any]],
+    metric: str,
+    rows: list[tuple[str, str, str]],
+    ours_key: str | None,
+    unit_note: str,
+    missing: dict[str, str] | None = None,
+) -> list[str]:
+    """Rows are engines, columns sizes; the ours row carries the ratios, one per size."""
+    head = ["engine"] + [label(s) for s in sizes]
+    if ours_key:
+        head += ["ours vs TinyDB", "ours vs SQLite"]
+    body = []
+    for key, name, metric_name in rows:
+        line = [name]
+        for size in sizes:
+            entry = results[size][metric_name].get(key)
+            line.append(cell(entry, (missing or {}).get(key, "–")))
+        if ours_key:
+            if key == ours_key and metric_name == metric:
+                for other in ("tinydb", "sqlite"):
+                    line.append(" / ".join(
+                        ratio_text(headline(results[s][metric].get(ours_key)),
+                                   headline(results[s][metric].get(other)))
+                        for s in sizes
+                    ))
+            else:
+                line += ["", ""]
+        body.append(line)
+    widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
+
+    def fmt(row: list[str]) -> str:
+        first = row[0].ljust(widths[0])
+        rest = [row[i].rjust(widths[i]) for i in range(1, len(row))]
+        return "  ".join([first, *rest]).rstrip()
+
+    lines = [f"## {title}", unit_note, fmt(head), "  ".join("-" * w for w in widths)]
+    lines += [fmt(row) for row in body]
+    return lines + [""]
+
+
+def verdict(
+    name: str, value: float | None, limit: float, unit: str, why_missing: str
+) -> tuple[str, str]:
+    if value is None:
+        return "N/A ", f"{name}: not measured ({why_missing})"
+    status = "PASS" if value <= limit else "FAIL"
+    return status, f"{name}: {fmt_num(value)} {unit} (target ≤ {fmt_num(limit)} {unit})"
+
+
+def render(meta: dict[str, Any], sizes: list[int], results: dict[int, dict[str, Any]]) -> str:
+    lines = [
+        "# learning-kiosk benchmark",
+        f"date:      {meta['date']}",
+        f"machine:   {meta['platform']}; CPU {meta['cpu']}; {meta['cores']} cores",
+        f"python:    {meta['python']}",
+        "libraries: " + ", ".join(f"{k} {v}" for k, v in meta["libraries"].items()),
+        f"data dir:  {meta['tmp']} ({meta['fs']}); warm page cache; seed {SEED}",
+        f"sizes:     {', '.join(label(s) for s in sizes)}"
+        + ("  (--quick: fewer repetitions)" if meta["quick"] else ""),
+        "",
+    ]
+    data_rows = []
+    for size in sizes:
+        data = results[size]["data"]
+        files = data.get("file_mb", {})
+        data_rows.append(
+            f"  {label(size):>5}: {data.get('doc_bytes', 0):.0f} B per document (UTF-8 JSON); "
+            f"files: ours {files.get('ours', 0):.1f} MB, TinyDB {files.get('tinydb', 0):.1f} MB, "
+            f"SQLite {files.get('sqlite', 0):.1f} MB"
+        )
+    lines += ["Data (identical seeded accented Spanish reports in every engine):", *data_rows, ""]
+
+    ratio_note = ("ratios: the other engine's p95 (or value) ÷ ours, one per size column; "
+                  ">1× means ours is faster/smaller")
+    app_missing = "n/a (app not ready)"
+    lines += render_table(
+        "1. Durable save of one new report",
+        sizes, results, "save",
+        [("ours", "ours: journal append + fdatasync (add_report)", "save"),
+         ("tinydb", "TinyDB 4.9 default JSONStorage: insert", "save"),
+         ("sqlite", "SQLite WAL synchronous=FULL: INSERT + COMMIT", "save")],
+        "ours", f"ms, p50 / p95; {ratio_note}",
+    )
+    lines += render_table(
+        "2. Start to an interactive Home (load for the others)",
+        sizes, results, "load",
+        [("app", "ours: kiosk run → Home interactive (app's home_ready_s)", "start"),
+         ("app_wall", "  whole kiosk process, spawn → exit (reference)", "start"),
+         ("app_index", "  search index ready (app's index_ready_s)", "start"),
+         ("ours", "ours: open_repository (storage load)", "load"),
+         ("tinydb", "TinyDB: open + all()", "load"),
+         ("sqlite", "SQLite: connect + SELECT all + json.loads all", "load")],
+        "ours", f"ms, median of 3; {ratio_note} (storage load rows only)",
+        missing={"app": app_missing, "app_wall": app_missing, "app_index": app_missing},
+    )
+    lines += render_table(
+        "3. Search per keystroke",
+        sizes, results, "search",
+        [("ours", "ours: repo.search (folded, all words, all fields)", "search"),
+         ("tinydb", "TinyDB: what_happened.search(regex, re.I)", "search"),
+         ("sqlite", "SQLite: json_extract(what_happened) LIKE", "search"),
+         ("ours", "ours: build_search_index, once (not per keystroke)", "index")],
+        "ours", f"ms, p50 / p95 over typed prefixes; {ratio_note}",
+    )
+    lines += render_table(
+        "4. Resident memory",
+        sizes, results, "memory",
+        [("app", "ours: the kiosk process (app's rss_mb, index built)", "memory"),
+         ("ours", "ours: storage only (open_repository + index)", "memory"),
+         ("tinydb", "TinyDB: open + all()", "memory"),
+         ("sqlite", "SQLite: SELECT all + json.loads all", "memory")],
+        "ours", "MB; storage rows: peak RSS (VmHWM) of a fresh child process; " + ratio_note,
+        missing={"app": app_missing},
+    )
+
+    smallest = sizes[0]
+    hits = results[smallest]["hits"]
+    shown = [q for q in ("presion", "presión", "ETIQUETADORA", "cinta trans", "valvula")
+             if all(q in hits.get(e, {}) for e in ("ours", "tinydb", "sqlite"))]
+    if shown:
+        lines.append(f"What each finds at {label(smallest)} (ours folds accents and matches any "
+                     "field; TinyDB/SQLite match what_happened as written):")
+        for q in shown:
+            lines.append(f"  {q!r:16} ours {hits['ours'][q]:>6}   TinyDB {hits['tinydb'][q]:>6}"
+                         f"   SQLite {hits['sqlite'][q]:>6}")
+        lines.append("")
+
+    notes = [(size, k, v) for size in sizes for k, v in results[size]["notes"].items()]
+    if notes:
+        lines.append("Notes:")
+        lines += [f"  {label(size)} {k}: {v}" for size, k, v in notes]
+        lines.append("")
+
+    def at(size: int, metric: str, key: str) -> float | None:
+        return headline(results[size][metric].get(key)) if size in results else None
+
+    def missing_reason(size: int, metric: str, key: str) -> str:
+        if size not in results:
+            return f"{label(size)} not in --sizes"
+        if key == "app":
+            return "app not ready" + (
+                f": {results[size]['notes'].get('app')}" if results[size]["notes"].get("app") else ""
+            )
+        return "error, see notes"
+
+    checks = [
+        ("durable save p95 at 25k", at(TARGET_SIZE, "save", "ours"), 5, "ms",
+         missing_reason(TARGET_SIZE, "save", "ours")),
+        ("durable save p95 at 100k", at(LARGE_SIZE, "save", "ours"), 10, "ms",
+         missing_reason(LARGE_SIZE, "save", "ours")),
+        ("start to interactive Home at 25k",
+         None if at(TARGET_SIZE, "start", "app") is None else at(TARGET_SIZE, "start", "app") / 1000,
+         0.6, "s", missing_reason(TARGET_SIZE, "start", "app")),
+        ("search p95 per keystroke at 25k", at(TARGET_SIZE, "search", "ours"), 50, "ms",
+         missing_reason(TARGET_SIZE, "search", "ours")),
+        ("resident memory of the kiosk at 25k", at(TARGET_SIZE, "memory", "app"), 200, "MB",
+         missing_reason(TARGET_SIZE, "memory", "app")
+         + (f"; storage only: {fmt_num(at(TARGET_SIZE, 'memory', 'ours'))} MB"
+            if at(TARGET_SIZE, "memory", "ours") is not None else "")),
+    ]
+    lines.append("## Targets (SPEC section 7)")
+    for check in checks:
+        status, text = verdict(*check)
+        lines.append(f"{status}  {text}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Main
+
+
+def parse_sizes(text: str) -> list[int]:
+    try:
+        sizes = sorted({int(part.replace("_", "")) for part in text.split(",") if part.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
+    if not sizes or sizes[0] < 1:
+        raise argparse.ArgumentTypeError("sizes must be positive")
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=parse_sizes, default=None,
+                        help="comma-separated record counts (default 1000,25000,100000)")
+    parser.add_argument("--quick", action="store_true",
+                        help="fast smoke run: 1000 records only, fewer repetitions")
+    parser.add_argument("--out", type=Path, help="also write the results as JSON to this file")
+    parser.add_argument("--tmp", type=Path, default=Path("/tmp"),
+                        help="where to put the temporary data (a real disk, not tmpfs)")
+    args = parser.parse_args(argv)
+    sizes = args.sizes or ([1_000] if args.quick else list(DEFAULT_SIZES))
+    plan = Plan(args.quick)
+
+    args.tmp.mkdir(parents=True, exist_ok=True)
+    point, fs_type = mount_of(args.tmp)
+    if fs_type in ("tmpfs", "ramfs"):
+        log(f"warning: {args.tmp} is on {fs_type}; fsync costs nothing there — use --tmp on a disk")
+    meta = {
+        "date": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "platform": platform.platform(),
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "libraries": {
+            "textual": _version("textual"),
+            "tinydb": tinydb.__version__,
+            "orjson": orjson.__version__,
+            "sqlite": sqlite3.sqlite_version,
+        },
+        "tmp": str(args.tmp),
+        "fs": f"{fs_type} on {point}",
+        "quick": args.quick,
+        "seed": SEED,
+    }
+
+    started = time.perf_counter()
+    workdir = Path(tempfile.mkdtemp(prefix="kiosk-bench-", dir=args.tmp))
+    results: dict[int, dict[str, Any]] = {}
+    app = AppState()
+    try:
+        for size in sizes:
+            results[size] = bench_size(workdir, size, plan, app)
+    except KeyboardInterrupt:
+        log("interrupted; showing what was measured")
+        sizes = [s for s in sizes if s in results]
+        if not sizes:
+            return 130
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    meta["elapsed_s"] = round(time.perf_counter() - started, 1)
+
+    print(render(meta, sizes, results))
+    print(f"\n(total run time {meta['elapsed_s']} s)")
+    if args.out:
+        payload = {"meta": meta, "sizes": sizes, "results": {str(s): results[s] for s in sizes}}
+        args.out.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        log(f"results written to {args.out}")
+    return 0
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
