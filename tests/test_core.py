@@ -114,3 +114,19 @@ def test_config_defaults_and_example_agree():
     with pytest.raises(ConfigError) as error:
         parse_config({"idle_timeout": 20, "idle_warning": 30}, "k.toml")
     assert error.value.key == "idle_warning"
+
+
+def test_deploy_example_config_is_valid_and_complete():
+    from pathlib import Path
+
+    from kiosk.config import _SCHEMA, load_config
+
+    path = Path(__file__).parent.parent / "deploy" / "kiosk.example.toml"
+    config = load_config(path)
+    assert config == Config(source=str(path))
+    import tomllib
+
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    keys = {k for k, v in raw.items() if not isinstance(v, dict)}
+    keys |= {f"{section}.{k}" for section, table in raw.items() if isinstance(table, dict) for k in table}
+    assert keys == set(_SCHEMA)
