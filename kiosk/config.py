@@ -78,22 +78,12 @@ def _text_list(value: Any) -> str | None:
     return None
 
 
-def _int_range(low: int, high: int) -> Callable[[Any], str | None]:
+def _in_range(low: float, high: float, *, whole: bool) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
-        if not isinstance(value, int) or isinstance(value, bool):
-            return _("must be a whole number, got {value!r}").format(value=value)
-        if not low <= value <= high:
-            return _("must be between {low} and {high}, got {value}").format(
-                low=low, high=high, value=value
-            )
-        return None
-
-    return check
-
-
-def _number_range(low: float, high: float) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
+        kinds = (int,) if whole else (int, float)
+        if not isinstance(value, kinds) or isinstance(value, bool):
+            if whole:
+                return _("must be a whole number, got {value!r}").format(value=value)
             return _("must be a number, got {value!r}").format(value=value)
         if not low <= value <= high:
             return _("must be between {low} and {high}, got {value}").format(
@@ -102,6 +92,14 @@ def _number_range(low: float, high: float) -> Callable[[Any], str | None]:
         return None
 
     return check
+
+
+def _int_range(low: int, high: int) -> Callable[[Any], str | None]:
+    return _in_range(low, high, whole=True)
+
+
+def _number_range(low: float, high: float) -> Callable[[Any], str | None]:
+    return _in_range(low, high, whole=False)
 
 
 def _choice(*options: str) -> Callable[[Any], str | None]:

@@ -154,6 +154,7 @@ class Segment:
     size: int = 0
     damaged_lines: int = 0
     torn_tail: bool = False  # a last line without its newline: an unacknowledged save
+    tail: bytes = b""  # the end (checksum and newline) of the last good line read
 
     @property
     def last_seq(self) -> int:
@@ -175,6 +176,7 @@ def read_segment(path: Path, base: int, offset: int = 0) -> Segment:
         else:
             segment.entries.append(entry)
             segment.good_size = offset + end + 1
+            segment.tail = data[max(position, end - 9) : end + 1]
         position = end + 1
     return segment
 
@@ -335,6 +337,7 @@ class JournalStore:
         # Reader state: what has been read so far.
         self._seen_snapshot: tuple[int, int, int] | None = None
         self._seen_segments: dict[Path, int] = {}
+        self._seen_tails: dict[Path, bytes] = {}
 
         self._repair_on_load = repair and writer
         self.loaded = False
@@ -427,7 +430,8 @@ class JournalStore:
             if identity is None:
                 return False  # between two steps of a repair; look again next time
             if identity != self._seen_snapshot or any(
-                path not in segments.values() for path in self._seen_segments
+                path not in segments.values() or self._line_taken_back(path, offset)
+                for path, offset in self._seen_segments.items()
             ):
                 self._open(repair=False)
                 self._notify_reset()
@@ -446,8 +450,26 @@ class JournalStore:
                         self._apply(entry["ops"])
                         self.seq = entry["seq"]
                         changed = True
-                self._seen_segments[path] = segment.good_size
+                if segment.good_size > offset:
+                    self._seen_segments[path] = segment.good_size
+                    self._seen_tails[path] = segment.tail
             return changed
+
+    def _line_taken_back(self, path: Path, offset: int) -> bool:
+        """Reader: is the last line read from ``path`` gone? The writer takes a line back when
+        its fdatasync fails; a reader that had already read it holds a save that never was,
+        and would skip the real save made with the same sequence number: reload instead."""
+        tail = self._seen_tails.get(path, b"")
+        if not tail:
+            return False
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            return True
+        try:
+            return os.pread(fd, len(tail), offset - len(tail)) != tail
+        finally:
+            os.close(fd)
 
     def close(self, *, compact: bool = True) -> None:
         """Clean shutdown: finish any compaction, optionally write a fresh snapshot, unlock."""
@@ -557,6 +579,7 @@ class JournalStore:
             self.report = report
             self._seen_snapshot = None
             self._seen_segments = {}
+            self._seen_tails = {}
             if self.writer:
                 self._write_snapshot({}, self._meta(0))
                 self._start_segment()
@@ -636,6 +659,7 @@ class JournalStore:
             except FileNotFoundError:
                 self._seen_snapshot = None
             self._seen_segments = {s.path: s.good_size for s in segments.values()}
+            self._seen_tails = {s.path: s.tail for s in segments.values()}
 
     def _repair(self, report: OpenReport, segments: dict[int, Segment]) -> None:
         """Move damaged files aside and write the recovered state as the current snapshot."""

@@ -29,10 +29,16 @@ class TextClipped(Message):
     dropped: int
 
 
+def without_enter(bindings: list) -> list:
+    """A widget's bindings minus Enter, which these widgets handle in their key handler (in
+    order with the typed characters) and which the screen shows in the footer instead."""
+    return [b for b in bindings if not (isinstance(b, Binding) and b.key == "enter")]
+
+
 class KioskInput(Input, inherit_bindings=False):
     """A one-line input for operators and scanners (see the module docstring)."""
 
-    BINDINGS = [b for b in Input.BINDINGS if not (isinstance(b, Binding) and b.key == "enter")]
+    BINDINGS = without_enter(Input.BINDINGS)
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":
@@ -113,7 +119,7 @@ class ReportTextArea(TextArea):
 class KioskOptionList(OptionList, inherit_bindings=False):
     """An option list whose Enter is handled in order with other keys, shown by the screen."""
 
-    BINDINGS = [b for b in OptionList.BINDINGS if not (isinstance(b, Binding) and b.key == "enter")]
+    BINDINGS = without_enter(OptionList.BINDINGS)
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":
