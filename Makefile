@@ -13,6 +13,9 @@ $(BIN)/python:
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# Bytecode now, as a real install does: otherwise (e.g. with PYTHONDONTWRITEBYTECODE set)
+	# every start compiles the kiosk's modules again.
+	$(BIN)/python -m compileall -q kiosk
 	touch $(STAMP)
 
 ## Start the kiosk on a local data folder, printer in preview mode.

@@ -231,7 +231,7 @@ def cmd_export(args, config: Config, folder: Path) -> int:
     except (DataDamaged, StorageError, OSError) as exc:
         print(_("Cannot read the data in {folder}: {error}").format(folder=folder, error=exc), file=sys.stderr)
         return 1
-    for line in recovery_lines(repo.store.report):
+    for line in recovery_lines(repo.store.report, repaired=False):
         print(line, file=sys.stderr)
     records = repo.all_records()
     out: IO[str]
@@ -281,7 +281,7 @@ def cmd_check(args, config: Config, folder: Path) -> int:
     if report.healthy and not report.restored:
         print(_("OK: every file is readable."))
         return 0
-    for line in recovery_lines(report):
+    for line in recovery_lines(report, repaired=False):
         print(line)
     print(_("Run 'kiosk check --repair' (with the kiosk stopped) to restore the newest good copy."))
     return 1

@@ -129,7 +129,7 @@ class KioskApp(App[int], inherit_bindings=False):
         self.fatal_message = _("The kiosk cannot start: {detail}. Nothing was changed; "
                                "run 'kiosk check' and see the README.").format(detail=detail)
         self.push_screen(NoticeDialog(N_("The kiosk cannot start"), [self.fatal_message]),
-                         lambda _result: self.exit(1))
+                         lambda _result: self.exit(return_code=1))
 
     @work(thread=True, exit_on_error=False, group="index")
     def build_search_index(self, home_ready: float) -> None:
@@ -139,11 +139,12 @@ class KioskApp(App[int], inherit_bindings=False):
                 "home_ready_s": round(home_ready, 4),
                 "data_ready_s": round(getattr(self, "_data_ready", home_ready), 4),
                 "index_ready_s": round(_process_age(), 4),
-                "rss_mb": round(_rss_mb(), 1),
+                "rss_mb": round(_status_mb("VmRSS"), 1),
+                "peak_rss_mb": round(_status_mb("VmHWM"), 1),
                 "records": self.repo.count(),
             }
             self.ready_report = json.dumps(report)
-            self.call_from_thread(self.exit, 0)
+            self.call_from_thread(self.exit)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
@@ -252,11 +253,12 @@ def _process_age() -> float:
         return time.process_time()
 
 
-def _rss_mb() -> float:
+def _status_mb(field: str) -> float:
+    """A memory figure of this process from /proc (VmRSS now, VmHWM the peak)."""
     try:
         with open("/proc/self/status") as handle:
             for line in handle:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass

@@ -105,12 +105,16 @@ def limit_hint(name: str) -> str:
     return _("Optional, up to {max} characters").format(max=limit.max_chars)
 
 
-def recovery_lines(report) -> list[str]:
-    """What opening the data found and did, for people."""
+def recovery_lines(report, *, repaired: bool = True) -> list[str]:
+    """What opening the data found (and, for the writer, did), for people."""
     lines = []
-    if report.restored_from:
+    if report.restored_from and repaired:
         lines.append(_("The main data file was damaged. Restored the copy {copy} written at {when}, "
                        "then {count} later saves from the journal.").format(
+            copy=report.restored_from, when=report.snapshot_written_at or "?", count=report.replayed))
+    elif report.restored_from:
+        lines.append(_("The main data file is damaged. The newest good copy is {copy}, written at "
+                       "{when}, with {count} later saves in the journal.").format(
             copy=report.restored_from, when=report.snapshot_written_at or "?", count=report.replayed))
     for finding in report.damaged:
         lines.append(_("Damaged: {finding}").format(finding=finding))

@@ -301,3 +301,54 @@ async def test_later_choices_say_so(make_app, choice):
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
         assert any("próxima versión" in n.message for n in app._notifications)
+
+
+async def test_damaged_data_at_start_is_restored_and_said(data_dir):
+    """The kiosk loads after its first frame; it repairs, then says what it restored."""
+    from kiosk.app import KioskApp
+    from kiosk.config import Config
+    from kiosk.screens.dialogs import NoticeDialog
+    from kiosk.storage import JournalStore, load_repository, open_repository
+    from tests.conftest import fixed_clock
+
+    first = open_repository(data_dir, clock=fixed_clock)
+    from kiosk.domain import ReportDraft
+
+    saved = first.add_report(ReportDraft(kind="error", area="Calidad", what_happened="Registro antes del daño"), areas=None)
+    first.close()  # writes a snapshot: kiosk.json.1 is the older generation
+    (data_dir / "kiosk.json").write_bytes(b"\x00" * 100)
+
+    store = JournalStore(data_dir, load=False)
+    app = KioskApp(config=Config(), clock=fixed_clock, load_repo=lambda: load_repository(store, fixed_clock))
+    try:
+        async with app.run_test() as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, NoticeDialog))
+            text = screen_text(app)
+            assert "El kiosco reparó sus datos" in text and "Se restauró la copia kiosk.json.1" in text
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: "1 registro" in screen_text(app))
+            assert app.repo.get(saved.id) is not None
+    finally:
+        store.close()
+    assert list((data_dir / "damaged").iterdir())
+
+
+async def test_no_good_copy_means_no_start_and_nothing_changed(data_dir):
+    from kiosk.app import KioskApp
+    from kiosk.config import Config
+    from kiosk.storage import JournalStore, load_repository
+    from tests.conftest import fixed_clock
+
+    data_dir.mkdir(parents=True)
+    (data_dir / "kiosk.json").write_bytes(b"{garbage")
+    store = JournalStore(data_dir, load=False)
+    app = KioskApp(config=Config(), clock=fixed_clock, load_repo=lambda: load_repository(store, fixed_clock))
+    try:
+        async with app.run_test() as pilot:
+            await wait_for(pilot, lambda: "El kiosco no puede iniciar" in screen_text(app))
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: not app.is_running)
+    finally:
+        store.close()
+    assert app.return_code == 1 and "no puede iniciar" in app.fatal_message
+    assert (data_dir / "kiosk.json").read_bytes() == b"{garbage"

@@ -229,7 +229,8 @@ def test_check_reports_and_repairs_damage(tmp_path):
     (data / "kiosk.json").write_bytes(b'{"_meta": {"1": {"seq"')  # truncated
     result = run(["check"], data=data)
     assert result.returncode == 1
-    assert "kiosk.json" in result.stdout.decode()
+    assert "La copia buena más reciente es kiosk.json.1" in result.stdout.decode()
+    assert "Se restauró" not in result.stdout.decode()
     repaired = run(["check", "--repair"], data=data)
     assert repaired.returncode == 0, repaired.stderr.decode()
     assert "Se restauró la copia" in repaired.stdout.decode()
@@ -249,3 +250,12 @@ def test_kiosk_reaches_interactive_home_and_reports_it(tmp_path):
     assert report["records"] == 1
     assert 0 < report["home_ready_s"] <= time.monotonic() - started + 1
     assert report["rss_mb"] > 10
+
+
+def test_logging_goes_to_the_data_folder_not_the_terminal(tmp_path):
+    data = tmp_path / "d"
+    result = run(["import"], data=data, stdin=lines({"kind": "win", "area": "a", "what_happened": "Un buen turno sin paradas"}))
+    assert result.stderr == b""
+    record_id = result.stdout.decode().split()[1]
+    log = (data / "kiosk.log").read_text(encoding="utf-8")
+    assert f"record {record_id} imported (win, a)" in log

@@ -153,7 +153,7 @@ class HomeScreen(Screen):
 
         def leave(confirmed: bool | None) -> None:
             if confirmed:
-                self.app.exit(0)
+                self.app.exit()
 
         self.app.push_screen(
             ConfirmDialog(N_("Leave the kiosk?"), N_("The kiosk screen closes until it is started again.")),

@@ -325,6 +325,7 @@ class Repository:
                         raise ValidationError("created_at", "bad_datetime") from None
                 record = new_record(cleaned, record_id=ids.encode(number), now=now, actor="import")
             self.store.commit(self._put_ops(number, record))
+        log.info("record %s imported (%s, %s)", record.id, record.kind, record.area)
         return record
 
     def save(self, record: Record, *, actor: str, what: str, changed: Iterable[str] = ()) -> Record:
