@@ -1019,8 +1019,8 @@ def render(meta: dict[str, Any], sizes: list[int], results: dict[int, dict[str, 
          0.6, "s", missing_reason(TARGET_SIZE, "start", "app")),
         ("search p95 per keystroke at 25k", at(TARGET_SIZE, "search", "ours"), 50, "ms",
          missing_reason(TARGET_SIZE, "search", "ours")),
-        ("resident memory of the kiosk at 25k", at(TARGET_SIZE, "memory", "app"), 200, "MB",
-         missing_reason(TARGET_SIZE, "memory", "app")
+        ("peak resident memory of the kiosk at 25k", at(TARGET_SIZE, "memory", "app_peak"), 200, "MB",
+         missing_reason(TARGET_SIZE, "memory", "app_peak")
          + (f"; storage only: {fmt_num(at(TARGET_SIZE, 'memory', 'ours'))} MB"
             if at(TARGET_SIZE, "memory", "ours") is not None else "")),
     ]
@@ -1028,6 +1028,10 @@ def render(meta: dict[str, Any], sizes: list[int], results: dict[int, dict[str, 
     for check in checks:
         status, text = verdict(*check)
         lines.append(f"{status}  {text}")
+    loaded = at(TARGET_SIZE, "start", "app_data")
+    if loaded is not None:
+        lines.append(f"INFO  Home is drawn and takes keys first; the 25k records are loaded "
+                     f"(counts on Home) at {fmt_num(loaded / 1000)} s")
     return "\n".join(lines)
 
 
