@@ -98,7 +98,12 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     handlers = {"run": cmd_run, "import": cmd_import, "export": cmd_export, "check": cmd_check}
-    return handlers[command](args, config, folder)
+    try:
+        return handlers[command](args, config, folder)
+    except BrokenPipeError:
+        # The reader went away (e.g. `kiosk export | head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 # -- storage helpers ------------------------------------------------------------------------

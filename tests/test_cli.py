@@ -259,3 +259,14 @@ def test_logging_goes_to_the_data_folder_not_the_terminal(tmp_path):
     record_id = result.stdout.decode().split()[1]
     log = (data / "kiosk.log").read_text(encoding="utf-8")
     assert f"record {record_id} imported (win, a)" in log
+
+
+def test_export_into_a_closed_pipe_stops_quietly(tmp_path):
+    data = tmp_path / "d"
+    run(["import"], data=data, stdin=lines(*[
+        {"kind": "error", "area": "Calidad", "what_happened": f"Registro largo número {n} " + "x" * 500}
+        for n in range(300)]))
+    pipeline = subprocess.run(
+        f"{sys.executable} -m kiosk export --format csv --data {data} | head -c 100 > /dev/null",
+        shell=True, capture_output=True, timeout=60)
+    assert b"Traceback" not in pipeline.stderr
