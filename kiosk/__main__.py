@@ -119,6 +119,7 @@ def _store_args(config: Config) -> dict:
 def _open_writer(config: Config, folder: Path, command: str):
     """The repository as the folder's one writer, or None after printing why not."""
     from kiosk.storage import DataDamaged, DataFolderBusy, StorageError, open_repository
+    from kiosk.storage.migrations import NewerSchema
 
     try:
         return open_repository(folder, clock=system_clock, writer=True, command=command, **_store_args(config))
@@ -128,9 +129,17 @@ def _open_writer(config: Config, folder: Path, command: str):
         print(_("The data in {folder} is damaged and no good copy was found: {detail}. "
                 "Nothing was changed. Run 'kiosk check' and see the README.").format(
                     folder=folder, detail=exc), file=sys.stderr)
+    except NewerSchema as exc:
+        print(newer_schema_message(folder, exc), file=sys.stderr)
     except (StorageError, OSError) as exc:
         print(_("Cannot open the data in {folder}: {error}").format(folder=folder, error=exc), file=sys.stderr)
     return None
+
+
+def newer_schema_message(folder: Path, exc) -> str:
+    return _("The data in {folder} was written by a newer version of the kiosk (data version "
+             "{found}, this kiosk reads up to {supported}). Nothing was changed: update the kiosk.").format(
+        folder=folder, found=exc.found, supported=exc.supported)
 
 
 def busy_message(exc) -> str:

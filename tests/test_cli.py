@@ -270,3 +270,18 @@ def test_export_into_a_closed_pipe_stops_quietly(tmp_path):
         f"{sys.executable} -m kiosk export --format csv --data {data} | head -c 100 > /dev/null",
         shell=True, capture_output=True, timeout=60)
     assert b"Traceback" not in pipeline.stderr
+
+
+def test_second_kiosk_is_refused_before_any_screen(tmp_path):
+    from kiosk.storage import JournalStore
+
+    data = tmp_path / "d"
+    holder = JournalStore(data, command="kiosk run")
+    try:
+        result = run(["run"], data=data)
+        assert result.returncode == 1
+        message = result.stderr.decode()
+        assert f"pid {os.getpid()}" in message and "'kiosk run'" in message
+        assert "\x1b[?1049h" not in message  # no screen was drawn
+    finally:
+        holder.close()

@@ -163,6 +163,7 @@ ES = {
 "Look for": "Prestá atención",
 "The kiosk cannot start: {detail}. Nothing was changed; run 'kiosk check' and see the README.": "El kiosco no puede iniciar: {detail}. No se cambió nada; ejecutá 'kiosk check' y mirá el README.",
 "The kiosk cannot start": "El kiosco no puede iniciar",
+"The data in {folder} was written by a newer version of the kiosk (data version {found}, this kiosk reads up to {supported}). Nothing was changed: update the kiosk.": "Los datos en {folder} fueron escritos por una versión más nueva del kiosco (versión de datos {found}; este kiosco lee hasta la {supported}). No se cambió nada: actualizá el kiosco.",
 "The main data file is damaged. The newest good copy is {copy}, written at {when}, with {count} later saves in the journal.": "El archivo principal de datos está dañado. La copia buena más reciente es {copy}, escrita el {when}, con {count} guardados posteriores en el diario.",
 }
 PLURALS = {

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from kiosk.storage.journal import StorageError
+
 Tables = dict[str, dict[str, Any]]
 Step = Callable[[Tables], None]
 
@@ -37,14 +39,19 @@ def _v0_to_v1(tables: Tables) -> None:
 STEPS: dict[int, Step] = {0: _v0_to_v1}
 
 
-class NewerSchema(Exception):
+class NewerSchema(StorageError):
     """The data was written by a newer kiosk; opening it with this one could lose fields."""
+
+    def __init__(self, found: int, supported: int) -> None:
+        super().__init__(f"data schema {found} is newer than this kiosk's {supported}")
+        self.found = found
+        self.supported = supported
 
 
 def upgrade_tables(tables: Tables, version: int, target: int, steps: dict[int, Step] = STEPS) -> int:
     """Upgrade ``tables`` in place from ``version`` to ``target``; returns the steps applied."""
     if version > target:
-        raise NewerSchema(f"data schema {version} is newer than this kiosk's {target}")
+        raise NewerSchema(version, target)
     applied = 0
     while version < target:
         steps[version](tables)

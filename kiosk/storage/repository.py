@@ -367,7 +367,11 @@ def open_repository(
 ) -> Repository:
     """Open a data folder as its writer (the kiosk, import) or as a reader (export)."""
     store = JournalStore(folder, writer=writer, command=command, **store_args)
-    return Repository(store, clock)
+    try:
+        return Repository(store, clock)
+    except BaseException:
+        store.close(compact=False)  # e.g. data from a newer kiosk: leave it as it is, unlocked
+        raise
 
 
 def load_repository(store: JournalStore, clock: Clock) -> Repository:
