@@ -203,6 +203,8 @@ def cmd_import(args, config: Config, folder: Path) -> int:
     repo = _open_writer(config, folder, "kiosk import")
     if repo is None:
         return 1
+    for line in recovery_lines(repo.store.report):  # a repair at open is never silent
+        print(line, file=sys.stderr, flush=True)
     failed = 0
     try:
         source: IO[bytes]
@@ -226,7 +228,8 @@ def cmd_import(args, config: Config, folder: Path) -> int:
                     failed += 1
                     print(f"error {number}: " + _("not saved: {error}").format(error=exc), file=sys.stderr, flush=True)
                     continue
-                except ValueError as exc:
+                except (ValueError, TypeError, OverflowError) as exc:
+                    # ValidationError says which rule; anything else still fails only this line.
                     failed += 1
                     print(f"error {number}: {import_reason(exc)}", file=sys.stderr, flush=True)
                     continue
@@ -281,7 +284,8 @@ def cmd_check(args, config: Config, folder: Path) -> int:
         print(_("{count} records, {saves} saves.").format(count=count, saves=report.seq))
         return 0
     try:
-        repo = open_repository(folder, clock=system_clock, writer=False, **_store_args(config))
+        repo = open_repository(folder, clock=system_clock, writer=False, verify_all=True,
+                               **_store_args(config))
     except DataDamaged as exc:
         print(_("Damaged and no good copy found: {error}").format(error=exc))
         return 1

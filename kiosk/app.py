@@ -22,7 +22,7 @@ from textual.worker import Worker, WorkerState
 from kiosk import i18n
 from kiosk.config import Config
 from kiosk.i18n import N_, _
-from kiosk.labels import recovery_lines
+from kiosk.labels import describe_storage_problem, recovery_lines
 from kiosk.storage import Repository
 from kiosk.widgets import KioskFooter, TLabel
 
@@ -102,16 +102,16 @@ class KioskApp(App[int], inherit_bindings=False):
     def load_data(self) -> None:
         """Read the records (and repair them if needed), then say what was repaired."""
         try:
-            repo = self._load_repo()
+            self._repo = self._load_repo()
         except Exception as error:  # noqa: BLE001 - shown, then the kiosk exits non-zero
             import logging
 
             logging.getLogger("kiosk").exception("loading the data failed")
-            self.call_from_thread(self._cannot_start, str(error))
+            self.call_from_thread(self._cannot_start, error)
             return
         finally:
-            self._repo_ready.set()
-        self._repo = repo
+            self._repo_ready.set()  # after self._repo is set: waiting workers then see it
+        repo = self._repo
         self._data_ready = _process_age()
         notes = recovery_lines(repo.store.report)
         if notes:
@@ -123,11 +123,12 @@ class KioskApp(App[int], inherit_bindings=False):
 
         self.push_screen(NoticeDialog(N_("The kiosk repaired its data"), notes))
 
-    def _cannot_start(self, detail: str) -> None:
+    def _cannot_start(self, error: Exception) -> None:
         from kiosk.screens.dialogs import NoticeDialog
 
         self.fatal_message = _("The kiosk cannot start: {detail}. Nothing was changed; "
-                               "run 'kiosk check' and see the README.").format(detail=detail)
+                               "run 'kiosk check' and see the README.").format(
+            detail=describe_storage_problem(error))
         self.push_screen(NoticeDialog(N_("The kiosk cannot start"), [self.fatal_message]),
                          lambda _result: self.exit(return_code=1))
 
@@ -165,7 +166,9 @@ class KioskApp(App[int], inherit_bindings=False):
 
     def idle_tick(self) -> None:
         """Once a second: warn before the idle timeout, then go back to a clean Home."""
-        if self.is_pristine():
+        if self.is_pristine() or self.fatal_message or self._saving():
+            # Nothing to reset; or the kiosk is about to exit; or a save is under way (its
+            # id and thank-you must reach the person who pressed Enter).
             return
         idle = self.monotonic() - self._last_activity
         timeout = self.config.idle_timeout
@@ -184,6 +187,9 @@ class KioskApp(App[int], inherit_bindings=False):
                 timeout=warning,
                 markup=False,
             )
+
+    def _saving(self) -> bool:
+        return any(getattr(screen, "saving", False) for screen in self.screen_stack)
 
     def is_pristine(self) -> bool:
         from kiosk.screens.home import HomeScreen

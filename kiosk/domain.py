@@ -341,7 +341,37 @@ def record_from_doc(doc: Mapping[str, Any]) -> Record:
     return record
 
 
+#: Rules for the fields of the nested parts: (kind, limit or choices). Kinds: "text" (one
+#: line, up to N characters), "long" (paragraphs, up to N), "date", "datetime", "count",
+#: "flag", "names" (a list of short texts), "choice".
+_PART_RULES: dict[type, dict[str, tuple[str, Any]]] = {
+    Condition: {"text": ("long", 600), "category": ("choice", CONDITION_CATEGORIES)},
+    Action: {"text": ("long", 600), "owner": ("text", 80), "deadline": ("date", None)},
+    Review: {
+        "what_happened": ("long", 1000), "work_as_imagined": ("long", 600),
+        "work_as_done": ("long", 600), "what_we_did": ("long", 600),
+        "follow_up_date": ("date", None), "participants": ("names", 80),
+        "participant_count": ("count", None), "recurrence_note": ("long", 600),
+        "win_note": ("long", 600), "reviewed_by": ("text", 80),
+        "reviewed_at": ("datetime", None), "draft": ("flag", None),
+    },
+    FollowUp: {
+        "at": ("datetime", None), "by": ("text", 80), "done": ("choice", FOLLOW_UP_DONE),
+        "worked": ("choice", FOLLOW_UP_WORKED), "happened_again": ("flag", None),
+        "notes": ("long", 600), "outcome": ("choice", FOLLOW_UP_OUTCOMES),
+        "new_date": ("date", None), "reason": ("long", 300),
+    },
+    LookFor: {"text": ("text", 200), "until": ("date", None)},
+    Link: {"id": ("text", 20), "rel": ("choice", LINK_RELATIONS)},
+    HistoryEntry: {"at": ("datetime", None), "by": ("text", 80), "what": ("text", 80),
+                   "fields": ("names", 40)},
+}
+_MAX_COUNT = 1_000_000
+
+
 def _build(cls: type, value: Any, name: str) -> Any:
+    """One nested part from a document: every field type-checked, cleaned and within limits,
+    so nothing imported can later break a screen, a search or a slip."""
     if not isinstance(value, Mapping):
         raise ValidationError(name, "not_object")
     known = {f.name: f for f in fields(cls)}
@@ -350,17 +380,58 @@ def _build(cls: type, value: Any, name: str) -> Any:
         raise ValidationError(f"{name}.{sorted(unknown)[0]}", "unknown_field")
     args: dict[str, Any] = {}
     for key, item in value.items():
+        where = f"{name}.{key}"
         if cls is Review and key == "why":
-            item = tuple(_build(Condition, c, f"{name}.why") for c in item)
+            if not isinstance(item, list):
+                raise ValidationError(where, "not_list")
+            item = tuple(_build(Condition, c, where) for c in item)
         elif cls is Review and key == "action":
-            item = _build(Action, item, f"{name}.action")
-        elif isinstance(item, list):
-            item = tuple(item)
+            item = _build(Action, item, where)
+        else:
+            item = _checked(where, item, *_PART_RULES[cls][key])
         args[key] = item
     try:
         return cls(**args)
     except TypeError as exc:
         raise ValidationError(name, "incomplete") from exc
+
+
+def _checked(where: str, value: Any, kind: str, rule: Any) -> Any:
+    if kind in ("text", "long"):
+        if not isinstance(value, str):
+            raise ValidationError(where, "not_text")
+        value = clean_text(value, multiline=kind == "long")
+        if len(value) > rule:
+            raise ValidationError(where, "too_long", max=rule, length=len(value))
+        return value
+    if kind == "names":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValidationError(where, "not_list")
+        names = tuple(clean_text(v)[:rule] for v in value)
+        return tuple(n for n in names if n)
+    if kind == "choice":
+        if value not in rule:
+            raise ValidationError(where, "unknown", value=value)
+        return value
+    if kind == "flag":
+        if not isinstance(value, bool):
+            raise ValidationError(where, "not_flag")
+        return value
+    if kind == "count":
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= _MAX_COUNT:
+            raise ValidationError(where, "not_integer")
+        return value
+    if not isinstance(value, str):
+        raise ValidationError(where, "not_text")
+    if value:
+        if kind == "date":
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise ValidationError(where, "bad_date", value=value) from None
+        else:
+            value = _check_datetime(where, value)
+    return value
 
 
 def _check_types(record: Record) -> None:
@@ -372,9 +443,10 @@ def _check_types(record: Record) -> None:
         raise ValidationError("kind", "unknown", value=record.kind)
     if record.status not in STATUSES:
         raise ValidationError("status", "unknown", value=record.status)
-    if not isinstance(record.applause, int) or isinstance(record.applause, bool):
+    applause = record.applause
+    if not isinstance(applause, int) or isinstance(applause, bool) or not 0 <= applause <= _MAX_COUNT:
         raise ValidationError("applause", "not_integer")
     for name in ("created_at", "occurred_at"):
         _check_datetime(name, getattr(record, name))
-    if not record.link_token.isascii():
+    if not record.link_token.isascii() or not record.link_token.isprintable() or len(record.link_token) > 64:
         raise ValidationError("link_token", "not_ascii")

@@ -160,7 +160,7 @@ def parse_lines(stream: IO[bytes]) -> Iterator[tuple[int, object | str]]:
 def import_reason(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return describe_error(error)
-    return str(error)
+    return _("a value has the wrong type or size ({error})").format(error=type(error).__name__)
 
 
 def render(records: Iterable[Record], fmt: str) -> str:

@@ -6,7 +6,7 @@ One table per fact; screens, slips, exports and the command line all use these.
 from __future__ import annotations
 
 from kiosk.domain import REPORT_LIMITS, ValidationError
-from kiosk.i18n import N_, _
+from kiosk.i18n import N_, _, ngettext
 
 KIND_LABELS = {
     "error": N_("Error"),
@@ -92,7 +92,9 @@ def describe_error(error: ValidationError) -> str:
         return _("{value!r} is not a valid record id.").format(**params)
     if code == "exists":
         return _("A record with id {value} already exists.").format(**params)
-    if code in ("not_text", "not_list", "not_object", "not_integer", "not_ascii"):
+    if code == "bad_date":
+        return _("{field} is not a date like 2026-11-21.").format(field=label)
+    if code in ("not_text", "not_list", "not_object", "not_integer", "not_ascii", "not_flag"):
         return _("{field} has the wrong type.").format(field=label)
     return _("{field} is not valid.").format(field=label)
 
@@ -117,9 +119,39 @@ def recovery_lines(report, *, repaired: bool = True) -> list[str]:
                        "{when}, with {count} later saves in the journal.").format(
             copy=report.restored_from, when=report.snapshot_written_at or "?", count=report.replayed))
     for finding in report.damaged:
-        lines.append(_("Damaged: {finding}").format(finding=finding))
+        lines.append(_("Damaged: {finding}").format(finding=describe_finding(finding)))
     for path in report.moved_aside:
         lines.append(_("The damaged file was kept at {path}").format(path=path))
     if report.missing_seqs:
         lines.append(_("{count} saves could not be recovered.").format(count=report.missing_seqs))
     return lines
+
+
+def describe_finding(finding) -> str:
+    """One damaged file, in words (the technical detail stays in the log)."""
+    if finding.problem == "missing":
+        return _("{file} is missing").format(file=finding.file)
+    if finding.problem == "damaged_lines":
+        return ngettext("{file}: {count} save is damaged", "{file}: {count} saves are damaged",
+                        finding.count).format(file=finding.file, count=finding.count)
+    if finding.problem == "cut_short":
+        return _("{file} is cut short").format(file=finding.file)
+    return _("{file} cannot be read").format(file=finding.file)
+
+
+def describe_storage_problem(error: Exception) -> str:
+    """What went wrong with the data, for a message on screen."""
+    import errno as errno_codes
+
+    from kiosk.storage.journal import DataDamaged, NewerSchema, StorageError, StorageFull
+
+    if isinstance(error, NewerSchema):
+        return _("the data was written by a newer version of the kiosk (data version {found}, "
+                 "this kiosk reads up to {supported})").format(found=error.found, supported=error.supported)
+    if isinstance(error, DataDamaged):
+        return _("the data is damaged and no good copy was found")
+    if isinstance(error, StorageFull):
+        return _("the disk is full")
+    if isinstance(error, StorageError) and error.errno is not None:
+        return _("system error {code}").format(code=errno_codes.errorcode.get(error.errno, error.errno))
+    return type(error).__name__

@@ -343,12 +343,62 @@ async def test_no_good_copy_means_no_start_and_nothing_changed(data_dir):
     (data_dir / "kiosk.json").write_bytes(b"{garbage")
     store = JournalStore(data_dir, load=False)
     app = KioskApp(config=Config(), clock=fixed_clock, load_repo=lambda: load_repository(store, fixed_clock))
+    clock = FakeMonotonic()
+    app.monotonic = clock
     try:
         async with app.run_test() as pilot:
             await wait_for(pilot, lambda: "El kiosco no puede iniciar" in screen_text(app))
+            assert "los datos están dañados y no se encontró ninguna copia buena" in screen_text(app)
+            clock.advance(10_000)
+            app.idle_tick()  # the idle reset must not dismiss it: the kiosk has to exit
+            await pilot.pause()
+            assert "El kiosco no puede iniciar" in screen_text(app)
             await pilot.press("enter")
             await wait_for(pilot, lambda: not app.is_running)
     finally:
         store.close()
     assert app.return_code == 1 and "no puede iniciar" in app.fatal_message
     assert (data_dir / "kiosk.json").read_bytes() == b"{garbage"
+
+
+async def test_f2_keeps_a_save_error_on_screen(make_app, repo, monkeypatch):
+    import kiosk.storage.journal as journal
+
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    app = make_app()
+    async with app.run_test() as pilot:
+        await walk_to_confirm(pilot)
+        monkeypatch.setattr(journal.os, "write", full)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "disco está lleno" in screen_text(app))
+        await pilot.press("f2")
+        await pilot.pause()
+        assert "disco está lleno" in screen_text(app)  # still there, and the page is in English
+        assert "Step 6 of 6" in screen_text(app)
+
+
+async def test_idle_reset_waits_for_a_save_in_progress(make_app):
+    clock = FakeMonotonic()
+    app = make_app(monotonic=clock, idle_timeout=60, idle_warning=15)
+    async with app.run_test() as pilot:
+        await walk_to_confirm(pilot)
+        app.screen.saving = True  # as while the save worker runs
+        clock.advance(1000)
+        app.idle_tick()
+        await pilot.pause()
+        assert isinstance(app.screen, ReportScreen)
+        app.screen.saving = False
+        app.idle_tick()
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_long_texts_on_home_are_one_glanceable_line(make_app, repo):
+    repo.import_doc({"kind": "win", "area": "Envasado", "what_happened": "Muy bien " * 60})
+    app = make_app()
+    async with app.run_test(size=(200, 40)) as pilot:
+        await wait_for(pilot, lambda: "Logro:" in screen_text(app))
+        line = next(l for l in screen_text(app).splitlines() if l.startswith("Logro:"))
+        assert line.endswith("…") and len(line) <= 170

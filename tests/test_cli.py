@@ -285,3 +285,18 @@ def test_second_kiosk_is_refused_before_any_screen(tmp_path):
         assert "\x1b[?1049h" not in message  # no screen was drawn
     finally:
         holder.close()
+
+
+def test_check_verifies_every_copy_and_import_says_what_it_repaired(tmp_path):
+    data = tmp_path / "d"
+    for n in range(3):  # each import ends with a snapshot: kiosk.json.1 and .2 exist
+        run(["import"], data=data, stdin=lines({"kind": "error", "area": "Calidad", "what_happened": f"Registro número {n} de tres"}))
+    assert run(["check"], data=data).returncode == 0
+    (data / "kiosk.json.1").write_bytes(b"{truncated")
+    result = run(["check"], data=data)
+    assert result.returncode == 1 and "kiosk.json.1 no se puede leer" in result.stdout.decode()
+    (data / "kiosk.json").write_bytes(b"")
+    imported = run(["import"], data=data, stdin=lines({"kind": "win", "area": "a", "what_happened": "Después de la reparación"}))
+    assert imported.returncode == 0
+    assert "Se restauró la copia kiosk.json.2" in imported.stderr.decode()
+    assert len(run(["export", "--format", "jsonl"], data=data).stdout.decode().splitlines()) == 4

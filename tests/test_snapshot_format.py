@@ -30,8 +30,9 @@ def test_line_layout_round_trips_and_is_plain_json(snapshot):
     db = TinyDB(snapshot, access_mode="r")
     assert db.table("records").get(doc_id=7) == {"what": "ñandú €"}
     db.close()
-    # the _meta line, an opening and a closing line per table, one line per document, the end
-    assert len(snapshot.read_bytes().splitlines()) == 1 + 2 * 3 + 3 + 1
+    # the _meta line, an opening and a closing line per table (and the checksum table's three
+    # lines), one line per document, the end
+    assert len(snapshot.read_bytes().splitlines()) == 1 + 2 * 3 + 3 + 3 + 1
 
 
 def test_every_truncation_is_detected(snapshot, tmp_path):
@@ -59,6 +60,16 @@ def test_every_truncation_is_detected(snapshot, tmp_path):
 def test_damage_in_the_middle_is_detected(snapshot, damage):
     snapshot.write_bytes(damage(snapshot.read_bytes()))
     with pytest.raises(ValueError):
+        read_snapshot(snapshot)
+
+
+def test_a_change_that_still_parses_is_caught_by_the_checksum(snapshot):
+    raw = snapshot.read_bytes()
+    snapshot.write_bytes(raw.replace(b'"records":7', b'"records":6'))
+    with pytest.raises(ValueError, match="checksum"):
+        read_snapshot(snapshot)
+    snapshot.write_bytes(raw.replace(b',"_checksum":{\n', b',"_checksumx":{\n'))
+    with pytest.raises(ValueError, match="checksum"):
         read_snapshot(snapshot)
 
 

@@ -235,7 +235,7 @@ def test_a_fragment_that_cannot_be_cut_off_never_swallows_a_later_save(
     if fresh_segment:  # the fragment was cut off before the next save went into that file
         assert report.healthy, report
     else:  # the next save went to a new segment; the old one ends in junk, reported as such
-        assert [d.split(": ")[1] for d in report.damaged] == ["cut short"], report
+        assert [str(d).split(": ")[1] for d in report.damaged] == ["cut short"], report
     again.close()
     third = open_repository(folder, clock=clock)
     assert third.store.report.healthy and record_ids(third.store) == set(acked)
@@ -489,7 +489,7 @@ def test_a_damaged_snapshot_is_set_aside_and_the_newest_good_copy_used(
     report = store.report
     assert report.restored_from == "kiosk.json.1"
     assert report.snapshot_seq == 4 and report.replayed == 8
-    assert [d.split(":")[0] for d in report.damaged] == ["kiosk.json"]
+    assert [str(d).split(":")[0] for d in report.damaged] == ["kiosk.json"]
     assert len(report.moved_aside) == 1
     aside = Path(report.moved_aside[0])
     assert aside.parent == folder / "damaged" and aside.name.startswith("kiosk.json.")
@@ -514,7 +514,7 @@ def test_a_missing_snapshot_is_restored_from_the_newest_generation(tmp_path: Pat
         JournalStore(folder, repair=False)
     store = JournalStore(folder, generations=3)
     assert store.report.restored_from == "kiosk.json.1"
-    assert store.report.damaged == ["kiosk.json: missing"]
+    assert [str(d) for d in store.report.damaged] == ["kiosk.json: missing"]
     assert store.report.moved_aside == []
     assert_complete(store, expected)
     store.close(compact=False)
@@ -587,7 +587,7 @@ def test_a_damaged_line_in_an_old_segment_loses_nothing(tmp_path: Path) -> None:
     store = JournalStore(folder, generations=3)
     report = store.report
     assert report.restored_from == "" and report.missing_seqs == 0
-    assert report.damaged == ["journal-000000000000.log: 1 damaged line(s)"]
+    assert [str(d) for d in report.damaged] == ["journal-000000000000.log: 1 damaged line(s)"]
     assert [Path(p).read_bytes() for p in report.moved_aside] == [damaged]
     assert not segment.exists()
     assert_complete(store, expected)
@@ -609,7 +609,7 @@ def test_a_damaged_line_in_the_live_segment_loses_only_that_save(tmp_path: Path)
         JournalStore(folder, repair=False, generations=3)
     repo = open_repository(folder, clock=clock, generations=3)
     report = repo.store.report
-    assert report.damaged == ["journal-000000000008.log: 1 damaged line(s)"]
+    assert [str(d) for d in report.damaged] == ["journal-000000000008.log: 1 damaged line(s)"]
     assert report.missing_seqs == 1 and report.seq == 12
     assert [Path(p).read_bytes() for p in report.moved_aside] == [damaged]
     lost = ids.encode(10)
@@ -659,7 +659,7 @@ def test_a_cut_short_older_segment_is_damage(tmp_path: Path) -> None:
     with pytest.raises(DataDamaged):
         JournalStore(folder, repair=False, generations=3)
     store = JournalStore(folder, generations=3)
-    assert store.report.damaged == ["journal-000000000004.log: cut short"]
+    assert [str(d) for d in store.report.damaged] == ["journal-000000000004.log: cut short"]
     assert len(store.report.moved_aside) == 1
     assert_complete(store, expected)
     store.close(compact=False)

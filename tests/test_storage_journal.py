@@ -259,7 +259,7 @@ def test_tinydb_as_shipped_reads_the_snapshot(folder: Path) -> None:
     assert "número".encode() in raw, "UTF-8 text, not \\u escapes"
     plain = tinydb.TinyDB(path, access_mode="r", encoding="utf-8")
     try:
-        assert set(plain.tables()) == {"_meta", "records", "counters", "ajustes"}
+        assert set(plain.tables()) == {"_meta", "_checksum", "records", "counters", "ajustes"}
         records = plain.table("records", cache_size=0)
         assert len(records) == 5
         assert {doc.doc_id: dict(doc) for doc in records.all()} == {

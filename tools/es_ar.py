@@ -163,6 +163,15 @@ ES = {
 "Look for": "Prestá atención",
 "The kiosk cannot start: {detail}. Nothing was changed; run 'kiosk check' and see the README.": "El kiosco no puede iniciar: {detail}. No se cambió nada; ejecutá 'kiosk check' y mirá el README.",
 "The kiosk cannot start": "El kiosco no puede iniciar",
+"{field} is not a date like 2026-11-21.": "{field} no es una fecha como 2026-11-21.",
+"a value has the wrong type or size ({error})": "un valor tiene un tipo o tamaño incorrecto ({error})",
+"{file} is missing": "falta {file}",
+"{file} is cut short": "{file} está cortado",
+"{file} cannot be read": "{file} no se puede leer",
+"the data was written by a newer version of the kiosk (data version {found}, this kiosk reads up to {supported})": "los datos fueron escritos por una versión más nueva del kiosco (versión de datos {found}; este kiosco lee hasta la {supported})",
+"the data is damaged and no good copy was found": "los datos están dañados y no se encontró ninguna copia buena",
+"the disk is full": "el disco está lleno",
+"system error {code}": "error del sistema {code}",
 "The data in {folder} was written by a newer version of the kiosk (data version {found}, this kiosk reads up to {supported}). Nothing was changed: update the kiosk.": "Los datos en {folder} fueron escritos por una versión más nueva del kiosco (versión de datos {found}; este kiosco lee hasta la {supported}). No se cambió nada: actualizá el kiosco.",
 "The main data file is damaged. The newest good copy is {copy}, written at {when}, with {count} later saves in the journal.": "El archivo principal de datos está dañado. La copia buena más reciente es {copy}, escrita el {when}, con {count} guardados posteriores en el diario.",
 }
@@ -171,6 +180,7 @@ PLURALS = {
 "{n} overdue": ("{n} vencido", "{n} vencidos"),
 "{n} due today": ("{n} vence hoy", "{n} vencen hoy"),
 "{n} record": ("{n} registro", "{n} registros"),
+"{file}: {count} save is damaged": ("{file}: {count} guardado dañado", "{file}: {count} guardados dañados"),
 }
 
 path = Path(__file__).resolve().parent.parent / "kiosk/locale/es_AR/LC_MESSAGES/kiosk.po"

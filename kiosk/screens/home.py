@@ -28,6 +28,12 @@ CHOICES = (
 NOT_YET = frozenset({"review", "follow_ups", "learnings"})
 
 
+def shorten(text: str, limit: int = 160) -> str:
+    """One glanceable line for Home: long texts end in an ellipsis (the record has the rest)."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
 @dataclass
 class HomeData(Message):
     """Counts and highlights read in the background."""
@@ -90,9 +96,9 @@ class HomeScreen(Screen):
         repo = self.app.repo
         today = self.app.clock().date()
         counts = repo.home_counts(today)
-        look_fors = [r.look_for.text for r in repo.look_fors(today) if r.look_for][:10]
+        look_fors = [shorten(r.look_for.text) for r in repo.look_fors(today) if r.look_for][:10]
         wins = [
-            f"{r.area}: {r.what_happened}" + (f" (+{r.applause})" if r.applause else "")
+            shorten(f"{r.area}: {r.what_happened}") + (f" (+{r.applause})" if r.applause else "")
             for r in repo.recent(kinds=("win",), limit=5)
         ]
         self.post_message(HomeData(counts, look_fors, wins))

@@ -21,7 +21,14 @@ from textual.widgets.option_list import Option
 
 from kiosk.domain import KINDS, REPORT_LIMITS, Record, ReportDraft, ValidationError, clean_report
 from kiosk.i18n import N_, _
-from kiosk.labels import KIND_HINTS, describe_error, field_label, kind_label, limit_hint
+from kiosk.labels import (
+    KIND_HINTS,
+    describe_error,
+    describe_storage_problem,
+    field_label,
+    kind_label,
+    limit_hint,
+)
 from kiosk.storage import StorageError, StorageFull
 from kiosk.text import clean_text, fold
 from kiosk.widgets import KioskFooter, TLabel, plain
@@ -126,7 +133,6 @@ class ReportScreen(Screen):
             self._update_counter(name)
         if step_id == "confirm":
             self._show_summary()
-        self._clear_error()
 
     def describe_binding(self, binding: Binding) -> str | None:
         if binding.action == "next" and STEPS[self.step][0] == "confirm":
@@ -137,6 +143,7 @@ class ReportScreen(Screen):
 
     def watch_step(self) -> None:
         self.query_one("#steps", ContentSwitcher).current = f"step-{STEPS[self.step][0]}"
+        self._clear_error()
         self.retranslate()
         self._focus_step()
         self.refresh_bindings()
@@ -352,7 +359,7 @@ class ReportScreen(Screen):
         except StorageError as error:
             self.post_message(ReportFailed(
                 _("Not saved: the data could not be written ({error}). Your report is still "
-                  "here; press Enter to try again.").format(error=error)))
+                  "here; press Enter to try again.").format(error=describe_storage_problem(error))))
         except Exception as error:  # noqa: BLE001 - shown plainly, logged, report kept
             import logging
 

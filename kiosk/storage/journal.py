@@ -47,6 +47,7 @@ SNAPSHOT = "kiosk.json"
 LOCK = "kiosk.lock"
 DAMAGED = "damaged"
 META_TABLE = "_meta"
+CHECKSUM_TABLE = "_checksum"
 _SEGMENT = re.compile(r"^journal-(\d{12})\.log$")
 _GENERATION = re.compile(r"^kiosk\.json\.(\d+)$")
 
@@ -81,6 +82,15 @@ class DataFolderBusy(StorageError):
 
 class DataDamaged(StorageError):
     """No good copy of the data could be found; nothing was changed."""
+
+
+class NewerSchema(StorageError):
+    """The data was written by a newer kiosk; opening it with this one could lose fields."""
+
+    def __init__(self, found: int, supported: int) -> None:
+        super().__init__(f"data schema {found} is newer than this kiosk's {supported}")
+        self.found = found
+        self.supported = supported
 
 
 def describe_holder(holder: dict[str, Any]) -> str:
@@ -215,6 +225,12 @@ def write_atomic(
         raise
 
 
+def _file_chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            yield chunk
+
+
 def _mkstemp(folder: Path, name: str) -> tuple[int, str]:
     import tempfile
 
@@ -227,24 +243,33 @@ def snapshot_chunks(tables: Tables, meta: dict[str, Any]) -> Iterator[bytes]:
 
     The line layout — ``{"_meta":{…}`` / ``,"table":{`` / ``"key":{doc}`` / ``,"key":{doc}`` /
     ``}`` / ``}`` — is still plain JSON for TinyDB, and lets :func:`read_snapshot` parse one
-    document at a time instead of the whole file at once.
+    document at a time instead of the whole file at once. The last table, ``_checksum``, holds
+    the CRC-32 of every byte before it, so a change that still parses (a flipped digit in a
+    counter) is caught at start like any other damage.
     """
-    yield b"{" + orjson.dumps(META_TABLE) + b":" + orjson.dumps({"1": meta}) + b"\n"
+    crc = 0
+
+    def summed(chunk: bytes) -> bytes:
+        nonlocal crc
+        crc = zlib.crc32(chunk, crc)
+        return chunk
+
+    yield summed(b"{" + orjson.dumps(META_TABLE) + b":" + orjson.dumps({"1": meta}) + b"\n")
     for name in sorted(tables):
-        if name == META_TABLE:
+        if name in (META_TABLE, CHECKSUM_TABLE):
             continue
-        yield b"," + orjson.dumps(name) + b":{\n"
+        yield summed(b"," + orjson.dumps(name) + b":{\n")
         separator = b""
         buffer: list[bytes] = []
         for key, doc in tables[name].items():
             buffer.append(separator + orjson.dumps(key) + b":" + orjson.dumps(doc) + b"\n")
             separator = b","
             if len(buffer) >= 256:
-                yield b"".join(buffer)
+                yield summed(b"".join(buffer))
                 buffer.clear()
         buffer.append(b"}\n")
-        yield b"".join(buffer)
-    yield b"}\n"
+        yield summed(b"".join(buffer))
+    yield b"," + orjson.dumps(CHECKSUM_TABLE) + b':{\n"1":{"crc32":"%08x"}\n}\n}\n' % crc
 
 
 _TABLE_LINE = re.compile(rb'^,("(?:[^"\\]|\\.)*"):\{$')
@@ -267,6 +292,7 @@ def read_snapshot(path: Path) -> tuple[Tables, dict[str, Any]]:
         else:
             handle.seek(0)
             tables = _read_whole(handle)
+            tables.pop(CHECKSUM_TABLE, None)  # reformatted by hand: it can no longer be checked
     meta = tables.pop(META_TABLE, {}).get("1")
     if not isinstance(meta, dict) or not isinstance(meta.get("seq"), int):
         raise ValueError("missing sequence number")
@@ -293,17 +319,28 @@ def _read_lines(first: bytes, handle) -> Tables:
     if not isinstance(tables.get(META_TABLE), dict):
         raise ValueError("bad _meta line")
     loads = orjson.loads
+    crc = zlib.crc32(first)
+    summed: int | None = None  # the CRC of everything before the checksum table
     rows: dict[str, Any] | None = None
     for line in handle:
+        before, crc = crc, zlib.crc32(line, crc)
         if rows is None:
             if line == b"}\n":
                 if handle.read(1).strip():
                     raise ValueError("data after the end")
+                check = tables.pop(CHECKSUM_TABLE, {}).get("1", {})
+                if summed is None or check.get("crc32") != "%08x" % summed:
+                    raise ValueError("checksum mismatch")
                 return tables
             match = _TABLE_LINE.match(line.rstrip(b"\n"))
             if match is None:
                 raise ValueError("bad table line")
-            rows = tables.setdefault(loads(match.group(1)), {})
+            name = loads(match.group(1))
+            if name == CHECKSUM_TABLE:
+                if summed is not None:
+                    raise ValueError("two checksums")
+                summed = before
+            rows = tables.setdefault(name, {})
             expected_first = True
         elif line == b"}\n":
             rows = None
@@ -325,6 +362,25 @@ def _read_lines(first: bytes, handle) -> Tables:
 # Recovery report
 
 
+@dataclass(frozen=True)
+class Finding:
+    """One damaged file. ``problem`` is a code that the screens translate; ``str()`` is for logs."""
+
+    file: str
+    problem: str  # "missing" | "unreadable" | "damaged_lines" | "cut_short"
+    count: int = 0
+    detail: str = ""
+
+    def __str__(self) -> str:
+        if self.problem == "damaged_lines":
+            return f"{self.file}: {self.count} damaged line(s)"
+        if self.problem == "cut_short":
+            return f"{self.file}: cut short"
+        if self.problem == "missing":
+            return f"{self.file}: missing"
+        return f"{self.file}: {self.detail}"
+
+
 @dataclass
 class OpenReport:
     """What opening the data found and did; shown on screen and by ``kiosk check``."""
@@ -334,7 +390,7 @@ class OpenReport:
     snapshot_written_at: str = ""
     replayed: int = 0
     seq: int = 0
-    damaged: list[str] = field(default_factory=list)  # human-readable findings
+    damaged: list[Finding] = field(default_factory=list)
     restored_from: str = ""  # a generation used instead of kiosk.json
     moved_aside: list[str] = field(default_factory=list)
     torn_tail: bool = False
@@ -374,6 +430,7 @@ class JournalStore:
         compact_bytes: int = 16 * 1024 * 1024,
         command: str = "kiosk",
         load: bool = True,
+        verify_all: bool = False,
     ) -> None:
         self.folder = Path(folder)
         self.writer = writer
@@ -400,9 +457,12 @@ class JournalStore:
         self._seen_tails: dict[Path, bytes] = {}
 
         self._repair_on_load = repair and writer
+        self._verify_all = verify_all  # parse every copy, not only the one needed (kiosk check)
         self.loaded = False
         if writer:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            if not self.folder.exists():
+                self.folder.mkdir(parents=True)
+                fsync_dir(self.folder.parent)  # the folder itself must survive a power cut
             self._take_lock(command)
         if load:
             try:
@@ -505,11 +565,16 @@ class JournalStore:
                     segment = read_segment(path, base, offset)
                 except FileNotFoundError:
                     continue
+                if any(entry["seq"] <= self.seq for entry in segment.entries):
+                    # A sequence number seen before, in a newer segment: the writer took a
+                    # save back and wrote the real one there. Read everything again.
+                    self._open(repair=False)
+                    self._notify_reset()
+                    return True
                 for entry in segment.entries:
-                    if entry["seq"] > self.seq:
-                        self._apply(entry["ops"])
-                        self.seq = entry["seq"]
-                        changed = True
+                    self._apply(entry["ops"])
+                    self.seq = entry["seq"]
+                    changed = True
                 if segment.good_size > offset:
                     self._seen_segments[path] = segment.good_size
                     self._seen_tails[path] = segment.tail
@@ -536,7 +601,7 @@ class JournalStore:
         if self._closed:
             return
         self.wait_for_compaction()
-        if self.writer and compact and self._journal_size > 0:
+        if self.writer and compact and self.loaded and self._journal_size > 0:
             try:
                 self.compact()
             except (OSError, StorageError):
@@ -649,29 +714,38 @@ class JournalStore:
         for path in candidates:
             if not path.exists():
                 if path == main:
-                    report.damaged.append(f"{SNAPSHOT}: missing")
+                    report.damaged.append(Finding(SNAPSHOT, "missing"))
                 continue
+            if chosen is not None and chosen[0] == main and not self._verify_all:
+                break  # the current snapshot is good: generations are not needed
             try:
                 tables, meta = read_snapshot(path)
             except (ValueError, OSError) as exc:
-                report.damaged.append(f"{path.name}: {exc}")
+                report.damaged.append(Finding(path.name, "unreadable", detail=str(exc)))
                 continue
             if chosen is None or meta["seq"] > chosen[2]["seq"]:
                 chosen = (path, tables, meta)
-            if path == main:
-                break  # the current snapshot is good: generations are not needed
-        entries = sorted(
-            (e for s in segments.values() for e in s.entries), key=lambda e: e["seq"]
-        )
+        # Each save once, by sequence number. Should one appear twice (a save whose take-back
+        # failed, then the real one in a newer segment), the newer segment's copy wins.
+        by_seq: dict[int, dict[str, Any]] = {}
+        for base in sorted(segments):
+            for entry in segments[base].entries:
+                by_seq[entry["seq"]] = entry
+        entries = [by_seq[seq] for seq in sorted(by_seq)]
         if chosen is None:
             # No snapshot survived; the journal alone is enough only if it starts at seq 1.
             if entries and entries[0]["seq"] == 1:
                 chosen = (Path("(journal)"), {}, {**self._meta(0), "schema": 0})
             else:
                 raise DataDamaged(
-                    "no good copy of the data: " + "; ".join(report.damaged)
+                    "no good copy of the data: " + "; ".join(map(str, report.damaged))
                 )
         path, tables, meta = chosen
+        from kiosk.domain import SCHEMA_VERSION
+
+        if int(meta.get("schema", 0)) > SCHEMA_VERSION:
+            # Before any repair or write: this kiosk must not touch a newer kiosk's data.
+            raise NewerSchema(int(meta["schema"]), SCHEMA_VERSION)
         report.snapshot = path.name
         report.snapshot_seq = meta["seq"]
         report.snapshot_written_at = str(meta.get("written_at", ""))
@@ -697,20 +771,20 @@ class JournalStore:
         for base, segment in segments.items():
             if segment.damaged_lines:
                 report.damaged.append(
-                    f"{segment.path.name}: {segment.damaged_lines} damaged line(s)"
+                    Finding(segment.path.name, "damaged_lines", count=segment.damaged_lines)
                 )
             if segment.torn_tail:
                 if base == last_base and not segment.damaged_lines:
                     report.torn_tail = True  # an unacknowledged save cut short: expected
                 else:
-                    report.damaged.append(f"{segment.path.name}: cut short")
+                    report.damaged.append(Finding(segment.path.name, "cut_short"))
         self.report = report
 
         if self.writer:
             if repair and (report.restored or report.damaged or report.missing_seqs):
-                self._repair(report, segments)
+                self._repair(report)
             elif report.damaged or report.missing_seqs:
-                raise DataDamaged("damaged data: " + "; ".join(report.damaged))
+                raise DataDamaged("damaged data: " + "; ".join(map(str, report.damaged)))
             self._resume_journal(segments)
         else:
             try:
@@ -721,28 +795,38 @@ class JournalStore:
             self._seen_segments = {s.path: s.good_size for s in segments.values()}
             self._seen_tails = {s.path: s.tail for s in segments.values()}
 
-    def _repair(self, report: OpenReport, segments: dict[int, Segment]) -> None:
-        """Move damaged files aside and write the recovered state as the current snapshot."""
+    def _repair(self, report: OpenReport) -> None:
+        """Make the recovered state the current snapshot, keeping every damaged file.
+
+        Order matters: copies of the damaged files go to ``damaged/`` first, then the
+        recovered snapshot is made durable, and only then are the damaged originals removed.
+        A kill at any point leaves either the old files (and the repair runs again) or the new
+        snapshot, never a folder that lost the good saves of a damaged journal segment.
+        """
         aside = self.folder / DAMAGED
         aside.mkdir(exist_ok=True)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        damaged_names = {finding.split(":")[0] for finding in report.damaged}
-        for name in sorted(damaged_names):
-            source = self.folder / name
-            if source.exists():
-                target = aside / f"{name}.{stamp}"
-                copy = 1
-                while target.exists():  # a second repair within the same second
-                    target = aside / f"{name}.{stamp}.{copy}"
-                    copy += 1
-                os.replace(source, target)  # never onto an earlier damaged copy: that deletes it
-                report.moved_aside.append(str(target))
+        damaged = sorted({finding.file for finding in report.damaged})
+        present = [name for name in damaged if (self.folder / name).exists()]
+        for name in present:
+            target = aside / f"{name}.{stamp}"
+            copy = 1
+            while target.exists():  # a second repair within the same second
+                target = aside / f"{name}.{stamp}.{copy}"
+                copy += 1
+            write_atomic(target, _file_chunks(self.folder / name))
+            report.moved_aside.append(str(target))
+        fsync_dir(aside)
+        main_is_good = report.snapshot == SNAPSHOT and SNAPSHOT not in damaged
+        self._write_snapshot(self.tables, self._meta(self.seq), rotate=main_is_good)
+        for name in present:
+            if name != SNAPSHOT:  # (a damaged kiosk.json was just replaced)
+                with suppress(FileNotFoundError):
+                    os.unlink(self.folder / name)
         fsync_dir(self.folder)
-        # Segments whose damage was moved aside are gone; the rest are folded into a snapshot.
-        self._write_snapshot(self.tables, self._meta(self.seq))
         log.warning(
             "data repaired: snapshot %s (seq %s), %s journal entries replayed, damaged: %s",
-            report.snapshot, report.snapshot_seq, report.replayed, report.damaged,
+            report.snapshot, report.snapshot_seq, report.replayed, [str(d) for d in report.damaged],
         )
 
     def _resume_journal(self, segments: dict[int, Segment]) -> None:
@@ -773,11 +857,11 @@ class JournalStore:
     # -- writing -------------------------------------------------------------------------
 
     def _meta(self, seq: int) -> dict[str, Any]:
-        from kiosk.domain import SCHEMA_VERSION
-
+        # The version the tables are in (the repository upgrades them, then says so), never
+        # simply this kiosk's: a snapshot must not claim a layout its documents do not have.
         return {
             "seq": seq,
-            "schema": SCHEMA_VERSION,
+            "schema": self.schema,
             "written_at": datetime.now().astimezone().isoformat(timespec="seconds"),
         }
 
@@ -872,15 +956,18 @@ class JournalStore:
         except (OSError, StorageError):
             log.warning("background snapshot failed; the journal keeps everything", exc_info=True)
 
-    def _write_snapshot(self, tables: Tables, meta: dict[str, Any]) -> None:
+    def _write_snapshot(self, tables: Tables, meta: dict[str, Any], *, rotate: bool = True) -> None:
         main = self.folder / SNAPSHOT
         before_replace = None
-        if main.exists() and self.generations > 0:
+        if rotate and main.exists() and self.generations > 0:
             before_replace = lambda: self._rotate_generations(main)  # noqa: E731
         write_atomic(main, snapshot_chunks(tables, meta), before_replace=before_replace)
         self._collect_segments()
 
     def _rotate_generations(self, main: Path) -> None:
+        for path in self._list_generations():
+            if int(path.name.rsplit(".", 1)[1]) >= self.generations:
+                path.unlink()  # beyond the configured count (it may have been lowered)
         for number in range(self.generations, 1, -1):
             older = self.folder / f"{SNAPSHOT}.{number - 1}"
             if older.exists():
@@ -941,7 +1028,9 @@ def read_lock_holder(folder: Path) -> dict[str, Any]:
 __all__ = [
     "DataDamaged",
     "DataFolderBusy",
+    "Finding",
     "JournalStore",
+    "NewerSchema",
     "OpenReport",
     "StorageError",
     "StorageFull",

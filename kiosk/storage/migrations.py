@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from kiosk.storage.journal import StorageError
+from kiosk.storage.journal import NewerSchema
 
 Tables = dict[str, dict[str, Any]]
 Step = Callable[[Tables], None]
@@ -37,15 +37,6 @@ def _v0_to_v1(tables: Tables) -> None:
 
 #: ``STEPS[n]`` upgrades documents from version n to n + 1.
 STEPS: dict[int, Step] = {0: _v0_to_v1}
-
-
-class NewerSchema(StorageError):
-    """The data was written by a newer kiosk; opening it with this one could lose fields."""
-
-    def __init__(self, found: int, supported: int) -> None:
-        super().__init__(f"data schema {found} is newer than this kiosk's {supported}")
-        self.found = found
-        self.supported = supported
 
 
 def upgrade_tables(tables: Tables, version: int, target: int, steps: dict[int, Step] = STEPS) -> int:

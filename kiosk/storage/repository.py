@@ -97,6 +97,7 @@ class Repository:
         self.db = KioskTinyDB(store)
         self.records: Table = self.db.table(RECORDS)
         self._by_id: dict[str, str] = {}
+        self._highest_key = 0
         self._status: Counter[str] = Counter()
         self._follow_up_dates: dict[str, str] = {}
         self._search = SearchIndex(searchable_text)
@@ -116,6 +117,7 @@ class Repository:
         """All indexes from the tables at once (at open, and when a reader reloads)."""
         rows = self.store.tables.get(RECORDS, {})
         self._by_id = {doc["id"]: key for key, doc in rows.items()}
+        self._highest_key = max(map(int, rows), default=0)
         self._status = Counter(doc.get("status") for doc in rows.values())
         self._follow_up_dates = {
             key: doc["review"]["follow_up_date"]
@@ -134,6 +136,7 @@ class Repository:
             self._follow_up_dates.pop(key, None)
         if new is not None:
             self._by_id[new["id"]] = key
+            self._highest_key = max(self._highest_key, int(key))
             self._status[new.get("status")] += 1
             if new.get("status") in _OPEN_ACTION:
                 follow_up = (new.get("review") or {}).get("follow_up_date")
@@ -350,7 +353,9 @@ class Repository:
         return self.store.tables.get(COUNTERS, {}).get(_COUNTER_DOC, {}).get("records", 0)
 
     def _next_number(self) -> int:
-        return self._last_number() + 1
+        # The counter is the rule; the highest number in use is the guard, so a counter that
+        # fell behind (however that happened) can never hand out a number that is taken.
+        return max(self._last_number(), self._highest_key) + 1
 
     def _put_ops(self, number: int, record: Record) -> list[Op]:
         """The record and the counter that keeps its number from ever being handed out again."""

@@ -29,7 +29,8 @@ class JournalStorage(Storage):
     def read(self) -> dict[str, dict[str, Any]]:
         # A copy of the table map: TinyDB's drop_table() deletes from what read() returns
         # before calling write(), which refuses; the live tables must not lose it meanwhile.
-        return dict(self.store.tables)
+        with self.store.lock:
+            return dict(self.store.tables)
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         raise TypeError("whole-database writes are not supported; tables write incrementally")
@@ -107,7 +108,11 @@ class JournaledTable(Table):
         self.clear_cache()
 
     def _read_table(self) -> dict[str, Mapping]:
-        return self._storage.store.tables.get(self.name, {})
+        # A copy taken under the lock: TinyDB iterates it while saves continue on other
+        # threads (a live dict would raise "changed size during iteration").
+        store: JournalStore = self._storage.store
+        with store.lock:
+            return dict(store.tables.get(self.name, {}))
 
 
 class KioskTinyDB(TinyDB):

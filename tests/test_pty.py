@@ -1,0 +1,96 @@
+"""The kiosk in a real pseudo-terminal: control keys arrive as the bytes a keyboard sends
+(ctrl+c is 0x03, ctrl+z 0x1a, ctrl+\\ 0x1c), and must neither stop, suspend nor quit it."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import select
+import struct
+import subprocess
+import sys
+import termios
+import time
+
+import pytest
+
+INERT = {"ctrl+c": b"\x03", "ctrl+q": b"\x11", "ctrl+p": b"\x10", "ctrl+z": b"\x1a", "ctrl+\\": b"\x1c"}
+
+
+class Terminal:
+    """A kiosk process on the slave side of a pty, 100x30, read from the master side."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+        self.process = subprocess.Popen(
+            args, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
+            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+        )
+        os.close(slave)
+        self.output = b""
+
+    def read_until(self, needle: bytes, timeout: float = 20.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while needle not in self.output and time.monotonic() < deadline:
+            ready, _, _ = select.select([self.master], [], [], 0.1)
+            if ready:
+                try:
+                    self.output += os.read(self.master, 65536)
+                except OSError:
+                    break
+        return needle in self.output
+
+    def drain(self, seconds: float) -> None:
+        self.read_until(b"\x00never\x00", timeout=seconds)
+
+    def send(self, data: bytes) -> None:
+        os.write(self.master, data)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=10)
+        os.close(self.master)
+
+
+@pytest.fixture
+def kiosk_terminal(tmp_path):
+    data = tmp_path / "d"
+    hostile = {"kind": "win", "area": "Envasado", "status": "shared", "id": "QPC-GB8",
+               "created_at": "2026-11-20T09:00:00-03:00", "occurred_at": "2026-11-20T09:00:00-03:00",
+               "what_happened": "Ganamos \x1b]52;c;QUJD\x07 y \x1b[2J [@click=app.quit]x[/]"}
+    subprocess.run([sys.executable, "-m", "kiosk", "import", "--data", str(data)],
+                   input=json.dumps(hostile).encode(), check=True, capture_output=True, timeout=60)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    env.update(TERM="xterm-256color", TEXTUAL_ANIMATIONS="none")
+    terminal = Terminal([sys.executable, "-m", "kiosk", "run", "--data", str(data)], env)
+    yield terminal
+    terminal.close()
+
+
+def test_control_keys_do_not_stop_suspend_or_quit_the_kiosk(kiosk_terminal):
+    term = kiosk_terminal
+    assert term.read_until(b"Reportar"), term.output[-2000:]
+    for name, key in INERT.items():
+        term.send(key)
+        term.drain(0.4)
+        assert term.process.poll() is None, f"{name} ended the kiosk"
+    # Still answering keys: the exit choice asks, and Enter confirms.
+    term.send(b"0")
+    assert term.read_until("¿Salir del kiosco?".encode())
+    term.send(b"\r")
+    assert term.process.wait(timeout=15) == 0
+    term.drain(0.3)
+    assert b"ctrl+q" not in term.output.lower()  # Textual's own quit hint never appeared
+
+
+def test_escape_sequences_in_stored_text_never_reach_the_terminal(kiosk_terminal):
+    term = kiosk_terminal
+    assert term.read_until("Logro".encode())
+    term.drain(1.0)
+    assert b"\x1b]52" not in term.output and b"QUJD" not in term.output.split(b"Ganamos")[0]
+    assert b"[@click=app.quit]x[/]" in term.output  # the markup is shown literally
+    assert term.process.poll() is None
