@@ -4,6 +4,7 @@
     kiosk import [FILE|-]          JSON lines in; "ok <id>" once each record is durable
     kiosk export --format F [--out FILE]
     kiosk check [--repair]         verify the data folder; restore the newest good copy
+    kiosk supervisor add NAME [--admin] | list | remove NAME
 
 Every subcommand takes ``--data DIR`` (or KIOSK_DATA) and ``--config FILE`` (or KIOSK_CONFIG).
 Exit status: 0 ok, 1 a problem with the data or some input lines, 2 bad usage or config.
@@ -74,6 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", parents=[common], help=_("verify the data files"))
     check.add_argument("--repair", action="store_true", help=_("restore from the newest good copy"))
+
+    sup = commands.add_parser("supervisor", parents=[common], help=_("manage supervisors and their PINs"))
+    sup_commands = sup.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = sup_commands.add_parser("add", parents=[common], help=_("add a supervisor (asks for the PIN)"))
+    add.add_argument("name")
+    add.add_argument("--admin", action="store_true", help=_("may change settings and leave the kiosk"))
+    sup_commands.add_parser("list", parents=[common], help=_("list the supervisors"))
+    remove = sup_commands.add_parser("remove", parents=[common], help=_("remove a supervisor"))
+    remove.add_argument("name")
     return parser
 
 
@@ -97,7 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(_("Cannot use the data folder {folder}: {error}").format(folder=folder, error=exc.strerror),
               file=sys.stderr)
         return 1
-    handlers = {"run": cmd_run, "import": cmd_import, "export": cmd_export, "check": cmd_check}
+    handlers = {"run": cmd_run, "import": cmd_import, "export": cmd_export, "check": cmd_check,
+                "supervisor": cmd_supervisor}
     try:
         return handlers[command](args, config, folder)
     except BrokenPipeError:
@@ -303,6 +314,54 @@ def cmd_check(args, config: Config, folder: Path) -> int:
         print(line)
     print(_("Run 'kiosk check --repair' (with the kiosk stopped) to restore the newest good copy."))
     return 1
+
+
+def read_pin() -> str:
+    """The PIN from the terminal (asked twice, not shown), or the first line of a pipe."""
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass(_("PIN (4 to 8 digits): "))
+        if getpass.getpass(_("The same PIN again: ")) != first:
+            raise ValueError(_("The two PINs are different."))
+        return first
+    return sys.stdin.readline().strip()
+
+
+def cmd_supervisor(args, config: Config, folder: Path) -> int:
+    from kiosk.domain import ValidationError
+    from kiosk.labels import describe_error
+    from kiosk.supervisors import new_supervisor
+    from kiosk.storage import StorageError
+
+    repo = _open_writer(config, folder, f"kiosk supervisor {args.action}")
+    if repo is None:
+        return 1
+    try:
+        if args.action == "list":
+            now = system_clock()
+            for supervisor in repo.supervisors():
+                role = _("admin") if supervisor.admin else _("supervisor")
+                locked = supervisor.locked_at(now)
+                note = _(" (locked until {time})").format(time=locked.strftime("%H:%M")) if locked else ""
+                print(f"{supervisor.name}\t{role}{note}")
+            return 0
+        if args.action == "remove":
+            repo.remove_supervisor(args.name)
+            print(_("Removed {name}.").format(name=args.name))
+            return 0
+        pin = read_pin()
+        repo.add_supervisor(new_supervisor(args.name, pin, admin=args.admin, now=system_clock()))
+        print(_("Added {name}.").format(name=args.name))
+        return 0
+    except ValidationError as exc:
+        print(describe_error(exc), file=sys.stderr)
+        return 1
+    except (ValueError, StorageError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
+        repo.close()
 
 
 if __name__ == "__main__":

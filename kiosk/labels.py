@@ -48,6 +48,7 @@ FIELD_LABELS = {
     "link_token": N_("Link token"),
     "applause": N_("Applause"),
     "record": N_("Record"),
+    "pin": N_("PIN"),
 }
 
 
@@ -78,6 +79,14 @@ def describe_error(error: ValidationError) -> str:
         )
     if code == "unknown" and error.field == "kind":
         return _("Unknown kind {value!r}: use error, near_miss, surprise or win.").format(**params)
+    if code == "bad_pin":
+        return _("A PIN is 4 to 8 digits.")
+    if code == "exists" and error.field == "name":
+        return _("There is already a supervisor named {value}.").format(**params)
+    if code == "unknown" and error.field == "name":
+        return _("There is no supervisor named {value}.").format(**params)
+    if code == "last_admin":
+        return _("{value} is the only admin and cannot be removed: add another admin first.").format(**params)
     if code == "unknown" and error.field == "area":
         return _("Unknown area {value!r}.").format(**params)
     if code == "unknown":
