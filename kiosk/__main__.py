@@ -28,6 +28,7 @@ from kiosk.labels import recovery_lines
 log = logging.getLogger("kiosk")
 
 LOG_FILE = "kiosk.log"
+DEMO_PIN = "2580"  # shown on Home's demo banner and in the README; demo data only
 
 
 def system_clock() -> datetime:
@@ -186,16 +187,23 @@ def cmd_run(args, config: Config, folder: Path) -> int:
                 log.warning(line)
             return repo
 
+        demo_pin = ""
         if args.demo:
             from kiosk.demo import seed_demo
+            from kiosk.screens.home import DEMO_ADMIN
+            from kiosk.supervisors import new_supervisor
 
             repo = load()
             if repo.count() == 0:
                 seed_demo(repo, config.areas, system_clock().date())
+            if repo.find_supervisor(DEMO_ADMIN) is None:
+                repo.add_supervisor(new_supervisor(DEMO_ADMIN, DEMO_PIN, admin=True, now=system_clock()))
+            demo_pin = DEMO_PIN
             load = lambda: repo  # noqa: E731
 
         exit_when_ready = os.environ.get("KIOSK_EXIT_WHEN_READY") == "1"
-        app = KioskApp(config=config, load_repo=load, clock=system_clock, exit_when_ready=exit_when_ready)
+        app = KioskApp(config=config, load_repo=load, clock=system_clock,
+                       exit_when_ready=exit_when_ready, demo_pin=demo_pin)
         app.run(headless=exit_when_ready)
         if app.fatal_message:
             print(app.fatal_message, file=sys.stderr)

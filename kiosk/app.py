@@ -24,6 +24,7 @@ from kiosk.config import Config
 from kiosk.i18n import N_, _
 from kiosk.labels import describe_storage_problem, recovery_lines
 from kiosk.storage import Repository
+from kiosk.supervisors import Supervisor
 from kiosk.widgets import KioskFooter, TLabel
 
 _INERT_KEYS = ("ctrl+c", "ctrl+q", "ctrl+p", "ctrl+z", "ctrl+backslash")
@@ -51,6 +52,7 @@ class KioskApp(App[int], inherit_bindings=False):
         load_repo: Callable[[], Repository] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         exit_when_ready: bool = False,
+        demo_pin: str = "",
     ) -> None:
         """Give either an open ``repo`` or ``load_repo``, which is called in a worker right
         after the first frame (reading 25k records must not delay the screen)."""
@@ -69,6 +71,8 @@ class KioskApp(App[int], inherit_bindings=False):
         if repo is not None:
             self._repo_ready.set()
         self._home_ready = 0.0
+        self.demo_pin = demo_pin
+        self.supervisor: Supervisor | None = None  # the signed-in supervisor, if any
         self._last_activity = monotonic()
         self._idle_warned = False
         i18n.set_language(config.language)
@@ -201,9 +205,11 @@ class KioskApp(App[int], inherit_bindings=False):
         )
 
     def reset_to_home(self) -> None:
-        """Back to Home: unsaved operator input is discarded, the language is the default."""
+        """Back to Home: unsaved operator input is discarded, the language is the default, and
+        the supervisor is signed out."""
         from kiosk.screens.home import HomeScreen
 
+        self.supervisor = None
         while len(self.screen_stack) > 2 or not isinstance(self.screen, HomeScreen):
             if len(self.screen_stack) <= 1:
                 break
@@ -211,6 +217,32 @@ class KioskApp(App[int], inherit_bindings=False):
         if i18n.language() != self.config.language:
             self.set_language(self.config.language)
         self._last_activity = self.monotonic()
+
+    # -- supervisors ---------------------------------------------------------------------
+
+    def with_supervisor(self, then: Callable[[Supervisor], None], *, admin: bool, title: str) -> None:
+        """Run ``then`` for a signed-in supervisor (an admin if ``admin``): the current one if
+        they qualify, else after signing in — or after creating the first admin, if none exists."""
+        current = self.supervisor
+        if current is not None and (current.admin or not admin):
+            then(current)
+            return
+        self._ask_supervisor(then, admin, title)
+
+    @work(thread=True, exit_on_error=False, group="login")
+    def _ask_supervisor(self, then: Callable[[Supervisor], None], admin: bool, title: str) -> None:
+        has_admin = self.repo.has_admin()  # (waits for the start-up load, so not on the UI thread)
+        self.call_from_thread(self._push_sign_in, then, admin, title, has_admin)
+
+    def _push_sign_in(self, then: Callable[[Supervisor], None], admin: bool, title: str, has_admin: bool) -> None:
+        from kiosk.screens.login import FirstAdminDialog, PinDialog
+
+        def signed_in(supervisor: Supervisor | None) -> None:
+            if supervisor is not None:
+                self.supervisor = supervisor
+                then(supervisor)
+
+        self.push_screen(PinDialog(title, admin_only=admin) if has_admin else FirstAdminDialog(), signed_in)
 
     # -- language ------------------------------------------------------------------------
 

@@ -203,16 +203,61 @@ async def test_inert_keys_do_nothing(make_app):
         assert app.use_command_palette is False
 
 
-async def test_exit_asks_for_confirmation(make_app):
+async def test_exit_without_an_admin_creates_the_first_one(make_app, repo):
     app = make_app()
     async with app.run_test() as pilot:
         await pilot.press("0")
-        assert "¿Salir del kiosco?" in screen_text(app)
-        await pilot.press("n")
-        assert isinstance(app.screen, HomeScreen) and app.is_running
-        await pilot.press("0", "enter")
+        await wait_for(pilot, lambda: "Crear la primera persona admin" in screen_text(app))
+        await type_text(pilot, "Marta")
+        await pilot.press("enter", *"2580", "enter", *"2581", "enter")
+        await wait_for(pilot, lambda: "Los dos PIN son distintos" in screen_text(app))
+        await pilot.press(*"2580", "enter")
         await wait_for(pilot, lambda: not app.is_running)
     assert app.return_code == 0
+    assert [s.name for s in repo.supervisors() if s.admin] == ["Marta"]
+
+
+async def test_exit_needs_an_admin_pin_and_says_how_many_tries_are_left(make_app, repo):
+    from kiosk.supervisors import new_supervisor
+    from tests.conftest import NOW
+
+    repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))
+    repo.add_supervisor(new_supervisor("Luis Díaz", "1357", admin=False, now=NOW))
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("0")
+        await wait_for(pilot, lambda: "Salir del kiosco: PIN de admin" in screen_text(app))
+        names = app.screen.query_one("#names")
+        assert [str(names.get_option_at_index(i).prompt) for i in range(names.option_count)] == ["Marta Ruiz"]
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen) and app.is_running  # cancelled
+        await pilot.press("0")
+        await wait_for(pilot, lambda: bool(app.screen.query("#names")))
+        await type_text(pilot, "mar")
+        await pilot.press("enter", *"1111", "enter")
+        await wait_for(pilot, lambda: "Te quedan 4 intentos" in screen_text(app))
+        await pilot.press(*"2580", "enter")
+        await wait_for(pilot, lambda: not app.is_running)
+    assert app.return_code == 0
+
+
+async def test_five_wrong_pins_lock_out_plainly(make_app, repo):
+    from kiosk.supervisors import new_supervisor
+    from tests.conftest import NOW
+
+    repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("0")
+        await wait_for(pilot, lambda: bool(app.screen.query("#names")) and app.screen.query_one("#names").option_count)
+        await pilot.press("enter")
+        for attempt in range(5):
+            await pilot.press(*"9999", "enter")
+            await wait_for(pilot, lambda: not app.screen.checking)
+        assert "el acceso de Marta Ruiz queda bloqueado hasta las 10:05" in screen_text(app)
+        await pilot.press(*"2580", "enter")  # the right PIN no longer opens it
+        await wait_for(pilot, lambda: not app.screen.checking)
+        assert app.is_running and "bloqueado hasta las 10:05" in screen_text(app)
 
 
 async def test_idle_timeout_warns_then_resets_input_and_language(make_app, repo):
@@ -402,3 +447,27 @@ async def test_long_texts_on_home_are_one_glanceable_line(make_app, repo):
         await wait_for(pilot, lambda: "Logro:" in screen_text(app))
         line = next(l for l in screen_text(app).splitlines() if l.startswith("Logro:"))
         assert line.endswith("…") and len(line) <= 170
+
+
+async def test_idle_timeout_signs_the_supervisor_out(make_app, repo):
+    from kiosk.supervisors import new_supervisor
+    from tests.conftest import NOW
+
+    repo.add_supervisor(new_supervisor("Luis Díaz", "1357", admin=False, now=NOW))
+    repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))
+    clock = FakeMonotonic()
+    app = make_app(monotonic=clock, idle_timeout=60, idle_warning=15)
+    signed = []
+    async with app.run_test() as pilot:
+        app.with_supervisor(signed.append, admin=False, title="Sign in")
+        await wait_for(pilot, lambda: bool(app.screen.query("#names")) and app.screen.query_one("#names").option_count)
+        await pilot.press("enter", *"1357", "enter")
+        await wait_for(pilot, lambda: app.supervisor is not None)
+        assert [s.name for s in signed] == ["Luis Díaz"]
+        app.with_supervisor(signed.append, admin=False, title="Sign in")  # still signed in: no PIN
+        assert len(signed) == 2 and isinstance(app.screen, HomeScreen)
+        await pilot.press("1")  # somewhere other than a clean Home
+        clock.advance(61)
+        app.idle_tick()
+        await pilot.pause()
+        assert app.supervisor is None and isinstance(app.screen, HomeScreen)

@@ -78,10 +78,14 @@ def test_control_keys_do_not_stop_suspend_or_quit_the_kiosk(kiosk_terminal):
         term.send(key)
         term.drain(0.4)
         assert term.process.poll() is None, f"{name} ended the kiosk"
-    # Still answering keys: the exit choice asks, and Enter confirms.
+    # Still answering keys: leaving needs an admin, created here as the first one.
     term.send(b"0")
-    assert term.read_until("¿Salir del kiosco?".encode())
-    term.send(b"\r")
+    assert term.read_until("Crear la primera persona admin".encode())
+    for text in (b"Marta", b"2580", b"2580"):
+        term.send(text)
+        term.drain(0.2)
+        term.send(b"\r")
+        term.drain(0.3)
     assert term.process.wait(timeout=15) == 0
     term.drain(0.3)
     assert b"ctrl+q" not in term.output.lower()  # Textual's own quit hint never appeared

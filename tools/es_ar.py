@@ -190,6 +190,18 @@ ES = {
 " (locked until {time})": " (bloqueado hasta las {time})",
 "Removed {name}.": "Se quitó a {name}.",
 "Added {name}.": "Se agregó a {name}.",
+"Cancel": "Cancelar",
+"Choose name": "Elegir nombre",
+"Your name": "Tu nombre",
+"Choose your name from the list (type to filter it).": "Elegí tu nombre de la lista (escribí para filtrarla).",
+"Checking…": "Verificando…",
+"Too many wrong PINs: {name} is locked out until {time}. Ask another supervisor, or wait.": "Demasiados PIN incorrectos: el acceso de {name} queda bloqueado hasta las {time}. Pedíselo a otra persona de supervisión, o esperá.",
+"Create the first admin": "Crear la primera persona admin",
+"There is no admin yet. The admin signs in with a PIN to review, change settings and leave the kiosk.": "Todavía no hay ninguna persona admin. Quien administra entra con un PIN para revisar, cambiar la configuración y salir del kiosco.",
+"PIN (4 to 8 digits)": "PIN (de 4 a 8 dígitos)",
+"The same PIN again": "El mismo PIN otra vez",
+"Leave the kiosk: admin PIN": "Salir del kiosco: PIN de admin",
+"DEMO DATA — admin {name}, PIN {pin}": "DATOS DE DEMOSTRACIÓN — admin {name}, PIN {pin}",
 "The data in {folder} was written by a newer version of the kiosk (data version {found}, this kiosk reads up to {supported}). Nothing was changed: update the kiosk.": "Los datos en {folder} fueron escritos por una versión más nueva del kiosco (versión de datos {found}; este kiosco lee hasta la {supported}). No se cambió nada: actualizá el kiosco.",
 "The main data file is damaged. The newest good copy is {copy}, written at {when}, with {count} later saves in the journal.": "El archivo principal de datos está dañado. La copia buena más reciente es {copy}, escrita el {when}, con {count} guardados posteriores en el diario.",
 }
@@ -199,6 +211,7 @@ PLURALS = {
 "{n} due today": ("{n} vence hoy", "{n} vencen hoy"),
 "{n} record": ("{n} registro", "{n} registros"),
 "{file}: {count} save is damaged": ("{file}: {count} guardado dañado", "{file}: {count} guardados dañados"),
+"Wrong PIN. {n} try left before a 5-minute lockout.": ("PIN incorrecto. Te queda {n} intento antes de un bloqueo de 5 minutos.", "PIN incorrecto. Te quedan {n} intentos antes de un bloqueo de 5 minutos."),
 }
 
 path = Path(__file__).resolve().parent.parent / "kiosk/locale/es_AR/LC_MESSAGES/kiosk.po"

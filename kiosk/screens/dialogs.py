@@ -12,31 +12,6 @@ from kiosk.i18n import N_
 from kiosk.widgets import KioskFooter, TLabel, plain
 
 
-class ConfirmDialog(ModalScreen[bool]):
-    """A yes/no question; Enter or Y/S confirms, Esc or N declines."""
-
-    BINDINGS = [
-        Binding("enter", "answer(True)", N_("Yes")),
-        Binding("s,y", "answer(True)", N_("Yes"), show=False),
-        Binding("escape,n", "answer(False)", N_("No")),
-    ]
-
-    def __init__(self, question: str, detail: str = "") -> None:
-        super().__init__()
-        self.question = question
-        self.detail = detail
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield TLabel(self.question, classes="dialog-title")
-            if self.detail:
-                yield TLabel(self.detail, classes="dialog-detail")
-        yield KioskFooter()
-
-    def action_answer(self, value: bool) -> None:
-        self.dismiss(value)
-
-
 class NoticeDialog(ModalScreen[None]):
     """Something people must read (e.g. what was restored at start); any of Enter/Esc closes."""
 

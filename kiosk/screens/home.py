@@ -26,6 +26,7 @@ CHOICES = (
     ("4", "learnings", N_("What we have learned"), N_("Search past learnings, wins and trends")),
 )
 NOT_YET = frozenset({"review", "follow_ups", "learnings"})
+DEMO_ADMIN = "Admin Demo"
 
 
 def shorten(text: str, limit: int = 160) -> str:
@@ -66,6 +67,9 @@ class HomeScreen(Screen):
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
             yield TLabel(N_("Learning kiosk — we learn from what happens, without blame"), id="home-title")
+            if self.app.demo_pin:
+                yield TLabel(N_("DEMO DATA — admin {name}, PIN {pin}"), id="demo-banner",
+                             values={"name": DEMO_ADMIN, "pin": self.app.demo_pin})
             with Vertical(id="choices"):
                 for key, action, title, subtitle in CHOICES:
                     with Horizontal(classes="choice" + (" not-yet" if action in NOT_YET else ""), id=f"choice-{action}"):
@@ -155,13 +159,6 @@ class HomeScreen(Screen):
             self.notify(_("This choice comes in a later version of the kiosk."), markup=False)
 
     def action_exit(self) -> None:
-        from kiosk.screens.dialogs import ConfirmDialog
-
-        def leave(confirmed: bool | None) -> None:
-            if confirmed:
-                self.app.exit()
-
-        self.app.push_screen(
-            ConfirmDialog(N_("Leave the kiosk?"), N_("The kiosk screen closes until it is started again.")),
-            leave,
-        )
+        """Leaving the kiosk takes an admin's PIN (or creating the first admin)."""
+        self.app.with_supervisor(lambda _admin: self.app.exit(), admin=True,
+                                 title=N_("Leave the kiosk: admin PIN"))

@@ -30,7 +30,14 @@ class KioskFooter(Footer):
             return
         describe = getattr(self.screen, "describe_binding", None)
         seen_actions: set[str] = set()
-        for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
+        active = list(self.screen.active_bindings.values())
+        # A modal screen's chain leaves out the App's keys, yet its priority keys (F2) still
+        # work there: show them too, or the footer would hide a key that works.
+        shown_keys = {binding.key for _node, binding, _enabled, _tooltip in active}
+        for key, binding in self.app._bindings:
+            if binding.priority and binding.show and key not in shown_keys:
+                active.append((self.app, binding, True, binding.tooltip))
+        for _node, binding, enabled, tooltip in active:
             if not binding.show or binding.action in seen_actions:
                 continue
             seen_actions.add(binding.action)
