@@ -1,0 +1,65 @@
+"""The review's language rules: one concrete action, and words that look for someone to blame.
+
+Pure functions over the phrase lists in ``kiosk/data/review_rules.toml``. Matching is on
+whole words, ignoring case and accents (``kiosk.text.fold``).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable
+
+from kiosk.text import fold
+
+
+@dataclass(frozen=True)
+class ReviewRules:
+    vague_actions: tuple[str, ...]
+    blame_words: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def rules() -> ReviewRules:
+    text = resources.files("kiosk").joinpath("data/review_rules.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    return ReviewRules(tuple(data["vague_actions"]), tuple(data["blame_words"]))
+
+
+def _find(phrases: Iterable[str], text: str) -> list[str]:
+    folded = fold(text)
+    found: dict[str, str] = {}  # by folded form: "se olvidó" and "se olvido" are one phrase
+    for phrase in phrases:
+        key = fold(phrase)
+        if key not in found and re.search(r"(?<![a-z0-9])" + re.escape(key) + r"(?![a-z0-9])", folded):
+            found[key] = phrase
+    return list(found.values())
+
+
+def vague_phrase(action: str) -> str | None:
+    """The first vague phrase in an action ("tener más cuidado"), or None if it is concrete."""
+    found = _find(rules().vague_actions, action)
+    return found[0] if found else None
+
+
+def blame_hints(text: str, people: Iterable[str] = ()) -> list[str]:
+    """Blame words and people's names found in an answer (for a gentle hint, never a refusal).
+
+    A full name matches anywhere; a first name alone only when written with a capital letter,
+    so a person called Luz does not turn "falta de luz" into a hint.
+    """
+    found = _find(rules().blame_words, text)
+    for person in people:
+        person = person.strip()
+        if not person:
+            continue
+        if _find([person], text):
+            found.append(person)
+            continue
+        first = person.split()[0]
+        if len(first) >= 3 and re.search(r"(?<!\w)" + re.escape(first) + r"(?!\w)", text):
+            found.append(first)
+    return found
