@@ -209,6 +209,10 @@ class KioskApp(App[int], inherit_bindings=False):
         the supervisor is signed out."""
         from kiosk.screens.home import HomeScreen
 
+        for screen in self.screen_stack:
+            keep = getattr(screen, "keep_before_reset", None)
+            if keep is not None:
+                keep()  # e.g. a review saves its draft: supervisor work is never discarded
         self.supervisor = None
         while len(self.screen_stack) > 2 or not isinstance(self.screen, HomeScreen):
             if len(self.screen_stack) <= 1:

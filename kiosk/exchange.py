@@ -14,7 +14,7 @@ from typing import IO, Callable, Iterable, Iterator
 
 from kiosk.domain import Record, ValidationError, record_to_doc
 from kiosk.i18n import _
-from kiosk.labels import describe_error, field_label, kind_label, status_label
+from kiosk.labels import condition_label, describe_error, field_label, kind_label, status_label
 
 FORMATS = ("jsonl", "json", "csv", "md")
 
@@ -93,7 +93,10 @@ def record_page(record: Record, *, show_reporter: bool = True) -> str:
     review = record.review
     if review and not review.draft:
         lines += ["", f"### {_('Why did it happen?')}", ""]
-        lines += [f"- {c.text}" for c in review.why] or ["-"]
+        lines += [f"- {c.text} ({condition_label(c.category)})" for c in review.why] or ["-"]
+        if review.work_as_imagined or review.work_as_done:
+            lines += ["", f"**{field_label('work_as_imagined')}:** {review.work_as_imagined or '-'}",
+                      f"**{field_label('work_as_done')}:** {review.work_as_done or '-'}"]
         lines += ["", f"### {_('What did we do?')}", "", review.what_we_did or record.what_we_did or "-"]
         lines += ["", f"### {_('What are we changing?')}", ""]
         lines.append(review.action.text or "-")
@@ -105,6 +108,10 @@ def record_page(record: Record, *, show_reporter: bool = True) -> str:
                 follow_up=review.follow_up_date or "-",
             )
         )
+        if review.participants:
+            lines.append(_("Participants: {names}").format(names=", ".join(review.participants)))
+        elif review.participant_count:
+            lines.append(_("Participants: {count}").format(count=review.participant_count))
     elif record.what_we_did:
         lines += ["", f"### {_('What did we do?')}", "", record.what_we_did]
     if record.look_for:

@@ -33,6 +33,17 @@ STATUS_LABELS = {
     "shared": N_("Shared"),
 }
 
+CONDITION_LABELS = {
+    "process": N_("Process or procedure"),
+    "equipment": N_("Equipment or tools"),
+    "materials": N_("Materials"),
+    "information": N_("Information or communication"),
+    "environment": N_("Environment"),
+    "workload": N_("Workload or time"),
+    "training": N_("Training or knowledge"),
+    "other": N_("Other"),
+}
+
 FIELD_LABELS = {
     "id": N_("Id"),
     "kind": N_("Kind"),
@@ -49,11 +60,22 @@ FIELD_LABELS = {
     "applause": N_("Applause"),
     "record": N_("Record"),
     "pin": N_("PIN"),
+    "action": N_("The action"),
+    "owner": N_("Owner"),
+    "deadline": N_("Deadline"),
+    "follow_up_date": N_("Follow-up date"),
+    "condition": N_("Condition"),
+    "work_as_imagined": N_("What the procedure says"),
+    "work_as_done": N_("What we actually do"),
 }
 
 
 def kind_label(kind: str) -> str:
     return _(KIND_LABELS.get(kind, kind))
+
+
+def condition_label(category: str) -> str:
+    return _(CONDITION_LABELS.get(category, category))
 
 
 def status_label(status: str) -> str:

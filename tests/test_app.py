@@ -338,7 +338,7 @@ async def test_home_counts_and_highlights(make_app, repo):
         assert "Logro: Envasado: Cambio de formato en 12 minutos (+4)" in text
 
 
-@pytest.mark.parametrize("choice", ["2", "3", "4"])
+@pytest.mark.parametrize("choice", ["3", "4"])
 async def test_later_choices_say_so(make_app, choice):
     app = make_app()
     async with app.run_test() as pilot:
@@ -471,3 +471,17 @@ async def test_idle_timeout_signs_the_supervisor_out(make_app, repo):
         app.idle_tick()
         await pilot.pause()
         assert app.supervisor is None and isinstance(app.screen, HomeScreen)
+
+
+async def test_a_paste_into_a_one_line_field_is_inserted_once(make_app):
+    from textual.events import Paste
+
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("1", "1", "enter")
+        await pilot.press("enter", "enter", "enter")  # (empty "what happened": stays; then on)
+        app.screen.step = 4  # the name step
+        await pilot.pause()
+        app.screen.query_one("#reporter").post_message(Paste("Ana Gómez"))
+        await pilot.pause()
+        assert app.screen.query_one("#reporter").value == "Ana Gómez"

@@ -25,7 +25,7 @@ CHOICES = (
     ("3", "follow_ups", N_("Follow-ups"), N_("Was the change made? Did it work?")),
     ("4", "learnings", N_("What we have learned"), N_("Search past learnings, wins and trends")),
 )
-NOT_YET = frozenset({"review", "follow_ups", "learnings"})
+NOT_YET = frozenset({"follow_ups", "learnings"})
 DEMO_ADMIN = "Admin Demo"
 
 
@@ -155,6 +155,11 @@ class HomeScreen(Screen):
             from kiosk.screens.report import ReportScreen
 
             self.app.push_screen(ReportScreen())
+        elif choice == "review":
+            from kiosk.screens.review_queue import ReviewQueueScreen
+
+            self.app.with_supervisor(lambda _s: self.app.push_screen(ReviewQueueScreen()), admin=False,
+                                     title=N_("Review: supervisor PIN"))
         elif choice in NOT_YET:
             self.notify(_("This choice comes in a later version of the kiosk."), markup=False)
 

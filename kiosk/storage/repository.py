@@ -24,6 +24,7 @@ from kiosk.domain import (
     HistoryEntry,
     Record,
     ReportDraft,
+    Review,
     ValidationError,
     clean_report,
     new_link_token,
@@ -54,6 +55,7 @@ _COUNTER_DOC = "1"  # TinyDB doc ids are integers; one document holds every coun
 
 _SEARCH_FIELDS = ("id", "kind", "area", "station", "what_happened", "impact", "what_we_did")
 _OPEN_ACTION = frozenset({"action_open", "follow_up_due"})
+_WAITING = frozenset({"reported", "in_review", "reopened"})
 
 Clock = Callable[[], datetime]
 
@@ -352,6 +354,37 @@ class Repository:
                 raise KeyError(record.id)
             self.store.commit([("put", RECORDS, key, record_to_doc(updated))])
         return updated
+
+    # -- reviews -------------------------------------------------------------------------
+
+    def review_queue(self) -> list[Record]:
+        """Reports waiting for their review (wins excepted), oldest first."""
+        with self.store.lock:
+            docs = [
+                doc for doc in self.store.tables.get(RECORDS, {}).values()
+                if doc.get("status") in _WAITING and doc.get("kind") != "win"
+            ]
+        docs.sort(key=lambda doc: doc["created_at"])
+        return [record_from_doc(doc) for doc in docs]
+
+    def save_review_draft(self, record_id: str, review: Review, *, by: str) -> Record:
+        """Keep a review in progress (durably: it survives a kill, an idle sign-out, a restart)."""
+        record = self._require(record_id)
+        status = "in_review" if record.status in ("reported", "reopened") else record.status
+        changed = replace(record, review=replace(review, draft=True), status=status)
+        return self.save(changed, actor=by, what="review_draft_saved", changed=("review",))
+
+    def finish_review(self, record_id: str, review: Review, *, by: str) -> Record:
+        """Store a finished review (see kiosk.reviewing.finish_review): the action is open."""
+        record = self._require(record_id)
+        changed = replace(record, review=review, status="action_open")
+        return self.save(changed, actor=by, what="reviewed", changed=("review", "status"))
+
+    def _require(self, record_id: str) -> Record:
+        record = self.get(record_id)
+        if record is None:
+            raise ValidationError("id", "invalid", value=record_id)
+        return record
 
     # -- supervisors ---------------------------------------------------------------------
 

@@ -53,7 +53,9 @@ class KioskInput(Input, inherit_bindings=False):
         await super()._on_key(event)
 
     def _on_paste(self, event: events.Paste) -> None:
+        # prevent_default: Textual would also run Input._on_paste and insert the text twice.
         event.stop()
+        event.prevent_default()
         text = inert(event.text).replace("\n", " ").replace("\t", " ")
         start, end = sorted(self.selection)
         room = self.max_length - (len(self.value) - (end - start)) if self.max_length else len(text)

@@ -1,0 +1,108 @@
+"""The four-question review as rules (pure Python): budgets, drafts, and the one-action contract.
+
+A review starts as a draft prefilled from the report, is saved at every step, and is finished
+only when it has at least one contributing condition and exactly one concrete action with an
+owner and a deadline after today, not after the follow-up date (review date + follow-up days).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+from kiosk.domain import Action, Condition, Record, Review, ValidationError
+from kiosk.review_rules import vague_phrase
+from kiosk.text import clean_text
+
+#: Characters per answer, so that the whole review fits one printed page and one 80 mm slip.
+BUDGETS = {
+    "what_happened": 500,
+    "condition": 160,
+    "work_as_imagined": 200,
+    "work_as_done": 200,
+    "what_we_did": 300,
+    "action": 200,
+    "owner": 60,
+}
+MAX_CONDITIONS = 5
+
+
+def start_review(record: Record) -> Review:
+    """The draft a supervisor starts from: the report's own words, or the draft already saved."""
+    if record.review is not None and record.review.draft:
+        return record.review
+    what = record.what_happened + (f"\n{record.impact}" if record.impact else "")
+    return Review(what_happened=what[: BUDGETS["what_happened"]], what_we_did=record.what_we_did, draft=True)
+
+
+def default_follow_up(today: date, follow_up_days: int) -> str:
+    return (today + timedelta(days=follow_up_days)).isoformat()
+
+
+def clean_review(review: Review) -> Review:
+    """Normalise every answer and check the budgets (a draft may be incomplete)."""
+    def text(name: str, value: str, budget: int, multiline: bool = True) -> str:
+        cleaned = clean_text(value, multiline=multiline)
+        if len(cleaned) > budget:
+            raise ValidationError(name, "too_long", max=budget, length=len(cleaned))
+        return cleaned
+
+    conditions = tuple(
+        Condition(text("condition", c.text, BUDGETS["condition"]), c.category)
+        for c in review.why if clean_text(c.text)
+    )
+    if len(conditions) > MAX_CONDITIONS:
+        raise ValidationError("why", "too_many", max=MAX_CONDITIONS)
+    return replace(
+        review,
+        what_happened=text("what_happened", review.what_happened, BUDGETS["what_happened"]),
+        why=conditions,
+        work_as_imagined=text("work_as_imagined", review.work_as_imagined, BUDGETS["work_as_imagined"]),
+        work_as_done=text("work_as_done", review.work_as_done, BUDGETS["work_as_done"]),
+        what_we_did=text("what_we_did", review.what_we_did, BUDGETS["what_we_did"]),
+        action=Action(
+            text=text("action", review.action.text, BUDGETS["action"], multiline=False),
+            owner=text("owner", review.action.owner, BUDGETS["owner"], multiline=False),
+            deadline=review.action.deadline.strip(),
+        ),
+        participants=tuple(p for p in (clean_text(p)[:60] for p in review.participants) if p),
+    )
+
+
+def finish_review(review: Review, *, by: str, now: datetime, follow_up_days: int) -> Review:
+    """The finished review, or ValidationError naming what is missing or not allowed."""
+    review = clean_review(review)
+    today = now.date()
+    if not review.what_happened:
+        raise ValidationError("what_happened", "required")
+    if not review.why:
+        raise ValidationError("why", "required")
+    if not review.action.text:
+        raise ValidationError("action", "required")
+    vague = vague_phrase(review.action.text)
+    if vague is not None:
+        raise ValidationError("action", "vague", phrase=vague)
+    if not review.action.owner:
+        raise ValidationError("owner", "required")
+    follow_up = review.follow_up_date or default_follow_up(today, follow_up_days)
+    deadline = _date("deadline", review.action.deadline)
+    follow_up_day = _date("follow_up_date", follow_up)
+    if follow_up_day <= today:
+        raise ValidationError("follow_up_date", "not_after_today")
+    if deadline <= today:
+        raise ValidationError("deadline", "not_after_today")
+    if deadline > follow_up_day:
+        raise ValidationError("deadline", "after_follow_up", follow_up=follow_up)
+    return replace(
+        review, follow_up_date=follow_up, draft=False, reviewed_by=by,
+        reviewed_at=now.isoformat(timespec="seconds"),
+    )
+
+
+def _date(name: str, value: str) -> date:
+    if not value:
+        raise ValidationError(name, "required")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(name, "bad_date", value=value) from None

@@ -1,0 +1,470 @@
+"""The four-question review of one record, keyboard only, with the original report in view.
+
+Steps: what happened → why (conditions, then the optional procedure-vs-practice pair) → what
+we did → what we are changing → the one-page summary. Enter moves forward, Esc goes back; a
+draft is saved durably at every step, so a review can be paused, survive a restart or an idle
+sign-out, and be resumed by any supervisor.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Static
+from textual.widgets.option_list import Option
+
+from kiosk.domain import CONDITION_CATEGORIES, Action, Condition, Record, Review, ValidationError
+from kiosk.exchange import record_page
+from kiosk.i18n import N_, _
+from kiosk.labels import condition_label, describe_error, kind_label
+from kiosk.review_rules import blame_hints
+from kiosk.reviewing import BUDGETS, MAX_CONDITIONS, default_follow_up, finish_review, start_review
+from kiosk.storage import StorageError
+from kiosk.widgets import KioskFooter, TLabel, plain
+from kiosk.widgets.inputs import KioskInput, KioskOptionList, ReportTextArea
+
+#: (step id, question number, heading)
+STEPS = (
+    ("what", 1, N_("What happened?")),
+    ("why", 2, N_("Why did it happen? The conditions, never who")),
+    ("practice", 2, N_("Procedure and practice (optional)")),
+    ("did", 3, N_("What did we do?")),
+    ("change", 4, N_("What are we changing? One action, one owner, one deadline")),
+    ("summary", 0, N_("The one-page summary")),
+)
+_TEXT_FIELDS = {  # widget id → (review field, budget key)
+    "r-what": ("what_happened", "what_happened"),
+    "r-imagined": ("work_as_imagined", "work_as_imagined"),
+    "r-done": ("work_as_done", "work_as_done"),
+    "r-did": ("what_we_did", "what_we_did"),
+}
+_CHANGE_ORDER = ("a-text", "a-owner", "a-deadline", "a-followup", "a-participants")
+
+
+@dataclass
+class Saved(Message):
+    record: Record | None
+    problem: str
+    finished: bool = False
+
+
+class ReviewWizard(Screen):
+    """One record's review. The signed-in supervisor is ``app.supervisor``."""
+
+    BINDINGS = [
+        Binding("enter", "next", N_("Next")),
+        Binding("escape", "back", N_("Back")),
+        Binding("delete", "remove_condition", N_("Remove")),
+        Binding("ctrl+up", "move_condition(-1)", N_("Move up")),
+        Binding("ctrl+down", "move_condition(1)", N_("Move down"), show=False),
+        Binding("f3", "edit_condition", N_("Edit")),
+    ]
+
+    step = reactive(0, init=False)
+    saving = reactive(False, init=False)
+
+    def __init__(self, record: Record) -> None:
+        super().__init__()
+        self.record = record
+        self.review = start_review(record)
+        self.people: list[str] = [record.reporter] if record.reporter else []
+        self.choosing_category = False
+        self._generation = 0
+        self._save_lock = threading.Lock()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="review"):
+            yield Static("", id="original", markup=False)
+            yield Static("", id="question", markup=False)
+            with ContentSwitcher(initial="step-what", id="review-steps"):
+                with Vertical(id="step-what", classes="step"):
+                    yield ReportTextArea(id="r-what", max_length=BUDGETS["what_happened"])
+                with Vertical(id="step-why", classes="step"):
+                    yield KioskOptionList(id="conditions")
+                    yield TLabel(N_("A condition of the process, equipment, information, environment or workload:"), classes="hint")
+                    yield KioskInput(id="condition-text", max_length=BUDGETS["condition"])
+                    yield KioskOptionList(id="categories")
+                with Vertical(id="step-practice", classes="step"):
+                    yield TLabel(N_("What the procedure says"), classes="field-label")
+                    yield ReportTextArea(id="r-imagined", max_length=BUDGETS["work_as_imagined"])
+                    yield TLabel(N_("What we actually do, and why it makes sense"), classes="field-label")
+                    yield ReportTextArea(id="r-done", max_length=BUDGETS["work_as_done"])
+                with Vertical(id="step-did", classes="step"):
+                    yield ReportTextArea(id="r-did", max_length=BUDGETS["what_we_did"])
+                with Vertical(id="step-change", classes="step"):
+                    yield TLabel(N_("The action (one, concrete)"), classes="field-label")
+                    yield KioskInput(id="a-text", max_length=BUDGETS["action"])
+                    yield TLabel(N_("Owner"), classes="field-label")
+                    yield KioskInput(id="a-owner", max_length=BUDGETS["owner"])
+                    yield TLabel(N_("Deadline (YYYY-MM-DD) and follow-up date"), classes="field-label")
+                    yield KioskInput(id="a-deadline", max_length=10, restrict=r"[0-9-]*")
+                    yield KioskInput(id="a-followup", max_length=10, restrict=r"[0-9-]*")
+                    yield TLabel(N_("Participants (names separated by commas)"), classes="field-label")
+                    yield KioskInput(id="a-participants", max_length=200)
+                with Vertical(id="step-summary", classes="step"):
+                    yield Static("", id="review-summary", markup=False)
+            yield Static("", id="budget", markup=False)
+            yield Static("", id="review-hint", markup=False)
+            yield Static("", id="review-problem", markup=False)
+        yield KioskFooter()
+
+    def on_mount(self) -> None:
+        self._fill_from_review()
+        self.query_one("#categories").display = False
+        self.load_people()
+        self.retranslate()
+        self._focus_step()
+
+    @work(thread=True, exit_on_error=False, group="review")
+    def load_people(self) -> None:
+        names = [s.name for s in self.app.repo.supervisors()]
+        self.app.call_from_thread(self.people.extend, names)
+
+    # -- language ------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        record = self.record
+        self.query_one("#original", Static).update(plain(
+            _("Report {id} · {kind} · {area} · {date}").format(
+                id=record.id, kind=kind_label(record.kind), area=record.area, date=record.created_at[:10])
+            + "\n" + record.what_happened + (f"\n{record.impact}" if record.impact else "")))
+        step_id, number, heading = STEPS[self.step]
+        title = (_("Question {number} of 4 · {heading}").format(number=number, heading=_(heading))
+                 if number else _(heading))
+        self.query_one("#question", Static).update(title)
+        self._fill_conditions()
+        if self.choosing_category:
+            self._fill_categories()
+        if step_id == "summary":
+            self._show_summary()
+        self._update_budget()
+
+    def describe_binding(self, binding: Binding) -> str | None:
+        if binding.action == "next" and STEPS[self.step][0] == "summary":
+            return _("Finish the review")
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        on_list = STEPS[self.step][0] == "why" and self.focused is self.query_one("#conditions")
+        if action in ("remove_condition", "move_condition", "edit_condition"):
+            return on_list and bool(self.review.why)
+        if action in ("next", "back") and self.saving:
+            return None
+        return True
+
+    # -- steps ---------------------------------------------------------------------------
+
+    def watch_step(self) -> None:
+        self.query_one("#review-steps", ContentSwitcher).current = f"step-{STEPS[self.step][0]}"
+        self._problem("")
+        self.retranslate()
+        self._focus_step()
+        self.refresh_bindings()
+
+    def _focus_step(self) -> None:
+        first = {"what": "#r-what", "why": "#condition-text", "practice": "#r-imagined",
+                 "did": "#r-did", "change": "#a-text"}.get(STEPS[self.step][0])
+        if first:
+            self.query_one(first).focus()
+        else:
+            self.set_focus(None)
+
+    def _fill_from_review(self) -> None:
+        review = self.review
+        self.query_one("#r-what", ReportTextArea).load_text(review.what_happened)
+        self.query_one("#r-imagined", ReportTextArea).load_text(review.work_as_imagined)
+        self.query_one("#r-done", ReportTextArea).load_text(review.work_as_done)
+        self.query_one("#r-did", ReportTextArea).load_text(review.what_we_did)
+        self.query_one("#a-text", KioskInput).value = review.action.text
+        self.query_one("#a-owner", KioskInput).value = review.action.owner
+        self.query_one("#a-deadline", KioskInput).value = review.action.deadline
+        self.query_one("#a-followup", KioskInput).value = review.follow_up_date or default_follow_up(
+            self.app.clock().date(), self.app.config.follow_up_days)
+        self.query_one("#a-participants", KioskInput).value = ", ".join(review.participants)
+
+    def collect(self) -> Review:
+        """The review as typed so far."""
+        def value(selector: str) -> str:
+            return self.query_one(selector, KioskInput).value
+
+        return replace(
+            self.review,
+            what_happened=self.query_one("#r-what", ReportTextArea).text,
+            work_as_imagined=self.query_one("#r-imagined", ReportTextArea).text,
+            work_as_done=self.query_one("#r-done", ReportTextArea).text,
+            what_we_did=self.query_one("#r-did", ReportTextArea).text,
+            action=Action(text=value("#a-text"), owner=value("#a-owner"), deadline=value("#a-deadline")),
+            follow_up_date=value("#a-followup"),
+            participants=tuple(p.strip() for p in value("#a-participants").split(",") if p.strip()),
+        )
+
+    # -- conditions ----------------------------------------------------------------------
+
+    def _fill_conditions(self) -> None:
+        conditions = self.query_one("#conditions", KioskOptionList)
+        highlighted = conditions.highlighted
+        conditions.set_options(
+            Option(plain(f"{n}. {c.text}  [{condition_label(c.category)}]"))
+            for n, c in enumerate(self.review.why, 1)
+        )
+        count = len(self.review.why)
+        conditions.display = bool(count)
+        if count:
+            conditions.highlighted = min(highlighted or 0, count - 1)
+
+    def _fill_categories(self) -> None:
+        categories = self.query_one("#categories", KioskOptionList)
+        highlighted = categories.highlighted
+        categories.set_options(Option(condition_label(c)) for c in CONDITION_CATEGORIES)
+        categories.highlighted = highlighted or 0
+
+    def _ask_category(self) -> None:
+        if len(self.review.why) >= MAX_CONDITIONS:
+            self._problem(_("At most {n} conditions fit on one page: edit or remove one.").format(n=MAX_CONDITIONS))
+            return
+        self.choosing_category = True
+        self._fill_categories()
+        self.query_one("#categories").display = True
+        self.query_one("#categories").focus()
+        self._problem(_("Choose the kind of condition (there is no category for a person)."))
+
+    @on(KioskOptionList.OptionSelected, "#categories")
+    def category_chosen(self, event: KioskOptionList.OptionSelected) -> None:
+        text_input = self.query_one("#condition-text", KioskInput)
+        condition = Condition(text_input.value, CONDITION_CATEGORIES[event.option_index])
+        self.review = replace(self.review, why=self.review.why + (condition,))
+        text_input.value = ""
+        self.choosing_category = False
+        self.query_one("#categories").display = False
+        self._problem("")
+        self._fill_conditions()
+        text_input.focus()
+        self._update_budget()
+
+    def action_remove_condition(self) -> None:
+        index = self.query_one("#conditions", KioskOptionList).highlighted
+        if index is None:
+            return
+        why = list(self.review.why)
+        del why[index]
+        self.review = replace(self.review, why=tuple(why))
+        self._fill_conditions()
+        if not why:
+            self.query_one("#condition-text").focus()
+        self.refresh_bindings()
+
+    def action_move_condition(self, delta: int) -> None:
+        conditions = self.query_one("#conditions", KioskOptionList)
+        index = conditions.highlighted
+        if index is None or not 0 <= index + delta < len(self.review.why):
+            return
+        why = list(self.review.why)
+        why[index], why[index + delta] = why[index + delta], why[index]
+        self.review = replace(self.review, why=tuple(why))
+        self._fill_conditions()
+        conditions.highlighted = index + delta
+
+    def action_edit_condition(self) -> None:
+        index = self.query_one("#conditions", KioskOptionList).highlighted
+        if index is None:
+            return
+        condition = self.review.why[index]
+        self.action_remove_condition()
+        text_input = self.query_one("#condition-text", KioskInput)
+        text_input.value = condition.text
+        text_input.focus()
+
+    # -- events --------------------------------------------------------------------------
+
+    @on(ReportTextArea.Changed)
+    @on(KioskInput.Changed)
+    def typed(self) -> None:
+        self._update_budget()
+        self._problem("")
+
+    @on(ReportTextArea.Submitted)
+    @on(KioskInput.Submitted)
+    def submitted(self, event: Message) -> None:
+        self.action_next()
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+        self._update_budget()
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        if self.choosing_category:
+            self.choosing_category = False
+            self.query_one("#categories").display = False
+            self.query_one("#condition-text").focus()
+            return
+        self.review = self.collect()
+        if self.step == 0:
+            self.save(final=False, then_close=True)
+        else:
+            self.save(final=False)
+            self.step -= 1
+
+    def action_next(self) -> None:
+        if self.saving:
+            return
+        step_id = STEPS[self.step][0]
+        focused = self.focused.id if self.focused is not None else ""
+        if step_id == "why":
+            if self.choosing_category:
+                categories = self.query_one("#categories", KioskOptionList)
+                categories.action_select()
+                return
+            if focused == "condition-text" and self.query_one("#condition-text", KioskInput).value.strip():
+                self._ask_category()
+                return
+            if not self.review.why:
+                self._problem(_("Add at least one condition: what in the process, equipment, "
+                                "information, environment or workload allowed it?"))
+                return
+        if step_id == "practice" and focused == "r-imagined":
+            self.query_one("#r-done").focus()
+            return
+        if step_id == "change" and focused in _CHANGE_ORDER[:-1]:
+            self.query_one(f"#{_CHANGE_ORDER[_CHANGE_ORDER.index(focused) + 1]}").focus()
+            return
+        self.review = self.collect()
+        if step_id == "change":
+            try:
+                finish_review(self.review, by="-", now=self.app.clock(), follow_up_days=self.app.config.follow_up_days)
+            except ValidationError as error:
+                self._problem(self._explain(error))
+                return
+        if step_id == "summary":
+            self.save(final=True)
+            return
+        self.save(final=False)
+        self.step += 1
+
+    # -- saving --------------------------------------------------------------------------
+
+    def save(self, *, final: bool, then_close: bool = False) -> None:
+        """Drafts save in the background while the supervisor goes on (the newest wins); the
+        final save holds the screen until it is done."""
+        self._generation += 1
+        if final:
+            self.saving = True
+        self._save(self.review, final, then_close, self._generation)
+
+    @work(thread=True, exit_on_error=False, group="review-save")
+    def _save(self, review: Review, final: bool, then_close: bool, generation: int) -> None:
+        with self._save_lock:
+            if generation != self._generation and not final:
+                return  # a newer draft is already on its way: never overwrite it with this one
+            self._commit(review, final, then_close)
+
+    def _commit(self, review: Review, final: bool, then_close: bool) -> None:
+        repo = self.app.repo
+        by = self.app.supervisor.name if self.app.supervisor else "-"
+        try:
+            if final:
+                done = finish_review(review, by=by, now=self.app.clock(),
+                                     follow_up_days=self.app.config.follow_up_days)
+                record = repo.finish_review(self.record.id, done, by=by)
+            else:
+                record = repo.save_review_draft(self.record.id, review, by=by)
+        except ValidationError as error:
+            self.post_message(Saved(None, self._explain(error)))
+        except StorageError as error:
+            from kiosk.labels import describe_storage_problem
+
+            self.post_message(Saved(None, _("The draft could not be saved ({error}); your answers are "
+                                            "still here.").format(error=describe_storage_problem(error))))
+        else:
+            self.post_message(Saved(record, "", finished=final))
+            if then_close:
+                self.app.call_from_thread(self.app.pop_screen)
+
+    @on(Saved)
+    def saved(self, message: Saved) -> None:
+        if message.finished or message.problem:
+            self.saving = False
+        if message.problem:
+            self._problem(message.problem)
+            return
+        if message.record is not None:
+            self.record = message.record
+        if message.finished:
+            review = self.record.review
+            self.app.notify(_("Review of {id} saved. Follow-up on {date}.").format(
+                id=self.record.id, date=review.follow_up_date if review else "-"), markup=False)
+            self.app.pop_screen()
+
+    def watch_saving(self) -> None:
+        self.refresh_bindings()
+
+    def keep_before_reset(self) -> None:
+        """The idle reset is about to close this screen: save the answers as a draft (in an
+        App worker, which outlives the screen)."""
+        review, record_id = self.collect(), self.record.id
+        by = self.app.supervisor.name if self.app.supervisor else "-"
+        repo = self.app.repo
+
+        def keep() -> None:
+            with self._save_lock:
+                repo.save_review_draft(record_id, review, by=by)
+
+        self.app.run_worker(keep, thread=True, exit_on_error=False, group="review-keep")
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _update_budget(self) -> None:
+        focused = self.focused
+        widget_id = focused.id if focused is not None else ""
+        budget = ""
+        hint = ""
+        if widget_id in _TEXT_FIELDS:
+            text = self.query_one(f"#{widget_id}", ReportTextArea).text
+            limit = BUDGETS[_TEXT_FIELDS[widget_id][1]]
+            budget = _("{left} characters left of {limit}").format(left=limit - len(text), limit=limit)
+            hint_words = blame_hints(text, self.people)
+        elif widget_id in ("condition-text", "a-text", "a-owner"):
+            text = self.query_one(f"#{widget_id}", KioskInput).value
+            limit = {"condition-text": BUDGETS["condition"], "a-text": BUDGETS["action"],
+                     "a-owner": BUDGETS["owner"]}[widget_id]
+            budget = _("{left} characters left of {limit}").format(left=limit - len(text), limit=limit)
+            hint_words = blame_hints(text, self.people) if widget_id != "a-owner" else []
+        else:
+            hint_words = []
+        if hint_words:
+            hint = _("Hint: “{words}” points at a person. Could you describe the condition that "
+                     "allowed it instead? (You can still go on.)").format(words=", ".join(hint_words))
+        self.query_one("#budget", Static).update(budget)
+        self.query_one("#review-hint", Static).update(plain(hint))
+
+    def _show_summary(self) -> None:
+        finished = replace(self.collect(), draft=False)
+        page = record_page(replace(self.record, review=finished), show_reporter=True)
+        self.query_one("#review-summary", Static).update(plain(page))
+
+    def _explain(self, error: ValidationError) -> str:
+        if error.code == "vague":
+            return _("“{phrase}” asks people to try harder; it does not change a condition. Write one "
+                     "concrete change someone can do and check, e.g. “Install a guard on the return "
+                     "roller of belt 2” or “Add the oil-level check to the start-up checklist”.").format(
+                phrase=error.params["phrase"])
+        if error.code == "after_follow_up":
+            return _("The deadline must not be after the follow-up date ({date}).").format(
+                date=error.params["follow_up"])
+        if error.code == "not_after_today":
+            return _("The deadline and the follow-up date must be after today.")
+        if error.field == "why":
+            return _("Add at least one condition.")
+        return describe_error(error)
+
+    def _problem(self, text: str) -> None:
+        self.query_one("#review-problem", Static).update(plain(text))
