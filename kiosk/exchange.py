@@ -13,10 +13,16 @@ import json
 from typing import IO, Callable, Iterable, Iterator
 
 from kiosk.domain import Record, ValidationError, record_to_doc
-from kiosk.i18n import _
+from kiosk.i18n import N_, _
 from kiosk.labels import condition_label, describe_error, field_label, kind_label, status_label
 
 FORMATS = ("jsonl", "json", "csv", "md")
+
+#: The four questions as the one-page text's headings (one source for screens and exports).
+QUESTIONS = (N_("What happened?"), N_("Why did it happen?"), N_("What did we do?"),
+             N_("What are we changing?"))
+ANONYMOUS = N_("anonymous")
+LOOK_FOR = N_("Look for")
 
 CSV_COLUMNS = (
     "id", "kind", "area", "station", "occurred_at", "created_at", "reporter", "what_happened",
@@ -86,19 +92,19 @@ def record_page(record: Record, *, show_reporter: bool = True) -> str:
     if record.station:
         lines.append(f"- **{field_label('station')}:** {record.station}")
     if show_reporter:
-        lines.append(f"- **{field_label('reporter')}:** {record.reporter or _('anonymous')}")
-    lines += ["", f"### {_('What happened?')}", "", record.what_happened]
+        lines.append(f"- **{field_label('reporter')}:** {record.reporter or _(ANONYMOUS)}")
+    lines += ["", f"### {_(QUESTIONS[0])}", "", record.what_happened]
     if record.impact:
         lines += ["", f"**{field_label('impact')}:** {record.impact}"]
     review = record.review
     if review and not review.draft:
-        lines += ["", f"### {_('Why did it happen?')}", ""]
+        lines += ["", f"### {_(QUESTIONS[1])}", ""]
         lines += [f"- {c.text} ({condition_label(c.category)})" for c in review.why] or ["-"]
         if review.work_as_imagined or review.work_as_done:
             lines += ["", f"**{field_label('work_as_imagined')}:** {review.work_as_imagined or '-'}",
                       f"**{field_label('work_as_done')}:** {review.work_as_done or '-'}"]
-        lines += ["", f"### {_('What did we do?')}", "", review.what_we_did or record.what_we_did or "-"]
-        lines += ["", f"### {_('What are we changing?')}", ""]
+        lines += ["", f"### {_(QUESTIONS[2])}", "", review.what_we_did or record.what_we_did or "-"]
+        lines += ["", f"### {_(QUESTIONS[3])}", ""]
         lines.append(review.action.text or "-")
         lines.append("")
         lines.append(
@@ -113,9 +119,9 @@ def record_page(record: Record, *, show_reporter: bool = True) -> str:
         elif review.participant_count:
             lines.append(_("Participants: {count}").format(count=review.participant_count))
     elif record.what_we_did:
-        lines += ["", f"### {_('What did we do?')}", "", record.what_we_did]
+        lines += ["", f"### {_(QUESTIONS[2])}", "", record.what_we_did]
     if record.look_for:
-        lines += ["", f"> {_('Look for')}: {record.look_for.text}"]
+        lines += ["", f"> {_(LOOK_FOR)}: {record.look_for.text}"]
     return "\n".join(lines) + "\n"
 
 

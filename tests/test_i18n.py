@@ -57,3 +57,18 @@ def test_switching_language():
     i18n.set_language("es_AR")
     assert i18n._("Report something") == "Reportar algo"
     assert i18n.ngettext("{n} record", "{n} records", 2).format(n=2) == "2 registros"
+
+
+def test_no_message_is_hidden_inside_an_f_string():
+    """Babel cannot see _("…") inside an f-string: such a message never reaches the catalog
+    and stays English on screen. Keep the msgid in an N_() constant and write _(CONSTANT)."""
+    import re
+    from pathlib import Path
+
+    hidden = re.compile(r"""\{_\(\s*["']|\{ngettext\(\s*["']""")
+    offenders = []
+    for path in (Path(i18n.__file__).parent).rglob("*.py"):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if hidden.search(line):
+                offenders.append(f"{path.name}:{number}")
+    assert offenders == []

@@ -56,3 +56,52 @@ def test_screens(snap_compare, make_app, repo, step, size):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+#: Keys inside the wizard from question 1 to each step.
+WIZARD_STEPS = {
+    "what": [],
+    "why": ["enter"],
+    "practice": ["enter", "enter"],
+    "did": ["enter", "enter", "enter", "enter"],
+    "change": ["enter", "enter", "enter", "enter", "enter"],
+}
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("step", [*WIZARD_STEPS, "summary"])
+def test_review_wizard(snap_compare, make_app, repo, step, size, language):
+    from dataclasses import replace
+
+    from kiosk.domain import Action, Condition, ReportDraft
+    from kiosk.reviewing import start_review
+    from kiosk.screens.review import ReviewWizard
+    from kiosk.supervisors import new_supervisor
+    from tests.conftest import NOW
+
+    repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))
+    record = repo.add_report(ReportDraft(kind="near_miss", area="Envasado", what_happened=(
+        "Se trabó la cinta 2 y cayeron cajas al piso [/]"), impact="Media hora de parada"), areas=None)
+    draft = replace(start_review(record),
+                    why=(Condition("El rodillo de retorno no tiene guarda", "equipment"),),
+                    action=Action("Instalar una guarda en el rodillo de retorno", "Mantenimiento", "2026-12-01"))
+    repo.save_review_draft(record.id, draft, by="Marta Ruiz")
+    app = make_app()
+
+    async def run_before(pilot) -> None:
+        await wait_for(pilot, lambda: bool(app.screen.query("#count-learnings"))
+                       and "1 registro" in str(app.screen.query_one("#count-learnings").render()))
+        app.supervisor = repo.find_supervisor("Marta Ruiz")
+        app.push_screen(ReviewWizard(repo.get(record.id)))
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewWizard))
+        if language == "en":
+            await pilot.press("f2")
+        keys = WIZARD_STEPS.get(step, [*WIZARD_STEPS["change"], "enter", "enter", "enter", "enter", "enter"])
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause()
+        no_blink(app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -85,31 +85,32 @@ class ReviewWizard(Screen):
             yield Static("", id="original", markup=False)
             yield Static("", id="question", markup=False)
             with ContentSwitcher(initial="step-what", id="review-steps"):
-                with Vertical(id="step-what", classes="step"):
+                with VerticalScroll(id="step-what", classes="step"):
                     yield ReportTextArea(id="r-what", max_length=BUDGETS["what_happened"])
-                with Vertical(id="step-why", classes="step"):
+                with VerticalScroll(id="step-why", classes="step"):
                     yield KioskOptionList(id="conditions")
                     yield TLabel(N_("A condition of the process, equipment, information, environment or workload:"), classes="hint")
                     yield KioskInput(id="condition-text", max_length=BUDGETS["condition"])
                     yield KioskOptionList(id="categories")
-                with Vertical(id="step-practice", classes="step"):
+                with VerticalScroll(id="step-practice", classes="step"):
                     yield TLabel(N_("What the procedure says"), classes="field-label")
                     yield ReportTextArea(id="r-imagined", max_length=BUDGETS["work_as_imagined"])
                     yield TLabel(N_("What we actually do, and why it makes sense"), classes="field-label")
                     yield ReportTextArea(id="r-done", max_length=BUDGETS["work_as_done"])
-                with Vertical(id="step-did", classes="step"):
+                with VerticalScroll(id="step-did", classes="step"):
                     yield ReportTextArea(id="r-did", max_length=BUDGETS["what_we_did"])
-                with Vertical(id="step-change", classes="step"):
+                with VerticalScroll(id="step-change", classes="step"):
                     yield TLabel(N_("The action (one, concrete)"), classes="field-label")
                     yield KioskInput(id="a-text", max_length=BUDGETS["action"])
                     yield TLabel(N_("Owner"), classes="field-label")
                     yield KioskInput(id="a-owner", max_length=BUDGETS["owner"])
                     yield TLabel(N_("Deadline (YYYY-MM-DD) and follow-up date"), classes="field-label")
-                    yield KioskInput(id="a-deadline", max_length=10, restrict=r"[0-9-]*")
-                    yield KioskInput(id="a-followup", max_length=10, restrict=r"[0-9-]*")
+                    with Horizontal(classes="dates"):
+                        yield KioskInput(id="a-deadline", max_length=10, restrict=r"[0-9-]*")
+                        yield KioskInput(id="a-followup", max_length=10, restrict=r"[0-9-]*")
                     yield TLabel(N_("Participants (names separated by commas)"), classes="field-label")
                     yield KioskInput(id="a-participants", max_length=200)
-                with Vertical(id="step-summary", classes="step"):
+                with VerticalScroll(id="step-summary", classes="step"):
                     yield Static("", id="review-summary", markup=False)
             yield Static("", id="budget", markup=False)
             yield Static("", id="review-hint", markup=False)

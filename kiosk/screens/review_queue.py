@@ -21,6 +21,9 @@ from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskOptionList
 
 
+DRAFT = N_("draft")
+
+
 def age_text(created_at: str, today: date) -> str:
     days = (today - datetime.fromisoformat(created_at).date()).days
     if days <= 0:
@@ -84,7 +87,7 @@ class ReviewQueueScreen(Screen):
         options.set_options(
             Option(plain(
                 f"{r.id}  {kind_label(r.kind)} · {r.area} · {age_text(r.created_at, today)}"
-                + (f" · {_('draft')}" if r.review and r.review.draft else "")
+                + (f" · {_(DRAFT)}" if r.review and r.review.draft else "")
                 + f"\n   {one_line(r.what_happened, 60)}"
             ))
             for r in self.records
