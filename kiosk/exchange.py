@@ -14,7 +14,15 @@ from typing import IO, Callable, Iterable, Iterator
 
 from kiosk.domain import Record, ValidationError, record_to_doc
 from kiosk.i18n import N_, _
-from kiosk.labels import condition_label, describe_error, field_label, kind_label, status_label
+from kiosk.labels import (
+    actor_label,
+    condition_label,
+    describe_error,
+    field_label,
+    history_label,
+    kind_label,
+    status_label,
+)
 
 FORMATS = ("jsonl", "json", "csv", "md")
 
@@ -23,6 +31,7 @@ QUESTIONS = (N_("What happened?"), N_("Why did it happen?"), N_("What did we do?
              N_("What are we changing?"))
 ANONYMOUS = N_("anonymous")
 LOOK_FOR = N_("Look for")
+HISTORY = N_("History")
 
 CSV_COLUMNS = (
     "id", "kind", "area", "station", "occurred_at", "created_at", "reporter", "what_happened",
@@ -122,6 +131,10 @@ def record_page(record: Record, *, show_reporter: bool = True) -> str:
         lines += ["", f"### {_(QUESTIONS[2])}", "", record.what_we_did]
     if record.look_for:
         lines += ["", f"> {_(LOOK_FOR)}: {record.look_for.text}"]
+    if show_reporter and record.history:  # who changed what is for supervisors, like names
+        lines += ["", f"### {_(HISTORY)}", ""]
+        lines += [f"- {h.at[:16].replace('T', ' ')} · {actor_label(h.by)} · {history_label(h.what)}"
+                  for h in record.history]
     return "\n".join(lines) + "\n"
 
 

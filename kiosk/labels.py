@@ -44,6 +44,20 @@ CONDITION_LABELS = {
     "other": N_("Other"),
 }
 
+HISTORY_LABELS = {
+    "reported": N_("reported"),
+    "review_draft_saved": N_("review draft saved"),
+    "reviewed": N_("reviewed"),
+    "acknowledged": N_("acknowledged"),
+    "shared": N_("shared"),
+    "look_for_added": N_("look-for added"),
+    "follow_up_due": N_("follow-up due"),
+    "followed_up": N_("followed up"),
+    "applauded": N_("applauded"),
+    "recurrence_noted": N_("recurrence noted"),
+    "edited": N_("edited"),
+}
+
 FIELD_LABELS = {
     "id": N_("Id"),
     "kind": N_("Kind"),
@@ -72,6 +86,18 @@ FIELD_LABELS = {
 
 def kind_label(kind: str) -> str:
     return _(KIND_LABELS.get(kind, kind))
+
+
+ACTOR_LABELS = {"operator": N_("an operator"), "import": N_("import"), "system": N_("the kiosk")}
+
+
+def actor_label(by: str) -> str:
+    """Who made a change: a supervisor's name, or one of the kiosk's own actors."""
+    return _(ACTOR_LABELS[by]) if by in ACTOR_LABELS else by
+
+
+def history_label(what: str) -> str:
+    return _(HISTORY_LABELS[what]) if what in HISTORY_LABELS else what
 
 
 def condition_label(category: str) -> str:
