@@ -106,6 +106,8 @@ def record_page(record: Record, *, show_reporter: bool = True) -> str:
     if record.impact:
         lines += ["", f"**{field_label('impact')}:** {record.impact}"]
     review = record.review
+    if review and review.recurrence_note:
+        lines += ["", f"**{field_label('recurrence_note')}:** {review.recurrence_note}"]
     if review and not review.draft:
         lines += ["", f"### {_(QUESTIONS[1])}", ""]
         lines += [f"- {c.text} ({condition_label(c.category)})" for c in review.why] or ["-"]

@@ -79,6 +79,7 @@ FIELD_LABELS = {
     "deadline": N_("Deadline"),
     "follow_up_date": N_("Follow-up date"),
     "condition": N_("Condition"),
+    "recurrence_note": N_("Why the change did not hold"),
     "work_as_imagined": N_("What the procedure says"),
     "work_as_done": N_("What we actually do"),
 }

@@ -16,6 +16,7 @@ from kiosk.text import clean_text
 
 #: Characters per answer, so that the whole review fits one printed page and one 80 mm slip.
 BUDGETS = {
+    "recurrence_note": 300,
     "what_happened": 500,
     "condition": 160,
     "work_as_imagined": 200,
@@ -33,6 +34,16 @@ def start_review(record: Record) -> Review:
         return record.review
     what = record.what_happened + (f"\n{record.impact}" if record.impact else "")
     return Review(what_happened=what[: BUDGETS["what_happened"]], what_we_did=record.what_we_did, draft=True)
+
+
+def change_that_held(earlier: Record | None) -> bool:
+    """Was the earlier record's change closed as working? (Then its recurrence must ask why
+    the change did not hold, before anything else.)"""
+    return bool(
+        earlier is not None and earlier.status == "closed" and earlier.review is not None
+        and earlier.review.action.text and earlier.follow_ups
+        and earlier.follow_ups[-1].worked == "yes"
+    )
 
 
 def default_follow_up(today: date, follow_up_days: int) -> str:
@@ -55,6 +66,7 @@ def clean_review(review: Review) -> Review:
         raise ValidationError("why", "too_many", max=MAX_CONDITIONS)
     return replace(
         review,
+        recurrence_note=text("recurrence_note", review.recurrence_note, BUDGETS["recurrence_note"]),
         what_happened=text("what_happened", review.what_happened, BUDGETS["what_happened"]),
         why=conditions,
         work_as_imagined=text("work_as_imagined", review.work_as_imagined, BUDGETS["work_as_imagined"]),
@@ -69,10 +81,16 @@ def clean_review(review: Review) -> Review:
     )
 
 
-def finish_review(review: Review, *, by: str, now: datetime, follow_up_days: int) -> Review:
-    """The finished review, or ValidationError naming what is missing or not allowed."""
+def finish_review(
+    review: Review, *, by: str, now: datetime, follow_up_days: int, recurrence: bool = False
+) -> Review:
+    """The finished review, or ValidationError naming what is missing or not allowed.
+    ``recurrence``: the record repeats a change that was closed as working, so the review must
+    say why that change did not hold."""
     review = clean_review(review)
     today = now.date()
+    if recurrence and not review.recurrence_note:
+        raise ValidationError("recurrence_note", "required")
     if not review.what_happened:
         raise ValidationError("what_happened", "required")
     if not review.why:

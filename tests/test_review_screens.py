@@ -165,3 +165,50 @@ async def test_idle_sign_out_keeps_the_draft_and_another_supervisor_resumes_it(m
         assert wizard.query_one("#a-text").value == "Instalar una guarda en la cinta 2"
         assert "El rodillo de retorno" in str(wizard.query_one("#conditions").get_option_at_index(0).prompt)
     assert repo.get(record.id).status == "in_review"
+
+
+async def test_a_recurrence_first_asks_why_the_change_did_not_hold(make_app, repo):
+    from kiosk import ids
+
+    seed(repo)
+    earlier = repo.import_doc({
+        "id": ids.encode(50), "kind": "error", "area": "Envasado", "status": "closed",
+        "what_happened": "La cinta 2 se trabó en marzo", "created_at": "2026-03-01T10:00:00-03:00",
+        "occurred_at": "2026-03-01T09:00:00-03:00",
+        "review": {"what_happened": "La cinta 2 se trabó", "draft": False, "follow_up_date": "2026-04-01",
+                   "why": [{"text": "Rodillo sin guarda", "category": "equipment"}],
+                   "action": {"text": "Instalar una guarda", "owner": "Mantenimiento", "deadline": "2026-03-20"}},
+        "follow_ups": [{"at": "2026-04-01T10:00:00-03:00", "by": "Marta Ruiz", "done": "yes", "worked": "yes"}],
+    })
+    again = repo.import_doc({
+        "id": ids.encode(60), "kind": "near_miss", "area": "Envasado", "what_happened": "Otra vez se trabó la cinta 2",
+        "created_at": "2026-11-20T10:00:00-03:00", "occurred_at": "2026-11-20T09:00:00-03:00",
+        "links": [{"id": earlier.id, "rel": "recurrence_of"}],
+    })
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("2")
+        await wait_for(pilot, lambda: bool(app.screen.query("#names")) and app.screen.query_one("#names").option_count)
+        await pilot.press("enter", *"2580", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewQueueScreen) and app.screen.records)
+        index = [r.id for r in app.screen.records].index(again.id)
+        app.screen.query_one("#queue-list").highlighted = index
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewWizard))
+        assert "¿Por qué no se sostuvo el cambio?" in text_of(app)
+        assert "Su cambio «Instalar una guarda» se cerró como que funcionó" in text_of(app)
+        await pilot.press("enter")
+        assert "Primero contá por qué no se sostuvo" in text_of(app)
+        await paste(pilot, "La guarda se sacó para limpiar y nadie tenía cómo volver a fijarla")
+        await pilot.press("enter")
+        assert "Pregunta 1 de 4" in text_of(app)
+        await answer_until_change(pilot)
+        await fill_change(pilot, action="Poner tornillos de apriete manual en la guarda")
+        await wait_for(pilot, lambda: "El resumen en una página" in text_of(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewQueueScreen))
+    note = "La guarda se sacó para limpiar y nadie tenía cómo volver a fijarla"
+    assert repo.get(again.id).review.recurrence_note == note
+    stored = repo.get(earlier.id)
+    assert stored.review.recurrence_note == f"{again.id}: {note}"
+    assert stored.history[-1].what == "recurrence_noted"

@@ -40,7 +40,9 @@ STEPS = (
     ("change", 4, N_("What are we changing? One action, one owner, one deadline")),
     ("summary", 0, N_("The one-page summary")),
 )
+RECURRENCE_STEP = ("recurrence", 0, N_("Why did the change not hold?"))
 _TEXT_FIELDS = {  # widget id → (review field, budget key)
+    "r-recurrence": ("recurrence_note", "recurrence_note"),
     "r-what": ("what_happened", "what_happened"),
     "r-imagined": ("work_as_imagined", "work_as_imagined"),
     "r-done": ("work_as_done", "work_as_done"),
@@ -71,9 +73,12 @@ class ReviewWizard(Screen):
     step = reactive(0, init=False)
     saving = reactive(False, init=False)
 
-    def __init__(self, record: Record) -> None:
+    def __init__(self, record: Record, earlier: Record | None = None) -> None:
+        """``earlier``: the record this one recurs, when its change was closed as working."""
         super().__init__()
         self.record = record
+        self.earlier = earlier
+        self.steps = ((RECURRENCE_STEP,) if earlier is not None else ()) + STEPS
         self.review = start_review(record)
         self.people: list[str] = [record.reporter] if record.reporter else []
         self.choosing_category = False
@@ -84,7 +89,10 @@ class ReviewWizard(Screen):
         with Vertical(id="review"):
             yield Static("", id="original", markup=False)
             yield Static("", id="question", markup=False)
-            with ContentSwitcher(initial="step-what", id="review-steps"):
+            with ContentSwitcher(initial=f"step-{self.steps[0][0]}", id="review-steps"):
+                with VerticalScroll(id="step-recurrence", classes="step"):
+                    yield Static("", id="recurrence-context", markup=False)
+                    yield ReportTextArea(id="r-recurrence", max_length=BUDGETS["recurrence_note"])
                 with VerticalScroll(id="step-what", classes="step"):
                     yield ReportTextArea(id="r-what", max_length=BUDGETS["what_happened"])
                 with VerticalScroll(id="step-why", classes="step"):
@@ -137,7 +145,12 @@ class ReviewWizard(Screen):
             _("Report {id} · {kind} · {area} · {date}").format(
                 id=record.id, kind=kind_label(record.kind), area=record.area, date=record.created_at[:10])
             + "\n" + record.what_happened + (f"\n{record.impact}" if record.impact else "")))
-        step_id, number, heading = STEPS[self.step]
+        if self.earlier is not None and self.earlier.review is not None:
+            self.query_one("#recurrence-context", Static).update(plain(_(
+                "This happened before ({id}). Its change “{action}” was closed as working. "
+                "Before anything else: why did it not hold this time?").format(
+                id=self.earlier.id, action=self.earlier.review.action.text)))
+        step_id, number, heading = self.steps[self.step]
         title = (_("Question {number} of 4 · {heading}").format(number=number, heading=_(heading))
                  if number else _(heading))
         self.query_one("#question", Static).update(title)
@@ -149,12 +162,12 @@ class ReviewWizard(Screen):
         self._update_budget()
 
     def describe_binding(self, binding: Binding) -> str | None:
-        if binding.action == "next" and STEPS[self.step][0] == "summary":
+        if binding.action == "next" and self.steps[self.step][0] == "summary":
             return _("Finish the review")
         return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        on_list = STEPS[self.step][0] == "why" and self.focused is self.query_one("#conditions")
+        on_list = self.steps[self.step][0] == "why" and self.focused is self.query_one("#conditions")
         if action in ("remove_condition", "move_condition", "edit_condition"):
             return on_list and bool(self.review.why)
         if action in ("next", "back") and self.saving:
@@ -164,15 +177,15 @@ class ReviewWizard(Screen):
     # -- steps ---------------------------------------------------------------------------
 
     def watch_step(self) -> None:
-        self.query_one("#review-steps", ContentSwitcher).current = f"step-{STEPS[self.step][0]}"
+        self.query_one("#review-steps", ContentSwitcher).current = f"step-{self.steps[self.step][0]}"
         self._problem("")
         self.retranslate()
         self._focus_step()
         self.refresh_bindings()
 
     def _focus_step(self) -> None:
-        first = {"what": "#r-what", "why": "#condition-text", "practice": "#r-imagined",
-                 "did": "#r-did", "change": "#a-text"}.get(STEPS[self.step][0])
+        first = {"recurrence": "#r-recurrence", "what": "#r-what", "why": "#condition-text", "practice": "#r-imagined",
+                 "did": "#r-did", "change": "#a-text"}.get(self.steps[self.step][0])
         if first:
             self.query_one(first).focus()
         else:
@@ -180,6 +193,7 @@ class ReviewWizard(Screen):
 
     def _fill_from_review(self) -> None:
         review = self.review
+        self.query_one("#r-recurrence", ReportTextArea).load_text(review.recurrence_note)
         self.query_one("#r-what", ReportTextArea).load_text(review.what_happened)
         self.query_one("#r-imagined", ReportTextArea).load_text(review.work_as_imagined)
         self.query_one("#r-done", ReportTextArea).load_text(review.work_as_done)
@@ -198,6 +212,7 @@ class ReviewWizard(Screen):
 
         return replace(
             self.review,
+            recurrence_note=self.query_one("#r-recurrence", ReportTextArea).text,
             what_happened=self.query_one("#r-what", ReportTextArea).text,
             work_as_imagined=self.query_one("#r-imagined", ReportTextArea).text,
             work_as_done=self.query_one("#r-done", ReportTextArea).text,
@@ -318,8 +333,11 @@ class ReviewWizard(Screen):
     def action_next(self) -> None:
         if self.saving:
             return
-        step_id = STEPS[self.step][0]
+        step_id = self.steps[self.step][0]
         focused = self.focused.id if self.focused is not None else ""
+        if step_id == "recurrence" and not self.query_one("#r-recurrence", ReportTextArea).text.strip():
+            self._problem(_("First say why the earlier change did not hold: that is what we learn here."))
+            return
         if step_id == "why":
             if self.choosing_category:
                 categories = self.query_one("#categories", KioskOptionList)
@@ -341,7 +359,8 @@ class ReviewWizard(Screen):
         self.review = self.collect()
         if step_id == "change":
             try:
-                finish_review(self.review, by="-", now=self.app.clock(), follow_up_days=self.app.config.follow_up_days)
+                finish_review(self.review, by="-", now=self.app.clock(),
+                              follow_up_days=self.app.config.follow_up_days, recurrence=self.earlier is not None)
             except ValidationError as error:
                 self._problem(self._explain(error))
                 return
@@ -374,7 +393,8 @@ class ReviewWizard(Screen):
         try:
             if final:
                 done = finish_review(review, by=by, now=self.app.clock(),
-                                     follow_up_days=self.app.config.follow_up_days)
+                                     follow_up_days=self.app.config.follow_up_days,
+                                     recurrence=self.earlier is not None)
                 record = repo.finish_review(self.record.id, done, by=by)
             else:
                 record = repo.save_review_draft(self.record.id, review, by=by)
@@ -465,6 +485,8 @@ class ReviewWizard(Screen):
             return _("The deadline and the follow-up date must be after today.")
         if error.field == "why":
             return _("Add at least one condition.")
+        if error.field == "recurrence_note":
+            return _("First say why the earlier change did not hold: that is what we learn here.")
         return describe_error(error)
 
     def _problem(self, text: str) -> None:

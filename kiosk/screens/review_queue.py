@@ -105,9 +105,19 @@ class ReviewQueueScreen(Screen):
         index = self.query_one("#queue-list", KioskOptionList).highlighted
         if index is None or index >= len(self.records):
             return
+        self.open_review(self.records[index])
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-open")
+    def open_review(self, record: Record) -> None:
+        """Look up whether it repeats a change that held (then the review starts by asking
+        why it did not), and open the wizard."""
+        earlier = self.app.repo.earlier_change_that_held(record)
+        self.app.call_from_thread(self._push_wizard, record, earlier)
+
+    def _push_wizard(self, record: Record, earlier: Record | None) -> None:
         from kiosk.screens.review import ReviewWizard
 
-        self.app.push_screen(ReviewWizard(self.records[index]))
+        self.app.push_screen(ReviewWizard(record, earlier))
 
     def action_back(self) -> None:
         self.app.pop_screen()

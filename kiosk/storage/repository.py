@@ -34,6 +34,7 @@ from kiosk.domain import (
 )
 from kiosk.storage.journal import JournalStore, Op
 from kiosk.storage.migrations import upgrade_tables
+from kiosk.reviewing import change_that_held
 from kiosk.storage.search import SearchIndex, query_words
 from kiosk.storage.tinydb_glue import KioskTinyDB
 from kiosk.supervisors import (
@@ -375,10 +376,41 @@ class Repository:
         return self.save(changed, actor=by, what="review_draft_saved", changed=("review",))
 
     def finish_review(self, record_id: str, review: Review, *, by: str) -> Record:
-        """Store a finished review (see kiosk.reviewing.finish_review): the action is open."""
+        """Store a finished review (see kiosk.reviewing.finish_review): the action is open.
+        Why an earlier change did not hold is stored with that earlier record too, in the same
+        transaction."""
         record = self._require(record_id)
         changed = replace(record, review=review, status="action_open")
-        return self.save(changed, actor=by, what="reviewed", changed=("review", "status"))
+        earlier = self.earlier_change_that_held(record)
+        if earlier is None or not review.recurrence_note:
+            return self.save(changed, actor=by, what="reviewed", changed=("review", "status"))
+        stamp = self.clock().isoformat(timespec="seconds")
+        note = f"{record.id}: {review.recurrence_note}"
+        assert earlier.review is not None
+        old_note = earlier.review.recurrence_note
+        earlier = replace(
+            earlier,
+            review=replace(earlier.review, recurrence_note=f"{old_note}\n{note}" if old_note else note),
+            history=earlier.history + (HistoryEntry(at=stamp, by=by, what="recurrence_noted",
+                                                    fields=("review.recurrence_note",)),),
+        )
+        changed = replace(changed, history=changed.history + (
+            HistoryEntry(at=stamp, by=by, what="reviewed", fields=("review", "status")),))
+        with self.store.lock:
+            self.store.commit([
+                ("put", RECORDS, self._by_id[changed.id], record_to_doc(changed)),
+                ("put", RECORDS, self._by_id[earlier.id], record_to_doc(earlier)),
+            ])
+        return changed
+
+    def earlier_change_that_held(self, record: Record) -> Record | None:
+        """The earlier record this one recurs, if its change was closed as working."""
+        for link in record.links:
+            if link.rel == "recurrence_of":
+                earlier = self.get(link.id)
+                if change_that_held(earlier):
+                    return earlier
+        return None
 
     def _require(self, record_id: str) -> Record:
         record = self.get(record_id)
