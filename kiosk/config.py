@@ -62,6 +62,7 @@ class Config:
     idle_timeout: int = 120
     idle_warning: int = 15
     follow_up_days: int = 30
+    look_for_days: int = 30
     link_base_url: str = "http://kiosk.local:8080"
     printer: PrinterConfig = field(default_factory=PrinterConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
@@ -136,6 +137,7 @@ _SCHEMA: dict[str, Callable[[Any], str | None]] = {
     "idle_timeout": _int_range(15, 3600),
     "idle_warning": _int_range(5, 120),
     "follow_up_days": _int_range(1, 365),
+    "look_for_days": _int_range(1, 365),
     "link_base_url": _text(_URL, "http(s)://host[:port][/path], ASCII only"),
     "printer.spec": _text(_PRINTER_SPEC, "preview, network:HOST[:PORT], usb:VID:PID, serial:DEVICE[:BAUD], file:PATH, cups:NAME"),
     "printer.columns": _int_range(24, 64),
@@ -223,7 +225,7 @@ def example_config() -> str:
     defaults = Config()
     lines = [f'language = "{defaults.language}"']
     lines.append("areas = [" + ", ".join(f'"{a}"' for a in defaults.areas) + "]")
-    for name in ("idle_timeout", "idle_warning", "follow_up_days"):
+    for name in ("idle_timeout", "idle_warning", "follow_up_days", "look_for_days"):
         lines.append(f"{name} = {getattr(defaults, name)}")
     lines.append(f'link_base_url = "{defaults.link_base_url}"')
     for section in _SECTIONS:

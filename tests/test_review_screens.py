@@ -212,3 +212,37 @@ async def test_a_recurrence_first_asks_why_the_change_did_not_hold(make_app, rep
     stored = repo.get(earlier.id)
     assert stored.review.recurrence_note == f"{again.id}: {note}"
     assert stored.history[-1].what == "recurrence_noted"
+
+
+async def test_a_win_is_acknowledged_shared_and_applauded_once_per_press_burst(make_app, repo):
+    seed(repo)
+    win = repo.add_report(ReportDraft(kind="win", area="Matricería", what_happened="Cambio de molde en 9 minutos"),
+                          areas=None)
+    clock = FakeMonotonic()
+    app = make_app(monotonic=clock)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("2")
+        await wait_for(pilot, lambda: bool(app.screen.query("#names")) and app.screen.query_one("#names").option_count)
+        await pilot.press("enter", *"2580", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewQueueScreen) and app.screen.records)
+        app.screen.query_one("#queue-list").highlighted = [r.id for r in app.screen.records].index(win.id)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Reconocer un logro" in text_of(app))
+        await paste(pilot, "El carro de moldes quedó preparado la noche anterior")
+        await pilot.press("enter")
+        await paste(pilot, "Preparar el carro de moldes antes del cambio")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewQueueScreen))
+        stored = repo.get(win.id)
+        assert stored.status == "shared" and stored.review.win_note.startswith("El carro de moldes")
+        assert stored.look_for.until == "2026-12-21"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "Prestá atención: Preparar el carro de moldes" in text_of(app))
+        await wait_for(pilot, lambda: "Logro: Matricería" in text_of(app))
+        await pilot.press("a", "a", "a")  # one burst: one applause
+        await wait_for(pilot, lambda: repo.get(win.id).applause == 1)
+        clock.advance(6)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: repo.get(win.id).applause == 2)
+        await pilot.pause(0.2)
+        assert repo.get(win.id).applause == 2

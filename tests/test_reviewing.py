@@ -80,8 +80,11 @@ def test_drafts_survive_reopening_and_finishing_opens_the_action(repo, data_dir)
         repo.close()
 
 
-def test_queue_is_oldest_first_without_wins(repo):
+def test_queue_is_oldest_first_with_wins_to_acknowledge(repo):
     first = report(repo, "Primera cosa que pasó en la línea")
-    repo.add_report(ReportDraft(kind="win", area="Envasado", what_happened="Un cambio muy rápido"), areas=None)
+    win = repo.add_report(ReportDraft(kind="win", area="Envasado", what_happened="Un cambio muy rápido"), areas=None)
     second = report(repo, "Segunda cosa que pasó en la línea")
+    assert [r.id for r in repo.review_queue()] == [first.id, win.id, second.id]
+    repo.acknowledge_win(win.id, note="El kit estaba listo", look_for="", share_days=30, by="Marta")
     assert [r.id for r in repo.review_queue()] == [first.id, second.id]
+    assert repo.get(win.id).status == "acknowledged"

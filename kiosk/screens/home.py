@@ -41,26 +41,33 @@ class HomeData(Message):
 
     counts: HomeCounts
     look_fors: list[str]
-    wins: list[str]
+    wins: list[tuple[str, str]]  # (record id, line)
 
 
 class HomeScreen(Screen):
     """The start of everything; Esc from anywhere leads back here."""
 
     BINDINGS = [
-        Binding("1", "choose('report')", N_("Report")),
-        Binding("2", "choose('review')", N_("Review")),
-        Binding("3", "choose('follow_ups')", N_("Follow-ups")),
-        Binding("4", "choose('learnings')", N_("Learnings")),
+        # The choices are on screen in large type; the footer shows them as one entry so that
+        # every key still fits at 80 columns.
+        Binding("1", "choose('report')", N_("Choose"), key_display="1-4"),
+        Binding("2", "choose('review')", show=False),
+        Binding("3", "choose('follow_ups')", show=False),
+        Binding("4", "choose('learnings')", show=False),
         Binding("0", "exit", N_("Exit")),
+        Binding("a", "applaud", N_("Applaud")),
     ]
+
+    #: Presses of the applause key for the same win within this many seconds count once.
+    APPLAUSE_SECONDS = 5.0
 
     ROTATE_SECONDS = 8.0
 
     def __init__(self) -> None:
         super().__init__()
         self._look_fors: list[str] = []
-        self._wins: list[str] = []
+        self._wins: list[tuple[str, str]] = []
+        self._applauded: dict[str, float] = {}
         self._rotation = 0
         self._counts: HomeCounts | None = None
 
@@ -102,7 +109,7 @@ class HomeScreen(Screen):
         counts = repo.home_counts(today)
         look_fors = [shorten(r.look_for.text) for r in repo.look_fors(today) if r.look_for][:10]
         wins = [
-            shorten(f"{r.area}: {r.what_happened}") + (f" (+{r.applause})" if r.applause else "")
+            (r.id, shorten(f"{r.area}: {r.what_happened}") + (f" (+{r.applause})" if r.applause else ""))
             for r in repo.recent(kinds=("win",), limit=5)
         ]
         self.post_message(HomeData(counts, look_fors, wins))
@@ -143,10 +150,34 @@ class HomeScreen(Screen):
         else:
             look_for.update("")
         if self._wins:
-            text = self._wins[self._rotation % len(self._wins)]
+            _id, text = self._wins[self._rotation % len(self._wins)]
             wins.update(plain(_("{win_label}: {text}").format(win_label=kind_label("win"), text=text)))
         else:
             wins.update("")
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "applaud":
+            return bool(self._wins)  # the key is shown only while a win is on screen
+        return True
+
+    def action_applaud(self) -> None:
+        if not self._wins:
+            return
+        record_id, _text = self._wins[self._rotation % len(self._wins)]
+        now = self.app.monotonic()
+        if now - self._applauded.get(record_id, -1e9) < self.APPLAUSE_SECONDS:
+            return  # the same applause, pressed again: it counts once
+        self._applauded[record_id] = now
+        self.applaud(record_id)
+
+    @work(thread=True, exit_on_error=False, group="applause")
+    def applaud(self, record_id: str) -> None:
+        record = self.app.repo.applaud(record_id)
+        self.app.call_from_thread(
+            self.app.notify, _("Applause for {area}! ({count} so far)").format(area=record.area, count=record.applause),
+            markup=False)
+        self.load()
 
     # -- actions -------------------------------------------------------------------------
 

@@ -110,11 +110,21 @@ class ReviewQueueScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-open")
     def open_review(self, record: Record) -> None:
         """Look up whether it repeats a change that held (then the review starts by asking
-        why it did not), and open the wizard."""
+        why it did not), and open the wizard — or, for a win, the acknowledgement."""
         earlier = self.app.repo.earlier_change_that_held(record)
         self.app.call_from_thread(self._push_wizard, record, earlier)
 
     def _push_wizard(self, record: Record, earlier: Record | None) -> None:
+        if record.kind == "win":
+            from kiosk.screens.win import WinDialog
+
+            def acknowledged(done: Record | None) -> None:
+                if done is not None:
+                    self.app.notify(_("Win {id} acknowledged.").format(id=done.id), markup=False)
+                    self.load()
+
+            self.app.push_screen(WinDialog(record), acknowledged)
+            return
         from kiosk.screens.review import ReviewWizard
 
         self.app.push_screen(ReviewWizard(record, earlier))

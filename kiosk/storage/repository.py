@@ -11,7 +11,7 @@ import logging
 import threading
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
@@ -22,6 +22,7 @@ from kiosk.domain import (
     RECORD_FIELDS,
     SCHEMA_VERSION,
     HistoryEntry,
+    LookFor,
     Record,
     ReportDraft,
     Review,
@@ -359,11 +360,11 @@ class Repository:
     # -- reviews -------------------------------------------------------------------------
 
     def review_queue(self) -> list[Record]:
-        """Reports waiting for their review (wins excepted), oldest first."""
+        """Reports waiting for their review, and wins waiting to be acknowledged; oldest first."""
         with self.store.lock:
             docs = [
                 doc for doc in self.store.tables.get(RECORDS, {}).values()
-                if doc.get("status") in _WAITING and doc.get("kind") != "win"
+                if doc.get("status") in _WAITING
             ]
         docs.sort(key=lambda doc: doc["created_at"])
         return [record_from_doc(doc) for doc in docs]
@@ -411,6 +412,31 @@ class Repository:
                 if change_that_held(earlier):
                     return earlier
         return None
+
+    def acknowledge_win(self, record_id: str, *, note: str, look_for: str, share_days: int, by: str) -> Record:
+        """A win needs no action: the supervisor acknowledges it, with what made it work; a
+        look-for line shares it with every team on Home for ``share_days`` days."""
+        record = self._require(record_id)
+        if record.kind != "win":
+            raise ValidationError("kind", "unknown", value=record.kind)
+        now = self.clock()
+        review = Review(win_note=note, reviewed_by=by, reviewed_at=now.isoformat(timespec="seconds"), draft=False)
+        shared = None
+        if look_for.strip():
+            shared = LookFor(text=look_for, until=(now.date() + timedelta(days=share_days)).isoformat())
+        doc = record_to_doc(replace(record, review=review, look_for=shared,
+                                    status="shared" if shared else "acknowledged"))
+        changed = record_from_doc(doc)  # checked and cleaned like an import
+        return self.save(changed, actor=by, what="shared" if shared else "acknowledged",
+                         changed=("review", "status") + (("look_for",) if shared else ()))
+
+    def applaud(self, record_id: str) -> Record:
+        """One more applause for a win (operators, no sign-in)."""
+        record = self._require(record_id)
+        if record.kind != "win":
+            raise ValidationError("kind", "unknown", value=record.kind)
+        return self.save(replace(record, applause=record.applause + 1), actor="operator",
+                         what="applauded", changed=("applause",))
 
     def _require(self, record_id: str) -> Record:
         record = self.get(record_id)
