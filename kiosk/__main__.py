@@ -94,14 +94,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "run"
+    folder = data_folder(getattr(args, "data", None))
     try:
-        config = load_config(config_path(getattr(args, "config", None)))
+        config = load_config(config_path(getattr(args, "config", None), folder))
     except ConfigError as exc:
         print(_("Configuration error in {source}, key {key}: {problem}").format(
             source=exc.source, key=exc.key, problem=exc.problem), file=sys.stderr)
         return 2
     i18n.set_language(config.language)
-    folder = data_folder(getattr(args, "data", None))
     try:
         setup_logging(folder)
     except OSError as exc:
@@ -202,8 +202,9 @@ def cmd_run(args, config: Config, folder: Path) -> int:
             load = lambda: repo  # noqa: E731
 
         exit_when_ready = os.environ.get("KIOSK_EXIT_WHEN_READY") == "1"
+        config_file = config_path(getattr(args, "config", None), folder) or folder / "kiosk.toml"
         app = KioskApp(config=config, load_repo=load, clock=system_clock,
-                       exit_when_ready=exit_when_ready, demo_pin=demo_pin)
+                       exit_when_ready=exit_when_ready, demo_pin=demo_pin, config_file=config_file)
         app.run(headless=exit_when_ready)
         if app.fatal_message:
             print(app.fatal_message, file=sys.stderr)

@@ -12,6 +12,7 @@ import os
 import threading
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import Callable
 
 from textual import events, work
@@ -53,6 +54,7 @@ class KioskApp(App[int], inherit_bindings=False):
         monotonic: Callable[[], float] = time.monotonic,
         exit_when_ready: bool = False,
         demo_pin: str = "",
+        config_file: Path | None = None,
     ) -> None:
         """Give either an open ``repo`` or ``load_repo``, which is called in a worker right
         after the first frame (reading 25k records must not delay the screen)."""
@@ -60,6 +62,7 @@ class KioskApp(App[int], inherit_bindings=False):
         if (repo is None) == (load_repo is None):
             raise ValueError("give exactly one of repo and load_repo")
         self.config = config
+        self.config_file = config_file  # where the admin screen saves settings (None: not saved)
         self.clock = clock
         self.monotonic = monotonic
         self.exit_when_ready = exit_when_ready

@@ -6,10 +6,11 @@ or a value out of range raises :class:`ConfigError` naming the file and the dott
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -204,10 +205,18 @@ def _validate(source: str, key: str, value: Any) -> None:
         raise ConfigError(source, key, problem)
 
 
-def config_path(cli_value: str | None) -> Path | None:
-    """``--config`` wins, then ``KIOSK_CONFIG``; no file means the defaults."""
+DATA_CONFIG = "kiosk.toml"
+
+
+def config_path(cli_value: str | None, folder: Path | None = None) -> Path | None:
+    """``--config`` wins, then ``KIOSK_CONFIG``, then ``kiosk.toml`` in the data folder if it
+    exists (the admin screen saves there when no file was named); none means the defaults."""
     value = cli_value or os.environ.get("KIOSK_CONFIG")
-    return Path(value) if value else None
+    if value:
+        return Path(value)
+    if folder is not None and (folder / DATA_CONFIG).exists():
+        return folder / DATA_CONFIG
+    return None
 
 
 def data_folder(cli_value: str | None) -> Path:
@@ -220,24 +229,42 @@ def data_folder(cli_value: str | None) -> Path:
     return user_data_path("learning-kiosk", appauthor=False)
 
 
-def example_config() -> str:
-    """The defaults as a TOML file, every key present (used by the docs and a test)."""
-    defaults = Config()
-    lines = [f'language = "{defaults.language}"']
-    lines.append("areas = [" + ", ".join(f'"{a}"' for a in defaults.areas) + "]")
-    for name in ("idle_timeout", "idle_warning", "follow_up_days", "look_for_days"):
-        lines.append(f"{name} = {getattr(defaults, name)}")
-    lines.append(f'link_base_url = "{defaults.link_base_url}"')
+def config_to_toml(config: Config) -> str:
+    """A config as a TOML file, every key present (the docs' example and the admin screen)."""
+    def value(item: Any) -> str:
+        if isinstance(item, bool):
+            return "true" if item else "false"
+        if isinstance(item, str):
+            return json.dumps(item, ensure_ascii=False)  # JSON escapes are TOML basic strings
+        if isinstance(item, tuple):
+            return "[" + ", ".join(value(v) for v in item) + "]"
+        return str(item)
+
+    lines = []
+    for name in ("language", "areas", "idle_timeout", "idle_warning", "follow_up_days",
+                 "look_for_days", "link_base_url"):
+        lines.append(f"{name} = {value(getattr(config, name))}")
     for section in _SECTIONS:
         lines.append(f"\n[{section}]")
-        obj = getattr(defaults, section)
-        for f in fields(obj):
-            value = getattr(obj, f.name)
-            if isinstance(value, bool):
-                text = "true" if value else "false"
-            elif isinstance(value, str):
-                text = f'"{value}"'
-            else:
-                text = str(value)
-            lines.append(f"{f.name} = {text}")
+        obj = getattr(config, section)
+        lines += [f"{f.name} = {value(getattr(obj, f.name))}" for f in fields(obj)]
     return "\n".join(lines) + "\n"
+
+
+def example_config() -> str:
+    """The defaults as a TOML file (used by the docs and a test)."""
+    return config_to_toml(Config())
+
+
+def save_config(config: Config, path: Path) -> Config:
+    """Write a config atomically after checking that it reads back as the same config;
+    returns it as loaded from ``path``. Raises ConfigError (nothing written) or OSError."""
+    from kiosk.storage.journal import write_atomic
+
+    text = config_to_toml(config)
+    checked = parse_config(tomllib.loads(text), str(path))
+    if replace(checked, source=config.source) != config:
+        raise ConfigError(str(path), "-", _("would not read back the same"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, [text.encode("utf-8")])
+    return checked

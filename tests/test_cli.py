@@ -300,3 +300,11 @@ def test_check_verifies_every_copy_and_import_says_what_it_repaired(tmp_path):
     assert imported.returncode == 0
     assert "Se restauró la copia kiosk.json.2" in imported.stderr.decode()
     assert len(run(["export", "--format", "jsonl"], data=data).stdout.decode().splitlines()) == 4
+
+
+def test_the_data_folders_own_config_is_used_when_none_is_named(tmp_path):
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "kiosk.toml").write_text('language = "en"\n', encoding="utf-8")
+    result = run(["import"], data=data, stdin=lines({"kind": "bogus", "area": "x", "what_happened": "y"}))
+    assert "Unknown kind 'bogus'" in result.stderr.decode()

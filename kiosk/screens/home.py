@@ -55,6 +55,7 @@ class HomeScreen(Screen):
         Binding("3", "choose('follow_ups')", show=False),
         Binding("4", "choose('learnings')", show=False),
         Binding("0", "exit", N_("Exit")),
+        Binding("9", "admin", N_("Admin")),
         Binding("a", "applaud", N_("Applaud")),
     ]
 
@@ -193,6 +194,13 @@ class HomeScreen(Screen):
                                      title=N_("Review: supervisor PIN"))
         elif choice in NOT_YET:
             self.notify(_("This choice comes in a later version of the kiosk."), markup=False)
+
+    def action_admin(self) -> None:
+        """Settings and supervisors: admins only (or, with none yet, creating the first)."""
+        from kiosk.screens.admin import AdminScreen
+
+        self.app.with_supervisor(lambda _admin: self.app.push_screen(AdminScreen()), admin=True,
+                                 title=N_("Admin: admin PIN"))
 
     def action_exit(self) -> None:
         """Leaving the kiosk takes an admin's PIN (or creating the first admin)."""

@@ -161,19 +161,26 @@ class PinDialog(ModalScreen[Supervisor | None]):
         self.query_one("#login-problem", Static).update(plain(text))
 
 
-class FirstAdminDialog(ModalScreen[Supervisor | None]):
-    """No admin exists yet: create the first one (name, PIN twice). Esc cancels."""
+class NewSupervisorDialog(ModalScreen[Supervisor | None]):
+    """Add a supervisor (or an admin): name, PIN twice. Esc cancels."""
 
     BINDINGS = [
         Binding("enter", "next", N_("Next")),
         Binding("escape", "cancel", N_("Cancel")),
     ]
 
+    TITLE_MESSAGE = N_("Add a supervisor")
+    HINT_MESSAGE = N_("Supervisors sign in with their name and PIN to review and follow up.")
+
+    def __init__(self, *, admin: bool = False) -> None:
+        super().__init__()
+        self.admin = admin
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield TLabel(N_("Create the first admin"), classes="dialog-title")
-            yield TLabel(N_("There is no admin yet. The admin signs in with a PIN to review, "
-                            "change settings and leave the kiosk."), classes="hint")
+            yield TLabel(self.TITLE_MESSAGE if not self.admin or type(self) is not NewSupervisorDialog
+                         else N_("Add an admin"), classes="dialog-title")
+            yield TLabel(self.HINT_MESSAGE, classes="hint")
             yield TLabel(N_("Name"), classes="field-label")
             yield KioskInput(id="admin-name", max_length=60)
             yield TLabel(N_("PIN (4 to 8 digits)"), classes="field-label")
@@ -210,7 +217,7 @@ class FirstAdminDialog(ModalScreen[Supervisor | None]):
     @work(thread=True, exit_on_error=False, group="login")
     def create(self, name: str, pin: str) -> None:
         try:
-            admin = new_supervisor(name, pin, admin=True, now=self.app.clock())
+            admin = new_supervisor(name, pin, admin=self.admin, now=self.app.clock())
             self.app.repo.add_supervisor(admin)
         except ValidationError as error:
             self.post_message(PinResult(None, describe_error(error)))
@@ -229,3 +236,14 @@ class FirstAdminDialog(ModalScreen[Supervisor | None]):
 
     def _problem(self, text: str) -> None:
         self.query_one("#login-problem", Static).update(plain(text))
+
+
+class FirstAdminDialog(NewSupervisorDialog):
+    """No admin exists yet: create the first one."""
+
+    TITLE_MESSAGE = N_("Create the first admin")
+    HINT_MESSAGE = N_("There is no admin yet. The admin signs in with a PIN to review, "
+                      "change settings and leave the kiosk.")
+
+    def __init__(self) -> None:
+        super().__init__(admin=True)

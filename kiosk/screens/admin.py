@@ -1,0 +1,186 @@
+"""Admin: the settings (saved to the config file, validated, atomically) and the supervisors."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Static
+from textual.widgets.option_list import Option
+
+from kiosk.config import Config, ConfigError, config_to_toml, parse_config, save_config
+from kiosk.domain import ValidationError
+from kiosk.i18n import N_, _
+from kiosk.labels import describe_error
+from kiosk.supervisors import Supervisor
+from kiosk.widgets import KioskFooter, TLabel, plain
+from kiosk.widgets.inputs import KioskInput, KioskOptionList
+
+#: The settings on this screen: (config key, label).
+FIELDS = (
+    ("areas", N_("Areas (separated by commas)")),
+    ("language", N_("Language at start: es_AR or en")),
+    ("idle_timeout", N_("Seconds without a key before going back to Home")),
+    ("follow_up_days", N_("Days from a review to its follow-up")),
+    ("look_for_days", N_("Days a shared look-for line stays on Home")),
+    ("link_base_url", N_("Start of the links in the QR codes")),
+)
+_NUMBERS = {"idle_timeout", "follow_up_days", "look_for_days"}
+ADMIN, SUPERVISOR = N_("admin"), N_("supervisor")
+
+
+@dataclass
+class AdminDone(Message):
+    problem: str
+    config: Config | None = None
+    supervisors: list[Supervisor] | None = None
+
+
+class AdminScreen(Screen):
+    """For admins only (the caller signs them in)."""
+
+    BINDINGS = [
+        Binding("enter", "next", N_("Next")),
+        Binding("ctrl+s", "save", N_("Save settings")),
+        Binding("f5", "add(False)", N_("Add supervisor")),
+        Binding("f6", "add(True)", N_("Add admin")),
+        Binding("delete", "remove", N_("Remove")),
+        Binding("escape", "back", N_("Back")),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.supervisors: list[Supervisor] = []
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="admin"):
+            yield TLabel(N_("Settings"), classes="dialog-title")
+            for key, label in FIELDS:
+                yield TLabel(label, classes="field-label")
+                yield KioskInput(id=f"set-{key}", max_length=1000)
+            yield TLabel(N_("Supervisors"), classes="dialog-title")
+            yield KioskOptionList(id="supervisor-list")
+            yield Static("", id="admin-problem", markup=False)
+        yield KioskFooter()
+
+    def on_mount(self) -> None:
+        config = self.app.config
+        for key, _label in FIELDS:
+            value = getattr(config, key)
+            self.query_one(f"#set-{key}", KioskInput).value = ", ".join(value) if key == "areas" else str(value)
+        self.query_one(f"#set-{FIELDS[0][0]}").focus()
+        self.load_supervisors()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="admin")
+    def load_supervisors(self) -> None:
+        self.post_message(AdminDone("", supervisors=self.app.repo.supervisors()))
+
+    def retranslate(self) -> None:
+        options = self.query_one("#supervisor-list", KioskOptionList)
+        highlighted = options.highlighted
+        options.set_options(
+            Option(plain(f"{s.name} · {_(ADMIN if s.admin else SUPERVISOR)}")) for s in self.supervisors
+        )
+        if self.supervisors:
+            options.highlighted = min(highlighted or 0, len(self.supervisors) - 1)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "remove":
+            return self.focused is self.query_one("#supervisor-list") and bool(self.supervisors)
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    # -- settings ------------------------------------------------------------------------
+
+    @on(KioskInput.Submitted)
+    def submitted(self) -> None:
+        self.action_next()
+
+    def action_next(self) -> None:
+        ids = [f"set-{key}" for key, _label in FIELDS]
+        focused = self.focused.id if self.focused is not None else ""
+        if focused in ids[:-1]:
+            self.query_one(f"#{ids[ids.index(focused) + 1]}").focus()
+        elif focused == ids[-1]:
+            self.action_save()
+
+    def edited(self) -> Config:
+        """The config with this screen's values, validated (raises ConfigError naming the key)."""
+        raw = tomllib.loads(config_to_toml(self.app.config))
+        for key, _label in FIELDS:
+            text = self.query_one(f"#set-{key}", KioskInput).value.strip()
+            if key == "areas":
+                raw[key] = [a.strip() for a in text.split(",") if a.strip()]
+            elif key in _NUMBERS:
+                raw[key] = int(text) if text.isdigit() else text
+            else:
+                raw[key] = text
+        source = str(self.app.config_file) if self.app.config_file else "(config)"
+        return parse_config(raw, source)
+
+    def action_save(self) -> None:
+        if self.app.config_file is None:
+            self._problem(_("This kiosk was started without a configuration file to save to."))
+            return
+        try:
+            config = self.edited()
+        except ConfigError as error:
+            self._problem(_("Not saved: {key}: {problem}").format(key=error.key, problem=error.problem))
+            return
+        self._problem(_("Saving…"))
+        self.write(config)
+
+    @work(thread=True, exit_on_error=False, group="admin-save")
+    def write(self, config: Config) -> None:
+        try:
+            saved = save_config(config, self.app.config_file)
+        except (ConfigError, OSError) as error:
+            self.post_message(AdminDone(_("Not saved: {problem}").format(problem=error)))
+        else:
+            self.post_message(AdminDone("", config=saved))
+
+    # -- supervisors ---------------------------------------------------------------------
+
+    def action_add(self, admin: bool) -> None:
+        from kiosk.screens.login import NewSupervisorDialog
+
+        self.app.push_screen(NewSupervisorDialog(admin=admin), lambda _added: self.load_supervisors())
+
+    def action_remove(self) -> None:
+        index = self.query_one("#supervisor-list", KioskOptionList).highlighted
+        if index is not None and index < len(self.supervisors):
+            self.remove(self.supervisors[index].name)
+
+    @work(thread=True, exit_on_error=False, group="admin")
+    def remove(self, name: str) -> None:
+        try:
+            self.app.repo.remove_supervisor(name)
+        except ValidationError as error:
+            self.post_message(AdminDone(describe_error(error)))
+        else:
+            self.post_message(AdminDone(_("Removed {name}.").format(name=name),
+                                        supervisors=self.app.repo.supervisors()))
+
+    @on(AdminDone)
+    def done(self, message: AdminDone) -> None:
+        if message.config is not None:
+            self.app.config = message.config
+            message.problem = _("Settings saved in {path}.").format(path=self.app.config_file)
+        if message.supervisors is not None:
+            self.supervisors = message.supervisors
+            self.retranslate()
+        self._problem(message.problem)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def _problem(self, text: str) -> None:
+        self.query_one("#admin-problem", Static).update(plain(text))

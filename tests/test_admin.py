@@ -1,0 +1,74 @@
+"""The admin screen: settings validated and written atomically, supervisors added and removed."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from kiosk.config import load_config
+from kiosk.screens.admin import AdminScreen
+from kiosk.supervisors import new_supervisor
+from tests.conftest import NOW, wait_for
+
+
+def text_of(app) -> str:
+    return "\n".join(str(w.render()) for w in app.screen.query(Static))
+
+
+async def open_admin(pilot):
+    app = pilot.app
+    await pilot.press("9")
+    await wait_for(pilot, lambda: bool(app.screen.query("#names")) and app.screen.query_one("#names").option_count)
+    await pilot.press("enter", *"2580", "enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, AdminScreen) and app.screen.supervisors)
+    return app.screen
+
+
+async def test_settings_are_validated_and_saved_atomically(make_app, repo, tmp_path):
+    repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))
+    app = make_app()
+    app.config_file = tmp_path / "kiosk.toml"
+    async with app.run_test(size=(100, 40)) as pilot:
+        admin = await open_admin(pilot)
+        admin.query_one("#set-follow_up_days").value = "tres"
+        await pilot.press("ctrl+s")
+        assert "No se guardó: follow_up_days" in text_of(app)
+        assert not app.config_file.exists()
+        admin.query_one("#set-follow_up_days").value = "45"
+        admin.query_one("#set-areas").value = "Línea 1, Línea 2, \"Depósito\" norte"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "Configuración guardada" in text_of(app))
+    saved = load_config(app.config_file)
+    assert saved.follow_up_days == 45 and saved.areas == ("Línea 1", "Línea 2", '"Depósito" norte')
+    assert app.config.follow_up_days == 45
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+async def test_supervisors_are_added_and_the_last_admin_stays(make_app, repo, tmp_path):
+    repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        admin = await open_admin(pilot)
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: "Agregar una persona de supervisión" in text_of(app))
+        await pilot.press(*"Luis", "enter", *"1357", "enter", *"1357", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, AdminScreen) and len(app.screen.supervisors) == 2)
+        assert [(s.name, s.admin) for s in repo.supervisors()] == [("Marta Ruiz", True), ("Luis", False)]
+        admin.query_one("#supervisor-list").focus()
+        admin.query_one("#supervisor-list").highlighted = 0
+        await pilot.press("delete")
+        await wait_for(pilot, lambda: "única persona admin" in text_of(app))
+        admin.query_one("#supervisor-list").highlighted = 1
+        await pilot.press("delete")
+        await wait_for(pilot, lambda: len(app.screen.supervisors) == 1)
+    assert [s.name for s in repo.supervisors()] == ["Marta Ruiz"]
+
+
+async def test_a_non_admin_cannot_open_it(make_app, repo):
+    repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))
+    repo.add_supervisor(new_supervisor("Luis Díaz", "1357", admin=False, now=NOW))
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("9")
+        await wait_for(pilot, lambda: bool(app.screen.query("#names")) and app.screen.query_one("#names").option_count)
+        names = app.screen.query_one("#names")
+        assert [str(names.get_option_at_index(i).prompt) for i in range(names.option_count)] == ["Marta Ruiz"]
