@@ -72,3 +72,31 @@ async def test_a_non_admin_cannot_open_it(make_app, repo):
         await wait_for(pilot, lambda: bool(app.screen.query("#names")) and app.screen.query_one("#names").option_count)
         names = app.screen.query_one("#names")
         assert [str(names.get_option_at_index(i).prompt) for i in range(names.option_count)] == ["Marta Ruiz"]
+
+
+async def test_no_pin_typed_on_the_screens_reaches_any_file(make_app, repo, data_dir):
+    import logging
+
+    repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))
+    log_file = data_dir / "kiosk.log"
+    handler = logging.FileHandler(log_file, encoding="utf-8")
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(logging.INFO)
+    app = make_app()
+    try:
+        async with app.run_test(size=(100, 40)) as pilot:
+            await open_admin(pilot)
+            await pilot.press("f6")
+            await wait_for(pilot, lambda: "Agregar una persona admin" in text_of(app))
+            await pilot.press(*"Luis", "enter", *"73019468", "enter", *"73019468", "enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, AdminScreen) and len(app.screen.supervisors) == 2)
+            await pilot.press("escape", "9")  # a wrong PIN goes through the log path too
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+    repo.close()
+    assert "supervisor 'Luis' added" in log_file.read_text(encoding="utf-8")
+    for path in data_dir.rglob("*"):
+        if path.is_file():
+            content = path.read_bytes()
+            assert b"73019468" not in content and b"2580" not in content, path

@@ -246,3 +246,24 @@ async def test_a_win_is_acknowledged_shared_and_applauded_once_per_press_burst(m
         await wait_for(pilot, lambda: repo.get(win.id).applause == 2)
         await pilot.pause(0.2)
         assert repo.get(win.id).applause == 2
+
+
+async def test_participants_can_be_just_a_count(make_app, repo):
+    record = seed(repo)
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_review(pilot)
+        await answer_until_change(pilot)
+        await paste(pilot, "Instalar una guarda en el rodillo de retorno")
+        await pilot.press("enter")
+        await paste(pilot, "Mantenimiento")
+        await pilot.press("enter")
+        await paste(pilot, "2026-12-01")
+        await pilot.press("enter", "enter")
+        await paste(pilot, "6")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Participantes: 6" in text_of(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewQueueScreen))
+    review = repo.get(record.id).review
+    assert review.participant_count == 6 and review.participants == ()

@@ -191,7 +191,7 @@ ES = {
 "What we actually do, and why it makes sense": "Lo que hacemos en la práctica, y por qué tiene sentido",
 "The action (one, concrete)": "La acción (una, concreta)",
 "Deadline (YYYY-MM-DD) and follow-up date": "Plazo (AAAA-MM-DD) y fecha de seguimiento",
-"Participants (names separated by commas)": "Participantes (nombres separados por comas)",
+"Participants (names separated by commas, or how many)": "Participantes (nombres separados por comas, o cuántas personas)",
 "Report {id} · {kind} · {area} · {date}": "Reporte {id} · {kind} · {area} · {date}",
 "Question {number} of 4 · {heading}": "Pregunta {number} de 4 · {heading}",
 "Finish the review": "Terminar la revisión",

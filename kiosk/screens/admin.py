@@ -157,10 +157,10 @@ class AdminScreen(Screen):
     def action_remove(self) -> None:
         index = self.query_one("#supervisor-list", KioskOptionList).highlighted
         if index is not None and index < len(self.supervisors):
-            self.remove(self.supervisors[index].name)
+            self.remove_named(self.supervisors[index].name)
 
     @work(thread=True, exit_on_error=False, group="admin")
-    def remove(self, name: str) -> None:
+    def remove_named(self, name: str) -> None:
         try:
             self.app.repo.remove_supervisor(name)
         except ValidationError as error:

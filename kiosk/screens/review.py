@@ -116,7 +116,7 @@ class ReviewWizard(Screen):
                     with Horizontal(classes="dates"):
                         yield KioskInput(id="a-deadline", max_length=10, restrict=r"[0-9-]*")
                         yield KioskInput(id="a-followup", max_length=10, restrict=r"[0-9-]*")
-                    yield TLabel(N_("Participants (names separated by commas)"), classes="field-label")
+                    yield TLabel(N_("Participants (names separated by commas, or how many)"), classes="field-label")
                     yield KioskInput(id="a-participants", max_length=200)
                 with VerticalScroll(id="step-summary", classes="step"):
                     yield Static("", id="review-summary", markup=False)
@@ -203,7 +203,8 @@ class ReviewWizard(Screen):
         self.query_one("#a-deadline", KioskInput).value = review.action.deadline
         self.query_one("#a-followup", KioskInput).value = review.follow_up_date or default_follow_up(
             self.app.clock().date(), self.app.config.follow_up_days)
-        self.query_one("#a-participants", KioskInput).value = ", ".join(review.participants)
+        self.query_one("#a-participants", KioskInput).value = (
+            ", ".join(review.participants) or (str(review.participant_count) if review.participant_count else ""))
 
     def collect(self) -> Review:
         """The review as typed so far."""
@@ -219,7 +220,10 @@ class ReviewWizard(Screen):
             what_we_did=self.query_one("#r-did", ReportTextArea).text,
             action=Action(text=value("#a-text"), owner=value("#a-owner"), deadline=value("#a-deadline")),
             follow_up_date=value("#a-followup"),
-            participants=tuple(p.strip() for p in value("#a-participants").split(",") if p.strip()),
+            # Names, or just how many took part ("6").
+            participants=() if value("#a-participants").strip().isdigit() else tuple(
+                p.strip() for p in value("#a-participants").split(",") if p.strip()),
+            participant_count=int(value("#a-participants").strip()) if value("#a-participants").strip().isdigit() else 0,
         )
 
     # -- conditions ----------------------------------------------------------------------
