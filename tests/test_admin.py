@@ -100,3 +100,17 @@ async def test_no_pin_typed_on_the_screens_reaches_any_file(make_app, repo, data
         if path.is_file():
             content = path.read_bytes()
             assert b"73019468" not in content and b"2580" not in content, path
+
+
+async def test_signing_out_ends_the_session(make_app, repo):
+    repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_admin(pilot)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "Sesión iniciada: Marta Ruiz" in text_of(app))
+        await pilot.press("x")
+        await pilot.pause()
+        assert app.supervisor is None and "Sesión iniciada" not in text_of(app)
+        await pilot.press("2")  # the next supervisor must sign in again
+        await wait_for(pilot, lambda: bool(app.screen.query("#names")))

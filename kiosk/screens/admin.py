@@ -47,9 +47,9 @@ class AdminScreen(Screen):
 
     BINDINGS = [
         Binding("enter", "next", N_("Next")),
-        Binding("ctrl+s", "save", N_("Save settings")),
-        Binding("f5", "add(False)", N_("Add supervisor")),
-        Binding("f6", "add(True)", N_("Add admin")),
+        Binding("ctrl+s", "save", N_("Save")),
+        Binding("f5", "add(False)", N_("+ Supervisor")),
+        Binding("f6", "add(True)", N_("+ Admin")),
         Binding("delete", "remove", N_("Remove")),
         Binding("escape", "back", N_("Back")),
     ]
@@ -91,8 +91,11 @@ class AdminScreen(Screen):
             options.highlighted = min(highlighted or 0, len(self.supervisors) - 1)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        on_list = self.focused is self.query_one("#supervisor-list")
         if action == "remove":
-            return self.focused is self.query_one("#supervisor-list") and bool(self.supervisors)
+            return on_list and bool(self.supervisors)
+        if action == "next":
+            return not on_list  # (only the settings fields move on with Enter)
         return True
 
     def on_descendant_focus(self) -> None:

@@ -57,6 +57,7 @@ class HomeScreen(Screen):
         Binding("0", "exit", N_("Exit")),
         Binding("9", "admin", N_("Admin")),
         Binding("a", "applaud", N_("Applaud")),
+        Binding("x", "sign_out", N_("Sign out")),
     ]
 
     #: Presses of the applause key for the same win within this many seconds count once.
@@ -89,6 +90,7 @@ class HomeScreen(Screen):
                                 classes="choice-subtitle",
                             )
                         yield Static("", classes="choice-count", id=f"count-{action}", markup=False)
+            yield Static("", id="session", markup=False)
             yield Static("", id="look-for")
             yield Static("", id="wins")
         yield KioskFooter()
@@ -123,6 +125,8 @@ class HomeScreen(Screen):
         self.retranslate()
 
     def retranslate(self) -> None:
+        self._show_session()
+        self.refresh_bindings()
         counts = self._counts
         if counts is not None:
             self.query_one("#count-review", Static).update(
@@ -160,7 +164,19 @@ class HomeScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "applaud":
             return bool(self._wins)  # the key is shown only while a win is on screen
+        if action == "sign_out":
+            return self.app.supervisor is not None
         return True
+
+    def action_sign_out(self) -> None:
+        self.app.supervisor = None
+        self._show_session()
+        self.refresh_bindings()
+
+    def _show_session(self) -> None:
+        supervisor = self.app.supervisor
+        self.query_one("#session", Static).update(
+            _("Signed in: {name} (x signs out)").format(name=supervisor.name) if supervisor else "")
 
     def action_applaud(self) -> None:
         if not self._wins:
