@@ -22,6 +22,7 @@ from typing import IO, Sequence
 
 from kiosk import i18n
 from kiosk.config import Config, ConfigError, config_path, data_folder, load_config
+from kiosk.exchange import FORMATS
 from kiosk.i18n import _
 from kiosk.labels import recovery_lines
 
@@ -70,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", nargs="?", default="-", help=_("file to read, or - for standard input"))
 
     exp = commands.add_parser("export", parents=[common], help=_("export every record"))
-    exp.add_argument("--format", required=True, choices=("jsonl", "json", "csv", "md"))
+    exp.add_argument("--format", required=True, choices=FORMATS)
     exp.add_argument("--out", metavar="FILE", help=_("write to FILE instead of standard output"))
     exp.add_argument("--delimiter", default=";", help=_("CSV field separator (default ;)"))
 

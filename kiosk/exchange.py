@@ -8,7 +8,6 @@ UTF-8 with a byte-order mark and ``;`` between fields; nested parts are flattene
 from __future__ import annotations
 
 import csv
-import io
 import json
 from typing import IO, Callable, Iterable, Iterator
 
@@ -189,9 +188,3 @@ def import_reason(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return describe_error(error)
     return _("a value has the wrong type or size ({error})").format(error=type(error).__name__)
-
-
-def render(records: Iterable[Record], fmt: str) -> str:
-    buffer = io.StringIO()
-    WRITERS[fmt](records, buffer)
-    return buffer.getvalue()

@@ -51,3 +51,9 @@ def fold(value: str) -> str:
     if text.isascii():
         return text
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def shorten(text: str, limit: int = 160) -> str:
+    """One glanceable line: whitespace collapsed, long texts end in an ellipsis."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"

@@ -26,6 +26,11 @@ def screen_text(app) -> str:
     return "\n".join(str(w.render()) for w in app.screen.query(Static))
 
 
+def no_space(fd, data):
+    """os.write on a full disk."""
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
 async def type_text(pilot, text: str) -> None:
     for char in text:
         await pilot.press(char if char != " " else "space")
@@ -304,13 +309,10 @@ async def test_full_disk_keeps_the_report_on_screen_for_retry(make_app, repo, mo
 
     real_write = journal.os.write
 
-    def full(fd, data):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
     app = make_app()
     async with app.run_test() as pilot:
         await walk_to_confirm(pilot)
-        monkeypatch.setattr(journal.os, "write", full)
+        monkeypatch.setattr(journal.os, "write", no_space)
         await pilot.press("enter")
         await wait_for(pilot, lambda: "disco está lleno" in screen_text(app))
         assert isinstance(app.screen, ReportScreen)
@@ -409,13 +411,10 @@ async def test_no_good_copy_means_no_start_and_nothing_changed(data_dir):
 async def test_f2_keeps_a_save_error_on_screen(make_app, repo, monkeypatch):
     import kiosk.storage.journal as journal
 
-    def full(fd, data):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
     app = make_app()
     async with app.run_test() as pilot:
         await walk_to_confirm(pilot)
-        monkeypatch.setattr(journal.os, "write", full)
+        monkeypatch.setattr(journal.os, "write", no_space)
         await pilot.press("enter")
         await wait_for(pilot, lambda: "disco está lleno" in screen_text(app))
         await pilot.press("f2")

@@ -30,12 +30,19 @@ async def paste(pilot, text: str) -> None:
     await pilot.pause()
 
 
-async def open_review(pilot, name_keys="mar", pin="2580") -> ReviewWizard:
+async def open_queue(pilot, name_keys="mar", pin="2580") -> ReviewQueueScreen:
+    """Review (2) on Home, sign in, and wait for the queue to list its records."""
     app = pilot.app
     await pilot.press("2")
     await wait_for(pilot, lambda: bool(app.screen.query("#names")) and app.screen.query_one("#names").option_count)
     await pilot.press(*name_keys, "enter", *pin, "enter")
     await wait_for(pilot, lambda: isinstance(app.screen, ReviewQueueScreen) and app.screen.records)
+    return app.screen
+
+
+async def open_review(pilot, name_keys="mar", pin="2580") -> ReviewWizard:
+    app = pilot.app
+    await open_queue(pilot, name_keys, pin)
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(app.screen, ReviewWizard))
     return app.screen
@@ -187,10 +194,7 @@ async def test_a_recurrence_first_asks_why_the_change_did_not_hold(make_app, rep
     })
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.press("2")
-        await wait_for(pilot, lambda: bool(app.screen.query("#names")) and app.screen.query_one("#names").option_count)
-        await pilot.press("enter", *"2580", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReviewQueueScreen) and app.screen.records)
+        await open_queue(pilot, name_keys="")
         index = [r.id for r in app.screen.records].index(again.id)
         app.screen.query_one("#queue-list").highlighted = index
         await pilot.press("enter")
@@ -221,10 +225,7 @@ async def test_a_win_is_acknowledged_shared_and_applauded_once_per_press_burst(m
     clock = FakeMonotonic()
     app = make_app(monotonic=clock)
     async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.press("2")
-        await wait_for(pilot, lambda: bool(app.screen.query("#names")) and app.screen.query_one("#names").option_count)
-        await pilot.press("enter", *"2580", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReviewQueueScreen) and app.screen.records)
+        await open_queue(pilot, name_keys="")
         app.screen.query_one("#queue-list").highlighted = [r.id for r in app.screen.records].index(win.id)
         await pilot.press("enter")
         await wait_for(pilot, lambda: "Reconocer un logro" in text_of(app))

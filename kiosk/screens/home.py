@@ -15,6 +15,7 @@ from textual.widgets import Static
 from kiosk.i18n import N_, _, ngettext
 from kiosk.labels import kind_label
 from kiosk.storage import HomeCounts
+from kiosk.text import shorten
 from kiosk.widgets import KioskFooter, TLabel, plain
 
 #: The choices on Home: key, action, title, subtitle. Review, follow-ups and learnings come
@@ -27,12 +28,6 @@ CHOICES = (
 )
 NOT_YET = frozenset({"follow_ups", "learnings"})
 DEMO_ADMIN = "Admin Demo"
-
-
-def shorten(text: str, limit: int = 160) -> str:
-    """One glanceable line for Home: long texts end in an ellipsis (the record has the rest)."""
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
 @dataclass
@@ -194,7 +189,7 @@ class HomeScreen(Screen):
         self.app.call_from_thread(
             self.app.notify, _("Applause for {area}! ({count} so far)").format(area=record.area, count=record.applause),
             markup=False)
-        self.load()
+        self.app.call_from_thread(self.load)  # workers are started from the UI thread
 
     # -- actions -------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from kiosk.domain import Record
 from kiosk.i18n import N_, _, ngettext
 from kiosk.labels import kind_label
+from kiosk.text import shorten
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskOptionList
 
@@ -29,11 +30,6 @@ def age_text(created_at: str, today: date) -> str:
     if days <= 0:
         return _("today")
     return ngettext("{n} day ago", "{n} days ago", days).format(n=days)
-
-
-def one_line(text: str, limit: int) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 @dataclass
@@ -88,7 +84,7 @@ class ReviewQueueScreen(Screen):
             Option(plain(
                 f"{r.id}  {kind_label(r.kind)} · {r.area} · {age_text(r.created_at, today)}"
                 + (f" · {_(DRAFT)}" if r.review and r.review.draft else "")
-                + f"\n   {one_line(r.what_happened, 60)}"
+                + f"\n   {shorten(r.what_happened, 60)}"
             ))
             for r in self.records
         )

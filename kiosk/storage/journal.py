@@ -166,10 +166,6 @@ class Segment:
     torn_tail: bool = False  # a last line without its newline: an unacknowledged save
     tail: bytes = b""  # the end (checksum and newline) of the last good line read
 
-    @property
-    def last_seq(self) -> int:
-        return self.entries[-1]["seq"] if self.entries else self.base
-
 
 def read_segment(path: Path, base: int, offset: int = 0) -> Segment:
     data = path.read_bytes()[offset:] if offset else path.read_bytes()
