@@ -27,6 +27,7 @@ from kiosk.labels import describe_storage_problem, recovery_lines
 from kiosk.storage import Repository
 from kiosk.supervisors import Supervisor
 from kiosk.widgets import KioskFooter, TLabel
+from kiosk.widgets.inputs import TextClipped
 
 _INERT_KEYS = ("ctrl+c", "ctrl+q", "ctrl+p", "ctrl+z", "ctrl+backslash")
 _LANGUAGE_NAMES = {"es_AR": "Español", "en": "English"}
@@ -160,6 +161,13 @@ class KioskApp(App[int], inherit_bindings=False):
             import logging
 
             logging.getLogger("kiosk").error("background task failed", exc_info=event.worker.error)
+
+    def on_text_clipped(self, message: TextClipped) -> None:
+        """Any field, any screen: a paste longer than the field allows is never cut silently
+        (a screen may say it in its own place and stop the message)."""
+        self.notify(
+            _("That was too long for this field: {count} characters were left out.").format(count=message.dropped),
+            severity="warning", markup=False)
 
     # -- activity and idle reset ---------------------------------------------------------
 

@@ -268,3 +268,24 @@ async def test_participants_can_be_just_a_count(make_app, repo):
         await wait_for(pilot, lambda: isinstance(app.screen, ReviewQueueScreen))
     review = repo.get(record.id).review
     assert review.participant_count == 6 and review.participants == ()
+
+
+async def test_hostile_and_huge_answers_are_stored_clean_shown_literally_and_clipped_with_a_message(make_app, repo):
+    record = seed(repo)
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_review(pilot)
+        await pilot.press("enter")
+        await paste(pilot, "[@click=app.quit]x[/] guarda\x1b]52;c;QUJD\x07 floja\x9b2J")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen.choosing_category)
+        await pilot.press("enter", "enter", "enter", "enter", "enter")
+        await paste(pilot, "Instalar " + "x" * 5000)  # far over the action's budget
+        await pilot.pause()
+        assert any("quedaron afuera" in n.message for n in app._notifications)
+        assert len(app.screen.query_one("#a-text").value) == 200
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "Pregunta 3 de 4" in text_of(app))
+        assert app.is_running
+    why = repo.get(record.id).review.why[0].text
+    assert why == "[@click=app.quit]x[/] guarda]52;c;QUJD floja2J"

@@ -229,6 +229,7 @@ class ReportScreen(Screen):
 
     @on(TextClipped)
     def text_clipped(self, event: TextClipped) -> None:
+        event.stop()  # said here, next to the field (not also as a notification)
         self._show_error(
             _("That was too long for this field: {count} characters were left out.").format(count=event.dropped)
         )
