@@ -4,10 +4,13 @@
     kiosk import [FILE|-]          JSON lines in; "ok <id>" once each record is durable
     kiosk export --format F [--out FILE]
     kiosk check [--repair]         verify the data folder; restore the newest good copy
+    kiosk print ID --slip receipt|review [--printer SPEC] | kiosk print --followups
+    kiosk print-test [--printer SPEC]
     kiosk supervisor add NAME [--admin] | list | remove NAME
 
 Every subcommand takes ``--data DIR`` (or KIOSK_DATA) and ``--config FILE`` (or KIOSK_CONFIG).
-Exit status: 0 ok, 1 a problem with the data or some input lines, 2 bad usage or config.
+Exit status: 0 ok, 1 a problem with the data, some input lines or the printer, 2 bad usage or
+config.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from pathlib import Path
 from typing import IO, Sequence
 
 from kiosk import i18n
-from kiosk.config import Config, ConfigError, config_path, data_folder, load_config
+from kiosk.config import Config, ConfigError, config_path, data_folder, load_config, with_printer
 from kiosk.exchange import FORMATS
 from kiosk.i18n import _
 from kiosk.labels import recovery_lines
@@ -66,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", parents=[common], help=_("start the full-screen kiosk"))
     run.add_argument("--demo", action="store_true", help=_("seed demo records into an empty data folder"))
+    run.add_argument("--printer", metavar="SPEC", help=_("printer instead of the configured one"))
 
     imp = commands.add_parser("import", parents=[common], help=_("import records from JSON lines"))
     imp.add_argument("file", nargs="?", default="-", help=_("file to read, or - for standard input"))
@@ -77,6 +81,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", parents=[common], help=_("verify the data files"))
     check.add_argument("--repair", action="store_true", help=_("restore from the newest good copy"))
+
+    prt = commands.add_parser("print", parents=[common], help=_("print a slip"))
+    prt.add_argument("id", nargs="?", help=_("the record's number"))
+    prt.add_argument("--slip", choices=("receipt", "review"), help=_("which slip of the record"))
+    prt.add_argument("--followups", action="store_true", help=_("the follow-ups due in the next 7 days"))
+    prt.add_argument("--printer", metavar="SPEC", help=_("printer instead of the configured one"))
+    test = commands.add_parser("print-test", parents=[common], help=_("print a test slip"))
+    test.add_argument("--printer", metavar="SPEC", help=_("printer instead of the configured one"))
 
     sup = commands.add_parser("supervisor", parents=[common], help=_("manage supervisors and their PINs"))
     sup_commands = sup.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -102,6 +114,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(_("Configuration error in {source}, key {key}: {problem}").format(
             source=exc.source, key=exc.key, problem=exc.problem), file=sys.stderr)
         return 2
+    if getattr(args, "printer", None):
+        try:
+            config = with_printer(config, args.printer)
+        except ConfigError as exc:
+            print(_("Configuration error in {source}, key {key}: {problem}").format(
+                source=exc.source, key=exc.key, problem=exc.problem), file=sys.stderr)
+            return 2
+    if command == "print" and not args.followups and not (args.id and args.slip):
+        parser.error(_("kiosk print needs a record number and --slip, or --followups"))
     i18n.set_language(config.language)
     try:
         setup_logging(folder)
@@ -110,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     handlers = {"run": cmd_run, "import": cmd_import, "export": cmd_export, "check": cmd_check,
-                "supervisor": cmd_supervisor}
+                "supervisor": cmd_supervisor, "print": cmd_print, "print-test": cmd_print}
     try:
         return handlers[command](args, config, folder)
     except BrokenPipeError:
@@ -204,6 +225,8 @@ def cmd_run(args, config: Config, folder: Path) -> int:
 
         exit_when_ready = os.environ.get("KIOSK_EXIT_WHEN_READY") == "1"
         config_file = config_path(getattr(args, "config", None), folder) or folder / "kiosk.toml"
+        if args.printer:
+            config_file = None  # a --printer run must not save its printer into the file
         app = KioskApp(config=config, load_repo=load, clock=system_clock,
                        exit_when_ready=exit_when_ready, demo_pin=demo_pin, config_file=config_file)
         app.run(headless=exit_when_ready)
@@ -324,6 +347,60 @@ def cmd_check(args, config: Config, folder: Path) -> int:
         print(line)
     print(_("Run 'kiosk check --repair' (with the kiosk stopped) to restore the newest good copy."))
     return 1
+
+
+def cmd_print(args, config: Config, folder: Path) -> int:
+    """One slip, sent now; the outcome is said plainly and is the exit status."""
+    from kiosk.printing.spool import PrintSpooler
+    from kiosk.screens.printing import describe_job
+    from kiosk.storage import DataFolderBusy, StorageError, open_repository
+
+    testing = args.command == "print-test"
+    repo = None
+    store_jobs = True
+    try:
+        repo = open_repository(folder, clock=system_clock, writer=True, command=f"kiosk {args.command}",
+                               **_store_args(config))
+    except DataFolderBusy:
+        # The kiosk is running: print anyway from a read-only view; the job is not in its list.
+        store_jobs = False
+        print(_("The kiosk is running on this data folder: this slip is printed, but it is not "
+                "added to the kiosk's list of print jobs."), file=sys.stderr)
+        try:
+            repo = open_repository(folder, clock=system_clock, writer=False, **_store_args(config))
+        except (StorageError, OSError) as exc:
+            if not testing:
+                print(_("Cannot read the data in {folder}: {error}").format(folder=folder, error=exc), file=sys.stderr)
+                return 1
+    except (StorageError, OSError) as exc:
+        if not testing:
+            print(_("Cannot read the data in {folder}: {error}").format(folder=folder, error=exc), file=sys.stderr)
+            return 1
+    try:
+        if testing:
+            kind, records = "test", ()
+        elif args.followups:
+            kind, records = "followups", ()
+        else:
+            record = repo.get(args.id)
+            if record is None:
+                print(_("There is no record {id}.").format(id=args.id), file=sys.stderr)
+                return 1
+            kind, records = args.slip, (record.id,)
+        spooler = PrintSpooler(repo, config, folder, system_clock, store_jobs=store_jobs)
+        job = spooler.process(spooler.request(kind, records, language=i18n.language(), by="command line").number)
+        if job.state == "sent":
+            print(describe_job(job))
+            if job.file:
+                print("\n".join(spooler.layout(job).text_lines()))
+            return 0
+        print(describe_job(job).replace(_("R: try again."), "").strip(), file=sys.stderr)
+        if job.detail:
+            print(f"({job.detail})", file=sys.stderr)
+        return 1
+    finally:
+        if repo is not None:
+            repo.close()
 
 
 def read_pin() -> str:

@@ -7,6 +7,7 @@ nothing with priority, and the command palette is off.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import threading
@@ -79,6 +80,9 @@ class KioskApp(App[int], inherit_bindings=False):
         self.supervisor: Supervisor | None = None  # the signed-in supervisor, if any
         self._last_activity = monotonic()
         self._idle_warned = False
+        self._printer = None  # the print spooler, started once the records are loaded
+        self._printer_lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
         i18n.set_language(config.language)
 
     @property
@@ -95,6 +99,7 @@ class KioskApp(App[int], inherit_bindings=False):
     def on_mount(self) -> None:
         from kiosk.screens.home import HomeScreen
 
+        self._loop = asyncio.get_running_loop()
         self.push_screen(HomeScreen())
         self.set_interval(1.0, self.idle_tick)
         self.call_after_refresh(self._after_first_frame)
@@ -121,6 +126,7 @@ class KioskApp(App[int], inherit_bindings=False):
             self._repo_ready.set()  # after self._repo is set: waiting workers then see it
         repo = self._repo
         self._data_ready = _process_age()
+        self.printing()
         notes = recovery_lines(repo.store.report)
         if notes:
             self.call_from_thread(self._show_repair, notes)
@@ -154,6 +160,51 @@ class KioskApp(App[int], inherit_bindings=False):
             }
             self.ready_report = json.dumps(report)
             self.call_from_thread(self.exit)
+
+    def on_unmount(self) -> None:
+        if self._printer is not None:
+            self._printer.stop(timeout=1.0)
+
+    # -- printing ------------------------------------------------------------------------
+
+    def printer_ready(self) -> bool:
+        """Whether ``printing()`` answers at once (the data is loaded)."""
+        return self._repo_ready.is_set() and self._repo is not None
+
+    def printing(self):
+        """The print spooler (one printer worker for the whole kiosk). Started when the data
+        is loaded; earlier callers (never the UI thread in practice) wait for the load."""
+        with self._printer_lock:
+            if self._printer is None:
+                from kiosk.printing.spool import PrintSpooler
+
+                repo = self.repo
+                self._printer = PrintSpooler(repo, self.config, repo.store.folder, self.clock,
+                                             on_change=self._job_changed_threadsafe)
+                self._printer.start()
+            return self._printer
+
+    def _job_changed_threadsafe(self, job) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            loop.call_soon_threadsafe(self._job_changed, job)
+        except RuntimeError:  # the app is closing
+            pass
+
+    def _job_changed(self, job) -> None:
+        """Hand a job's new state to the screens following it; when none is (the person has
+        moved on), a failure still gets said."""
+        from kiosk.screens.printing import PrintJobChanged, describe_job
+
+        followed = False
+        for screen in self.screen_stack:
+            if job.number in getattr(screen, "tracked_jobs", ()):
+                screen.post_message(PrintJobChanged(job))
+                followed = True
+        if not followed and job.finished and job.state != "sent":
+            self.notify(describe_job(job), severity="warning", timeout=15, markup=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:

@@ -44,6 +44,7 @@ class PrinterConfig:
     code_page: str = "CP858"
     timeout: float = 5.0
     native_qr: bool = False
+    check_status: bool = True
 
 
 @dataclass(frozen=True)
@@ -146,10 +147,19 @@ _SCHEMA: dict[str, Callable[[Any], str | None]] = {
     "printer.code_page": _text(re.compile(r"^[A-Za-z0-9_\-]+$"), "e.g. CP858"),
     "printer.timeout": _number_range(0.5, 60),
     "printer.native_qr": _boolean,
+    "printer.check_status": _boolean,
     "storage.generations": _int_range(1, 20),
     "storage.compact_mb": _int_range(1, 1024),
 }
 _SECTIONS = {"printer": PrinterConfig, "storage": StorageConfig}
+
+
+def with_printer(config: Config, spec: str, source: str = "--printer") -> Config:
+    """The config with another printer SPEC (``--printer``); ConfigError if it is not one."""
+    problem = _SCHEMA["printer.spec"](spec)
+    if problem:
+        raise ConfigError(source, "printer.spec", problem)
+    return replace(config, printer=replace(config.printer, spec=spec))
 
 
 def load_config(path: Path | str | None) -> Config:
@@ -192,7 +202,37 @@ def parse_config(raw: dict[str, Any], source: str = "(config)") -> Config:
     )
     if config.idle_warning >= config.idle_timeout:
         raise ConfigError(source, "idle_warning", _("must be shorter than idle_timeout"))
+    _check_printer(config.printer, source)
     return config
+
+
+def _check_printer(printer: PrinterConfig, source: str) -> None:
+    """The model, its code page and the paper width must fit together (python-escpos's
+    printer database says which pages a model has and how many dots it prints)."""
+    from kiosk.printing import profiles
+
+    problem = profiles.check(printer.profile, printer.code_page, printer.columns)
+    if problem is None:
+        return
+    key, code = problem
+    if code == "unknown_profile":
+        text = _("unknown printer model {name!r}; known models: {known}").format(
+            name=printer.profile, known=", ".join(profiles.profile_names()))
+    elif code == "page_not_in_profile":
+        model = profiles.profile(printer.profile)
+        text = _("the model {model} has no code page {page!r}; it has: {pages}").format(
+            model=model.name, page=printer.code_page, pages=", ".join(sorted(model.code_pages)))
+    elif code == "page_lacks_spanish":
+        text = _("the code page {page!r} lacks letters Spanish needs ({letters}); CP858 has them all").format(
+            page=printer.code_page, letters=profiles.SPANISH)
+    elif code == "page_unusable":
+        text = _("the code page {page!r} cannot be used for text").format(page=printer.code_page)
+    else:
+        model = profiles.profile(printer.profile)
+        text = _("{columns} columns do not fit the {model}'s {dots} dots (at most {most})").format(
+            columns=printer.columns, model=model.name, dots=model.pixels,
+            most=(model.pixels or 0) // profiles.DOTS_PER_COLUMN)
+    raise ConfigError(source, key, text)
 
 
 def _validate(source: str, key: str, value: Any) -> None:

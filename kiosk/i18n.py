@@ -46,6 +46,14 @@ def language() -> str:
     return _active_code
 
 
+def translator(code: str):
+    """``gettext`` of one language, whatever the active one is (slips render in the language
+    they were asked in, on the printer's thread, while the screen may switch)."""
+    if code not in LANGUAGES:
+        raise ValueError(f"unknown language {code!r}")
+    return _catalog(code).gettext
+
+
 def _(message: str) -> str:
     """Translate ``message`` into the active language."""
     return _active.gettext(message)
@@ -77,7 +85,8 @@ def extract_template():
 
     template = Catalog(project="learning-kiosk", charset="utf-8")
     package = Path(__file__).parent
-    keywords = {"_": None, "N_": None, "ngettext": (1, 2)}
+    # ``tr`` is a translator of one language (kiosk.i18n.translator), as slips use it.
+    keywords = {"_": None, "N_": None, "ngettext": (1, 2), "tr": None}
     method_map = [("**.py", "python")]
     for filename, lineno, message, comments, context in extract_from_dir(
         str(package), method_map=method_map, keywords=keywords

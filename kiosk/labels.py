@@ -213,3 +213,43 @@ def describe_storage_problem(error: Exception) -> str:
     if isinstance(error, StorageError) and error.errno is not None:
         return _("system error {code}").format(code=errno_codes.errorcode.get(error.errno, error.errno))
     return type(error).__name__
+
+
+# -- printing ---------------------------------------------------------------------------------
+
+SLIP_LABELS = {
+    "receipt": N_("Receipt"),
+    "review": N_("One-page review"),
+    "followups": N_("Follow-up list"),
+    "test": N_("Test slip"),
+}
+
+#: What went wrong with a print job, said so that someone at the kiosk can act on it.
+PRINT_PROBLEMS = {
+    "off": N_("The printer does not answer ({where}). Check that it is on and its cable is in."),
+    "refused": N_("The printer ({where}) refused the connection: it may be busy with another job, "
+                  "or the address or port is wrong."),
+    "stuck": N_("The printer ({where}) is connected but not taking the slip: it may be stuck, "
+                "out of paper or have its cover open."),
+    "no_paper": N_("The printer is out of paper. Put in a new roll, then try again."),
+    "cover_open": N_("The printer's cover is open. Close it, then try again."),
+    "offline": N_("The printer says it is not ready (offline). Check its lights, then try again."),
+    "not_found": N_("The printer was not found ({where}). Check the cable and the printer setting."),
+    "permission": N_("The kiosk is not allowed to use the printer ({where}). The admin must give "
+                     "it access (see the README, printers)."),
+    "lost": N_("The connection to the printer ({where}) broke during the slip."),
+    "setup": N_("The printer setting does not work: {detail}"),
+    "storage": N_("The print job could not be saved, so nothing was sent: {detail}"),
+    "missing": N_("That record does not exist."),
+    "no_review": N_("That record has no finished review yet: print its receipt instead."),
+    "interrupted": N_("The kiosk stopped before this slip was finished."),
+}
+
+
+def describe_print_problem(code: str, where: str = "", detail: str = "") -> str:
+    template = PRINT_PROBLEMS.get(code, N_("The slip was not printed: {detail}"))
+    return _(template).format(where=where, detail=detail or code)
+
+
+def slip_label(kind: str) -> str:
+    return _(SLIP_LABELS.get(kind, kind))

@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from kiosk.domain import ReportDraft
 from kiosk.screens.home import HomeScreen
+from kiosk.screens.printing import PrintScreen
 from kiosk.screens.review import ReviewWizard
 from kiosk.screens.review_queue import ReviewQueueScreen
 from kiosk.supervisors import new_supervisor
@@ -85,6 +86,11 @@ async def test_a_full_review_from_the_queue_to_the_summary(make_app, repo):
         assert "El rodillo de retorno no tiene guarda (Equipos o herramientas)" in summary
         assert "Responsable: Mantenimiento · Plazo: 2026-12-01 · Seguimiento: 2026-12-21" in summary
         await pilot.press("enter")
+        # The review ends on its one-pager as it prints, ready for the board; Esc goes back.
+        await wait_for(pilot, lambda: isinstance(app.screen, PrintScreen) and app.screen.slip is not None)
+        assert "Revisión de QPC-GB8 guardada. Seguimiento el 2026-12-21." in text_of(app)
+        assert "LO QUE APRENDIMOS" in text_of(app) and "Responsable: Mantenimiento" in text_of(app)
+        await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, ReviewQueueScreen))
     done = repo.get(record.id)
     assert done.status == "action_open" and not done.review.draft
@@ -210,7 +216,7 @@ async def test_a_recurrence_first_asks_why_the_change_did_not_hold(make_app, rep
         await fill_change(pilot, action="Poner tornillos de apriete manual en la guarda")
         await wait_for(pilot, lambda: "El resumen en una página" in text_of(app))
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReviewQueueScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, PrintScreen))
     note = "La guarda se sacó para limpiar y nadie tenía cómo volver a fijarla"
     assert repo.get(again.id).review.recurrence_note == note
     stored = repo.get(earlier.id)
@@ -265,7 +271,7 @@ async def test_participants_can_be_just_a_count(make_app, repo):
         await pilot.press("enter")
         await wait_for(pilot, lambda: "Participantes: 6" in text_of(app))
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReviewQueueScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, PrintScreen))
     review = repo.get(record.id).review
     assert review.participant_count == 6 and review.participants == ()
 

@@ -51,6 +51,7 @@ class AdminScreen(Screen):
         Binding("f5", "add(False)", N_("+ Supervisor")),
         Binding("f6", "add(True)", N_("+ Admin")),
         Binding("delete", "remove", N_("Remove")),
+        Binding("f7", "printer", N_("Printer")),
         Binding("escape", "back", N_("Back")),
     ]
 
@@ -176,11 +177,18 @@ class AdminScreen(Screen):
     def done(self, message: AdminDone) -> None:
         if message.config is not None:
             self.app.config = message.config
+            if self.app.printer_ready():
+                self.app.printing().reconfigure(message.config)  # e.g. the links' base URL
             message.problem = _("Settings saved in {path}.").format(path=self.app.config_file)
         if message.supervisors is not None:
             self.supervisors = message.supervisors
             self.retranslate()
         self._problem(message.problem)
+
+    def action_printer(self) -> None:
+        from kiosk.screens.printer_admin import PrinterAdminScreen
+
+        self.app.push_screen(PrinterAdminScreen())
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -424,10 +424,13 @@ class ReviewWizard(Screen):
         if message.record is not None:
             self.record = message.record
         if message.finished:
+            from kiosk.screens.printing import PrintScreen
+
+            # The review ends on its one-pager, as it prints, ready for the board (P prints).
             review = self.record.review
-            self.app.notify(_("Review of {id} saved. Follow-up on {date}.").format(
-                id=self.record.id, date=review.follow_up_date if review else "-"), markup=False)
-            self.app.pop_screen()
+            heading = (N_("Review of {id} saved. Follow-up on {date}."),
+                       {"id": self.record.id, "date": review.follow_up_date if review else "-"})
+            self.app.switch_screen(PrintScreen("review", (self.record.id,), heading=heading))
 
     def watch_saving(self) -> None:
         self.refresh_bindings()

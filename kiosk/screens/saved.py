@@ -1,4 +1,4 @@
-"""After a report is saved: its id, a thank-you, and the way back."""
+"""After a report is saved: its id, a thank-you, the offer of a receipt, and the way back."""
 
 from __future__ import annotations
 
@@ -14,9 +14,12 @@ from kiosk.widgets import KioskFooter, TLabel
 
 
 class SavedScreen(Screen):
-    """The record's id, big, and thanks. Enter or Esc returns to Home."""
+    """The record's id, big, and thanks; P prints a receipt. Enter or Esc returns to Home."""
 
-    BINDINGS = [Binding("enter,escape", "home", N_("Home"))]
+    BINDINGS = [
+        Binding("p", "receipt", N_("Print a receipt")),
+        Binding("enter,escape", "home", N_("Home")),
+    ]
 
     def __init__(self, record: Record) -> None:
         super().__init__()
@@ -32,7 +35,13 @@ class SavedScreen(Screen):
                    "with the team, looking at conditions, never at people."),
                 classes="hint",
             )
+            yield TLabel(N_("Press P to print a receipt with a code to follow it."), id="saved-print")
         yield KioskFooter()
+
+    def action_receipt(self) -> None:
+        from kiosk.screens.printing import PrintScreen
+
+        self.app.push_screen(PrintScreen("receipt", (self.record.id,), start=True))
 
     def action_home(self) -> None:
         self.app.pop_screen()

@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 RECORDS = "records"
 SUPERVISORS = "supervisors"
 COUNTERS = "counters"
+PRINT_JOBS = "print_jobs"
 _COUNTER_DOC = "1"  # TinyDB doc ids are integers; one document holds every counter
 
 _SEARCH_FIELDS = ("id", "kind", "area", "station", "what_happened", "impact", "what_we_did")
@@ -443,6 +444,34 @@ class Repository:
         if record is None:
             raise ValidationError("id", "invalid", value=record_id)
         return record
+
+    def follow_ups_until(self, until: date) -> list[Record]:
+        """Records whose change is open with a follow-up due on or before ``until``, the most
+        overdue first."""
+        iso = until.isoformat()
+        with self.store.lock:
+            rows = self.store.tables.get(RECORDS, {})
+            due = sorted((day, key) for key, day in self._follow_up_dates.items() if day <= iso)
+            docs = [rows[key] for _, key in due]
+        return [record_from_doc(doc) for doc in docs]
+
+    # -- print jobs ----------------------------------------------------------------------
+
+    def print_jobs(self) -> dict[int, dict[str, Any]]:
+        """Every stored print job by number (documents; kiosk.printing.spool reads them)."""
+        with self.store.lock:
+            return {int(key): dict(doc) for key, doc in self.store.tables.get(PRINT_JOBS, {}).items()}
+
+    def put_print_job(self, number: int, doc: Mapping[str, Any]) -> None:
+        """Store a print job's state durably (before it is sent, and after each change)."""
+        with self.store.lock:
+            self.store.commit([("put", PRINT_JOBS, str(number), dict(doc))])
+
+    def remove_print_jobs(self, numbers: Iterable[int]) -> None:
+        ops: list[Op] = [("del", PRINT_JOBS, str(n)) for n in numbers]
+        if ops:
+            with self.store.lock:
+                self.store.commit(ops)
 
     # -- supervisors ---------------------------------------------------------------------
 

@@ -1,0 +1,315 @@
+"""Printer connections through python-escpos, each with finite timeouts, and plain outcomes.
+
+``deliver`` sends one job's bytes and says what is known afterwards:
+
+- ``sent``: the printer took the data (and, when it answers status requests, was ready
+  before and still answering after);
+- :class:`PrintFailure` with ``maybe_printed`` False: nothing was sent (off, refused, stuck
+  before the first byte, out of paper, cover open) — safe to retry;
+- :class:`PrintFailure` with ``maybe_printed`` True: data went out but the end is not known
+  (the job is then *unknown*, and the kiosk asks before printing again).
+
+A fresh printer object per job, opened explicitly and always closed (PITFALLS 2.8). Status is
+asked with ``DLE EOT`` before and after a job where the connection can read (network, USB,
+serial); an empty answer is never taken as "paper OK" (PITFALLS 2.6).
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import re
+import select
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.printing.escpos_out import load_escpos
+
+log = logging.getLogger(__name__)
+
+# Real-time status requests (DLE EOT n) and the bits of their one-byte answers (Epson).
+_STATUS = {1: b"\x10\x04\x01", 2: b"\x10\x04\x02", 4: b"\x10\x04\x04"}
+_OFFLINE = 0x08  # n=1: the printer is offline
+_COVER_OPEN = 0x04  # n=2: why offline
+_PAPER_END_STOP = 0x20  # n=2: stopped because the paper ran out
+_PAPER_NEAR_END = 0x0C  # n=4: the near-end sensor sees the roll ending
+_PAPER_END = 0x60  # n=4: no paper
+
+
+class PrintFailure(Exception):
+    """A job did not print. ``code`` says why in a word the screen can explain:
+    off, refused, stuck, no_paper, cover_open, offline, not_found, permission, lost, setup."""
+
+    def __init__(self, code: str, detail: str = "", *, maybe_printed: bool = False) -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail
+        self.maybe_printed = maybe_printed
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """A job the printer took. ``note`` is e.g. ``paper_low``; ``path`` a preview's file."""
+
+    note: str = ""
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where jobs go, parsed from a printer SPEC (see the config)."""
+
+    kind: str  # preview, network, usb, serial, file, cups
+    address: str = ""
+    number: int = 0  # network port, serial baud rate
+    vendor: int = 0
+    product: int = 0
+
+    def describe(self) -> str:
+        if self.kind == "network":
+            return f"{self.address}:{self.number}"
+        if self.kind == "usb":
+            return f"USB {self.vendor:04x}:{self.product:04x}"
+        return self.address or self.kind
+
+
+_SPEC = re.compile(r"^(?P<kind>preview|network|usb|serial|file|cups)(?::(?P<rest>.+))?$")
+
+
+def parse_target(spec: str) -> Target:
+    """``preview``, ``network:HOST[:PORT]``, ``usb:VID:PID``, ``serial:DEVICE[:BAUD]``,
+    ``file:PATH`` or ``cups:NAME``; ValueError if it is none of them."""
+    match = _SPEC.match(spec.strip())
+    if not match:
+        raise ValueError(spec)
+    kind, rest = match["kind"], match["rest"] or ""
+    if kind == "preview":
+        if rest:
+            raise ValueError(spec)
+        return Target("preview")
+    if not rest:
+        raise ValueError(spec)
+    if kind == "network":
+        host, _, port = rest.rpartition(":") if re.search(r":\d+$", rest) else (rest, "", "9100")
+        if not host or not 0 < int(port) < 65536:
+            raise ValueError(spec)
+        return Target("network", host, int(port))
+    if kind == "usb":
+        parts = rest.split(":")
+        if len(parts) != 2 or not all(re.fullmatch(r"(0x)?[0-9a-fA-F]{1,4}", p) for p in parts):
+            raise ValueError(spec)
+        return Target("usb", vendor=int(parts[0], 16), product=int(parts[1], 16))
+    if kind == "serial":
+        device, _, baud = rest.rpartition(":") if re.search(r":\d+$", rest) else (rest, "", "9600")
+        return Target("serial", device, int(baud))
+    return Target(kind, rest)
+
+
+def is_spec(spec: str) -> bool:
+    try:
+        parse_target(spec)
+    except ValueError:
+        return False
+    return True
+
+
+# -- connections ----------------------------------------------------------------------------
+
+
+def _printer_classes():
+    """python-escpos's File and Serial, with the timeouts 3.1 lacks (PITFALLS 2.5, 2.7)."""
+    printer = load_escpos()
+
+    class TimedFile(printer.File):
+        """A device file opened non-blocking: a printer that stops taking data makes a
+        write time out instead of blocking the worker for ever."""
+
+        def __init__(self, devfile: str, timeout: float, **kwargs) -> None:
+            super().__init__(devfile, **kwargs)
+            self.timeout = timeout
+            self._fd: int | None = None
+
+        def open(self, raise_not_found: bool = True) -> None:
+            flags = os.O_WRONLY | os.O_NONBLOCK | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC
+            self._fd = os.open(self.devfile, flags, 0o644)
+            self.device = self
+
+        def _raw(self, msg: bytes) -> None:
+            assert self._fd is not None
+            view = memoryview(msg)
+            while view:
+                try:
+                    written = os.write(self._fd, view)
+                except BlockingIOError:
+                    _, ready, _ = select.select([], [self._fd], [], self.timeout)
+                    if not ready:
+                        raise TimeoutError(f"{self.devfile} took no data for {self.timeout} s") from None
+                    continue
+                view = view[written:]
+
+        def flush(self) -> None:
+            pass
+
+        def close(self) -> None:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+            self._device = False
+
+    class TimedSerial(printer.Serial):
+        def open(self, raise_not_found: bool = True) -> None:
+            super().open(raise_not_found)
+            if self.device:
+                self.device.write_timeout = self.timeout  # 3.1 passes only a read timeout
+
+    return printer, TimedFile, TimedSerial
+
+
+def connect(target: Target, *, profile: str, timeout: float):
+    """An opened python-escpos printer for ``target``; PrintFailure if it cannot be opened."""
+    printer, TimedFile, TimedSerial = _printer_classes()
+    kwargs = {"profile": profile or None}
+    try:
+        if target.kind == "network":
+            device = printer.Network(target.address, port=target.number, timeout=timeout, **kwargs)
+        elif target.kind == "usb":
+            device = printer.Usb(target.vendor, target.product, timeout=int(timeout * 1000), **kwargs)
+        elif target.kind == "serial":
+            device = TimedSerial(target.address, baudrate=target.number, timeout=timeout, **kwargs)
+        elif target.kind == "file":
+            device = TimedFile(target.address, timeout, **kwargs)
+        elif target.kind == "cups":
+            device = printer.LP(target.address, **kwargs)
+        else:
+            raise PrintFailure("setup", f"no connection for {target.kind}")
+        device.open()
+    except PrintFailure:
+        raise
+    except Exception as error:  # noqa: BLE001 - every library error becomes a plain reason
+        raise _opening_failure(error, target) from error
+    return device
+
+
+def _opening_failure(error: BaseException, target: Target) -> PrintFailure:
+    cause = error.__context__ if error.__context__ is not None else error
+    detail = f"{type(error).__name__}: {error}".strip()
+    name = type(error).__name__
+    if isinstance(cause, ConnectionRefusedError):
+        return PrintFailure("refused", detail)
+    if isinstance(cause, (TimeoutError, socket.timeout)):
+        return PrintFailure("off", detail)
+    if isinstance(cause, socket.gaierror):
+        return PrintFailure("off", detail)
+    if isinstance(cause, PermissionError) or getattr(cause, "errno", None) in (errno.EACCES, errno.EPERM):
+        return PrintFailure("permission", detail)
+    if isinstance(cause, FileNotFoundError) and target.kind == "cups":
+        return PrintFailure("setup", "CUPS's lp and lpstat commands are not installed")
+    if isinstance(cause, FileNotFoundError) or name == "USBNotFoundError":
+        return PrintFailure("not_found", detail)
+    if name == "NoBackendError":
+        return PrintFailure("setup", "libusb is not installed")
+    if getattr(cause, "errno", None) == errno.EBUSY:
+        return PrintFailure("refused", detail)
+    if isinstance(cause, OSError):  # unreachable host, no such device, no reader on a pipe
+        return PrintFailure("off", detail)
+    if name == "DeviceNotFoundError":
+        return PrintFailure("not_found", detail)
+    return PrintFailure("setup", detail)
+
+
+def _status(device, n: int) -> int | None:
+    """The printer's answer to DLE EOT n (its last byte), or None if it said nothing in time.
+    NotImplementedError when the connection cannot read at all."""
+    device._raw(_STATUS[n])
+    try:
+        answer = device._read()
+    except NotImplementedError:
+        raise
+    except Exception as error:  # noqa: BLE001 - socket/USB/serial timeouts all mean silence
+        log.info("no status answer: %r", error)
+        return None
+    if not answer:
+        return None
+    return answer[-1] if isinstance(answer[-1], int) else ord(answer[-1])
+
+
+def _check_ready(device) -> str:
+    """Before a job: '' (ready), 'paper_low', or a PrintFailure; 'unsupported' if the
+    connection cannot read status."""
+    try:
+        online = _status(device, 1)
+    except NotImplementedError:
+        return "unsupported"
+    if online is None:
+        raise PrintFailure("stuck", "no answer to a status request")
+    paper = _status(device, 4)
+    if online & _OFFLINE:
+        cause = _status(device, 2)
+        if (paper is not None and paper & _PAPER_END == _PAPER_END) or (cause or 0) & _PAPER_END_STOP:
+            raise PrintFailure("no_paper")
+        if cause is not None and cause & _COVER_OPEN:
+            raise PrintFailure("cover_open")
+        raise PrintFailure("offline")
+    if paper is not None and paper & _PAPER_END == _PAPER_END:
+        raise PrintFailure("no_paper")
+    if paper is not None and paper & _PAPER_NEAR_END:
+        return "paper_low"
+    return ""
+
+
+def _write_failure(error: BaseException) -> PrintFailure:
+    name = type(error).__name__
+    detail = f"{name}: {error}"
+    if isinstance(error, (TimeoutError, socket.timeout)) or "Timeout" in name:
+        return PrintFailure("stuck", detail, maybe_printed=True)
+    if isinstance(error, (ConnectionError, BrokenPipeError)):
+        return PrintFailure("lost", detail, maybe_printed=True)
+    return PrintFailure("lost", detail, maybe_printed=True)
+
+
+def deliver(data: bytes, target: Target, *, profile: str = "", timeout: float = 5.0,
+            check_status: bool = True, preview_file: Path | None = None) -> Delivered:
+    """Send one job. See the module's docstring for what the outcomes mean."""
+    if target.kind == "preview":
+        if preview_file is None:
+            raise PrintFailure("setup", "no folder for preview slips")
+        return Delivered(path=str(_save_preview(data, preview_file)))
+    device = connect(target, profile=profile, timeout=timeout)
+    try:
+        note = ""
+        if check_status:
+            note = _check_ready(device)
+        try:
+            device._raw(data)
+            flush = getattr(device, "flush", None)
+            if target.kind == "cups" and flush is not None:
+                device._is_closing = True  # LP: flushing hands the job to CUPS; do not reopen
+                flush()
+        except Exception as error:  # noqa: BLE001
+            raise _write_failure(error) from error
+        if check_status and note != "unsupported":
+            try:
+                after = _status(device, 1)
+            except Exception as error:  # noqa: BLE001
+                raise _write_failure(error) from error
+            if after is None:
+                raise PrintFailure("stuck", "no answer after the job", maybe_printed=True)
+        return Delivered(note="" if note == "unsupported" else note)
+    finally:
+        try:
+            device.close()
+        except Exception:  # noqa: BLE001 - closing a broken connection may fail; it is gone
+            log.debug("closing the printer failed", exc_info=True)
+
+
+def _save_preview(data: bytes, path: Path) -> Path:
+    from kiosk.storage.journal import write_atomic
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        write_atomic(path, [data])
+    except OSError as error:
+        raise PrintFailure("setup", f"cannot save {path}: {error.strerror}") from error
+    return path

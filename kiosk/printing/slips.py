@@ -1,0 +1,315 @@
+"""The four slips as data: lines of text already wrapped to the paper, and QR codes.
+
+A :class:`Slip` is what both the printer bytes (``escpos_out``) and the print preview screen
+are made from, so the preview is the slip exactly as it prints. Layouts are pure functions of
+the records, the paper and the language; every user text passes ``paper_text`` and is wrapped
+between words, never cut. Slips never show the reporter's name: they are pinned on boards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Callable, Iterable, Sequence
+
+from kiosk.domain import Record
+from kiosk.exchange import LOOK_FOR, QUESTIONS
+from kiosk.i18n import translator
+from kiosk.labels import CONDITION_LABELS, FIELD_LABELS, KIND_LABELS
+from kiosk.printing.text import paper_text, wrap
+
+SLIP_KINDS = ("receipt", "review", "followups", "test")
+
+#: Shown in the test slip: every letter Spanish needs on paper.
+SPANISH_SAMPLE = "¿Añadir café? ¡Sí! Ñandú €"
+SPANISH_LETTERS = "áéíóú ÁÉÍÓÚ üÜ ñÑ ¿ ¡ €"
+
+#: At most this many records on one follow-up list (the rest are counted at the end).
+FOLLOW_UP_LIST_MAX = 25
+
+Translate = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One printed line, at most ``columns`` characters. ``title`` is bold and double height
+    (same width), ``bold`` is bold."""
+
+    text: str
+    style: str = "normal"
+
+
+@dataclass(frozen=True)
+class QRCode:
+    """A QR code for an ASCII URL, centred on the paper."""
+
+    url: str
+
+
+Part = Line | QRCode
+
+
+@dataclass(frozen=True)
+class Slip:
+    kind: str
+    columns: int
+    code_page: str
+    parts: tuple[Part, ...]
+    name: str = ""  # e.g. "receipt QPC-GB8", for file names and screens
+    copy: int = 0
+
+    def text_lines(self) -> list[str]:
+        """The printed text, one entry per line (QR codes as a marker line)."""
+        return [p.text if isinstance(p, Line) else f"[QR {p.url}]" for p in self.parts]
+
+    def urls(self) -> list[str]:
+        return [p.url for p in self.parts if isinstance(p, QRCode)]
+
+
+def record_url(base_url: str, record: Record) -> str:
+    """The QR payload: ``{base_url}/r/{id}?k={token}``, ASCII only."""
+    url = f"{base_url.rstrip('/')}/r/{record.id}?k={record.link_token}"
+    if not url.isascii():  # the config and the ids guarantee it; never print otherwise
+        raise ValueError("link is not ASCII")
+    return url
+
+
+def format_date(value: str | date | datetime, language: str, *, with_time: bool = False) -> str:
+    """A date as people there write it: 21/11/2026 in Spanish, 2026-11-21 in English."""
+    if isinstance(value, str):
+        if not value:
+            return "-"
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    day = value.date() if isinstance(value, datetime) else value
+    text = day.strftime("%d/%m/%Y") if language == "es_AR" else day.isoformat()
+    if with_time and isinstance(value, datetime):
+        text += value.strftime(" %H:%M")
+    return text
+
+
+@dataclass
+class _Paper:
+    """Builds a slip line by line."""
+
+    columns: int
+    code_page: str
+    tr: Translate
+    parts: list[Part] = field(default_factory=list)
+
+    def clean(self, text: str) -> str:
+        return paper_text(text, self.code_page)
+
+    def title(self, text: str) -> None:
+        for line in wrap(self.clean(text), self.columns):
+            self.parts.append(Line(line.center(self.columns).rstrip(), "title"))
+
+    def centre(self, text: str, style: str = "normal") -> None:
+        for line in wrap(self.clean(text), self.columns):
+            self.parts.append(Line(line.center(self.columns).rstrip(), style))
+
+    def heading(self, text: str) -> None:
+        self.blank()
+        for line in wrap(self.clean(text), self.columns):
+            self.parts.append(Line(line, "bold"))
+
+    def para(self, text: str, indent: str = "", style: str = "normal") -> None:
+        for line in wrap(self.clean(text), self.columns, indent) or ["-"]:
+            self.parts.append(Line(line, style))
+
+    def field(self, label: str, value: str) -> None:
+        """``Label: value``, continued lines indented two spaces."""
+        for line in wrap(self.clean(f"{label}: {value}"), self.columns, "  "):
+            self.parts.append(Line(line))
+
+    def bullet(self, text: str) -> None:
+        lines = wrap(self.clean(text), self.columns - 2)
+        for i, line in enumerate(lines):
+            self.parts.append(Line(("- " if i == 0 else "  ") + line))
+
+    def rule(self) -> None:
+        self.parts.append(Line("-" * self.columns))
+
+    def blank(self) -> None:
+        if self.parts and self.parts[-1] != Line(""):
+            self.parts.append(Line(""))
+
+    def qr(self, url: str) -> None:
+        self.parts.append(QRCode(url))
+
+    def copy_mark(self, copy: int) -> None:
+        if copy:
+            self.centre("*** " + self.tr("COPY No. {number}").format(number=copy) + " ***", "bold")
+
+    def printed_at(self, now: datetime, language: str) -> None:
+        self.centre(self.tr("Printed {when}").format(when=format_date(now, language, with_time=True)))
+
+    def slip(self, kind: str, name: str, copy: int = 0) -> Slip:
+        parts = list(self.parts)
+        while parts and parts[-1] == Line(""):
+            parts.pop()
+        return Slip(kind=kind, columns=self.columns, code_page=self.code_page, parts=tuple(parts),
+                    name=name, copy=copy)
+
+
+@dataclass(frozen=True)
+class Paper:
+    """Everything a layout needs besides the records."""
+
+    columns: int = 42
+    code_page: str = "CP858"
+    language: str = "es_AR"
+    base_url: str = "http://kiosk.local:8080"
+
+    def start(self) -> _Paper:
+        return _Paper(self.columns, self.code_page, translator(self.language))
+
+
+def receipt(record: Record, paper: Paper, now: datetime, *, copy: int = 0) -> Slip:
+    """For the person who reported: id, kind, area, when, a thank-you and the QR."""
+    p = paper.start()
+    tr = p.tr
+    p.title(tr("Thank you for reporting!").upper())
+    p.copy_mark(copy)
+    p.blank()
+    p.centre(tr("Record {id}").format(id=record.id), "title")
+    p.blank()
+    p.field(_label(tr, FIELD_LABELS, "kind"), _label(tr, KIND_LABELS, record.kind))
+    p.field(_label(tr, FIELD_LABELS, "area"), record.area)
+    if record.station:
+        p.field(_label(tr, FIELD_LABELS, "station"), record.station)
+    p.field(_label(tr, FIELD_LABELS, "occurred_at"), format_date(record.occurred_at, paper.language, with_time=True))
+    p.field(_label(tr, FIELD_LABELS, "created_at"), format_date(record.created_at, paper.language, with_time=True))
+    p.blank()
+    p.para(tr("Reporting what happens is how we all learn. A supervisor will review it "
+              "with the team, looking at conditions, never at people."))
+    _qr_block(p, paper, record, tr("Scan the code to follow what happens with it."))
+    p.copy_mark(copy)
+    p.printed_at(now, paper.language)
+    return p.slip("receipt", f"receipt {record.id}", copy)
+
+
+def review_page(record: Record, paper: Paper, now: datetime, *, copy: int = 0) -> Slip:
+    """The one-pager for the machine or the team board: the four answers, the one action with
+    its owner and deadline, the follow-up date, and the QR. Wins: what made it work."""
+    review = record.review
+    if review is None or review.draft:
+        raise ValueError(f"{record.id} has no finished review")
+    p = paper.start()
+    tr = p.tr
+    p.title((tr("What we learned") if not record.is_win else tr("A win to share")).upper())
+    p.copy_mark(copy)
+    p.centre(f"{record.id} · {_label(tr, KIND_LABELS, record.kind)} · {record.area}", "bold")
+    if record.station:
+        p.centre(record.station)
+    p.centre(format_date(record.occurred_at, paper.language, with_time=True))
+    p.rule()
+    p.heading(_label(tr, QUESTIONS, 0))
+    p.para(review.what_happened or record.what_happened)
+    if record.is_win:
+        p.heading(tr("What made it work"))
+        p.para(review.win_note)
+    else:
+        if review.recurrence_note:
+            p.heading(_label(tr, FIELD_LABELS, "recurrence_note"))
+            p.para(review.recurrence_note)
+        p.heading(_label(tr, QUESTIONS, 1))
+        for condition in review.why:
+            p.bullet(f"{condition.text} ({_label(tr, CONDITION_LABELS, condition.category)})")
+        if not review.why:
+            p.para("-")
+        p.heading(_label(tr, QUESTIONS, 2))
+        p.para(review.what_we_did or record.what_we_did)
+        p.heading(_label(tr, QUESTIONS, 3))
+        p.para(review.action.text)
+        p.blank()
+        p.field(_label(tr, FIELD_LABELS, "owner"), review.action.owner or "-")
+        p.field(_label(tr, FIELD_LABELS, "deadline"), format_date(review.action.deadline, paper.language))
+        p.field(_label(tr, FIELD_LABELS, "follow_up_date"), format_date(review.follow_up_date, paper.language))
+    if record.look_for:
+        p.heading(_label(tr, {0: LOOK_FOR}, 0))
+        p.para(record.look_for.text)
+    _qr_block(p, paper, record, tr("Scan the code to see the record and its follow-up."))
+    p.copy_mark(copy)
+    p.printed_at(now, paper.language)
+    return p.slip("review", f"review {record.id}", copy)
+
+
+def follow_up_list(records: Sequence[Record], paper: Paper, now: datetime, *, until: date) -> Slip:
+    """Follow-ups due up to ``until`` (overdue first), one QR per record."""
+    p = paper.start()
+    tr = p.tr
+    today = now.date()
+    p.title(tr("Follow-ups due").upper())
+    p.centre(tr("Up to {date}").format(date=format_date(until, paper.language)))
+    p.rule()
+    shown = list(records)[:FOLLOW_UP_LIST_MAX]
+    if not shown:
+        p.blank()
+        p.para(tr("No follow-ups are due until {date}.").format(date=format_date(until, paper.language)))
+    for record in shown:
+        review = record.review
+        due = record.follow_up_date
+        p.blank()
+        p.para(f"{record.id} · {record.area}", style="bold")
+        if due is not None:
+            when = format_date(due, paper.language)
+            if due < today:
+                when += " " + tr("(overdue)")
+            elif due == today:
+                when += " " + tr("(today)")
+            p.field(_label(tr, FIELD_LABELS, "follow_up_date"), when)
+        if review is not None:
+            p.field(_label(tr, FIELD_LABELS, "action"), review.action.text or "-")
+            p.field(_label(tr, FIELD_LABELS, "owner"), review.action.owner or "-")
+        if record.link_token:
+            p.qr(record_url(paper.base_url, record))
+        p.rule()
+    if len(records) > len(shown):
+        p.para(tr("And {count} more: see the follow-ups screen.").format(count=len(records) - len(shown)))
+    p.blank()
+    p.printed_at(now, paper.language)
+    return p.slip("followups", "follow-ups")
+
+
+def test_slip(paper: Paper, now: datetime, *, printer: str, profile: str) -> Slip:
+    """Proves the setting: Spanish letters, the exact width, a QR."""
+    p = paper.start()
+    tr = p.tr
+    p.title(tr("Printer test").upper())
+    p.rule()
+    p.field(tr("Printer"), printer)
+    p.field(tr("Model"), profile or "default")
+    p.field(tr("Code page"), paper.code_page)
+    p.field(tr("Columns"), str(paper.columns))
+    p.blank()
+    p.para(SPANISH_SAMPLE)
+    p.para(SPANISH_LETTERS)
+    p.parts.append(Line(("1234567890" * 7)[: paper.columns]))
+    p.para(tr("If the accents, ñ, ¿, ¡ and € look right and the numbers fill exactly one line, "
+              "the code page and the columns are right."))
+    p.qr(f"{paper.base_url.rstrip('/')}/")
+    p.centre(tr("A phone that scans this code opens {url}").format(url=paper.base_url))
+    p.blank()
+    p.printed_at(now, paper.language)
+    return p.slip("test", "test")
+
+
+def _label(tr: Translate, table, key) -> str:
+    """A label from one of the shared tables, in the slip's language."""
+    try:
+        return tr(table[key])
+    except (KeyError, IndexError):
+        return str(key)
+
+
+def _qr_block(p: _Paper, paper: Paper, record: Record, caption: str) -> None:
+    if not record.link_token:
+        return
+    p.blank()
+    p.qr(record_url(paper.base_url, record))
+    p.centre(caption)
+
+
+def records_for_followups(records: Iterable[Record]) -> list[Record]:
+    """Overdue first, then by date: the order the list prints in."""
+    return sorted(records, key=lambda r: (r.follow_up_date or date.max, r.id))

@@ -1,0 +1,146 @@
+"""The printer, for admins: its setting, a test slip, the follow-up list, reprinting any record,
+and the recent print jobs with what became of each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Static
+from textual.widgets.option_list import Option
+
+from kiosk.i18n import N_, _
+from kiosk.labels import slip_label
+from kiosk.printing.slips import format_date
+from kiosk.printing.spool import PrintJob
+from kiosk.widgets import KioskFooter, TLabel, plain
+from kiosk.widgets.inputs import KioskInput, KioskOptionList
+
+_STATE_LABELS = {
+    "queued": N_("waiting"),
+    "sending": N_("printing"),
+    "sent": N_("printed"),
+    "failed": N_("not printed"),
+    "unknown": N_("not confirmed"),
+}
+
+
+@dataclass
+class Found(Message):
+    """A record looked up to reprint (None: no such record)."""
+
+    record_id: str | None
+    reviewed: bool = False
+
+
+class PrinterAdminScreen(Screen):
+    BINDINGS = [
+        Binding("enter", "open", N_("Open")),
+        Binding("f3", "slip('test')", N_("Test slip")),
+        Binding("f4", "slip('followups')", N_("Follow-up list")),
+        Binding("escape", "back", N_("Back")),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.jobs: list[PrintJob] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="printer-admin"):
+            yield TLabel(N_("Printer"), classes="dialog-title")
+            yield Static("", id="printer-setting", markup=False)
+            yield TLabel(N_("Print a record again: type its number and press Enter"), classes="field-label")
+            yield KioskInput(id="reprint-id", max_length=20)
+            yield TLabel(N_("Print jobs, newest first (Enter opens one)"), classes="field-label")
+            yield KioskOptionList(id="job-list")
+            yield Static("", id="printer-problem", markup=False)
+        yield KioskFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#reprint-id").focus()
+        self.retranslate()
+
+    def on_screen_resume(self) -> None:
+        self.retranslate()
+
+    @property
+    def tracked_jobs(self) -> frozenset[int]:
+        return frozenset(job.number for job in self.jobs)
+
+    def on_print_job_changed(self) -> None:
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        printer = self.app.config.printer
+        self.query_one("#printer-setting", Static).update(plain(_(
+            "{spec} · model {model} · code page {page} · {columns} columns · timeout {timeout} s · "
+            "status checks {status}").format(
+            spec=printer.spec, model=printer.profile or "default", page=printer.code_page,
+            columns=printer.columns, timeout=printer.timeout,
+            status=_("on") if printer.check_status else _("off"))))
+        self.jobs = list(reversed(self.app.printing().jobs()))[:100] if self.app.printer_ready() else []
+        options = self.query_one("#job-list", KioskOptionList)
+        options.set_options(Option(plain(self._job_line(job))) for job in self.jobs)
+
+    def _job_line(self, job: PrintJob) -> str:
+        from kiosk import i18n
+
+        what = slip_label(job.slip) + (f" {job.records[0]}" if len(job.records) == 1 else "")
+        state = _(_STATE_LABELS.get(job.state, job.state))
+        if job.problem and job.state != "sent":
+            state += f" ({job.problem})"
+        if job.copy:
+            state += " · " + _("copy {number}").format(number=job.copy)
+        return f"#{job.number} · {format_date(job.updated_at, i18n.language(), with_time=True)} · {what} · {state}"
+
+    @on(KioskInput.Submitted, "#reprint-id")
+    def typed_id(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        from kiosk.screens.printing import PrintScreen
+
+        if self.focused is self.query_one("#job-list"):
+            index = self.query_one("#job-list", KioskOptionList).highlighted
+            if index is not None and index < len(self.jobs):
+                job = self.jobs[index]
+                self.app.push_screen(PrintScreen(job.slip, job.records))
+            return
+        typed = self.query_one("#reprint-id", KioskInput).value.strip()
+        if typed:
+            self.find(typed)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="printer-admin")
+    def find(self, typed: str) -> None:
+        record = self.app.repo.get(typed)
+        if record is None:
+            self.post_message(Found(None))
+        else:
+            self.post_message(Found(record.id, reviewed=record.review is not None and not record.review.draft))
+
+    @on(Found)
+    def found(self, message: Found) -> None:
+        from kiosk.screens.printing import PrintScreen
+
+        if message.record_id is None:
+            self._problem(_("There is no record with that number. Numbers look like QPC-GB8."))
+            return
+        self._problem("")
+        kinds = ("review", "receipt") if message.reviewed else ("receipt",)
+        self.app.push_screen(PrintScreen(kinds[0], (message.record_id,), others=kinds[1:]))
+
+    def action_slip(self, kind: str) -> None:
+        from kiosk.screens.printing import PrintScreen
+
+        self.app.push_screen(PrintScreen(kind))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def _problem(self, text: str) -> None:
+        self.query_one("#printer-problem", Static).update(plain(text))

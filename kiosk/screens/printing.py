@@ -1,0 +1,227 @@
+"""Print preview and printing: the slip exactly as it prints, and what became of the job.
+
+One screen for every slip. It shows the slip at the configured width with its QR codes (a
+phone can scan them off the screen), sends it with P, follows the job (the printer worker
+posts every change), explains a failure plainly with R to try again, and when the outcome is
+unknown asks whether the slip came out before printing it again (marked as a copy).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Static
+
+from kiosk import i18n
+from kiosk.i18n import N_, _
+from kiosk.labels import describe_print_problem, slip_label
+from kiosk.printing.slips import Slip
+from kiosk.printing.spool import PrintJob
+from kiosk.widgets import KioskFooter, plain
+from kiosk.widgets.slip import SlipView
+
+
+@dataclass
+class PrintJobChanged(Message):
+    """The printer worker changed a job's state (posted by the App on the UI thread)."""
+
+    job: PrintJob
+
+
+@dataclass
+class SlipReady(Message):
+    slip: Slip | None
+    problem: str = ""
+
+
+def describe_job(job: PrintJob) -> str:
+    """One or two sentences on where a job is, in the active language."""
+    from kiosk.printing.devices import parse_target
+
+    try:
+        where = parse_target(job.printer).describe()
+    except ValueError:
+        where = job.printer
+    what = slip_label(job.slip)
+    if job.state in ("queued", "sending"):
+        return _("{slip}: printing…").format(slip=what)
+    if job.state == "sent":
+        if job.file:
+            return _("{slip}: saved as {file} (preview mode: no printer is connected; this is "
+                     "the slip it would print).").format(slip=what, file=job.file)
+        text = _("{slip}: printed. Please take it from the printer.").format(slip=what)
+        if job.note == "paper_low":
+            text += " " + _("The paper roll is running low.")
+        return text
+    if job.state == "unknown":
+        return _("{slip}: sent, but the printer did not confirm it. Did it come out? "
+                 "Y: yes, it printed · N: no, print it again (marked as a copy).").format(slip=what)
+    return (_("{slip}: not printed.").format(slip=what) + " "
+            + describe_print_problem(job.problem, where, job.detail) + " "
+            + _("R: try again."))
+
+
+class PrintScreen(Screen):
+    """A slip of ``kind`` for ``records``; ``start`` prints at once (after a report)."""
+
+    BINDINGS = [
+        Binding("p", "print", N_("Print")),
+        Binding("r", "retry", N_("Try again")),
+        Binding("y", "answer(True)", N_("It printed")),
+        Binding("n", "answer(False)", N_("Print again")),
+        Binding("s", "other_slip", N_("Other slip")),
+        Binding("up", "scroll(-1)", N_("Scroll"), key_display="↑↓"),
+        Binding("down", "scroll(1)", show=False),
+        Binding("pageup", "scroll(-10)", show=False),
+        Binding("pagedown", "scroll(10)", show=False),
+        Binding("escape", "back", N_("Back")),
+    ]
+
+    def __init__(self, kind: str, records: tuple[str, ...] = (), *, start: bool = False,
+                 heading: tuple[str, dict] | None = None, others: tuple[str, ...] = ()) -> None:
+        """``heading``: a message id and its values, said above the slip; ``others``: further
+        slip kinds S switches to (a record's receipt and one-pager)."""
+        super().__init__()
+        self.kind = kind
+        self.records = tuple(records)
+        self.start = start
+        self.heading = heading
+        self.kinds = (kind,) + tuple(k for k in others if k != kind)
+        self.job: PrintJob | None = None
+        self.slip: Slip | None = None
+
+    @property
+    def tracked_jobs(self) -> frozenset[int]:
+        return frozenset({self.job.number}) if self.job is not None else frozenset()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="print"):
+            yield Static("", id="print-heading", markup=False)
+            yield Static("", id="print-status", markup=False)
+            with VerticalScroll(id="print-paper", can_focus=False):
+                yield SlipView(id="slip")
+        yield KioskFooter()
+
+    def on_mount(self) -> None:
+        self.retranslate()
+        self.load_slip()
+        if self.start:
+            self.action_print()
+
+    def retranslate(self) -> None:
+        printer = self.app.config.printer
+        title = slip_label(self.kind) + (f" {self.records[0]}" if len(self.records) == 1 else "")
+        line = _("{title} — as it prints: {columns} columns, code page {page}, printer {printer}.").format(
+            title=title, columns=printer.columns, page=printer.code_page, printer=printer.spec)
+        if self.heading is not None:
+            message, values = self.heading
+            line = _(message).format(**values) + "\n" + line
+        self.query_one("#print-heading", Static).update(plain(line))
+        self._show_status()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="slip")
+    def load_slip(self) -> None:
+        from kiosk.printing.devices import PrintFailure
+
+        spooler = self.app.printing()
+        try:
+            slip = spooler.preview(self.kind, self.records, language=i18n.language())
+        except PrintFailure as failure:
+            self.post_message(SlipReady(None, describe_print_problem(failure.code, detail=failure.detail)))
+        else:
+            self.post_message(SlipReady(slip))
+
+    @on(SlipReady)
+    def slip_ready(self, message: SlipReady) -> None:
+        self.slip = message.slip
+        self.query_one(SlipView).show(message.slip)
+        if message.problem:
+            self.query_one("#print-status", Static).update(plain(message.problem))
+        self.refresh_bindings()
+
+    # -- the job ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        state = self.job.state if self.job is not None else ""
+        # Keys that do not apply now are left out of the footer; Print only waits.
+        if action == "print":
+            if state in ("unknown", "failed"):
+                return None
+            return self.slip is not None and state not in ("queued", "sending")
+        if action == "retry":
+            return True if state == "failed" else None
+        if action == "answer":
+            return True if state == "unknown" else None
+        if action == "other_slip":
+            return None if len(self.kinds) < 2 else state not in ("queued", "sending")
+        return True
+
+    def action_print(self) -> None:
+        if self.job is not None and self.job.state in ("queued", "sending", "unknown", "failed"):
+            return
+        spooler = self.app.printing()
+        earlier = spooler.last_job(self.kind, self.records)
+        if earlier is not None and earlier.state == "unknown":
+            self.job = earlier  # ask first: it may have printed after all
+        else:
+            if self.job is not None:
+                self.load_slip()  # printing it again: the preview shows the copy mark
+            self.job = spooler.request(self.kind, self.records, language=i18n.language(),
+                                       by=self.app.supervisor.name if self.app.supervisor else "operator")
+        self._show_status()
+        self.refresh_bindings()
+
+    def action_retry(self) -> None:
+        if self.job is not None and self.job.state == "failed":
+            self.job = self.app.printing().retry(self.job.number)
+            self._show_status()
+            self.refresh_bindings()
+
+    def action_answer(self, printed: bool) -> None:
+        if self.job is None or self.job.state != "unknown":
+            return
+        if printed:
+            self.confirm(self.job.number)
+        else:
+            self.job = self.app.printing().retry(self.job.number)
+        self._show_status()
+        self.refresh_bindings()
+
+    @work(thread=True, exit_on_error=False, group="print-confirm")
+    def confirm(self, number: int) -> None:
+        self.app.printing().confirm(number)  # a durable write: off the UI thread
+
+    def action_other_slip(self) -> None:
+        index = self.kinds.index(self.kind)
+        self.kind = self.kinds[(index + 1) % len(self.kinds)]
+        self.job = None
+        self.retranslate()
+        self.load_slip()
+        self.refresh_bindings()
+
+    @on(PrintJobChanged)
+    def job_changed(self, message: PrintJobChanged) -> None:
+        if self.job is not None and message.job.number == self.job.number:
+            self.job = message.job
+            self._show_status()
+            self.refresh_bindings()
+
+    def _show_status(self) -> None:
+        status = self.query_one("#print-status", Static)
+        status.set_class(self.job is not None and self.job.state in ("failed", "unknown"), "problem")
+        if self.job is None:
+            status.update(_("P: print this slip."))
+        else:
+            status.update(plain(describe_job(self.job)))
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#print-paper", VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
