@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from kiosk.config import load_config
-from kiosk.screens.admin import AdminScreen
+from kiosk.screens.admin import FIELDS, AdminScreen
 from kiosk.supervisors import new_supervisor
 from tests.conftest import NOW, wait_for
 
@@ -48,6 +48,11 @@ async def test_supervisors_are_added_and_the_last_admin_stays(make_app, repo, tm
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
         admin = await open_admin(pilot)
+        await pilot.press("f5")  # F5 works on the supervisors list, where Tab leads
+        assert isinstance(app.screen, AdminScreen)
+        for _ in range(len(FIELDS)):
+            await pilot.press("tab")
+        assert app.screen.focused is admin.query_one("#supervisor-list")
         await pilot.press("f5")
         await wait_for(pilot, lambda: "Agregar una persona de supervisión" in text_of(app))
         await pilot.press(*"Luis", "enter", *"1357", "enter", *"1357", "enter")
@@ -85,7 +90,8 @@ async def test_no_pin_typed_on_the_screens_reaches_any_file(make_app, repo, data
     app = make_app()
     try:
         async with app.run_test(size=(100, 40)) as pilot:
-            await open_admin(pilot)
+            admin = await open_admin(pilot)
+            admin.query_one("#supervisor-list").focus()
             await pilot.press("f6")
             await wait_for(pilot, lambda: "Agregar una persona admin" in text_of(app))
             await pilot.press(*"Luis", "enter", *"73019468", "enter", *"73019468", "enter")

@@ -105,3 +105,33 @@ def test_review_wizard(snap_compare, make_app, repo, step, size, language):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("slip", ["receipt", "review"])
+def test_print_preview(snap_compare, make_app, repo, slip, size):
+    """The slip as it prints (42 columns, CP858), its QR drawn so a phone can scan it."""
+    from kiosk.screens.printing import PrintScreen
+
+    seed(repo)
+    repo.import_doc({"id": ids.encode(102), "kind": "near_miss", "area": "Inyección", "station": "Máquina 4",
+                     "what_happened": "Se trabó la matriz y casi me pellizco el dedo al destrabarla",
+                     "created_at": "2026-11-18T08:00:00-03:00", "occurred_at": "2026-11-18T07:50:00-03:00",
+                     "link_token": "V" * 22, "status": "action_open",
+                     "review": {"what_happened": "La matriz 4 se trabó con rebaba acumulada.",
+                                "why": [{"text": "No hay herramienta para destrabar", "category": "equipment"}],
+                                "what_we_did": "Paramos y limpiamos la matriz.",
+                                "action": {"text": "Colgar un gancho de destrabe junto a la máquina 4",
+                                           "owner": "Mantenimiento", "deadline": "2026-12-01"},
+                                "follow_up_date": "2026-12-18", "reviewed_by": "Marta Ruiz",
+                                "reviewed_at": "2026-11-18T11:00:00-03:00", "draft": False}})
+    app = make_app()
+
+    async def run_before(pilot) -> None:
+        await wait_for(pilot, lambda: bool(app.screen.query("#count-learnings"))
+                       and "3 registros" in str(app.screen.query_one("#count-learnings").render()))
+        app.push_screen(PrintScreen(slip, (ids.encode(102),)))
+        await wait_for(pilot, lambda: isinstance(app.screen, PrintScreen) and app.screen.slip is not None)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

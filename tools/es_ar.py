@@ -384,6 +384,7 @@ ES = {
 "{title} — as it prints: {columns} columns, code page {page}, printer {printer}.": "{title} — tal como se imprime: {columns} columnas, página de códigos {page}, impresora {printer}.",
 "P: print this slip.": "P: imprimir este ticket.",
 "Print a receipt": "Imprimir comprobante",
+"On the list (Tab): F5 adds a supervisor, F6 an admin, Delete removes one.": "En la lista (Tab): F5 agrega una persona de supervisión, F6 una admin, Supr quita una.",
 "Press P to print a receipt with a code to follow it.": "Apretá P para imprimir un comprobante con un código para seguirlo.",
 }
 PLURALS = {

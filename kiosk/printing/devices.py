@@ -206,7 +206,8 @@ def _opening_failure(error: BaseException, target: Target) -> PrintFailure:
         return PrintFailure("permission", detail)
     if isinstance(cause, FileNotFoundError) and target.kind == "cups":
         return PrintFailure("setup", "CUPS's lp and lpstat commands are not installed")
-    if isinstance(cause, FileNotFoundError) or name == "USBNotFoundError":
+    if (isinstance(cause, FileNotFoundError) or name == "USBNotFoundError"
+            or getattr(cause, "errno", None) in (errno.ENOENT, errno.ENODEV)):
         return PrintFailure("not_found", detail)
     if name == "NoBackendError":
         return PrintFailure("setup", "libusb is not installed")

@@ -117,7 +117,8 @@ class PrintSpooler:
         stamp = self._now()
         for number, job in jobs.items():
             if job.state == "sending":
-                jobs[number] = replace(job, state="unknown", problem="interrupted", updated_at=stamp)
+                jobs[number] = replace(job, state="unknown", problem="interrupted", updated_at=stamp,
+                                       maybe_printed=job.maybe_printed + 1)
             elif job.state == "queued":
                 jobs[number] = replace(job, state="failed", problem="interrupted", updated_at=stamp)
         self._jobs = jobs

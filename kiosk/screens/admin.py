@@ -66,6 +66,8 @@ class AdminScreen(Screen):
                 yield TLabel(label, classes="field-label")
                 yield KioskInput(id=f"set-{key}", max_length=1000)
             yield TLabel(N_("Supervisors"), classes="dialog-title")
+            yield TLabel(N_("On the list (Tab): F5 adds a supervisor, F6 an admin, Delete removes one."),
+                         classes="hint")
             yield KioskOptionList(id="supervisor-list")
             yield Static("", id="admin-problem", markup=False)
         yield KioskFooter()
@@ -92,11 +94,15 @@ class AdminScreen(Screen):
             options.highlighted = min(highlighted or 0, len(self.supervisors) - 1)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Keys act where they belong, so every key that works fits the footer at 80 columns:
+        # on the supervisors list F5, F6 and Delete; on the settings Enter and F7 (printer).
         on_list = self.focused is self.query_one("#supervisor-list")
         if action == "remove":
             return on_list and bool(self.supervisors)
-        if action == "next":
-            return not on_list  # (only the settings fields move on with Enter)
+        if action == "add":
+            return on_list
+        if action in ("next", "printer"):
+            return not on_list
         return True
 
     def on_descendant_focus(self) -> None:

@@ -149,17 +149,18 @@ class PrintScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         state = self.job.state if self.job is not None else ""
-        # Keys that do not apply now are left out of the footer; Print only waits.
+        # Keys that do not apply now are left out of the footer (False); Print is dimmed (None)
+        # while a job is on its way.
         if action == "print":
             if state in ("unknown", "failed"):
-                return None
-            return self.slip is not None and state not in ("queued", "sending")
+                return False
+            return True if self.slip is not None and state not in ("queued", "sending") else None
         if action == "retry":
-            return True if state == "failed" else None
+            return state == "failed"
         if action == "answer":
-            return True if state == "unknown" else None
+            return state == "unknown"
         if action == "other_slip":
-            return None if len(self.kinds) < 2 else state not in ("queued", "sending")
+            return len(self.kinds) > 1 and (True if state not in ("queued", "sending") else None)
         return True
 
     def action_print(self) -> None:
