@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
-from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from textual.widgets import Static
 
 from kiosk.config import PrinterConfig
@@ -16,7 +17,7 @@ from kiosk.screens.saved import SavedScreen
 from kiosk.supervisors import new_supervisor
 from tests.conftest import NOW, wait_for
 from tests.escpos_stream import parse, qr_payloads
-from tests.fake_printer import FakePrinter
+from tests.fake_printer import FakePrinter, refused_port
 from tests.test_cli import run
 
 
@@ -53,26 +54,35 @@ async def test_after_a_report_p_prints_a_receipt_shown_as_it_prints(make_app, re
         assert isinstance(app.screen, SavedScreen)
 
 
-async def test_a_stuck_printer_never_freezes_the_screen_and_retry_works_once_it_is_back(make_app, repo):
+@pytest.mark.parametrize("trouble", ["refused", "mute"])
+async def test_a_dead_or_stuck_printer_never_freezes_the_screen_and_retry_works_once_it_is_back(
+        make_app, repo, trouble):
     record = add_report(repo)
-    with FakePrinter("mute") as stuck:
-        port = stuck.port
+    with contextlib.ExitStack() as stack:
+        if trouble == "mute":  # accepts the connection, never reads
+            stuck = stack.enter_context(FakePrinter("mute"))
+            port = stuck.port
+        else:
+            port = refused_port()
         app = make_app(printer=PrinterConfig(spec=f"network:127.0.0.1:{port}", timeout=1.0))
         async with app.run_test(size=(80, 24)) as pilot:
             app.push_screen(PrintScreen("receipt", (record.id,)))
             await wait_for(pilot, lambda: app.screen.slip is not None)
             started = time.monotonic()
             await pilot.press("p")
-            assert "imprimiendo" in status(app)
+            if trouble == "mute":
+                assert "imprimiendo" in status(app)
             # While the printer worker waits on the socket, the screen still takes keys.
             paper = app.screen.query_one("#print-paper")
             await pilot.press("down", "down", "down")
             await wait_for(pilot, lambda: paper.scroll_y >= 3, timeout=0.5)
             await wait_for(pilot, lambda: app.screen.job.state == "failed", timeout=3)
             assert time.monotonic() - started < 2.5
-            assert "no se imprimió" in status(app) and "está conectada pero no recibe el ticket" in status(app)
+            explained = ("está conectada pero no recibe el ticket" if trouble == "mute"
+                         else "rechazó la conexión")
+            assert "no se imprimió" in status(app) and explained in status(app)
             assert "R: intentar de nuevo" in status(app)
-            stuck.stop()
+            stack.close()
             with FakePrinter("ok", port=port) as back:
                 await pilot.press("r")
                 await wait_for(pilot, lambda: app.screen.job.state == "sent", timeout=3)
