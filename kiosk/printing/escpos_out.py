@@ -44,7 +44,9 @@ def load_escpos():
         if not logging.getLogger().handlers:
             logging.getLogger().addHandler(logging.NullHandler())
         if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
-            os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(_cache_folder())
+            cache = _cache_folder()
+            if cache is not None:  # else its cache goes in the private folder, removed below
+                os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(cache)
         private = tempfile.mkdtemp(prefix="kiosk-escpos-")
         saved = tempfile.tempdir
         tempfile.tempdir = private
@@ -57,14 +59,16 @@ def load_escpos():
 
 
 def _cache_folder():
+    """The kiosk user's own cache folder (never a shared one: python-escpos unpickles what it
+    finds there, PITFALLS 4.5), or None if it cannot be made."""
     from platformdirs import user_cache_path
 
     folder = user_cache_path("learning-kiosk", appauthor=False) / "escpos"
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return folder
     except OSError:
-        return tempfile.gettempdir()
+        return None
+    return folder
 
 
 @dataclass(frozen=True)
@@ -92,16 +96,11 @@ def qr_module_dots(modules: int, dots: int) -> int:
 def qr_image(url: str, dots: int) -> Image.Image:
     """A 1-bit image of the QR code sized for a paper ``dots`` wide (quiet zone included)."""
     matrix = qr_matrix(url)
-    size = qr_module_dots(len(matrix), dots)
-    image = Image.new("1", (len(matrix) * size, len(matrix) * size), 1)
-    pixels = image.load()
-    for y, row in enumerate(matrix):
-        for x, dark in enumerate(row):
-            if dark:
-                for dy in range(size):
-                    for dx in range(size):
-                        pixels[x * size + dx, y * size + dy] = 0
-    return image
+    count = len(matrix)
+    size = qr_module_dots(count, dots)
+    modules = Image.new("1", (count, count), 1)
+    modules.putdata([0 if dark else 1 for row in matrix for dark in row])
+    return modules.resize((count * size, count * size), Image.NEAREST)
 
 
 def render(slip: Slip, rendering: Rendering = Rendering()) -> bytes:
