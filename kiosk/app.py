@@ -126,10 +126,10 @@ class KioskApp(App[int], inherit_bindings=False):
             self._repo_ready.set()  # after self._repo is set: waiting workers then see it
         repo = self._repo
         self._data_ready = _process_age()
-        self.printing()
         notes = recovery_lines(repo.store.report)
         if notes:
             self.call_from_thread(self._show_repair, notes)
+        self.printing()  # the printer worker, with the jobs an earlier run left
         self.build_search_index(self._home_ready)
 
     def _show_repair(self, notes: list[str]) -> None:

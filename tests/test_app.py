@@ -369,7 +369,8 @@ async def test_damaged_data_at_start_is_restored_and_said(data_dir):
     app = KioskApp(config=Config(), clock=fixed_clock, load_repo=lambda: load_repository(store, fixed_clock))
     try:
         async with app.run_test() as pilot:
-            await wait_for(pilot, lambda: isinstance(app.screen, NoticeDialog))
+            # (the dialog's text is there once it is composed, not the moment it is pushed)
+            await wait_for(pilot, lambda: isinstance(app.screen, NoticeDialog) and screen_text(app))
             text = screen_text(app)
             assert "El kiosco reparó sus datos" in text and "Se restauró la copia kiosk.json.1" in text
             await pilot.press("enter")
