@@ -16,6 +16,11 @@ import pytest
 
 from kiosk import i18n
 from kiosk.config import Config
+from kiosk.printing.escpos_out import load_escpos
+
+# python-escpos imported the way the kiosk does it (no log handler on the terminal, no
+# temporary folder left behind), before any test module imports it directly.
+load_escpos()
 
 ART = timezone(timedelta(hours=-3))
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=ART)
