@@ -12,6 +12,7 @@ import json
 from typing import IO, Callable, Iterable, Iterator
 
 from kiosk.domain import Record, ValidationError, record_to_doc
+from kiosk.onepage import LOOK_FOR, QUESTIONS, as_markdown, one_page  # noqa: F401 (re-exported)
 from kiosk.i18n import N_, _
 from kiosk.labels import (
     actor_label,
@@ -25,12 +26,6 @@ from kiosk.labels import (
 
 FORMATS = ("jsonl", "json", "csv", "md")
 
-#: The four questions as the one-page text's headings (one source for screens and exports).
-QUESTIONS = (N_("What happened?"), N_("Why did it happen?"), N_("What did we do?"),
-             N_("What are we changing?"))
-ANONYMOUS = N_("anonymous")
-LOOK_FOR = N_("Look for")
-HISTORY = N_("History")
 
 CSV_COLUMNS = (
     "id", "kind", "area", "station", "occurred_at", "created_at", "reporter", "what_happened",
@@ -89,54 +84,8 @@ def write_csv(records: Iterable[Record], out: IO[str], delimiter: str = ";") -> 
 
 
 def record_page(record: Record, *, show_reporter: bool = True) -> str:
-    """The one-page text of a record, as Markdown."""
-    lines = [
-        f"## {record.id} · {kind_label(record.kind)} · {record.area}",
-        "",
-        f"- **{field_label('status')}:** {status_label(record.status)}",
-        f"- **{field_label('occurred_at')}:** {record.occurred_at}",
-        f"- **{field_label('created_at')}:** {record.created_at}",
-    ]
-    if record.station:
-        lines.append(f"- **{field_label('station')}:** {record.station}")
-    if show_reporter:
-        lines.append(f"- **{field_label('reporter')}:** {record.reporter or _(ANONYMOUS)}")
-    lines += ["", f"### {_(QUESTIONS[0])}", "", record.what_happened]
-    if record.impact:
-        lines += ["", f"**{field_label('impact')}:** {record.impact}"]
-    review = record.review
-    if review and review.recurrence_note:
-        lines += ["", f"**{field_label('recurrence_note')}:** {review.recurrence_note}"]
-    if review and not review.draft:
-        lines += ["", f"### {_(QUESTIONS[1])}", ""]
-        lines += [f"- {c.text} ({condition_label(c.category)})" for c in review.why] or ["-"]
-        if review.work_as_imagined or review.work_as_done:
-            lines += ["", f"**{field_label('work_as_imagined')}:** {review.work_as_imagined or '-'}",
-                      f"**{field_label('work_as_done')}:** {review.work_as_done or '-'}"]
-        lines += ["", f"### {_(QUESTIONS[2])}", "", review.what_we_did or record.what_we_did or "-"]
-        lines += ["", f"### {_(QUESTIONS[3])}", ""]
-        lines.append(review.action.text or "-")
-        lines.append("")
-        lines.append(
-            _("Owner: {owner} · Deadline: {deadline} · Follow-up: {follow_up}").format(
-                owner=review.action.owner or "-",
-                deadline=review.action.deadline or "-",
-                follow_up=review.follow_up_date or "-",
-            )
-        )
-        if review.participants:
-            lines.append(_("Participants: {names}").format(names=", ".join(review.participants)))
-        elif review.participant_count:
-            lines.append(_("Participants: {count}").format(count=review.participant_count))
-    elif record.what_we_did:
-        lines += ["", f"### {_(QUESTIONS[2])}", "", record.what_we_did]
-    if record.look_for:
-        lines += ["", f"> {_(LOOK_FOR)}: {record.look_for.text}"]
-    if show_reporter and record.history:  # who changed what is for supervisors, like names
-        lines += ["", f"### {_(HISTORY)}", ""]
-        lines += [f"- {h.at[:16].replace('T', ' ')} · {actor_label(h.by)} · {history_label(h.what)}"
-                  for h in record.history]
-    return "\n".join(lines) + "\n"
+    """The one-page text of a record, as Markdown (kiosk.onepage has the page itself)."""
+    return as_markdown(one_page(record, show_reporter=show_reporter))
 
 
 def write_md(records: Iterable[Record], out: IO[str]) -> None:

@@ -55,6 +55,8 @@ HISTORY_LABELS = {
     "followed_up": N_("followed up"),
     "applauded": N_("applauded"),
     "recurrence_noted": N_("recurrence noted"),
+    "reopened_from": N_("reopened from an earlier cycle"),
+    "linked": N_("linked as happening again"),
     "edited": N_("edited"),
 }
 

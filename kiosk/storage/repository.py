@@ -21,6 +21,7 @@ from kiosk import ids
 from kiosk.domain import (
     RECORD_FIELDS,
     SCHEMA_VERSION,
+    FollowUp,
     HistoryEntry,
     LookFor,
     Record,
@@ -454,6 +455,69 @@ class Repository:
             due = sorted((day, key) for key, day in self._follow_up_dates.items() if day <= iso)
             docs = [rows[key] for _, key in due]
         return [record_from_doc(doc) for doc in docs]
+
+    # -- follow-ups ----------------------------------------------------------------------
+
+    def follow_up_queue(self, today: date, upcoming_days: int = 7) -> list[tuple[str, Record]]:
+        """(state, record) for every follow-up overdue, due today or due within
+        ``upcoming_days``: overdue first (the oldest first), then today, then upcoming."""
+        until = (today + timedelta(days=upcoming_days)).isoformat()
+        iso = today.isoformat()
+        with self.store.lock:
+            rows = self.store.tables.get(RECORDS, {})
+            due = sorted((day, rows[key]["id"], key) for key, day in self._follow_up_dates.items() if day <= until)
+            docs = [(day, rows[key]) for day, _id, key in due]
+        order = {"overdue": 0, "today": 1, "upcoming": 2}
+        found = [("overdue" if day < iso else "today" if day == iso else "upcoming", record_from_doc(doc))
+                 for day, doc in docs]
+        return sorted(found, key=lambda item: order[item[0]])
+
+    def recurrences_of(self, record: Record) -> list[Record]:
+        """Records linked as the same thing happening again after ``record``'s review."""
+        from kiosk.following import recurrences_since_review
+
+        with self.store.lock:
+            docs = [doc for doc in self.store.tables.get(RECORDS, {}).values()
+                    if any(link.get("id") == record.id and link.get("rel") == "recurrence_of"
+                           for link in doc.get("links", ()))]
+        return recurrences_since_review(record, [record_from_doc(doc) for doc in docs])
+
+    def finish_follow_up(self, record_id: str, follow_up: FollowUp, *, by: str) -> tuple[Record, Record | None]:
+        """Store a follow-up (kiosk.following.apply_follow_up) in one transaction: the record,
+        and for a reopen the new record of the next cycle with its number."""
+        from kiosk.following import apply_follow_up
+
+        with self.store.lock:
+            record = self._require(record_id)
+            number = self._next_number() if follow_up.outcome == "reopened" else 0
+            updated, reopened = apply_follow_up(record, follow_up, by=by, now=self.clock(),
+                                                new_id=ids.encode(number) if number else None)
+            ops: list[Op] = [("put", RECORDS, self._by_id[record.id], record_to_doc(updated))]
+            if reopened is not None:
+                ops += self._put_ops(number, reopened)
+            self.store.commit(ops)
+        log.info("follow-up of %s: %s%s", record_id, follow_up.outcome,
+                 f" as {reopened.id}" if reopened is not None else "")
+        return updated, reopened
+
+    def link_recurrence(self, later_id: str, earlier_id: str, *, by: str) -> Record:
+        """Record that ``later_id`` is ``earlier_id`` happening again."""
+        from kiosk.following import add_recurrence
+
+        with self.store.lock:
+            later = self._require(later_id)
+            earlier = self._require(earlier_id)
+            linked = add_recurrence(later, earlier.id, by=by, now=self.clock())
+            if linked is not later:
+                self.store.commit([("put", RECORDS, self._by_id[later.id], record_to_doc(linked))])
+        return linked
+
+    def previous_cycle(self, record: Record) -> Record | None:
+        """The record this one reopened, if it is the next cycle of an earlier one."""
+        for link in record.links:
+            if link.rel == "reopened_from":
+                return self.get(link.id)
+        return None
 
     # -- print jobs ----------------------------------------------------------------------
 

@@ -1,0 +1,145 @@
+"""The one-page view of a record, as data: the same page on the kiosk's screen, in the
+Markdown export and on the phone page behind the QR code, each drawing it its own way.
+
+``show_reporter`` (and the history, which names supervisors) is for supervisors and exports;
+operators and phones never see names. Texts are in the active language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.domain import Record
+from kiosk.i18n import N_, _
+from kiosk.labels import (
+    actor_label,
+    condition_label,
+    field_label,
+    history_label,
+    kind_label,
+    status_label,
+)
+
+QUESTIONS = (N_("What happened?"), N_("Why did it happen?"), N_("What did we do?"),
+             N_("What are we changing?"))
+ANONYMOUS = N_("anonymous")
+LOOK_FOR = N_("Look for")
+HISTORY = N_("History")
+FOLLOW_UPS = N_("Follow-ups")
+DONE_LABELS = {"yes": N_("change made"), "partly": N_("change partly made"), "no": N_("change not made")}
+WORKED_LABELS = {"yes": N_("it worked"), "too_early": N_("too early to tell"), "no": N_("it did not work")}
+OUTCOME_LABELS = {"closed": N_("closed"), "extended": N_("extended to {date}"), "reopened": N_("reopened")}
+
+
+@dataclass(frozen=True)
+class Block:
+    """One piece of the page. ``kind``: title, field (label + text), heading, text (a
+    paragraph), line (continues the paragraph before it), bullet, note (label + text),
+    noteline (a note continuing the one before), quote."""
+
+    kind: str
+    text: str
+    label: str = ""
+
+
+def one_page(record: Record, *, show_reporter: bool = True) -> list[Block]:
+    blocks = [
+        Block("title", f"{record.id} · {kind_label(record.kind)} · {record.area}"),
+        Block("field", status_label(record.status), field_label("status")),
+        Block("field", record.occurred_at, field_label("occurred_at")),
+        Block("field", record.created_at, field_label("created_at")),
+    ]
+    if record.station:
+        blocks.append(Block("field", record.station, field_label("station")))
+    if show_reporter:
+        blocks.append(Block("field", record.reporter or _(ANONYMOUS), field_label("reporter")))
+    blocks += [Block("heading", _(QUESTIONS[0])), Block("text", record.what_happened)]
+    if record.impact:
+        blocks.append(Block("note", record.impact, field_label("impact")))
+    review = record.review
+    if review and review.recurrence_note:
+        blocks.append(Block("note", review.recurrence_note, field_label("recurrence_note")))
+    if review and not review.draft:
+        blocks.append(Block("heading", _(QUESTIONS[1])))
+        blocks += [Block("bullet", f"{c.text} ({condition_label(c.category)})") for c in review.why] or [
+            Block("bullet", "")]
+        if review.work_as_imagined or review.work_as_done:
+            blocks += [Block("note", review.work_as_imagined or "-", field_label("work_as_imagined")),
+                       Block("noteline", review.work_as_done or "-", field_label("work_as_done"))]
+        blocks += [Block("heading", _(QUESTIONS[2])), Block("text", review.what_we_did or record.what_we_did or "-")]
+        blocks += [Block("heading", _(QUESTIONS[3])), Block("text", review.action.text or "-")]
+        blocks.append(Block("text", _("Owner: {owner} · Deadline: {deadline} · Follow-up: {follow_up}").format(
+            owner=review.action.owner or "-", deadline=review.action.deadline or "-",
+            follow_up=review.follow_up_date or "-")))
+        if review.participants:
+            blocks.append(Block("line", _("Participants: {names}").format(names=", ".join(review.participants))))
+        elif review.participant_count:
+            blocks.append(Block("line", _("Participants: {count}").format(count=review.participant_count)))
+    elif record.what_we_did:
+        blocks += [Block("heading", _(QUESTIONS[2])), Block("text", record.what_we_did)]
+    if record.follow_ups:
+        blocks.append(Block("heading", _(FOLLOW_UPS)))
+        for follow_up in record.follow_ups:
+            outcome = _(OUTCOME_LABELS[follow_up.outcome]).format(date=follow_up.new_date or "-")
+            line = (f"{follow_up.at[:10]} · {_(DONE_LABELS[follow_up.done])} · "
+                    f"{_(WORKED_LABELS[follow_up.worked])} · {outcome}")
+            if follow_up.happened_again:
+                line += " · " + _("it happened again")
+            for part in (follow_up.reason, follow_up.notes):
+                if part:
+                    line += f" — {part}"
+            blocks.append(Block("bullet", line))
+    if record.look_for:
+        blocks.append(Block("quote", record.look_for.text, _(LOOK_FOR)))
+    if show_reporter and record.history:  # who changed what is for supervisors, like names
+        blocks.append(Block("heading", _(HISTORY)))
+        blocks += [Block("bullet", f"{h.at[:16].replace('T', ' ')} · {actor_label(h.by)} · {history_label(h.what)}")
+                   for h in record.history]
+    return blocks
+
+
+def as_markdown(blocks: list[Block]) -> str:
+    lines: list[str] = []
+    previous = ""
+    for block in blocks:
+        if block.kind == "title":
+            lines += [f"## {block.text}", ""]
+        elif block.kind == "field":
+            lines.append(f"- **{block.label}:** {block.text}")
+        elif block.kind == "heading":
+            lines += ["", f"### {block.text}", ""]
+        elif block.kind == "bullet":
+            lines.append(f"- {block.text}" if block.text else "-")
+        elif block.kind in ("note", "noteline"):
+            if block.kind == "note":
+                lines.append("")
+            lines.append(f"**{block.label}:** {block.text}")
+        elif block.kind == "quote":
+            lines += ["", f"> {block.label}: {block.text}"]
+        elif block.kind == "line":
+            lines.append(block.text)
+        else:
+            if previous == "text":
+                lines.append("")
+            lines.append(block.text)
+        previous = block.kind
+    return "\n".join(lines) + "\n"
+
+
+def as_text(blocks: list[Block]) -> str:
+    """Plain lines for the screen (the caller shows them inert)."""
+    lines: list[str] = []
+    for block in blocks:
+        if block.kind == "title":
+            lines += [block.text, ""]
+        elif block.kind == "field":
+            lines.append(f"{block.label}: {block.text}")
+        elif block.kind == "heading":
+            lines += ["", block.text.upper()]
+        elif block.kind == "bullet":
+            lines.append(f"• {block.text}" if block.text else "•")
+        elif block.kind in ("note", "noteline", "quote"):
+            lines.append(f"{block.label}: {block.text}")
+        else:
+            lines.append(block.text)
+    return "\n".join(lines)
