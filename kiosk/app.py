@@ -80,6 +80,10 @@ class KioskApp(App[int], inherit_bindings=False):
         self.supervisor: Supervisor | None = None  # the signed-in supervisor, if any
         self._last_activity = monotonic()
         self._idle_warned = False
+        from kiosk.scanning import ScanReader
+
+        self._scanner = ScanReader(monotonic)
+        self._scan_pool = None  # one thread: scanned slips are looked up in the order scanned
         self._printer = None  # the print spooler, started once the records are loaded
         self._printer_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -164,6 +168,8 @@ class KioskApp(App[int], inherit_bindings=False):
     def on_unmount(self) -> None:
         if self._printer is not None:
             self._printer.stop(timeout=1.0)
+        if self._scan_pool is not None:
+            self._scan_pool.shutdown(wait=False, cancel_futures=True)
 
     # -- printing ------------------------------------------------------------------------
 
@@ -185,13 +191,7 @@ class KioskApp(App[int], inherit_bindings=False):
             return self._printer
 
     def _job_changed_threadsafe(self, job) -> None:
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            loop.call_soon_threadsafe(self._job_changed, job)
-        except RuntimeError:  # the app is closing
-            pass
+        self._call_soon(self._job_changed, job)
 
     def _job_changed(self, job) -> None:
         """Hand a job's new state to the screens following it; when none is (the person has
@@ -228,7 +228,82 @@ class KioskApp(App[int], inherit_bindings=False):
             if self._idle_warned:
                 self._idle_warned = False
                 self.clear_notifications()
+        if isinstance(event, events.Key) and not event.is_forwarded and self._scan_key(event):
+            return  # part of a scanned slip: no screen sees it
         await super().on_event(event)
+
+    # -- scanned slips -------------------------------------------------------------------
+
+    def _scan_key(self, event: events.Key) -> bool:
+        """Every key goes through the scan reader first, in arrival order (kiosk.scanning)."""
+        from textual.widgets import Input, TextArea
+
+        focused = self.focused
+        may_start = (getattr(self.screen, "accepts_scans", False)
+                     and not isinstance(focused, (Input, TextArea)))
+        consumed, text = self._scanner.feed(event.character, event.key, may_start=may_start)
+        if text is not None:
+            self._look_up_scan(text)
+        return consumed
+
+    def _look_up_scan(self, text: str) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        if self._scan_pool is None:
+            self._scan_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan")
+        future = self._scan_pool.submit(self._find_scanned, text)
+        future.add_done_callback(lambda done: self._call_soon(self._open_scanned, done.result()))
+
+    def _find_scanned(self, text: str):
+        """(record id, follow-up due) for a slip of this kiosk with the right token, else None."""
+        import logging
+        import secrets
+
+        from kiosk.following import is_due
+        from kiosk.scanning import parse_slip_url
+
+        link = parse_slip_url(text)
+        try:
+            record = self.repo.get(link.record_id) if link is not None else None
+        except Exception:  # noqa: BLE001 - e.g. the data failed to load: said like a bad code
+            logging.getLogger("kiosk").exception("looking up a scanned slip")
+            return None
+        if record is None or not secrets.compare_digest(record.link_token.encode(), link.token.encode()):
+            logging.getLogger("kiosk").info("scan refused: %s", "not a slip URL" if link is None else link.record_id)
+            return None
+        due = is_due(record, self.clock().date())
+        logging.getLogger("kiosk").info("scan opened %s (%s)", record.id, "follow-up" if due else "page")
+        return record.id, due
+
+    def _call_soon(self, callback, *args) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            try:
+                loop.call_soon_threadsafe(callback, *args)
+            except RuntimeError:  # the app is closing
+                pass
+
+    def _open_scanned(self, found) -> None:
+        from kiosk.screens.record import RecordScreen
+
+        if found is None:
+            self.notify(_("That code is not a slip of a record on this kiosk."), severity="warning",
+                        markup=False)
+            return
+        record_id, due = found
+        if due:
+            self.open_follow_up(record_id)
+        elif isinstance(self.screen, RecordScreen):
+            self.switch_screen(RecordScreen(record_id))  # one page after another, never a pile
+        else:
+            self.push_screen(RecordScreen(record_id))
+
+    def open_follow_up(self, record_id: str) -> None:
+        """A record's follow-up, for a signed-in supervisor."""
+        from kiosk.screens.follow_ups import FollowUpScreen
+
+        self.with_supervisor(lambda _s: self.push_screen(FollowUpScreen(record_id)), admin=False,
+                             title=N_("Follow-up: supervisor PIN"))
 
     def idle_tick(self) -> None:
         """Once a second: warn before the idle timeout, then go back to a clean Home."""

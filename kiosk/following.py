@@ -6,9 +6,9 @@ history:
 
 - **close** — the cycle ends;
 - **extend** — a new follow-up date (after today) with a reason;
-- **reopen** — the cycle ends and a *new record* starts the next one: it goes back to the
-  review queue (status ``reopened``), linked both ways (``reopened_from`` / ``reopened_as``),
-  so the review shows the previous action and this follow-up.
+- **reopen** — this cycle ends as ``reopened`` and a *new record* starts the next one: it
+  waits in the review queue (``reported``), linked both ways (``reopened_as`` /
+  ``reopened_from``), so its review shows the previous action and this follow-up.
 """
 
 from __future__ import annotations
@@ -124,12 +124,12 @@ def apply_follow_up(record: Record, follow_up: FollowUp, *, by: str, now: dateti
         impact=record.impact,
         created_at=stamp,
         occurred_at=record.occurred_at,
-        status="reopened",
+        status="reported",
         links=(Link(record.id, "reopened_from"),),
         link_token=new_link_token(),
         history=(HistoryEntry(at=stamp, by=by, what="reopened_from", fields=("links",)),),
     )
-    updated = replace(record, follow_ups=follow_ups, status="closed",
+    updated = replace(record, follow_ups=follow_ups, status="reopened",
                       links=record.links + (Link(new_id, "reopened_as"),),
                       history=record.history + (replace(entry, fields=("follow_ups", "status", "links")),))
     return updated, reopened

@@ -26,7 +26,7 @@ CHOICES = (
     ("3", "follow_ups", N_("Follow-ups"), N_("Was the change made? Did it work?")),
     ("4", "learnings", N_("What we have learned"), N_("Search past learnings, wins and trends")),
 )
-NOT_YET = frozenset({"follow_ups", "learnings"})
+NOT_YET = frozenset({"learnings"})
 DEMO_ADMIN = "Admin Demo"
 
 
@@ -54,6 +54,9 @@ class HomeScreen(Screen):
         Binding("a", "applaud", N_("Applaud")),
         Binding("x", "sign_out", N_("Sign out")),
     ]
+
+    #: A slip scanned here opens its record (see KioskApp and kiosk.scanning).
+    accepts_scans = True
 
     #: Presses of the applause key for the same win within this many seconds count once.
     APPLAUSE_SECONDS = 5.0
@@ -203,6 +206,11 @@ class HomeScreen(Screen):
 
             self.app.with_supervisor(lambda _s: self.app.push_screen(ReviewQueueScreen()), admin=False,
                                      title=N_("Review: supervisor PIN"))
+        elif choice == "follow_ups":
+            from kiosk.screens.follow_ups import FollowUpQueueScreen
+
+            self.app.with_supervisor(lambda _s: self.app.push_screen(FollowUpQueueScreen()), admin=False,
+                                     title=N_("Follow-ups: supervisor PIN"))
         elif choice in NOT_YET:
             self.notify(_("This choice comes in a later version of the kiosk."), markup=False)
 

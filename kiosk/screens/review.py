@@ -73,11 +73,13 @@ class ReviewWizard(Screen):
     step = reactive(0, init=False)
     saving = reactive(False, init=False)
 
-    def __init__(self, record: Record, earlier: Record | None = None) -> None:
-        """``earlier``: the record this one recurs, when its change was closed as working."""
+    def __init__(self, record: Record, earlier: Record | None = None, previous: Record | None = None) -> None:
+        """``earlier``: the record this one recurs, when its change was closed as working;
+        ``previous``: the cycle this record reopened (its action and follow-up are shown)."""
         super().__init__()
         self.record = record
         self.earlier = earlier
+        self.previous = previous
         self.steps = ((RECURRENCE_STEP,) if earlier is not None else ()) + STEPS
         self.review = start_review(record)
         self.people: list[str] = [record.reporter] if record.reporter else []
@@ -144,7 +146,8 @@ class ReviewWizard(Screen):
         self.query_one("#original", Static).update(plain(
             _("Report {id} · {kind} · {area} · {date}").format(
                 id=record.id, kind=kind_label(record.kind), area=record.area, date=record.created_at[:10])
-            + "\n" + record.what_happened + (f"\n{record.impact}" if record.impact else "")))
+            + "\n" + record.what_happened + (f"\n{record.impact}" if record.impact else "")
+            + self._previous_cycle()))
         if self.earlier is not None and self.earlier.review is not None:
             self.query_one("#recurrence-context", Static).update(plain(_(
                 "This happened before ({id}). Its change “{action}” was closed as working. "
@@ -160,6 +163,21 @@ class ReviewWizard(Screen):
         if step_id == "summary":
             self._show_summary()
         self._update_budget()
+
+    def _previous_cycle(self) -> str:
+        """The reopened cycle's action and its follow-up, in one line."""
+        previous = self.previous
+        if previous is None or previous.review is None:
+            return ""
+        line = "\n" + _("Previous cycle {id}: “{action}”").format(id=previous.id, action=previous.review.action.text)
+        if previous.follow_ups:
+            from kiosk.onepage import DONE_LABELS, WORKED_LABELS
+
+            last = previous.follow_ups[-1]
+            line += " · " + _(DONE_LABELS[last.done]) + " · " + _(WORKED_LABELS[last.worked])
+            if last.notes:
+                line += f" — {last.notes}"
+        return line
 
     def describe_binding(self, binding: Binding) -> str | None:
         if binding.action == "next" and self.steps[self.step][0] == "summary":

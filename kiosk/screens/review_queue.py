@@ -23,6 +23,7 @@ from kiosk.widgets.inputs import KioskOptionList
 
 
 DRAFT = N_("draft")
+REOPENED = N_("a new cycle of an earlier record")
 
 
 def age_text(created_at: str, today: date) -> str:
@@ -84,6 +85,7 @@ class ReviewQueueScreen(Screen):
             Option(plain(
                 f"{r.id}  {kind_label(r.kind)} · {r.area} · {age_text(r.created_at, today)}"
                 + (f" · {_(DRAFT)}" if r.review and r.review.draft else "")
+                + (f" · {_(REOPENED)}" if any(link.rel == "reopened_from" for link in r.links) else "")
                 + f"\n   {shorten(r.what_happened, 60)}"
             ))
             for r in self.records
@@ -108,9 +110,10 @@ class ReviewQueueScreen(Screen):
         """Look up whether it repeats a change that held (then the review starts by asking
         why it did not), and open the wizard — or, for a win, the acknowledgement."""
         earlier = self.app.repo.earlier_change_that_held(record)
-        self.app.call_from_thread(self._push_wizard, record, earlier)
+        previous = self.app.repo.previous_cycle(record)
+        self.app.call_from_thread(self._push_wizard, record, earlier, previous)
 
-    def _push_wizard(self, record: Record, earlier: Record | None) -> None:
+    def _push_wizard(self, record: Record, earlier: Record | None, previous: Record | None = None) -> None:
         if record.kind == "win":
             from kiosk.screens.win import WinDialog
 
@@ -123,7 +126,7 @@ class ReviewQueueScreen(Screen):
             return
         from kiosk.screens.review import ReviewWizard
 
-        self.app.push_screen(ReviewWizard(record, earlier))
+        self.app.push_screen(ReviewWizard(record, earlier, previous))
 
     def action_back(self) -> None:
         self.app.pop_screen()

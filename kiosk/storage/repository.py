@@ -59,7 +59,7 @@ _COUNTER_DOC = "1"  # TinyDB doc ids are integers; one document holds every coun
 
 _SEARCH_FIELDS = ("id", "kind", "area", "station", "what_happened", "impact", "what_we_did")
 _OPEN_ACTION = frozenset({"action_open", "follow_up_due"})
-_WAITING = frozenset({"reported", "in_review", "reopened"})
+_WAITING = frozenset({"reported", "in_review"})
 
 Clock = Callable[[], datetime]
 
@@ -217,7 +217,7 @@ class Repository:
         iso = today.isoformat()
         with self.store.lock:
             dates = list(self._follow_up_dates.values())
-            waiting = self._status["reported"] + self._status["in_review"] + self._status["reopened"]
+            waiting = self._status["reported"] + self._status["in_review"]
             total = len(self.store.tables.get(RECORDS, {}))
         return HomeCounts(
             waiting_review=waiting,
@@ -374,7 +374,7 @@ class Repository:
     def save_review_draft(self, record_id: str, review: Review, *, by: str) -> Record:
         """Keep a review in progress (durably: it survives a kill, an idle sign-out, a restart)."""
         record = self._require(record_id)
-        status = "in_review" if record.status in ("reported", "reopened") else record.status
+        status = "in_review" if record.status == "reported" else record.status
         changed = replace(record, review=replace(review, draft=True), status=status)
         return self.save(changed, actor=by, what="review_draft_saved", changed=("review",))
 

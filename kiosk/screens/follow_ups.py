@@ -1,0 +1,419 @@
+"""Follow-ups: the queue (overdue, due today, the next 7 days) and the follow-up itself.
+
+The follow-up asks, one step at a time: was the change made? did it work? has it happened
+again (the records already linked as recurrences are listed, and more can be linked by number)?
+notes; then the outcome: close, extend to a new date with a reason, or reopen as a new cycle
+that goes back to the review queue. Supervisors only (the caller signs them in).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Static
+from textual.widgets.option_list import Option
+
+from kiosk.domain import FollowUp, Record, ValidationError
+from kiosk.following import NOTES_MAX, REASON_MAX
+from kiosk.i18n import N_, _, ngettext
+from kiosk.labels import describe_error
+from kiosk.storage import StorageError
+from kiosk.text import shorten
+from kiosk.widgets import KioskFooter, TLabel, plain
+from kiosk.widgets.inputs import KioskInput, KioskOptionList, ReportTextArea
+
+
+def due_text(state: str, when: date | None, today: date) -> str:
+    if when is None:
+        return ""
+    days = (today - when).days
+    if state == "overdue":
+        return ngettext("overdue by {n} day", "overdue by {n} days", days).format(n=days)
+    if state == "today":
+        return _("due today")
+    return ngettext("due in {n} day", "due in {n} days", -days).format(n=-days)
+
+
+@dataclass
+class QueueLoaded(Message):
+    items: list[tuple[str, Record]]
+
+
+class FollowUpQueueScreen(Screen):
+    """Overdue first, then due today, then the next 7 days."""
+
+    BINDINGS = [
+        Binding("enter", "open", N_("Follow up")),
+        Binding("v", "view", N_("View")),
+        Binding("f4", "print_list", N_("Print the list")),
+        Binding("escape", "back", N_("Back")),
+    ]
+
+    accepts_scans = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[tuple[str, Record]] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="queue"):
+            yield Static("", id="queue-title", markup=False)
+            yield KioskOptionList(id="follow-up-list")
+            yield Static("", id="queue-empty", markup=False)
+        yield KioskFooter()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="follow-up-queue")
+    def load(self) -> None:
+        self.post_message(QueueLoaded(self.app.repo.follow_up_queue(self.app.clock().date())))
+
+    @on(QueueLoaded)
+    def loaded(self, message: QueueLoaded) -> None:
+        self.items = message.items
+        self.retranslate()
+        self.query_one("#follow-up-list").focus()
+
+    def retranslate(self) -> None:
+        today = self.app.clock().date()
+        due = sum(1 for state, _r in self.items if state != "upcoming")
+        self.query_one("#queue-title", Static).update(
+            ngettext("{n} follow-up due, the most overdue first; then the next 7 days",
+                     "{n} follow-ups due, the most overdue first; then the next 7 days", due).format(n=due))
+        options = self.query_one("#follow-up-list", KioskOptionList)
+        highlighted = options.highlighted
+        options.set_options(
+            Option(plain(
+                f"{r.id}  {r.area} · {due_text(state, r.follow_up_date, today)}\n   "
+                + shorten(r.review.action.text if r.review else r.what_happened, 60)
+                + (f" · {r.review.action.owner}" if r.review and r.review.action.owner else "")
+            ))
+            for state, r in self.items
+        )
+        count = len(self.items)
+        options.highlighted = highlighted if highlighted is not None and highlighted < count else (0 if count else None)
+        options.display = bool(count)
+        self.query_one("#queue-empty", Static).update("" if count else _("No follow-up is due in the next 7 days."))
+
+    def _chosen(self) -> tuple[str, Record] | None:
+        index = self.query_one("#follow-up-list", KioskOptionList).highlighted
+        if index is None or index >= len(self.items):
+            return None
+        return self.items[index]
+
+    @on(KioskOptionList.OptionSelected, "#follow-up-list")
+    def selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        chosen = self._chosen()
+        if chosen is None:
+            return
+        state, record = chosen
+        if state == "upcoming":
+            self.notify(_("Its follow-up is not due yet."), markup=False)
+            self.action_view()
+            return
+        self.app.open_follow_up(record.id)
+
+    def action_view(self) -> None:
+        from kiosk.screens.record import RecordScreen
+
+        chosen = self._chosen()
+        if chosen is not None:
+            self.app.push_screen(RecordScreen(chosen[1].id))
+
+    def action_print_list(self) -> None:
+        from kiosk.screens.printing import PrintScreen
+
+        self.app.push_screen(PrintScreen("followups"))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+# -- the follow-up ------------------------------------------------------------------------------
+
+STEPS = (
+    ("done", N_("1 of 4 · Was the change made?")),
+    ("worked", N_("2 of 4 · Did it work?")),
+    ("again", N_("3 of 4 · Has it happened again?")),
+    ("notes", N_("4 of 4 · Notes (optional)")),
+    ("outcome", N_("And now?")),
+    ("extend", N_("Extend: the new follow-up date and why")),
+)
+OUTCOMES = (
+    ("closed", N_("Close: the follow-up is done")),
+    ("extended", N_("Extend to a new date (with a reason)")),
+    ("reopened", N_("Reopen: a new cycle goes back to review")),
+)
+WORKED_CHOICES = {"yes": N_("Yes"), "too_early": N_("Too early to tell"), "no": N_("No")}
+DONE_CHOICES = {"yes": N_("Yes"), "partly": N_("Partly"), "no": N_("No")}
+
+
+@dataclass
+class FollowUpData(Message):
+    record: Record | None
+    recurrences: list[Record]
+    problem: str = ""
+    linked: bool = False  # a record was just linked: clear the number typed
+
+
+@dataclass
+class FollowUpSaved(Message):
+    record: Record | None
+    reopened: Record | None
+    problem: str = ""
+
+
+class FollowUpScreen(Screen):
+    """The follow-up of one record."""
+
+    BINDINGS = [
+        Binding("enter", "next", N_("Next")),
+        Binding("escape", "back", N_("Back")),
+    ]
+
+    def __init__(self, record_id: str) -> None:
+        super().__init__()
+        self.record_id = record_id
+        self.record: Record | None = None
+        self.recurrences: list[Record] = []
+        self.step = 0
+        self.saving = False
+        self.answers: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="follow-up"):
+            yield Static("", id="follow-up-record", markup=False)
+            yield Static("", id="question", markup=False)
+            with ContentSwitcher(initial="step-done", id="follow-up-steps"):
+                with VerticalScroll(id="step-done", classes="step"):
+                    yield KioskOptionList(id="done")
+                with VerticalScroll(id="step-worked", classes="step"):
+                    yield KioskOptionList(id="worked")
+                with VerticalScroll(id="step-again", classes="step"):
+                    yield Static("", id="recurrences", markup=False)
+                    yield TLabel(N_("The number of another record that is the same thing happening again "
+                                    "(optional; Enter with nothing goes on)"), classes="field-label")
+                    yield KioskInput(id="link-id", max_length=20)
+                with VerticalScroll(id="step-notes", classes="step"):
+                    yield ReportTextArea(id="notes", max_length=NOTES_MAX)
+                with VerticalScroll(id="step-outcome", classes="step"):
+                    yield KioskOptionList(id="outcome")
+                with VerticalScroll(id="step-extend", classes="step"):
+                    yield TLabel(N_("New follow-up date (YYYY-MM-DD)"), classes="field-label")
+                    yield KioskInput(id="new-date", max_length=10, restrict=r"[0-9-]*")
+                    yield TLabel(N_("Why it needs more time"), classes="field-label")
+                    yield KioskInput(id="reason", max_length=REASON_MAX)
+            yield Static("", id="follow-up-problem", markup=False)
+        yield KioskFooter()
+
+    def on_mount(self) -> None:
+        self.load()
+        self.retranslate()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="follow-up")
+    def load(self) -> None:
+        repo = self.app.repo
+        record = repo.get(self.record_id)
+        self.post_message(FollowUpData(record, repo.recurrences_of(record) if record else []))
+
+    @on(FollowUpData)
+    def loaded(self, message: FollowUpData) -> None:
+        self.record = message.record
+        self.recurrences = message.recurrences
+        self._problem(message.problem)
+        if message.linked:
+            self.query_one("#link-id", KioskInput).clear()
+        self.retranslate()
+        self._focus_step()
+
+    # -- language ------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        record = self.record
+        if record is not None and record.review is not None:
+            review = record.review
+            self.query_one("#follow-up-record", Static).update(plain(
+                _("Follow-up of {id} · {area}").format(id=record.id, area=record.area) + "\n"
+                + _("The change: {action}").format(action=review.action.text) + "\n"
+                + _("Owner: {owner} · Deadline: {deadline} · Follow-up: {follow_up}").format(
+                    owner=review.action.owner or "-", deadline=review.action.deadline or "-",
+                    follow_up=review.follow_up_date or "-")))
+        self.query_one("#question", Static).update(_(STEPS[self.step][1]))
+        self._options("done", DONE_CHOICES)
+        self._options("worked", WORKED_CHOICES)
+        self._options("outcome", dict(OUTCOMES))
+        if self.recurrences:
+            lines = [_("Linked as happening again since the review:")]
+            lines += [f"• {r.id} · {r.created_at[:10]} · {shorten(r.what_happened, 60)}" for r in self.recurrences]
+        else:
+            lines = [_("No record has been linked as happening again since the review.")]
+        self.query_one("#recurrences", Static).update(plain("\n".join(lines)))
+
+    def _options(self, widget_id: str, choices: dict[str, str]) -> None:
+        options = self.query_one(f"#{widget_id}", KioskOptionList)
+        highlighted = options.highlighted
+        options.set_options(Option(_(label), id=key) for key, label in choices.items())
+        options.highlighted = highlighted if highlighted is not None else 0
+
+    # -- steps ---------------------------------------------------------------------------
+
+    def _go(self, step_id: str) -> None:
+        self.step = [s for s, _t in STEPS].index(step_id)
+        self.query_one("#follow-up-steps", ContentSwitcher).current = f"step-{step_id}"
+        self.query_one("#question", Static).update(_(STEPS[self.step][1]))
+        self._problem("")
+        self._focus_step()
+
+    def _focus_step(self) -> None:
+        first = {"done": "#done", "worked": "#worked", "again": "#link-id", "notes": "#notes",
+                 "outcome": "#outcome", "extend": "#new-date"}[STEPS[self.step][0]]
+        self.query_one(first).focus()
+
+    def _chosen(self, widget_id: str) -> str:
+        options = self.query_one(f"#{widget_id}", KioskOptionList)
+        index = options.highlighted
+        return options.get_option_at_index(index).id if index is not None else ""
+
+    @on(KioskOptionList.OptionSelected)
+    def option_selected(self) -> None:
+        self.action_next()
+
+    @on(KioskInput.Submitted)
+    def input_submitted(self) -> None:
+        self.action_next()
+
+    @on(ReportTextArea.Submitted)
+    def notes_submitted(self) -> None:
+        self.action_next()
+
+    def action_next(self) -> None:
+        if self.saving or self.record is None:
+            return
+        step_id = STEPS[self.step][0]
+        if step_id in ("done", "worked"):
+            self.answers[step_id] = self._chosen(step_id)
+            self._go("worked" if step_id == "done" else "again")
+        elif step_id == "again":
+            typed = self.query_one("#link-id", KioskInput).value.strip()
+            if typed:
+                self.link(typed)
+            else:
+                self._go("notes")
+        elif step_id == "notes":
+            self._go("outcome")
+        elif step_id == "outcome":
+            outcome = self._chosen("outcome")
+            if outcome == "extended":
+                self._go("extend")
+            else:
+                self.save(outcome)
+        elif step_id == "extend":
+            if self.focused is self.query_one("#new-date"):
+                self.query_one("#reason").focus()
+            else:
+                self.save("extended")
+
+    def action_back(self) -> None:
+        if self.saving:
+            return
+        step_id = STEPS[self.step][0]
+        previous = {"worked": "done", "again": "worked", "notes": "again", "outcome": "notes", "extend": "outcome"}
+        if step_id == "done":
+            self.app.pop_screen()
+        else:
+            self._go(previous[step_id])
+
+    # -- saving --------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="follow-up-link")
+    def link(self, typed: str) -> None:
+        repo = self.app.repo
+        by = self.app.supervisor.name if self.app.supervisor else "-"
+        other = repo.get(typed)
+        if other is None:
+            self.post_message(FollowUpData(self.record, self.recurrences,
+                                           _("There is no record with that number. Numbers look like QPC-GB8.")))
+            return
+        try:
+            repo.link_recurrence(other.id, self.record_id, by=by)
+        except (ValidationError, StorageError) as error:
+            problem = describe_error(error) if isinstance(error, ValidationError) else str(error)
+            self.post_message(FollowUpData(self.record, self.recurrences, problem))
+            return
+        record = repo.get(self.record_id)
+        found = repo.recurrences_of(record) if record else []
+        if all(r.id != other.id for r in found):  # linked, but from before the review
+            found.append(repo.get(other.id))
+        self.post_message(FollowUpData(record, found, linked=True))
+
+    def save(self, outcome: str) -> None:
+        self.saving = True
+        self._problem(_("Saving…"))
+        follow_up = FollowUp(
+            at="", by="", done=self.answers.get("done", ""), worked=self.answers.get("worked", ""),
+            happened_again=bool(self.recurrences), notes=self.query_one("#notes", ReportTextArea).text,
+            outcome=outcome, new_date=self.query_one("#new-date", KioskInput).value,
+            reason=self.query_one("#reason", KioskInput).value)
+        self._save(follow_up)
+
+    @work(thread=True, exit_on_error=False, group="follow-up-save")
+    def _save(self, follow_up: FollowUp) -> None:
+        by = self.app.supervisor.name if self.app.supervisor else "-"
+        try:
+            record, reopened = self.app.repo.finish_follow_up(self.record_id, follow_up, by=by)
+        except ValidationError as error:
+            self.post_message(FollowUpSaved(None, None, self._explain(error)))
+        except StorageError as error:
+            from kiosk.labels import describe_storage_problem
+
+            self.post_message(FollowUpSaved(None, None, _(
+                "Not saved ({error}); your answers are still here.").format(error=describe_storage_problem(error))))
+        else:
+            self.post_message(FollowUpSaved(record, reopened))
+
+    @on(FollowUpSaved)
+    def saved(self, message: FollowUpSaved) -> None:
+        self.saving = False
+        if message.record is None:
+            self._problem(message.problem)
+            return
+        record = message.record
+        if message.reopened is not None:
+            text = _("Follow-up of {id} saved: reopened as {new}, now waiting in the review queue.").format(
+                id=record.id, new=message.reopened.id)
+        elif record.status == "closed":
+            text = _("Follow-up of {id} saved: closed.").format(id=record.id)
+        else:
+            text = _("Follow-up of {id} saved: next follow-up on {date}.").format(
+                id=record.id, date=record.review.follow_up_date if record.review else "-")
+        self.app.notify(text, markup=False)
+        self.app.pop_screen()
+
+    def _explain(self, error: ValidationError) -> str:
+        if error.field == "new_date" and error.code == "not_after_today":
+            return _("The new follow-up date must be after today.")
+        if error.field == "new_date":
+            return _("Write the new date as YYYY-MM-DD, e.g. 2026-12-31.")
+        if error.field == "reason":
+            return _("Say in a few words why it needs more time.")
+        if error.field in ("done", "worked"):
+            return _("Answer the first two questions.")
+        return describe_error(error)
+
+    def _problem(self, text: str) -> None:
+        self.query_one("#follow-up-problem", Static).update(plain(text))
+
