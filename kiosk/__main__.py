@@ -6,6 +6,7 @@
     kiosk check [--repair]         verify the data folder; restore the newest good copy
     kiosk print ID --slip receipt|review [--printer SPEC] | kiosk print --followups
     kiosk print-test [--printer SPEC]
+    kiosk serve [--host H --port P]  the read-only record page behind the QR codes
     kiosk supervisor add NAME [--admin] | list | remove NAME
 
 Every subcommand takes ``--data DIR`` (or KIOSK_DATA) and ``--config FILE`` (or KIOSK_CONFIG).
@@ -90,6 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     test = commands.add_parser("print-test", parents=[common], help=_("print a test slip"))
     test.add_argument("--printer", metavar="SPEC", help=_("printer instead of the configured one"))
 
+    srv = commands.add_parser("serve", parents=[common], help=_("serve the read-only record page for QR links"))
+    srv.add_argument("--host", help=_("address to listen on (default: [serve] host)"))
+    srv.add_argument("--port", type=int, help=_("port to listen on (default: [serve] port)"))
+
     sup = commands.add_parser("supervisor", parents=[common], help=_("manage supervisors and their PINs"))
     sup_commands = sup.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = sup_commands.add_parser("add", parents=[common], help=_("add a supervisor (asks for the PIN)"))
@@ -131,7 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     handlers = {"run": cmd_run, "import": cmd_import, "export": cmd_export, "check": cmd_check,
-                "supervisor": cmd_supervisor, "print": cmd_print, "print-test": cmd_print}
+                "supervisor": cmd_supervisor, "print": cmd_print, "print-test": cmd_print,
+                "serve": cmd_serve}
     try:
         return handlers[command](args, config, folder)
     except BrokenPipeError:
@@ -401,6 +407,30 @@ def cmd_print(args, config: Config, folder: Path) -> int:
     finally:
         if repo is not None:
             repo.close()
+
+
+def cmd_serve(args, config: Config, folder: Path) -> int:
+    """The record page on a read-only view of the data folder, following the running kiosk."""
+    import uvicorn
+
+    from kiosk.storage import DataDamaged, StorageError, open_repository
+    from kiosk.web import create_app, finder
+
+    try:
+        repo = open_repository(folder, clock=system_clock, writer=False, **_store_args(config))
+    except (DataDamaged, StorageError, OSError) as exc:
+        print(_("Cannot read the data in {folder}: {error}").format(folder=folder, error=exc), file=sys.stderr)
+        return 1
+    host = args.host or config.serve.host
+    port = args.port if args.port is not None else config.serve.port
+    print(_("Serving the record page on http://{host}:{port}/r/ID?k=TOKEN (ctrl+c stops it).").format(
+        host=host, port=port), flush=True)
+    try:
+        uvicorn.run(create_app(finder(repo, follow=True)), host=host, port=port, log_config=None,
+                    access_log=False, lifespan="off")
+    finally:
+        repo.close()
+    return 0
 
 
 def read_pin() -> str:

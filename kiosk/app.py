@@ -134,6 +134,8 @@ class KioskApp(App[int], inherit_bindings=False):
         if notes:
             self.call_from_thread(self._show_repair, notes)
         self.printing()  # the printer worker, with the jobs an earlier run left
+        if self.config.serve.enabled:
+            self._start_record_page(repo)
         self.build_search_index(self._home_ready)
 
     def _show_repair(self, notes: list[str]) -> None:
@@ -165,7 +167,21 @@ class KioskApp(App[int], inherit_bindings=False):
             self.ready_report = json.dumps(report)
             self.call_from_thread(self.exit)
 
+    def _start_record_page(self, repo: Repository) -> None:
+        """The phone page behind the QR codes, inside the kiosk ([serve] enabled)."""
+        import logging
+
+        from kiosk.web import serve_in_thread
+
+        try:
+            self._record_page = serve_in_thread(repo, self.config.serve.host, self.config.serve.port)
+        except Exception:  # noqa: BLE001 - the kiosk works without it; the log says why
+            logging.getLogger("kiosk").exception("the record page could not start")
+
     def on_unmount(self) -> None:
+        page = getattr(self, "_record_page", None)
+        if page is not None:
+            page.should_exit = True
         if self._printer is not None:
             self._printer.stop(timeout=1.0)
         if self._scan_pool is not None:

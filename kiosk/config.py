@@ -56,6 +56,15 @@ class StorageConfig:
 
 
 @dataclass(frozen=True)
+class ServeConfig:
+    """The record page behind the QR codes, run inside the kiosk (or with ``kiosk serve``)."""
+
+    enabled: bool = False
+    host: str = "0.0.0.0"
+    port: int = 8080
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything an admin can set. Defaults give a working kiosk with no file at all."""
 
@@ -68,6 +77,7 @@ class Config:
     link_base_url: str = "http://kiosk.local:8080"
     printer: PrinterConfig = field(default_factory=PrinterConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
+    serve: ServeConfig = field(default_factory=ServeConfig)
     source: str = "(defaults)"
 
 
@@ -148,10 +158,13 @@ _SCHEMA: dict[str, Callable[[Any], str | None]] = {
     "printer.timeout": _number_range(0.5, 60),
     "printer.native_qr": _boolean,
     "printer.check_status": _boolean,
+    "serve.enabled": _boolean,
+    "serve.host": _text(re.compile(r"^[A-Za-z0-9.:\-]+$"), "an address such as 0.0.0.0 or 127.0.0.1"),
+    "serve.port": _int_range(1, 65535),
     "storage.generations": _int_range(1, 20),
     "storage.compact_mb": _int_range(1, 1024),
 }
-_SECTIONS = {"printer": PrinterConfig, "storage": StorageConfig}
+_SECTIONS = {"printer": PrinterConfig, "storage": StorageConfig, "serve": ServeConfig}
 
 
 def with_printer(config: Config, spec: str, source: str = "--printer") -> Config:
@@ -198,6 +211,7 @@ def parse_config(raw: dict[str, Any], source: str = "(config)") -> Config:
         **top,
         printer=PrinterConfig(**sections["printer"]),
         storage=StorageConfig(**sections["storage"]),
+        serve=ServeConfig(**sections["serve"]),
         source=source,
     )
     if config.idle_warning >= config.idle_timeout:

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import Callable
+
 from kiosk.domain import Record
 from kiosk.i18n import N_, _
 from kiosk.labels import (
-    actor_label,
-    condition_label,
-    field_label,
-    history_label,
-    kind_label,
-    status_label,
+    ACTOR_LABELS,
+    CONDITION_LABELS,
+    FIELD_LABELS,
+    HISTORY_LABELS,
+    KIND_LABELS,
+    STATUS_LABELS,
 )
 
 QUESTIONS = (N_("What happened?"), N_("Why did it happen?"), N_("What did we do?"),
@@ -42,58 +44,71 @@ class Block:
     label: str = ""
 
 
-def one_page(record: Record, *, show_reporter: bool = True) -> list[Block]:
+def one_page(record: Record, *, show_reporter: bool = True,
+             translate: Callable[[str], str] | None = None) -> list[Block]:
+    """``translate``: the gettext of one language (kiosk.i18n.translator), for a page made off
+    the screen's thread, e.g. for a phone; by default the active language."""
+    tr = translate or _
+
+    def label(table: dict[str, str], key: str) -> str:
+        return tr(table[key]) if key in table else key
+
+    def field_label(name: str) -> str:
+        return label(FIELD_LABELS, name)
+
     blocks = [
-        Block("title", f"{record.id} · {kind_label(record.kind)} · {record.area}"),
-        Block("field", status_label(record.status), field_label("status")),
+        Block("title", f"{record.id} · {label(KIND_LABELS, record.kind)} · {record.area}"),
+        Block("field", label(STATUS_LABELS, record.status), field_label("status")),
         Block("field", record.occurred_at, field_label("occurred_at")),
         Block("field", record.created_at, field_label("created_at")),
     ]
     if record.station:
         blocks.append(Block("field", record.station, field_label("station")))
     if show_reporter:
-        blocks.append(Block("field", record.reporter or _(ANONYMOUS), field_label("reporter")))
-    blocks += [Block("heading", _(QUESTIONS[0])), Block("text", record.what_happened)]
+        blocks.append(Block("field", record.reporter or tr(ANONYMOUS), field_label("reporter")))
+    blocks += [Block("heading", tr(QUESTIONS[0])), Block("text", record.what_happened)]
     if record.impact:
         blocks.append(Block("note", record.impact, field_label("impact")))
     review = record.review
     if review and review.recurrence_note:
         blocks.append(Block("note", review.recurrence_note, field_label("recurrence_note")))
     if review and not review.draft:
-        blocks.append(Block("heading", _(QUESTIONS[1])))
-        blocks += [Block("bullet", f"{c.text} ({condition_label(c.category)})") for c in review.why] or [
+        blocks.append(Block("heading", tr(QUESTIONS[1])))
+        blocks += [Block("bullet", f"{c.text} ({label(CONDITION_LABELS, c.category)})") for c in review.why] or [
             Block("bullet", "")]
         if review.work_as_imagined or review.work_as_done:
             blocks += [Block("note", review.work_as_imagined or "-", field_label("work_as_imagined")),
                        Block("noteline", review.work_as_done or "-", field_label("work_as_done"))]
-        blocks += [Block("heading", _(QUESTIONS[2])), Block("text", review.what_we_did or record.what_we_did or "-")]
-        blocks += [Block("heading", _(QUESTIONS[3])), Block("text", review.action.text or "-")]
-        blocks.append(Block("text", _("Owner: {owner} · Deadline: {deadline} · Follow-up: {follow_up}").format(
+        blocks += [Block("heading", tr(QUESTIONS[2])), Block("text", review.what_we_did or record.what_we_did or "-")]
+        blocks += [Block("heading", tr(QUESTIONS[3])), Block("text", review.action.text or "-")]
+        blocks.append(Block("text", tr("Owner: {owner} · Deadline: {deadline} · Follow-up: {follow_up}").format(
             owner=review.action.owner or "-", deadline=review.action.deadline or "-",
             follow_up=review.follow_up_date or "-")))
-        if review.participants:
-            blocks.append(Block("line", _("Participants: {names}").format(names=", ".join(review.participants))))
-        elif review.participant_count:
-            blocks.append(Block("line", _("Participants: {count}").format(count=review.participant_count)))
+        if review.participants and show_reporter:  # names are for supervisors, like the reporter's
+            blocks.append(Block("line", tr("Participants: {names}").format(names=", ".join(review.participants))))
+        elif review.participant_count or review.participants:
+            count = review.participant_count or len(review.participants)
+            blocks.append(Block("line", tr("Participants: {count}").format(count=count)))
     elif record.what_we_did:
-        blocks += [Block("heading", _(QUESTIONS[2])), Block("text", record.what_we_did)]
+        blocks += [Block("heading", tr(QUESTIONS[2])), Block("text", record.what_we_did)]
     if record.follow_ups:
-        blocks.append(Block("heading", _(FOLLOW_UPS)))
+        blocks.append(Block("heading", tr(FOLLOW_UPS)))
         for follow_up in record.follow_ups:
-            outcome = _(OUTCOME_LABELS[follow_up.outcome]).format(date=follow_up.new_date or "-")
-            line = (f"{follow_up.at[:10]} · {_(DONE_LABELS[follow_up.done])} · "
-                    f"{_(WORKED_LABELS[follow_up.worked])} · {outcome}")
+            outcome = tr(OUTCOME_LABELS[follow_up.outcome]).format(date=follow_up.new_date or "-")
+            line = (f"{follow_up.at[:10]} · {tr(DONE_LABELS[follow_up.done])} · "
+                    f"{tr(WORKED_LABELS[follow_up.worked])} · {outcome}")
             if follow_up.happened_again:
-                line += " · " + _("it happened again")
+                line += " · " + tr("it happened again")
             for part in (follow_up.reason, follow_up.notes):
                 if part:
                     line += f" — {part}"
             blocks.append(Block("bullet", line))
     if record.look_for:
-        blocks.append(Block("quote", record.look_for.text, _(LOOK_FOR)))
+        blocks.append(Block("quote", record.look_for.text, tr(LOOK_FOR)))
     if show_reporter and record.history:  # who changed what is for supervisors, like names
-        blocks.append(Block("heading", _(HISTORY)))
-        blocks += [Block("bullet", f"{h.at[:16].replace('T', ' ')} · {actor_label(h.by)} · {history_label(h.what)}")
+        blocks.append(Block("heading", tr(HISTORY)))
+        blocks += [Block("bullet", f"{h.at[:16].replace('T', ' ')} · {label(ACTOR_LABELS, h.by)} · "
+                                   f"{label(HISTORY_LABELS, h.what)}")
                    for h in record.history]
     return blocks
 
