@@ -8,6 +8,7 @@ nothing with priority, and the command palette is off.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import os
 import threading
@@ -104,6 +105,9 @@ class KioskApp(App[int], inherit_bindings=False):
         from kiosk.screens.home import HomeScreen
 
         self._loop = asyncio.get_running_loop()
+        # Callbacks from other threads run in the app's context (Textual's active app is a
+        # context variable; without it, composing a screen fails).
+        self._callback_context = contextvars.copy_context()
         self.push_screen(HomeScreen())
         self.set_interval(1.0, self.idle_tick)
         self.call_after_refresh(self._after_first_frame)
@@ -295,7 +299,7 @@ class KioskApp(App[int], inherit_bindings=False):
         loop = self._loop
         if loop is not None and not loop.is_closed():
             try:
-                loop.call_soon_threadsafe(callback, *args)
+                loop.call_soon_threadsafe(callback, *args, context=self._callback_context)
             except RuntimeError:  # the app is closing
                 pass
 

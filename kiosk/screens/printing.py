@@ -83,6 +83,9 @@ class PrintScreen(Screen):
         Binding("escape", "back", N_("Back")),
     ]
 
+    #: A slip scanned while this screen shows opens its record (see KioskApp).
+    accepts_scans = True
+
     def __init__(self, kind: str, records: tuple[str, ...] = (), *, start: bool = False,
                  heading: tuple[str, dict] | None = None, others: tuple[str, ...] = ()) -> None:
         """``heading``: a message id and its values, said above the slip; ``others``: further
