@@ -117,6 +117,8 @@ class KioskApp(App[int], inherit_bindings=False):
         if self._repo is None:
             self.load_data()
         else:
+            if self.config.serve.enabled:
+                self._start_record_page(self._repo)
             self.build_search_index(self._home_ready)
 
     @work(thread=True, exit_on_error=False, group="load")
