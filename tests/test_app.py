@@ -340,7 +340,7 @@ async def test_home_counts_and_highlights(make_app, repo):
         assert "Logro: Envasado: Cambio de formato en 12 minutos (+4)" in text
 
 
-@pytest.mark.parametrize("choice", ["3", "4"])
+@pytest.mark.parametrize("choice", ["4"])
 async def test_later_choices_say_so(make_app, choice):
     app = make_app()
     async with app.run_test() as pilot:

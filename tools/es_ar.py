@@ -439,6 +439,12 @@ ES = {
 "Its follow-up is due: F opens it (supervisor PIN).": "Su seguimiento está pendiente: F lo abre (PIN de supervisión).",
 "Previous cycle {id}: “{action}”": "Ciclo anterior {id}: «{action}»",
 "a new cycle of an earlier record": "nuevo ciclo de un registro anterior",
+"serve the read-only record page for QR links": "servir la página de solo lectura de los registros para los códigos QR",
+"address to listen on (default: [serve] host)": "dirección donde escuchar (por defecto: [serve] host)",
+"port to listen on (default: [serve] port)": "puerto donde escuchar (por defecto: [serve] port)",
+"Serving the record page on http://{host}:{port}/r/ID?k=TOKEN (ctrl+c stops it).": "Sirviendo la página de registros en http://{host}:{port}/r/ID?k=TOKEN (ctrl+c la detiene).",
+"Not found": "No encontrado",
+"There is no record at this address. Check that you scanned the whole code.": "No hay ningún registro en esta dirección. Revisá que se haya escaneado el código completo.",
 }
 PLURALS = {
 "overdue by {n} day": ("vencido hace {n} día", "vencido hace {n} días"),
