@@ -7,6 +7,7 @@
     kiosk print ID --slip receipt|review [--printer SPEC] | kiosk print --followups
     kiosk print-test [--printer SPEC]
     kiosk serve [--host H --port P]  the read-only record page behind the QR codes
+    kiosk similar TEXT [--area AREA] [--json]   the three most similar past records
     kiosk supervisor add NAME [--admin] | list | remove NAME
 
 Every subcommand takes ``--data DIR`` (or KIOSK_DATA) and ``--config FILE`` (or KIOSK_CONFIG).
@@ -29,6 +30,7 @@ from kiosk.config import Config, ConfigError, config_path, data_folder, load_con
 from kiosk.exchange import FORMATS
 from kiosk.i18n import _
 from kiosk.labels import recovery_lines
+from kiosk.text import shorten
 
 log = logging.getLogger("kiosk")
 
@@ -95,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--host", help=_("address to listen on (default: [serve] host)"))
     srv.add_argument("--port", type=int, help=_("port to listen on (default: [serve] port)"))
 
+    sim = commands.add_parser("similar", parents=[common], help=_("the past records most like a text"))
+    sim.add_argument("text", help=_("what happened, in any words"))
+    sim.add_argument("--area", default="", help=_("the area it happened in (counts as context)"))
+    sim.add_argument("--station", default="", help=_("the station or machine (counts as context)"))
+    sim.add_argument("--json", action="store_true", help=_("one JSON object per match"))
+
     sup = commands.add_parser("supervisor", parents=[common], help=_("manage supervisors and their PINs"))
     sup_commands = sup.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = sup_commands.add_parser("add", parents=[common], help=_("add a supervisor (asks for the PIN)"))
@@ -137,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     handlers = {"run": cmd_run, "import": cmd_import, "export": cmd_export, "check": cmd_check,
                 "supervisor": cmd_supervisor, "print": cmd_print, "print-test": cmd_print,
-                "serve": cmd_serve}
+                "serve": cmd_serve, "similar": cmd_similar}
     try:
         return handlers[command](args, config, folder)
     except BrokenPipeError:
@@ -430,6 +438,37 @@ def cmd_serve(args, config: Config, folder: Path) -> int:
                     access_log=False, lifespan="off")
     finally:
         repo.close()
+    return 0
+
+
+def cmd_similar(args, config: Config, folder: Path) -> int:
+    """The top three matches with their scores (works alongside the running kiosk)."""
+    import json
+
+    from kiosk.storage import DataDamaged, StorageError, open_repository
+
+    try:
+        repo = open_repository(folder, clock=system_clock, writer=False, **_store_args(config))
+    except (DataDamaged, StorageError, OSError) as exc:
+        print(_("Cannot read the data in {folder}: {error}").format(folder=folder, error=exc), file=sys.stderr)
+        return 1
+    try:
+        matches = repo.similar(args.text, area=args.area, station=args.station)
+    finally:
+        repo.close()
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")
+    for match in matches:
+        record = match.record
+        if args.json:
+            print(json.dumps({"id": record.id, "score": round(match.score, 3), "text_score": round(match.text_score, 3),
+                              "kind": record.kind, "area": record.area, "status": record.status,
+                              "what_happened": record.what_happened,
+                              "action": record.review.action.text if record.review else ""}, ensure_ascii=False))
+        else:
+            print(f"{match.score:.2f}  {record.id}  {record.area}  {shorten(record.what_happened, 100)}")
+    if not matches and not args.json:
+        print(_("Nothing similar found."), file=sys.stderr)
     return 0
 
 

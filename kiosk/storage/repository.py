@@ -8,6 +8,7 @@ record, its counter and its history change together or not at all.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -280,6 +281,34 @@ class Repository:
                 ]
             page = [rows[key] for key in matches[offset : offset + limit]]
         return SearchPage(total=len(matches), records=[record_from_doc(d) for d in page])
+
+    def similar(self, text: str, *, area: str = "", station: str = "", exclude: str = "",
+                limit: int = 3) -> list:
+        """Past records like ``text`` (kiosk.similarity): at most ``limit`` Matches, best first."""
+        from kiosk.similarity import Candidate, rank, terms
+
+        stems = [t.encode("ascii", "ignore") for t in dict.fromkeys(terms(text))]
+        stems = [s for s in stems if len(s) >= 3]
+        if len(stems) < 2:
+            return []
+        self.build_search_index()
+        with self.store.lock:
+            rows = self.store.tables.get(RECORDS, {})
+            docs = [rows[key] for key in self._search.related(stems, rows) if key in rows]
+            total = max(len(rows), 1)
+        candidates = [Candidate.of(doc) for doc in docs if doc.get("id") != exclude]
+        rarity: dict[str, float] = {}
+
+        def idf(word: str) -> float:
+            if word not in rarity:
+                hits = self._search.count_prefix(word.encode("ascii", "ignore")) if len(word) >= 3 else total
+                rarity[word] = math.log(1 + total / (1 + hits))
+            return rarity[word]
+
+        matches = rank(text, candidates, area=area, station=station, now=self.clock(), limit=limit, idf=idf)
+        from dataclasses import replace as with_record
+
+        return [with_record(m, record=self.get(m.candidate.id)) for m in matches]
 
     # -- writing -------------------------------------------------------------------------
 

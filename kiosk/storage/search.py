@@ -96,6 +96,36 @@ class SearchIndex:
                 found.discard(number)
         return [str(number) for number in sorted(found, reverse=True)]
 
+    def related(self, words: list[bytes], docs: Mapping[str, Mapping], limit: int = 200) -> list[str]:
+        """Keys of up to ``limit`` records sharing the most (and the rarest) of ``words`` as
+        word prefixes: the candidates a finer similarity then ranks."""
+        import math
+
+        if self._vocabulary_dirty:
+            self._vocabulary = sorted(self._postings)
+            self._vocabulary_dirty = False
+        total = max(len(docs), 1)
+        scores: dict[int, float] = {}
+        for word in words:
+            hits = self._records_with_prefix(word)
+            if not hits or (total >= 50 and len(hits) > total * 0.3):  # too common to tell apart
+                continue
+            weight = math.log(total / len(hits))
+            for number in hits:
+                scores[number] = scores.get(number, 0.0) + weight
+        for number in list(scores.keys() & self._changed):
+            if str(number) not in docs:
+                del scores[number]
+        best = sorted(scores.items(), key=lambda item: (-item[1], -item[0]))[:limit]
+        return [str(number) for number, _score in best]
+
+    def count_prefix(self, prefix: bytes) -> int:
+        """How many records have a word starting with ``prefix`` (how common it is)."""
+        if self._vocabulary_dirty:
+            self._vocabulary = sorted(self._postings)
+            self._vocabulary_dirty = False
+        return len(self._records_with_prefix(prefix))
+
     def _records_with_prefix(self, prefix: bytes) -> set[int]:
         vocabulary = self._vocabulary
         index = bisect_left(vocabulary, prefix)

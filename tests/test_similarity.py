@@ -1,0 +1,62 @@
+"""Have we seen this before? The labelled set (same events in other words, and unseen ones)
+against a year of demo records, and `kiosk similar` from the command line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kiosk.config import Config
+from kiosk.demo import seed_demo
+from kiosk.similarity import stem, terms
+from tests.conftest import NOW
+from tests.similarity_set import SAME_EVENT, evaluate
+
+
+def test_stems_meet_across_accents_plurals_and_verb_forms():
+    assert stem("trabo") == stem("trabada") == stem("trabas") == "trab"
+    assert terms("Se TRABÓ la cinta 2 y cayeron las cajas") == ("trab", "cint", "cayeron", "caja")
+    assert terms("de la el y en") == ()
+
+
+def test_the_labelled_set_is_found_and_unseen_events_get_no_suggestion(repo):
+    seed_demo(repo, Config().areas, NOW.date())  # a year of other records around the pairs
+    figures = evaluate(repo)
+    assert figures["recall"] >= 0.9, figures
+    assert figures["precision"] >= 0.8, figures
+    assert figures["suggested_for_unseen"] <= 2, figures
+
+
+def test_area_station_and_recency_only_nudge_the_text(repo):
+    from kiosk.domain import ReportDraft
+
+    here = repo.add_report(ReportDraft(kind="error", area="Envasado", station="Cinta 2",
+                                       what_happened="Se trabó la cinta y cayeron cajas al piso"), areas=None)
+    there = repo.add_report(ReportDraft(kind="error", area="Depósito", what_happened="Se trabó la cinta y cayeron cajas al piso"),
+                            areas=None)
+    matches = repo.similar("cinta trabada, cajas en el piso", area="Envasado", station="cinta 2")
+    assert [m.record.id for m in matches] == [here.id, there.id]
+    assert matches[0].text_score == pytest.approx(matches[1].text_score)
+    assert repo.similar("cinta", area="Envasado") == []  # one word is not enough to compare
+
+
+def test_kiosk_similar_prints_the_top_three_with_scores(tmp_path):
+    from kiosk.storage import open_repository
+    from tests.conftest import fixed_clock
+    from tests.test_cli import run
+
+    data = tmp_path / "data"
+    repo = open_repository(data, clock=fixed_clock)
+    try:
+        evaluate(repo)  # the earlier reports of the labelled set
+    finally:
+        repo.close()
+    area, before, now_text = SAME_EVENT[0]
+    result = run(["similar", now_text, "--area", area, "--json"], data=data)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert 1 <= len(rows) <= 3 and rows[0]["what_happened"] == before and 0 < rows[0]["score"] <= 1
+    assert rows == sorted(rows, key=lambda r: -r["score"])
+    plain = run(["similar", now_text, "--area", area], data=data).stdout.decode()
+    assert rows[0]["id"] in plain.splitlines()[0]
