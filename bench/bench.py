@@ -533,8 +533,39 @@ def bench_ours_reads(files: Files, plan: Plan, out: dict[str, dict[str, Any]]) -
                 hits[query] = page.total
         out["search"]["ours"] = summary(samples)
         out["hits"]["ours"] = hits
+        # "Have we seen this before?": the labelled set's new wordings against N records.
+        from tests.similarity_set import SAME_EVENT
+
+        repo.similar("warm up the matcher please")
+        samples = []
+        for _ in range(3):
+            for area, _before, now_text in SAME_EVENT:
+                ms, _ = timed(lambda: repo.similar(now_text, area=area))
+                samples.append(ms)
+        out["similar"]["ours"] = summary(samples)
     finally:
         repo.store.close(compact=False)
+
+
+def bench_similarity_quality() -> dict[str, Any]:
+    """Recall and precision of the labelled set (tests/similarity_set.py) among a year of
+    demo records: the same figures the tests hold a floor on."""
+    from kiosk.config import Config
+    from kiosk.demo import seed_demo
+    from tests.similarity_set import evaluate
+
+    folder = Path(tempfile.mkdtemp(prefix="kiosk-similar-"))
+    try:
+        repo = open_repository(folder, clock=fixed_clock)
+        try:
+            seed_demo(repo, Config().areas, fixed_clock().date())
+            figures = evaluate(repo)
+            figures["records"] = repo.count()
+            return figures
+        finally:
+            repo.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def bench_sqlite_reads(files: Files, plan: Plan, out: dict[str, dict[str, Any]]) -> None:
@@ -782,7 +813,7 @@ def bench_memory(files: Files, out: dict[str, dict[str, Any]]) -> None:
 # One size, all engines
 
 
-METRICS = ("save", "load", "start", "index", "search", "memory", "hits", "notes")
+METRICS = ("save", "load", "start", "index", "search", "similar", "memory", "hits", "notes")
 
 
 def bench_size(workdir: Path, size: int, plan: Plan, app: AppState) -> dict[str, Any]:
@@ -968,6 +999,21 @@ def render(meta: dict[str, Any], sizes: list[int], results: dict[int, dict[str, 
         "ours", f"ms, p50 / p95 over typed prefixes; {ratio_note}",
     )
     lines += render_table(
+        "3b. Have we seen this before? (top three similar records)",
+        sizes, results, "similar",
+        [("ours", "ours: repo.similar (candidates from the index, soft TF-IDF)", "similar")],
+        "ours", "ms, p50 / p95 over the labelled set's 20 new wordings, 3 rounds",
+    )
+    quality = meta.get("similarity")
+    if quality:
+        lines += [
+            f"Labelled set ({quality['pairs']} same events in other words, {quality['unseen']} unseen events, "
+            f"among {quality['records']} demo records): recall of the top three "
+            f"{quality['recall']:.0%}, precision {quality['precision']:.0%}, "
+            f"suggestions for unseen events {quality['suggested_for_unseen']}",
+            "",
+        ]
+    lines += render_table(
         "4. Resident memory",
         sizes, results, "memory",
         [("app", "ours: the kiosk process (app's rss_mb, index built)", "memory"),
@@ -1019,6 +1065,8 @@ def render(meta: dict[str, Any], sizes: list[int], results: dict[int, dict[str, 
          0.6, "s", missing_reason(TARGET_SIZE, "start", "app")),
         ("search p95 per keystroke at 25k", at(TARGET_SIZE, "search", "ours"), 50, "ms",
          missing_reason(TARGET_SIZE, "search", "ours")),
+        ("similar records p95 at 25k", at(TARGET_SIZE, "similar", "ours"), 100, "ms",
+         missing_reason(TARGET_SIZE, "similar", "ours")),
         ("peak resident memory of the kiosk at 25k", at(TARGET_SIZE, "memory", "app_peak"), 200, "MB",
          missing_reason(TARGET_SIZE, "memory", "app_peak")
          + (f"; storage only: {fmt_num(at(TARGET_SIZE, 'memory', 'ours'))} MB"
@@ -1085,6 +1133,8 @@ def main(argv: list[str] | None = None) -> int:
     }
 
     started = time.perf_counter()
+    log("similarity: the labelled set among demo records")
+    meta["similarity"] = bench_similarity_quality()
     workdir = Path(tempfile.mkdtemp(prefix="kiosk-bench-", dir=args.tmp))
     results: dict[int, dict[str, Any]] = {}
     app = AppState()

@@ -60,3 +60,32 @@ def test_kiosk_similar_prints_the_top_three_with_scores(tmp_path):
     assert rows == sorted(rows, key=lambda r: -r["score"])
     plain = run(["similar", now_text, "--area", area], data=data).stdout.decode()
     assert rows[0]["id"] in plain.splitlines()[0]
+
+
+async def test_a_report_that_looks_like_an_earlier_one_offers_it_and_links_it(make_app, repo):
+    from textual.events import Paste
+    from textual.widgets import Static
+
+    from kiosk.domain import ReportDraft
+    from kiosk.screens.saved import SavedScreen
+    from tests.conftest import wait_for
+
+    earlier = repo.add_report(ReportDraft(kind="error", area="Envasado",
+                                          what_happened="Se trabó la cinta 2 y cayeron cajas al piso"), areas=None)
+    repo.add_report(ReportDraft(kind="error", area="Calidad", what_happened="Un lote salió sin el control final"),
+                    areas=None)
+    app = make_app(areas=("Envasado", "Calidad"))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("1", "1", "enter")  # an error, in Envasado
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "what_happened")
+        app.focused.post_message(Paste("La cinta 2 otra vez trabada, se cayeron las cajas"))
+        seen = app.screen.query_one("#seen-before", Static)
+        await wait_for(pilot, lambda: earlier.id in str(seen.render()))
+        assert "¿Ya lo vimos antes?" in str(seen.render()) and "Calidad" not in str(seen.render())
+        await pilot.press("f5")
+        assert f"lo mismo que {earlier.id}" in str(seen.render())
+        await pilot.press("enter", "enter", "enter", "enter", "enter")  # impact, did, name, confirm, save
+        await wait_for(pilot, lambda: isinstance(app.screen, SavedScreen))
+        saved = app.screen.record
+    assert [(link.id, link.rel) for link in repo.get(saved.id).links] == [(earlier.id, "recurrence_of")]
+    assert repo.times_again(earlier.id) == 1

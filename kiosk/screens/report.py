@@ -20,7 +20,7 @@ from textual.widgets import ContentSwitcher, Static
 from textual.widgets.option_list import Option
 
 from kiosk.domain import KINDS, REPORT_LIMITS, Record, ReportDraft, ValidationError, clean_report
-from kiosk.i18n import N_, _
+from kiosk.i18n import N_, _, ngettext
 from kiosk.labels import (
     KIND_HINTS,
     describe_error,
@@ -30,7 +30,7 @@ from kiosk.labels import (
     limit_hint,
 )
 from kiosk.storage import StorageError, StorageFull
-from kiosk.text import clean_text, fold
+from kiosk.text import clean_text, fold, shorten
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList, ReportTextArea, TextClipped
 
@@ -55,6 +55,28 @@ class ReportFailed(Message):
     message: str
 
 
+@dataclass(frozen=True)
+class Seen:
+    """A past record like the one being typed, as the report shows it."""
+
+    id: str
+    area: str
+    when: str
+    what: str
+    change: str
+    worked: str  # FOLLOW_UP_WORKED of its last follow-up, or ""
+    again: int  # records already linked as it happening again
+
+
+@dataclass
+class SimilarFound(Message):
+    text: str
+    seen: list[Seen]
+
+
+SAME_KEYS = ("f5", "f6", "f7")
+
+
 class ReportScreen(Screen):
     """The operator's quick report."""
 
@@ -67,15 +89,24 @@ class ReportScreen(Screen):
         Binding("4", "pick_kind(3)", show=False),
         Binding("up", "move_area(-1)", N_("Choose area"), key_display="↑↓"),
         Binding("down", "move_area(1)", show=False),
+        Binding("f5", "same(0)", N_("It is the same"), key_display="f5-f7"),
+        Binding("f6", "same(1)", show=False),
+        Binding("f7", "same(2)", show=False),
     ]
 
     step = reactive(0, init=False)
     saving = reactive(False, init=False)
 
+    #: Seconds of no typing before looking for similar records (typing is never slowed).
+    SIMILAR_DELAY = 0.4
+
     def __init__(self) -> None:
         super().__init__()
         self.kind = ""
         self.area = ""
+        self.seen: list[Seen] = []
+        self.same_as = ""  # a past record the operator marked as the same thing
+        self._similar_timer = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="report"):
@@ -94,6 +125,7 @@ class ReportScreen(Screen):
                     yield TLabel(field_label("impact"), classes="field-label", id="label-impact")
                     yield ReportTextArea(id="impact", max_length=REPORT_LIMITS["impact"].max_chars)
                     yield Static("", id="count-impact", classes="counter", markup=False)
+                    yield Static("", id="seen-before", markup=False)
                 with Vertical(id="step-did", classes="step"):
                     yield TLabel(N_("What was done to contain it, if anything. You can leave it empty."), classes="hint")
                     yield ReportTextArea(id="what_we_did", max_length=REPORT_LIMITS["what_we_did"].max_chars)
@@ -131,6 +163,7 @@ class ReportScreen(Screen):
         kinds.highlighted = highlighted
         for name in ("what_happened", "impact", "what_we_did", "reporter"):
             self._update_counter(name)
+        self._show_seen()
         if step_id == "confirm":
             self._show_summary()
 
@@ -167,6 +200,8 @@ class ReportScreen(Screen):
             return step_id == "kind"
         if action == "move_area":
             return step_id == "area"
+        if action == "same":
+            return step_id == "what" and len(self.seen) > int(parameters[0])
         if action == "next" and self.saving:
             return None  # shown, but disabled while the save runs
         return True
@@ -202,6 +237,69 @@ class ReportScreen(Screen):
     def text_changed(self, event: ReportTextArea.Changed) -> None:
         self._update_counter(event.text_area.id or "")
         self._clear_error()
+        if event.text_area.id == "what_happened":
+            if self._similar_timer is not None:
+                self._similar_timer.stop()
+            self._similar_timer = self.set_timer(self.SIMILAR_DELAY, self._ask_similar)
+
+    # -- have we seen this before? ---------------------------------------------------------
+
+    def _ask_similar(self) -> None:
+        self.find_similar(self._value("what_happened"), self.area)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="similar")
+    def find_similar(self, text: str, area: str) -> None:
+        repo = self.app.repo
+        seen = []
+        for match in repo.similar(text, area=area):
+            record = match.record
+            if record is None:
+                continue
+            review = record.review if record.review is not None and not record.review.draft else None
+            seen.append(Seen(
+                id=record.id, area=record.area, when=record.occurred_at[:10], what=record.what_happened,
+                change=review.action.text if review else "",
+                worked=record.follow_ups[-1].worked if record.follow_ups else "",
+                again=repo.times_again(record.id)))
+        self.post_message(SimilarFound(text, seen))
+
+    @on(SimilarFound)
+    def similar_found(self, message: SimilarFound) -> None:
+        if message.text != self._value("what_happened"):
+            return  # typed on since: a newer search is on its way
+        self.seen = message.seen
+        if self.same_as and self.same_as not in [s.id for s in self.seen]:
+            self.same_as = ""
+        self._show_seen()
+        self.refresh_bindings()
+
+    def action_same(self, index: int) -> None:
+        if index < len(self.seen):
+            chosen = self.seen[index].id
+            self.same_as = "" if self.same_as == chosen else chosen
+            self._show_seen()
+
+    def _show_seen(self) -> None:
+        from kiosk.onepage import WORKED_LABELS
+
+        box = self.query_one("#seen-before", Static)
+        box.display = bool(self.seen)
+        if not self.seen:
+            return
+        lines = [_("Have we seen this before? If one of these is the same thing, press its key:")]
+        for key, seen in zip(SAME_KEYS, self.seen):
+            mark = "✓ " if seen.id == self.same_as else ""
+            line = f"{mark}{key.upper()}  {seen.id} · {seen.area} · {seen.when} — {shorten(seen.what, 70)}"
+            if seen.change:
+                line += "\n      " + _("Change: {action}").format(action=shorten(seen.change, 60))
+                line += " · " + (_(WORKED_LABELS[seen.worked]) if seen.worked else _("not followed up yet"))
+            if seen.again:
+                line += " · " + ngettext("happened again {n} time", "happened again {n} times",
+                                         seen.again).format(n=seen.again)
+            lines.append(line)
+        if self.same_as:
+            lines.append(_("Marked as the same as {id}: it counts as happening again.").format(id=self.same_as))
+        box.update(plain("\n".join(lines)))
 
     @on(KioskOptionList.OptionSelected, "#kinds")
     def kind_selected(self, event: KioskOptionList.OptionSelected) -> None:
@@ -324,6 +422,8 @@ class ReportScreen(Screen):
             (field_label("what_we_did"), clean_text(draft.what_we_did, multiline=True) or "—"),
             (field_label("reporter"), clean_text(draft.reporter) or _("anonymous")),
         ]
+        if self.same_as:
+            rows.append((_("The same as"), self.same_as))
         text = "\n".join(f"{label}: {value}" for label, value in rows)
         text += "\n\n" + _("Press Enter to save, Esc to change something.")
         self.query_one("#summary", Static).update(plain(text))
@@ -342,15 +442,15 @@ class ReportScreen(Screen):
     def _save(self) -> None:
         self.saving = True
         self.query_one("#report-error", Static).update(plain(_("Saving…")))
-        self.save_report(self.draft())
+        self.save_report(self.draft(), self.same_as)
 
     def watch_saving(self) -> None:
         self.refresh_bindings()
 
     @work(thread=True, exit_on_error=False, group="save")
-    def save_report(self, draft: ReportDraft) -> None:
+    def save_report(self, draft: ReportDraft, same_as: str = "") -> None:
         try:
-            record = self.app.repo.add_report(draft, areas=self.app.config.areas)
+            record = self.app.repo.add_report(draft, areas=self.app.config.areas, same_as=same_as)
         except ValidationError as error:
             self.post_message(ReportFailed(describe_error(error)))
         except StorageFull:

@@ -24,6 +24,7 @@ from kiosk.domain import (
     SCHEMA_VERSION,
     FollowUp,
     HistoryEntry,
+    Link,
     LookFor,
     Record,
     ReportDraft,
@@ -313,13 +314,18 @@ class Repository:
     # -- writing -------------------------------------------------------------------------
 
     def add_report(
-        self, draft: ReportDraft, *, areas: tuple[str, ...] | None, actor: str = "operator"
+        self, draft: ReportDraft, *, areas: tuple[str, ...] | None, actor: str = "operator",
+        same_as: str = "",
     ) -> Record:
-        """Validate and durably save an operator's report; returns it with its new id."""
+        """Validate and durably save an operator's report; returns it with its new id.
+        ``same_as``: an earlier record the operator marked as the same thing happening again."""
         cleaned = clean_report(draft, areas)
         with self.store.lock:
+            earlier = self.get(same_as) if same_as else None
             number = self._next_number()
             record = new_record(cleaned, record_id=ids.encode(number), now=self.clock(), actor=actor)
+            if earlier is not None:
+                record = replace(record, links=(Link(earlier.id, "recurrence_of"),))
             self.store.commit(self._put_ops(number, record))
         log.info("report %s saved (%s, %s)", record.id, record.kind, record.area)
         return record
@@ -500,6 +506,13 @@ class Repository:
         found = [("overdue" if day < iso else "today" if day == iso else "upcoming", record_from_doc(doc))
                  for day, doc in docs]
         return sorted(found, key=lambda item: order[item[0]])
+
+    def times_again(self, record_id: str) -> int:
+        """How many records are linked as this one happening again."""
+        with self.store.lock:
+            return sum(1 for doc in self.store.tables.get(RECORDS, {}).values()
+                       if any(link.get("id") == record_id and link.get("rel") == "recurrence_of"
+                              for link in doc.get("links", ())))
 
     def recurrences_of(self, record: Record) -> list[Record]:
         """Records linked as the same thing happening again after ``record``'s review."""
