@@ -265,10 +265,10 @@ class KioskApp(App[int], inherit_bindings=False):
                      and not isinstance(focused, (Input, TextArea)))
         consumed, text = self._scanner.feed(event.character, event.key, may_start=may_start)
         if text is not None:
-            self._look_up_scan(text)
+            self.look_up_scan(text)
         return consumed
 
-    def _look_up_scan(self, text: str) -> None:
+    def look_up_scan(self, text: str) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
         if self._scan_pool is None:

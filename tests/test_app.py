@@ -340,16 +340,6 @@ async def test_home_counts_and_highlights(make_app, repo):
         assert "Logro: Envasado: Cambio de formato en 12 minutos (+4)" in text
 
 
-@pytest.mark.parametrize("choice", ["4"])
-async def test_later_choices_say_so(make_app, choice):
-    app = make_app()
-    async with app.run_test() as pilot:
-        await pilot.press(choice)
-        await pilot.pause()
-        assert isinstance(app.screen, HomeScreen)
-        assert any("próxima versión" in n.message for n in app._notifications)
-
-
 async def test_damaged_data_at_start_is_restored_and_said(data_dir):
     """The kiosk loads after its first frame; it repairs, then says what it restored."""
     from kiosk.app import KioskApp

@@ -18,15 +18,13 @@ from kiosk.storage import HomeCounts
 from kiosk.text import shorten
 from kiosk.widgets import KioskFooter, TLabel, plain
 
-#: The choices on Home: key, action, title, subtitle. Review, follow-ups and learnings come
-#: with their own issues; until then they say so instead of pretending.
+#: The choices on Home: key, action, title, subtitle.
 CHOICES = (
     ("1", "report", N_("Report something"), N_("An error, a near miss, a surprise or a win. No blame.")),
     ("2", "review", N_("Review"), N_("Supervisors: the four questions")),
     ("3", "follow_ups", N_("Follow-ups"), N_("Was the change made? Did it work?")),
     ("4", "learnings", N_("What we have learned"), N_("Search past learnings, wins and trends")),
 )
-NOT_YET = frozenset({"learnings"})
 DEMO_ADMIN = "Admin Demo"
 
 
@@ -79,14 +77,11 @@ class HomeScreen(Screen):
                              values={"name": DEMO_ADMIN, "pin": self.app.demo_pin})
             with Vertical(id="choices"):
                 for key, action, title, subtitle in CHOICES:
-                    with Horizontal(classes="choice" + (" not-yet" if action in NOT_YET else ""), id=f"choice-{action}"):
+                    with Horizontal(classes="choice", id=f"choice-{action}"):
                         yield Static(key, classes="choice-key", markup=False)
                         with Vertical(classes="choice-text"):
                             yield TLabel(title, classes="choice-title")
-                            yield TLabel(
-                                N_("Coming in a later version") if action in NOT_YET else subtitle,
-                                classes="choice-subtitle",
-                            )
+                            yield TLabel(subtitle, classes="choice-subtitle")
                         yield Static("", classes="choice-count", id=f"count-{action}", markup=False)
             yield Static("", id="session", markup=False)
             yield Static("", id="look-for")
@@ -211,8 +206,10 @@ class HomeScreen(Screen):
 
             self.app.with_supervisor(lambda _s: self.app.push_screen(FollowUpQueueScreen()), admin=False,
                                      title=N_("Follow-ups: supervisor PIN"))
-        elif choice in NOT_YET:
-            self.notify(_("This choice comes in a later version of the kiosk."), markup=False)
+        elif choice == "learnings":
+            from kiosk.screens.learnings import LearningsScreen
+
+            self.app.push_screen(LearningsScreen())
 
     def action_admin(self) -> None:
         """Settings and supervisors: admins only (or, with none yet, creating the first)."""

@@ -228,6 +228,19 @@ class Repository:
             total=total,
         )
 
+    def areas_in_use(self) -> list[str]:
+        """Every area a record has (configured or not any more), sorted."""
+        with self.store.lock:
+            return sorted({doc.get("area", "") for doc in self.store.tables.get(RECORDS, {}).values()} - {""})
+
+    def records_since(self, since: str) -> list[Record]:
+        """Records that happened on or after ``since`` (ISO date), oldest first."""
+        with self.store.lock:
+            docs = [doc for doc in self.store.tables.get(RECORDS, {}).values()
+                    if doc.get("occurred_at", "")[:10] >= since]
+        docs.sort(key=lambda doc: doc.get("occurred_at", ""))
+        return [record_from_doc(doc) for doc in docs]
+
     def recent(self, *, kinds: Iterable[str] = (), limit: int = 5) -> list[Record]:
         """The newest records, optionally of some kinds only."""
         wanted = frozenset(kinds)
@@ -262,23 +275,26 @@ class Repository:
         kinds: Iterable[str] = (),
         areas: Iterable[str] = (),
         statuses: Iterable[str] = (),
+        since: str = "",
         limit: int = 20,
         offset: int = 0,
     ) -> SearchPage:
-        """Records containing every word of ``text`` (accents and case ignored), newest first."""
+        """Records containing every word of ``text`` (accents and case ignored), newest first;
+        ``since``: only those that happened on or after this ISO date."""
         self.build_search_index()
         words = query_words(text)
         kinds, areas, statuses = frozenset(kinds), frozenset(areas), frozenset(statuses)
         with self.store.lock:
             rows = self.store.tables.get(RECORDS, {})
             matches = self._search.matching(words, rows)
-            if kinds or areas or statuses:
+            if kinds or areas or statuses or since:
                 matches = [
                     key
                     for key in matches
                     if (not kinds or rows[key]["kind"] in kinds)
                     and (not areas or rows[key]["area"] in areas)
                     and (not statuses or rows[key]["status"] in statuses)
+                    and (not since or rows[key]["occurred_at"][:10] >= since)
                 ]
             page = [rows[key] for key in matches[offset : offset + limit]]
         return SearchPage(total=len(matches), records=[record_from_doc(d) for d in page])

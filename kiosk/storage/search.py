@@ -45,6 +45,7 @@ class SearchIndex:
         self._vocabulary: list[bytes] = []
         self._vocabulary_dirty = False
         self._changed: set[int] = set()  # records edited or deleted since their words were indexed
+        self._counts: dict[bytes, int] = {}  # count_prefix answers, until the next change
 
     def build(self, docs: Iterable[tuple[str, Mapping]]) -> None:
         postings: dict[bytes, array] = {}
@@ -60,9 +61,11 @@ class SearchIndex:
         self._vocabulary = sorted(postings)
         self._vocabulary_dirty = False
         self._changed = set()
+        self._counts = {}
 
     def put(self, key: str, doc: Mapping, *, is_new: bool) -> None:
         number = int(key)
+        self._counts.clear()
         for word in words_of(self._text_of(doc)):
             entry = self._postings.get(word)
             if entry is None:
@@ -96,7 +99,7 @@ class SearchIndex:
                 found.discard(number)
         return [str(number) for number in sorted(found, reverse=True)]
 
-    def related(self, words: list[bytes], docs: Mapping[str, Mapping], limit: int = 200) -> list[str]:
+    def related(self, words: list[bytes], docs: Mapping[str, Mapping], limit: int = 120) -> list[str]:
         """Keys of up to ``limit`` records sharing the most (and the rarest) of ``words`` as
         word prefixes: the candidates a finer similarity then ranks."""
         import math
@@ -120,11 +123,24 @@ class SearchIndex:
         return [str(number) for number, _score in best]
 
     def count_prefix(self, prefix: bytes) -> int:
-        """How many records have a word starting with ``prefix`` (how common it is)."""
+        """About how many records have a word starting with ``prefix`` (how common it is: the
+        postings of its words added up, so a record with two such words counts twice)."""
+        cached = self._counts.get(prefix)
+        if cached is not None:
+            return cached
         if self._vocabulary_dirty:
             self._vocabulary = sorted(self._postings)
             self._vocabulary_dirty = False
-        return len(self._records_with_prefix(prefix))
+        vocabulary = self._vocabulary
+        index = bisect_left(vocabulary, prefix)
+        count = 0
+        while index < len(vocabulary) and vocabulary[index].startswith(prefix):
+            count += len(self._postings[vocabulary[index]])
+            index += 1
+        if len(self._counts) > 100_000:
+            self._counts.clear()
+        self._counts[prefix] = count
+        return count
 
     def _records_with_prefix(self, prefix: bytes) -> set[int]:
         vocabulary = self._vocabulary

@@ -1,0 +1,84 @@
+"""Trends over the last 12 weeks, and weak signals before they become crises (pure Python).
+
+Counts per week by kind and by area, the most frequent contributing-condition categories, and
+weak signals: three or more surprises or near misses in the same area within 30 days, which
+suggest holding a learning review there.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Iterable
+
+from kiosk.domain import Record
+
+WEEKS = 12
+SIGNAL_DAYS = 30
+SIGNAL_COUNT = 3
+SIGNAL_KINDS = frozenset({"surprise", "near_miss"})
+BARS = " ▁▂▃▄▅▆▇█"
+
+
+@dataclass(frozen=True)
+class WeakSignal:
+    area: str
+    count: int
+    ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Trends:
+    weeks: tuple[date, ...]  # the Monday of each week, oldest first
+    by_kind: dict[str, list[int]]
+    by_area: dict[str, list[int]]
+    categories: list[tuple[str, int]]  # most frequent first
+    signals: list[WeakSignal]
+    total: int
+
+
+def _day(record: Record) -> date:
+    return datetime.fromisoformat(record.occurred_at).date()
+
+
+def compute(records: Iterable[Record], today: date, *, weeks: int = WEEKS) -> Trends:
+    monday = today - timedelta(days=today.weekday())
+    starts = tuple(monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1))
+    first = starts[0]
+    by_kind: dict[str, list[int]] = {}
+    by_area: dict[str, list[int]] = {}
+    categories: Counter[str] = Counter()
+    recent: dict[str, list[Record]] = {}
+    total = 0
+    for record in records:
+        day = _day(record)
+        if first <= day <= today:
+            week = (day - first).days // 7
+            by_kind.setdefault(record.kind, [0] * weeks)[week] += 1
+            by_area.setdefault(record.area, [0] * weeks)[week] += 1
+            total += 1
+            if record.review is not None and not record.review.draft:
+                categories.update({c.category for c in record.review.why})
+        if record.kind in SIGNAL_KINDS and today - timedelta(days=SIGNAL_DAYS) < day <= today:
+            recent.setdefault(record.area, []).append(record)
+    signals = sorted(
+        (WeakSignal(area, len(found), tuple(r.id for r in sorted(found, key=_day)))
+         for area, found in recent.items() if len(found) >= SIGNAL_COUNT),
+        key=lambda s: (-s.count, s.area))
+    return Trends(starts, by_kind, dict(sorted(by_area.items(), key=lambda kv: -sum(kv[1]))),
+                  categories.most_common(), signals, total)
+
+
+def sparkline(values: list[int], top: int | None = None) -> str:
+    """One character per value, from ' ' (none) to '█' (the most)."""
+    top = max(values, default=0) if top is None else top
+    if top <= 0:
+        return "·" * len(values)
+    return "".join(BARS[0 if v == 0 else max(1, round(v / top * (len(BARS) - 1)))] if v else "·" for v in values)
+
+
+def bar(value: int, top: int, width: int) -> str:
+    if top <= 0:
+        return ""
+    return "█" * max(1 if value else 0, round(value / top * width))
