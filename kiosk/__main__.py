@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -81,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", required=True, choices=FORMATS)
     exp.add_argument("--out", metavar="FILE", help=_("write to FILE instead of standard output"))
     exp.add_argument("--delimiter", default=";", help=_("CSV field separator (default ;)"))
+    exp.add_argument("--record", metavar="ID", help=_("md only: one record's page"))
+    exp.add_argument("--month", metavar="YYYY-MM", help=_("md only: a month's summary for managers"))
 
     check = commands.add_parser("check", parents=[common], help=_("verify the data files"))
     check.add_argument("--repair", action="store_true", help=_("restore from the newest good copy"))
@@ -309,6 +312,26 @@ def cmd_export(args, config: Config, folder: Path) -> int:
     for line in recovery_lines(repo.store.report, repaired=False):
         print(line, file=sys.stderr)
     records = repo.all_records()
+    if (args.record or args.month) and args.format != "md":
+        print(_("--record and --month go with --format md"), file=sys.stderr)
+        return 2
+    if args.month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
+        print(_("--month must look like 2026-11"), file=sys.stderr)
+        return 2
+    if args.record:
+        from kiosk.exchange import record_page
+
+        record = repo.get(args.record)
+        if record is None:
+            print(_("There is no record {id}.").format(id=args.record), file=sys.stderr)
+            return 1
+        text = record_page(record)
+    elif args.month:
+        from kiosk.exchange import month_summary
+
+        text = month_summary(records, args.month)
+    else:
+        text = None
     out: IO[str]
     if args.out:
         out = open(args.out, "w", encoding="utf-8", newline="")
@@ -317,7 +340,9 @@ def cmd_export(args, config: Config, folder: Path) -> int:
         if hasattr(out, "reconfigure"):
             out.reconfigure(encoding="utf-8")
     try:
-        if args.format == "csv":
+        if text is not None:
+            out.write(text)
+        elif args.format == "csv":
             write_csv(records, out, delimiter=args.delimiter)
         else:
             WRITERS[args.format](records, out)

@@ -13,7 +13,7 @@ from typing import IO, Callable, Iterable, Iterator
 
 from kiosk.domain import Record, ValidationError, record_to_doc
 from kiosk.onepage import LOOK_FOR, QUESTIONS, as_markdown, one_page  # noqa: F401 (re-exported)
-from kiosk.i18n import N_, _
+from kiosk.i18n import N_, _, ngettext
 from kiosk.labels import (
     actor_label,
     condition_label,
@@ -95,6 +95,45 @@ def write_md(records: Iterable[Record], out: IO[str]) -> None:
             out.write("\n---\n\n")
         out.write(record_page(record))
         first = False
+
+
+def month_summary(records: Iterable[Record], month: str) -> str:
+    """A month for managers, as Markdown: what was reported, the changes agreed, what worked
+    and what did not (follow-ups of the month), and the wins. ``month`` is YYYY-MM."""
+    from collections import Counter
+
+    records = list(records)
+    reported = [r for r in records if r.occurred_at[:7] == month]
+    reviewed = [r for r in records if r.review is not None and not r.review.draft and r.kind != "win"
+                and r.review.reviewed_at[:7] == month]
+    checks = [(r, f) for r in records for f in r.follow_ups if f.at[:7] == month]
+    wins = [r for r in reported if r.kind == "win"]
+    kinds = Counter(r.kind for r in reported)
+    areas = Counter(r.area for r in reported)
+    lines = ["# " + _("Learning summary {month}").format(month=month), ""]
+    lines.append(ngettext("{n} record reported", "{n} records reported", len(reported)).format(n=len(reported))
+                 + ": " + ", ".join(f"{kind_label(k)} {n}" for k, n in kinds.most_common()))
+    if areas:
+        lines.append(_("By area") + ": " + ", ".join(f"{a} {n}" for a, n in areas.most_common()))
+    lines += ["", "## " + _("Changes agreed ({n})").format(n=len(reviewed)), ""]
+    lines += [f"- **{r.id}** · {r.area}: {r.review.action.text} — {r.review.action.owner}, "
+              f"{r.review.action.deadline}" for r in reviewed] or ["-"]
+    worked = [(r, f) for r, f in checks if f.worked == "yes"]
+    not_worked = [(r, f) for r, f in checks if f.worked == "no" or f.outcome == "reopened"]
+    early = [(r, f) for r, f in checks if (r, f) not in worked and (r, f) not in not_worked]
+    for title, items in ((_("What worked"), worked), (_("What did not work"), not_worked),
+                         (_("Too early to tell, or extended"), early)):
+        lines += ["", f"## {title} ({len(items)})", ""]
+        lines += [f"- **{r.id}** · {r.area}: {r.review.action.text if r.review else r.what_happened}"
+                  + (f" — {f.notes}" if f.notes else "") for r, f in items] or ["-"]
+    lines += ["", "## " + _("Wins ({n})").format(n=len(wins)), ""]
+    lines += [f"- **{r.id}** · {r.area}: {r.what_happened}" + (f" (+{r.applause})" if r.applause else "")
+              for r in wins] or ["-"]
+    looks = [r for r in records if r.look_for is not None and r.look_for.until[:7] >= month
+             and (r.review and r.review.reviewed_at[:7] == month)]
+    if looks:
+        lines += ["", "## " + _(LOOK_FOR), ""] + [f"- {r.look_for.text}" for r in looks]
+    return "\n".join(lines) + "\n"
 
 
 WRITERS: dict[str, Callable[[Iterable[Record], IO[str]], None]] = {

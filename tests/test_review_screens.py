@@ -68,7 +68,7 @@ async def fill_change(pilot, action="Instalar una guarda en el rodillo de retorn
     await paste(pilot, owner)
     await pilot.press("enter")
     await paste(pilot, deadline)
-    await pilot.press("enter", "enter", "enter")  # follow-up date kept, no participants
+    await pilot.press("enter", "enter", "enter", "enter")  # follow-up date kept, no participants, no look-for
 
 
 async def test_a_full_review_from_the_queue_to_the_summary(make_app, repo):
@@ -110,7 +110,7 @@ async def test_vague_actions_are_refused_in_spanish_and_english(make_app, repo):
         await pilot.press("f2")
         wizard = app.screen
         wizard.query_one("#a-text").value = "Be more careful"
-        wizard.query_one("#a-participants").focus()
+        wizard.query_one("#a-lookfor").focus()  # the last field: Enter tries to finish
         await pilot.press("enter")
         await pilot.pause()
         assert "“be more careful” asks people to try harder" in text_of(app).lower() or \
@@ -268,7 +268,7 @@ async def test_participants_can_be_just_a_count(make_app, repo):
         await paste(pilot, "2026-12-01")
         await pilot.press("enter", "enter")
         await paste(pilot, "6")
-        await pilot.press("enter")
+        await pilot.press("enter", "enter")  # participants, then no look-for
         await wait_for(pilot, lambda: "Participantes: 6" in text_of(app))
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, PrintScreen))

@@ -97,7 +97,7 @@ def test_review_wizard(snap_compare, make_app, repo, step, size, language):
         await wait_for(pilot, lambda: isinstance(app.screen, ReviewWizard))
         if language == "en":
             await pilot.press("f2")
-        keys = WIZARD_STEPS.get(step, [*WIZARD_STEPS["change"], "enter", "enter", "enter", "enter", "enter"])
+        keys = WIZARD_STEPS.get(step, [*WIZARD_STEPS["change"], "enter", "enter", "enter", "enter", "enter", "enter"])
         for key in keys:
             await pilot.press(key)
         await pilot.pause()

@@ -48,7 +48,8 @@ _TEXT_FIELDS = {  # widget id → (review field, budget key)
     "r-done": ("work_as_done", "work_as_done"),
     "r-did": ("what_we_did", "what_we_did"),
 }
-_CHANGE_ORDER = ("a-text", "a-owner", "a-deadline", "a-followup", "a-participants")
+_CHANGE_ORDER = ("a-text", "a-owner", "a-deadline", "a-followup", "a-participants", "a-lookfor")
+LOOK_FOR_MAX = 200
 
 
 @dataclass
@@ -120,6 +121,9 @@ class ReviewWizard(Screen):
                         yield KioskInput(id="a-followup", max_length=10, restrict=r"[0-9-]*")
                     yield TLabel(N_("Participants (names separated by commas, or how many)"), classes="field-label")
                     yield KioskInput(id="a-participants", max_length=200)
+                    yield TLabel(N_("Look for (optional): one line every team sees on Home, e.g. "
+                                    "“Look for burrs on the dies at start-up”"), classes="field-label")
+                    yield KioskInput(id="a-lookfor", max_length=LOOK_FOR_MAX)
                 with VerticalScroll(id="step-summary", classes="step"):
                     yield Static("", id="review-summary", markup=False)
             yield Static("", id="budget", markup=False)
@@ -417,7 +421,9 @@ class ReviewWizard(Screen):
                 done = finish_review(review, by=by, now=self.app.clock(),
                                      follow_up_days=self.app.config.follow_up_days,
                                      recurrence=self.earlier is not None)
-                record = repo.finish_review(self.record.id, done, by=by)
+                look_for = self.query_one("#a-lookfor", KioskInput).value if final else ""
+                record = repo.finish_review(self.record.id, done, by=by, look_for=look_for,
+                                            share_days=self.app.config.look_for_days)
             else:
                 record = repo.save_review_draft(self.record.id, review, by=by)
         except ValidationError as error:

@@ -429,15 +429,20 @@ class Repository:
         changed = replace(record, review=replace(review, draft=True), status=status)
         return self.save(changed, actor=by, what="review_draft_saved", changed=("review",))
 
-    def finish_review(self, record_id: str, review: Review, *, by: str) -> Record:
+    def finish_review(self, record_id: str, review: Review, *, by: str, look_for: str = "",
+                      share_days: int = 30) -> Record:
         """Store a finished review (see kiosk.reviewing.finish_review): the action is open.
         Why an earlier change did not hold is stored with that earlier record too, in the same
-        transaction."""
+        transaction. ``look_for``: a line Home shows every team for ``share_days`` days."""
         record = self._require(record_id)
         changed = replace(record, review=review, status="action_open")
+        if look_for.strip():
+            until = (self.clock().date() + timedelta(days=share_days)).isoformat()
+            changed = record_from_doc(record_to_doc(replace(changed, look_for=LookFor(text=look_for, until=until))))
         earlier = self.earlier_change_that_held(record)
         if earlier is None or not review.recurrence_note:
-            return self.save(changed, actor=by, what="reviewed", changed=("review", "status"))
+            return self.save(changed, actor=by, what="reviewed",
+                             changed=("review", "status") + (("look_for",) if changed.look_for else ()))
         stamp = self.clock().isoformat(timespec="seconds")
         note = f"{record.id}: {review.recurrence_note}"
         assert earlier.review is not None
@@ -449,7 +454,8 @@ class Repository:
                                                     fields=("review.recurrence_note",)),),
         )
         changed = replace(changed, history=changed.history + (
-            HistoryEntry(at=stamp, by=by, what="reviewed", fields=("review", "status")),))
+            HistoryEntry(at=stamp, by=by, what="reviewed",
+                         fields=("review", "status") + (("look_for",) if changed.look_for else ())),))
         with self.store.lock:
             self.store.commit([
                 ("put", RECORDS, self._by_id[changed.id], record_to_doc(changed)),
