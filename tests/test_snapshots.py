@@ -135,3 +135,45 @@ def test_print_preview(snap_compare, make_app, repo, slip, size):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def seed_learnings(repo) -> None:
+    """A few weeks of records: a weak signal in Envasado, a reviewed one, a win."""
+    seed(repo)
+    for n, (days, kind, area, text) in enumerate((
+            (2, "surprise", "Envasado", "La selladora deja bolsas abiertas al arrancar en frío"),
+            (9, "near_miss", "Envasado", "Casi se engancha la manga en la cinta 3"),
+            (16, "surprise", "Envasado", "Faltaron cajas de cartón a mitad del turno"),
+            (30, "error", "Inyección", "Rebaba en las piezas de la inyectora 5 por molde sucio"),
+            (45, "error", "Depósito", "Pallet mal filmado se desarmó en el camión"))):
+        when = f"2026-11-{21 - days:02d}T08:00:00-03:00" if days < 21 else (
+            "2026-10-22T08:00:00-03:00" if days == 30 else "2026-10-07T08:00:00-03:00")
+        repo.import_doc({"id": ids.encode(200 + n), "kind": kind, "area": area, "what_happened": text,
+                         "created_at": when, "occurred_at": when, "link_token": "W" * 22})
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("view", ["learnings", "record", "trends"])
+def test_learnings_screens(snap_compare, make_app, repo, view, size):
+    seed_learnings(repo)
+    app = make_app()
+
+    async def run_before(pilot) -> None:
+        from kiosk.screens.learnings import LearningsScreen
+        from kiosk.screens.record import RecordScreen
+        from kiosk.screens.trends import TrendsScreen
+
+        await wait_for(pilot, lambda: bool(app.screen.query("#count-learnings"))
+                       and "7 registros" in str(app.screen.query_one("#count-learnings").render()))
+        await pilot.press("4")
+        await wait_for(pilot, lambda: isinstance(app.screen, LearningsScreen) and app.screen.total == 7)
+        if view == "record":
+            await pilot.press("tab", "enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, RecordScreen) and app.screen.record is not None)
+        elif view == "trends":
+            await pilot.press("f8")
+            await wait_for(pilot, lambda: isinstance(app.screen, TrendsScreen) and app.screen.trends is not None)
+        no_blink(app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

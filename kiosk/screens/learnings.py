@@ -95,7 +95,8 @@ class LearningsScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="learn-search")
     def _search(self, query: tuple) -> None:
-        text, kind, area, status, days, page = query
+        text, kind, area, status, dates, page = query
+        days = DATES[dates][1]
         since = (self.app.clock().date() - timedelta(days=days)).isoformat() if days else ""
         found = self.app.repo.search(text, kinds=(kind,) if kind else (), areas=(area,) if area else (),
                                      statuses=(status,) if status else (), since=since,
