@@ -89,3 +89,28 @@ async def test_a_report_that_looks_like_an_earlier_one_offers_it_and_links_it(ma
         saved = app.screen.record
     assert [(link.id, link.rel) for link in repo.get(saved.id).links] == [(earlier.id, "recurrence_of")]
     assert repo.times_again(earlier.id) == 1
+
+
+async def test_the_review_shows_similar_records_and_links_one(make_app, repo):
+    from textual.widgets import Static
+
+    from kiosk.domain import ReportDraft
+    from kiosk.screens.review import ReviewWizard
+    from kiosk.supervisors import new_supervisor
+    from tests.conftest import wait_for
+
+    repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))
+    earlier = repo.add_report(ReportDraft(kind="error", area="Envasado",
+                                          what_happened="Se trabó la cinta 2 y cayeron cajas al piso"), areas=None)
+    record = repo.add_report(ReportDraft(kind="near_miss", area="Envasado",
+                                         what_happened="Cinta 2 trabada otra vez, se cayeron las cajas"), areas=None)
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.supervisor = repo.find_supervisor("Marta Ruiz")
+        app.push_screen(ReviewWizard(record))
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewWizard) and app.screen.query("#seen-before")
+                       and earlier.id in str(app.screen.query_one("#seen-before", Static).render()))
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: repo.times_again(earlier.id) == 1)
+        assert "✓ F5" in str(app.screen.query_one("#seen-before", Static).render())
+    assert repo.get(record.id).history[-1].what == "linked"

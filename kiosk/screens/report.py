@@ -20,7 +20,7 @@ from textual.widgets import ContentSwitcher, Static
 from textual.widgets.option_list import Option
 
 from kiosk.domain import KINDS, REPORT_LIMITS, Record, ReportDraft, ValidationError, clean_report
-from kiosk.i18n import N_, _, ngettext
+from kiosk.i18n import N_, _
 from kiosk.labels import (
     KIND_HINTS,
     describe_error,
@@ -30,7 +30,8 @@ from kiosk.labels import (
     limit_hint,
 )
 from kiosk.storage import StorageError, StorageFull
-from kiosk.text import clean_text, fold, shorten
+from kiosk.seen import Seen, describe, look_up
+from kiosk.text import clean_text, fold
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList, ReportTextArea, TextClipped
 
@@ -55,26 +56,11 @@ class ReportFailed(Message):
     message: str
 
 
-@dataclass(frozen=True)
-class Seen:
-    """A past record like the one being typed, as the report shows it."""
-
-    id: str
-    area: str
-    when: str
-    what: str
-    change: str
-    worked: str  # FOLLOW_UP_WORKED of its last follow-up, or ""
-    again: int  # records already linked as it happening again
-
-
 @dataclass
 class SimilarFound(Message):
     text: str
     seen: list[Seen]
 
-
-SAME_KEYS = ("f5", "f6", "f7")
 
 
 class ReportScreen(Screen):
@@ -249,19 +235,7 @@ class ReportScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="similar")
     def find_similar(self, text: str, area: str) -> None:
-        repo = self.app.repo
-        seen = []
-        for match in repo.similar(text, area=area):
-            record = match.record
-            if record is None:
-                continue
-            review = record.review if record.review is not None and not record.review.draft else None
-            seen.append(Seen(
-                id=record.id, area=record.area, when=record.occurred_at[:10], what=record.what_happened,
-                change=review.action.text if review else "",
-                worked=record.follow_ups[-1].worked if record.follow_ups else "",
-                again=repo.times_again(record.id)))
-        self.post_message(SimilarFound(text, seen))
+        self.post_message(SimilarFound(text, look_up(self.app.repo, text, area=area)))
 
     @on(SimilarFound)
     def similar_found(self, message: SimilarFound) -> None:
@@ -280,26 +254,10 @@ class ReportScreen(Screen):
             self._show_seen()
 
     def _show_seen(self) -> None:
-        from kiosk.onepage import WORKED_LABELS
-
         box = self.query_one("#seen-before", Static)
         box.display = bool(self.seen)
-        if not self.seen:
-            return
-        lines = [_("Have we seen this before? If one of these is the same thing, press its key:")]
-        for key, seen in zip(SAME_KEYS, self.seen):
-            mark = "✓ " if seen.id == self.same_as else ""
-            line = f"{mark}{key.upper()}  {seen.id} · {seen.area} · {seen.when} — {shorten(seen.what, 70)}"
-            if seen.change:
-                line += "\n      " + _("Change: {action}").format(action=shorten(seen.change, 60))
-                line += " · " + (_(WORKED_LABELS[seen.worked]) if seen.worked else _("not followed up yet"))
-            if seen.again:
-                line += " · " + ngettext("happened again {n} time", "happened again {n} times",
-                                         seen.again).format(n=seen.again)
-            lines.append(line)
-        if self.same_as:
-            lines.append(_("Marked as the same as {id}: it counts as happening again.").format(id=self.same_as))
-        box.update(plain("\n".join(lines)))
+        if self.seen:
+            box.update(plain(describe(self.seen, self.same_as)))
 
     @on(KioskOptionList.OptionSelected, "#kinds")
     def kind_selected(self, event: KioskOptionList.OptionSelected) -> None:

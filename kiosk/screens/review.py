@@ -26,6 +26,7 @@ from kiosk.exchange import record_page
 from kiosk.i18n import N_, _
 from kiosk.labels import condition_label, describe_error, kind_label
 from kiosk.review_rules import blame_hints
+from kiosk.seen import describe, look_up
 from kiosk.reviewing import BUDGETS, MAX_CONDITIONS, default_follow_up, finish_review, start_review
 from kiosk.storage import StorageError
 from kiosk.widgets import KioskFooter, TLabel, plain
@@ -69,6 +70,9 @@ class ReviewWizard(Screen):
         Binding("ctrl+up", "move_condition(-1)", N_("Move up")),
         Binding("ctrl+down", "move_condition(1)", N_("Move down"), show=False),
         Binding("f3", "edit_condition", N_("Edit")),
+        Binding("f5", "same(0)", N_("It is the same"), key_display="f5-f7"),
+        Binding("f6", "same(1)", show=False),
+        Binding("f7", "same(2)", show=False),
     ]
 
     step = reactive(0, init=False)
@@ -82,6 +86,8 @@ class ReviewWizard(Screen):
         self.earlier = earlier
         self.previous = previous
         self.steps = ((RECURRENCE_STEP,) if earlier is not None else ()) + STEPS
+        self.seen: list = []
+        self.same_as = ""
         self.review = start_review(record)
         self.people: list[str] = [record.reporter] if record.reporter else []
         self.choosing_category = False
@@ -91,6 +97,7 @@ class ReviewWizard(Screen):
     def compose(self) -> ComposeResult:
         with Vertical(id="review"):
             yield Static("", id="original", markup=False)
+            yield Static("", id="seen-before", markup=False)
             yield Static("", id="question", markup=False)
             with ContentSwitcher(initial=f"step-{self.steps[0][0]}", id="review-steps"):
                 with VerticalScroll(id="step-recurrence", classes="step"):
@@ -134,9 +141,42 @@ class ReviewWizard(Screen):
     def on_mount(self) -> None:
         self._fill_from_review()
         self.query_one("#categories").display = False
+        self.query_one("#seen-before").display = False
         self.load_people()
+        self.find_similar()
         self.retranslate()
         self._focus_step()
+
+    @work(thread=True, exit_on_error=False, group="review-similar")
+    def find_similar(self) -> None:
+        """Have we seen this before? Shown on the first question; F5–F7 link one as the same."""
+        record = self.record
+        seen = look_up(self.app.repo, record.what_happened, area=record.area, station=record.station,
+                       exclude=record.id)
+        linked = next((link.id for link in record.links if link.rel == "recurrence_of"), "")
+        self.app.call_from_thread(self._show_seen, seen, linked)
+
+    def _show_seen(self, seen: list, linked: str) -> None:
+        self.seen, self.same_as = seen, linked
+        box = self.query_one("#seen-before", Static)
+        box.display = bool(seen) and self.steps[self.step][0] == "what"
+        if seen:
+            box.update(plain(describe(seen, linked)))
+        self.refresh_bindings()
+
+    def action_same(self, index: int) -> None:
+        if index < len(self.seen):
+            self.link_same(self.seen[index].id)
+
+    @work(thread=True, exit_on_error=False, group="review-similar")
+    def link_same(self, other: str) -> None:
+        by = self.app.supervisor.name if self.app.supervisor else "-"
+        record = self.app.repo.link_recurrence(self.record.id, other, by=by)
+        self.app.call_from_thread(self._linked, record, other)
+
+    def _linked(self, record: Record, other: str) -> None:
+        self.record = record
+        self._show_seen(self.seen, other)
 
     @work(thread=True, exit_on_error=False, group="review")
     def load_people(self) -> None:
@@ -189,6 +229,8 @@ class ReviewWizard(Screen):
         return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "same":
+            return self.steps[self.step][0] == "what" and len(self.seen) > int(parameters[0])
         on_list = self.steps[self.step][0] == "why" and self.focused is self.query_one("#conditions")
         if action in ("remove_condition", "move_condition", "edit_condition"):
             return on_list and bool(self.review.why)
@@ -200,6 +242,7 @@ class ReviewWizard(Screen):
 
     def watch_step(self) -> None:
         self.query_one("#review-steps", ContentSwitcher).current = f"step-{self.steps[self.step][0]}"
+        self.query_one("#seen-before").display = bool(self.seen) and self.steps[self.step][0] == "what"
         self._problem("")
         self.retranslate()
         self._focus_step()

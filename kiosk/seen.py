@@ -1,0 +1,61 @@
+"""'Have we seen this before?' as both the report and the review show it: up to three past
+records like this one, with the change agreed on each and whether it worked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.i18n import _, ngettext
+from kiosk.text import shorten
+
+#: The keys that mark suggestion 1, 2 or 3 as the same thing.
+SAME_KEYS = ("f5", "f6", "f7")
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A past record like the one at hand."""
+
+    id: str
+    area: str
+    when: str
+    what: str
+    change: str
+    worked: str  # FOLLOW_UP_WORKED of its last follow-up, or ""
+    again: int  # records already linked as it happening again
+
+
+def look_up(repo, text: str, *, area: str = "", station: str = "", exclude: str = "") -> list[Seen]:
+    """The suggestions for ``text`` (call it off the UI thread)."""
+    seen = []
+    for match in repo.similar(text, area=area, station=station, exclude=exclude):
+        record = match.record
+        if record is None:
+            continue
+        review = record.review if record.review is not None and not record.review.draft else None
+        seen.append(Seen(
+            id=record.id, area=record.area, when=record.occurred_at[:10], what=record.what_happened,
+            change=review.action.text if review else "",
+            worked=record.follow_ups[-1].worked if record.follow_ups else "",
+            again=repo.times_again(record.id)))
+    return seen
+
+
+def describe(seen: list[Seen], same_as: str) -> str:
+    """The suggestions as lines, the one marked as the same thing ticked."""
+    from kiosk.onepage import WORKED_LABELS
+
+    lines = [_("Have we seen this before? If one of these is the same thing, press its key:")]
+    for key, item in zip(SAME_KEYS, seen):
+        mark = "✓ " if item.id == same_as else ""
+        line = f"{mark}{key.upper()}  {item.id} · {item.area} · {item.when} — {shorten(item.what, 70)}"
+        if item.change:
+            line += "\n      " + _("Change: {action}").format(action=shorten(item.change, 60))
+            line += " · " + (_(WORKED_LABELS[item.worked]) if item.worked else _("not followed up yet"))
+        if item.again:
+            line += " · " + ngettext("happened again {n} time", "happened again {n} times",
+                                     item.again).format(n=item.again)
+        lines.append(line)
+    if same_as:
+        lines.append(_("Marked as the same as {id}: it counts as happening again.").format(id=same_as))
+    return "\n".join(lines)
