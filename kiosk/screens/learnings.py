@@ -165,7 +165,7 @@ class LearningsScreen(Screen):
             body = _("Change: {action}").format(action=record.review.action.text)
         elif record.look_for is not None:
             body = record.look_for.text
-        return f"{head}\n   {shorten(body, 70)}"
+        return f"{head}\n   {shorten(body, 64)}"
 
     # -- actions -------------------------------------------------------------------------
 
