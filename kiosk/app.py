@@ -108,9 +108,29 @@ class KioskApp(App[int], inherit_bindings=False):
         # Callbacks from other threads run in the app's context (Textual's active app is a
         # context variable; without it, composing a screen fails).
         self._callback_context = contextvars.copy_context()
+        self._handle_stop_signals()
         self.push_screen(HomeScreen())
         self.set_interval(1.0, self.idle_tick)
         self.call_after_refresh(self._after_first_frame)
+
+    def _handle_stop_signals(self) -> None:
+        """SIGTERM (systemd stopping the service) and SIGHUP (the console going away) end the
+        kiosk the normal way: screens closed, terminal restored, printer worker and data closed
+        by their owners. Textual installs no handler for them (PITFALLS 3.2)."""
+        import signal
+
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                self._loop.add_signal_handler(number, self._stop_by_signal, number)
+            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests)
+                pass
+
+    def _stop_by_signal(self, number: int) -> None:
+        import logging
+        import signal
+
+        logging.getLogger("kiosk").info("stopping on %s", signal.Signals(number).name)
+        self.exit(return_code=0)
 
     def _after_first_frame(self) -> None:
         self._home_ready = _process_age()

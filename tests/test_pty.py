@@ -98,3 +98,27 @@ def test_escape_sequences_in_stored_text_never_reach_the_terminal(kiosk_terminal
     assert b"\x1b]52" not in term.output and b"QUJD" not in term.output.split(b"Ganamos")[0]
     assert b"[@click=app.quit]x[/]" in term.output  # the markup is shown literally
     assert term.process.poll() is None
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
+def test_a_stop_signal_ends_the_kiosk_cleanly_with_the_terminal_restored(tmp_path, name):
+    import signal
+
+    data = tmp_path / "d"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    env.update(TERM="xterm-256color", TEXTUAL_ANIMATIONS="none")
+    term = Terminal([sys.executable, "-m", "kiosk", "run", "--data", str(data)], env)
+    try:
+        assert term.read_until(b"Reportar"), term.output[-2000:]
+        term.drain(0.5)
+        term.process.send_signal(getattr(signal, name))
+        status = term.process.wait(timeout=10)
+        term.drain(0.3)
+    finally:
+        term.close()
+    assert status == 0
+    assert b"\x1b[?1049l" in term.output  # the alternate screen left: the terminal is restored
+    assert f"stopping on {name}" in (data / "kiosk.log").read_text()
+    check = subprocess.run([sys.executable, "-m", "kiosk", "check", "--data", str(data)], capture_output=True,
+                           timeout=60)
+    assert check.returncode == 0, check.stdout
