@@ -8,6 +8,7 @@
     kiosk print-test [--printer SPEC]
     kiosk serve [--host H --port P]  the read-only record page behind the QR codes
     kiosk similar TEXT [--area AREA] [--json]   the three most similar past records
+    kiosk backup [DIR] [--keep N] | kiosk restore FILE
     kiosk supervisor add NAME [--admin] | list | remove NAME
 
 Every subcommand takes ``--data DIR`` (or KIOSK_DATA) and ``--config FILE`` (or KIOSK_CONFIG).
@@ -106,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--station", default="", help=_("the station or machine (counts as context)"))
     sim.add_argument("--json", action="store_true", help=_("one JSON object per match"))
 
+    bak = commands.add_parser("backup", parents=[common], help=_("write a consistent copy while the kiosk runs"))
+    bak.add_argument("dir", nargs="?", help=_("folder for the backups (default: [backup] dir)"))
+    bak.add_argument("--keep", type=int, help=_("how many backups to keep there (default: [backup] keep)"))
+    res = commands.add_parser("restore", parents=[common], help=_("replace the data with a backup (kiosk stopped)"))
+    res.add_argument("file", help=_("a backup written by kiosk backup"))
+
     sup = commands.add_parser("supervisor", parents=[common], help=_("manage supervisors and their PINs"))
     sup_commands = sup.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = sup_commands.add_parser("add", parents=[common], help=_("add a supervisor (asks for the PIN)"))
@@ -148,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     handlers = {"run": cmd_run, "import": cmd_import, "export": cmd_export, "check": cmd_check,
                 "supervisor": cmd_supervisor, "print": cmd_print, "print-test": cmd_print,
-                "serve": cmd_serve, "similar": cmd_similar}
+                "serve": cmd_serve, "similar": cmd_similar, "backup": cmd_backup, "restore": cmd_restore}
     try:
         return handlers[command](args, config, folder)
     except BrokenPipeError:
@@ -494,6 +501,56 @@ def cmd_similar(args, config: Config, folder: Path) -> int:
             print(f"{match.score:.2f}  {record.id}  {record.area}  {shorten(record.what_happened, 100)}")
     if not matches and not args.json:
         print(_("Nothing similar found."), file=sys.stderr)
+    return 0
+
+
+def cmd_backup(args, config: Config, folder: Path) -> int:
+    from kiosk.backup import backup
+    from kiosk.storage import DataDamaged, StorageError
+
+    target = args.dir or config.backup.dir
+    if not target:
+        print(_("Say where: kiosk backup DIR, or [backup] dir in the configuration."), file=sys.stderr)
+        return 2
+    try:
+        info = backup(folder, Path(target), keep=args.keep or config.backup.keep, **_store_args(config))
+    except (DataDamaged, StorageError, OSError, ValueError) as exc:
+        print(_("Backup failed: {error}").format(error=exc), file=sys.stderr)
+        return 1
+    print(_("Backup written: {path} ({count} records, checked).").format(path=info.path, count=info.records))
+    return 0
+
+
+def cmd_restore(args, config: Config, folder: Path) -> int:
+    from kiosk.backup import restore
+    from kiosk.domain import ValidationError
+    from kiosk.labels import describe_error
+    from kiosk.storage import DataFolderBusy, StorageError
+    from kiosk.storage.migrations import NewerSchema
+
+    try:
+        info, aside = restore(Path(args.file), folder, **_store_args(config))
+    except FileNotFoundError:
+        print(_("Cannot read {file}: {error}").format(file=args.file, error="no such file"), file=sys.stderr)
+        return 1
+    except DataFolderBusy as exc:
+        print(busy_message(exc), file=sys.stderr)
+        return 1
+    except NewerSchema as exc:
+        print(newer_schema_message(Path(args.file), exc), file=sys.stderr)
+        return 1
+    except ValidationError as exc:
+        print(_("Not restored: the backup has a record that does not read ({error}). Nothing was changed.").format(
+            error=describe_error(exc)), file=sys.stderr)
+        return 1
+    except (ValueError, StorageError, OSError) as exc:
+        print(_("Not restored: {file} is not a usable backup ({error}). Nothing was changed.").format(
+            file=args.file, error=exc), file=sys.stderr)
+        return 1
+    print(_("Restored {count} records from {file} (written {when}).").format(
+        count=info.records, file=args.file, when=info.written_at))
+    if aside is not None:
+        print(_("The data it replaced is kept in {folder}.").format(folder=aside))
     return 0
 
 

@@ -56,6 +56,14 @@ class StorageConfig:
 
 
 @dataclass(frozen=True)
+class BackupConfig:
+    """Where ``kiosk backup`` (and its daily timer) writes, and how many it keeps."""
+
+    dir: str = ""
+    keep: int = 7
+
+
+@dataclass(frozen=True)
 class ServeConfig:
     """The record page behind the QR codes, run inside the kiosk (or with ``kiosk serve``)."""
 
@@ -78,6 +86,7 @@ class Config:
     printer: PrinterConfig = field(default_factory=PrinterConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
+    backup: BackupConfig = field(default_factory=BackupConfig)
     source: str = "(defaults)"
 
 
@@ -161,10 +170,12 @@ _SCHEMA: dict[str, Callable[[Any], str | None]] = {
     "serve.enabled": _boolean,
     "serve.host": _text(re.compile(r"^[A-Za-z0-9.:\-]+$"), "an address such as 0.0.0.0 or 127.0.0.1"),
     "serve.port": _int_range(1, 65535),
+    "backup.dir": _text(),
+    "backup.keep": _int_range(1, 365),
     "storage.generations": _int_range(1, 20),
     "storage.compact_mb": _int_range(1, 1024),
 }
-_SECTIONS = {"printer": PrinterConfig, "storage": StorageConfig, "serve": ServeConfig}
+_SECTIONS = {"printer": PrinterConfig, "storage": StorageConfig, "serve": ServeConfig, "backup": BackupConfig}
 
 
 def with_printer(config: Config, spec: str, source: str = "--printer") -> Config:
@@ -212,6 +223,7 @@ def parse_config(raw: dict[str, Any], source: str = "(config)") -> Config:
         printer=PrinterConfig(**sections["printer"]),
         storage=StorageConfig(**sections["storage"]),
         serve=ServeConfig(**sections["serve"]),
+        backup=BackupConfig(**sections["backup"]),
         source=source,
     )
     if config.idle_warning >= config.idle_timeout:

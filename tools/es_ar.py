@@ -488,6 +488,18 @@ ES = {
 "By kind": "Por tipo",
 "Most frequent conditions (reviews of these weeks)": "Condiciones más frecuentes (revisiones de estas semanas)",
 "No finished reviews in these weeks.": "No hay revisiones terminadas en estas semanas.",
+"write a consistent copy while the kiosk runs": "escribir una copia coherente mientras el kiosco funciona",
+"folder for the backups (default: [backup] dir)": "carpeta para las copias (por defecto: [backup] dir)",
+"how many backups to keep there (default: [backup] keep)": "cuántas copias conservar ahí (por defecto: [backup] keep)",
+"replace the data with a backup (kiosk stopped)": "reemplazar los datos por una copia (con el kiosco detenido)",
+"a backup written by kiosk backup": "una copia escrita por kiosk backup",
+"Say where: kiosk backup DIR, or [backup] dir in the configuration.": "Indicá dónde: kiosk backup CARPETA, o [backup] dir en la configuración.",
+"Backup failed: {error}": "La copia falló: {error}",
+"Backup written: {path} ({count} records, checked).": "Copia escrita: {path} ({count} registros, verificada).",
+"Not restored: the backup has a record that does not read ({error}). Nothing was changed.": "No se restauró: la copia tiene un registro que no se puede leer ({error}). No se cambió nada.",
+"Not restored: {file} is not a usable backup ({error}). Nothing was changed.": "No se restauró: {file} no es una copia utilizable ({error}). No se cambió nada.",
+"Restored {count} records from {file} (written {when}).": "Se restauraron {count} registros desde {file} (escrita el {when}).",
+"The data it replaced is kept in {folder}.": "Los datos que reemplazó quedaron guardados en {folder}.",
 }
 PLURALS = {
 "{n} record reported": ("{n} registro reportado", "{n} registros reportados"),
