@@ -113,6 +113,17 @@ class KioskApp(App[int], inherit_bindings=False):
         self.set_interval(1.0, self.idle_tick)
         self.call_after_refresh(self._after_first_frame)
 
+    def on_resize(self, event: events.Resize) -> None:
+        """Below 80x24 a notice covers the screens; they come back as they were."""
+        from kiosk.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+
+        small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
+        showing = isinstance(self.screen, TooSmallScreen)
+        if small and not showing and len(self.screen_stack) > 1:
+            self.push_screen(TooSmallScreen())
+        elif not small and showing:
+            self.pop_screen()
+
     def _handle_stop_signals(self) -> None:
         """SIGTERM (systemd stopping the service) and SIGHUP (the console going away) end the
         kiosk the normal way: screens closed, terminal restored, printer worker and data closed

@@ -475,3 +475,18 @@ async def test_a_paste_into_a_one_line_field_is_inserted_once(make_app):
         app.screen.query_one("#reporter").post_message(Paste("Ana Gómez"))
         await pilot.pause()
         assert app.screen.query_one("#reporter").value == "Ana Gómez"
+
+
+async def test_a_screen_below_80x24_shows_a_notice_and_the_kiosk_comes_back(make_app):
+    from kiosk.screens.too_small import TooSmallScreen
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("1")  # in the middle of a report
+        await pilot.pause()
+        report = app.screen
+        await pilot.resize_terminal(60, 20)
+        await wait_for(pilot, lambda: isinstance(app.screen, TooSmallScreen))
+        assert "demasiado chica" in screen_text(app) or "demasiado pequeña" in screen_text(app)
+        await pilot.resize_terminal(80, 24)
+        await wait_for(pilot, lambda: app.screen is report)

@@ -500,6 +500,7 @@ ES = {
 "Not restored: {file} is not a usable backup ({error}). Nothing was changed.": "No se restauró: {file} no es una copia utilizable ({error}). No se cambió nada.",
 "Restored {count} records from {file} (written {when}).": "Se restauraron {count} registros desde {file} (escrita el {when}).",
 "The data it replaced is kept in {folder}.": "Los datos que reemplazó quedaron guardados en {folder}.",
+"The screen is too small for the kiosk: it needs at least 80 columns and 24 lines. Use a smaller font or a higher screen resolution.": "La pantalla es demasiado chica para el kiosco: necesita al menos 80 columnas y 24 líneas. Usá una letra más chica o una resolución mayor.",
 }
 PLURALS = {
 "{n} record reported": ("{n} registro reportado", "{n} registros reportados"),
