@@ -86,6 +86,7 @@ class KioskApp(App[int], inherit_bindings=False):
         self._scanner = ScanReader(monotonic)
         self._scan_pool = None  # one thread: scanned slips are looked up in the order scanned
         self._printer = None  # the print spooler, started once the records are loaded
+        self.recovered_errors: list[Exception] = []  # unexpected errors the kiosk came back from
         self._printer_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         i18n.set_language(config.language)
@@ -112,6 +113,57 @@ class KioskApp(App[int], inherit_bindings=False):
         self.push_screen(HomeScreen())
         self.set_interval(1.0, self.idle_tick)
         self.call_after_refresh(self._after_first_frame)
+
+    # -- unexpected errors -----------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unexpected error in a screen is logged, said plainly, and the kiosk goes back to
+        a fresh Home; only an error in the App itself (which cannot go on) ends it, and then
+        systemd starts it again (PITFALLS 3.3). Overrides Textual's hook, which always exits."""
+        import logging
+
+        task = asyncio.current_task()
+        where = task.get_name() if task is not None else ""
+        logging.getLogger("kiosk").error("unexpected error in %s", where or "?", exc_info=error)
+        fatal = (self.fatal_message or not self.is_running or "KioskApp" in where
+                 or not where.startswith("message pump"))
+        if fatal:
+            super()._handle_exception(error)
+            return
+        self._recover_later(error, home_failed="HomeScreen" in where)
+
+    async def _dispatch_action(self, namespace, action_name: str, params) -> bool:
+        """Actions (every key binding) run in the App's own message loop, which an error would
+        end: an error in one is caught here and recovered from like one in a screen."""
+        try:
+            return await super()._dispatch_action(namespace, action_name, params)
+        except Exception as error:  # noqa: BLE001 - logged, said, and back to Home
+            import logging
+
+            logging.getLogger("kiosk").error("unexpected error in action %s of %s", action_name, namespace,
+                                             exc_info=error)
+            from kiosk.screens.home import HomeScreen
+
+            self._recover_later(error, home_failed=isinstance(namespace, HomeScreen))
+            return True
+
+    def _recover_later(self, error: Exception, *, home_failed: bool) -> None:
+        self.recovered_errors.append(error)
+        self.call_later(self._recover, home_failed)
+
+    def _recover(self, home_failed: bool) -> None:
+        from kiosk.screens.home import HomeScreen
+
+        try:
+            self.reset_to_home()
+        except Exception:  # noqa: BLE001 - a screen's own keep hook may be what failed
+            while len(self.screen_stack) > 2:
+                self.pop_screen()
+        if home_failed or not isinstance(self.screen, HomeScreen):
+            self.switch_screen(HomeScreen())
+        self.notify(_("Something went wrong and the kiosk went back to the start. Everything saved is "
+                      "still saved; please try again. (The details are in the kiosk's log.)"),
+                    severity="error", timeout=20, markup=False)
 
     def on_resize(self, event: events.Resize) -> None:
         """Below 80x24 a notice covers the screens; they come back as they were."""

@@ -69,13 +69,21 @@ def make_app(repo):
     """Build a KioskApp on the test repository; keyword arguments override the config."""
     from kiosk.app import KioskApp
 
+    built = []
+
     def build(monotonic=None, **config_values):
         kwargs = {"config": Config(**config_values), "repo": repo, "clock": fixed_clock}
         if monotonic is not None:
             kwargs["monotonic"] = monotonic
-        return KioskApp(**kwargs)
+        app = KioskApp(**kwargs)
+        built.append(app)
+        return app
 
-    return build
+    yield build
+    # The kiosk comes back from unexpected errors instead of exiting; in tests every one of
+    # them is a failure (unless the test empties the list, having caused it on purpose).
+    for app in built:
+        assert not app.recovered_errors, app.recovered_errors
 
 
 async def wait_for(pilot, predicate, timeout: float = 5.0) -> None:

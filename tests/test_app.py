@@ -490,3 +490,41 @@ async def test_a_screen_below_80x24_shows_a_notice_and_the_kiosk_comes_back(make
         assert "demasiado chica" in screen_text(app) or "demasiado pequeña" in screen_text(app)
         await pilot.resize_terminal(80, 24)
         await wait_for(pilot, lambda: app.screen is report)
+
+
+async def test_an_unexpected_error_in_a_screen_goes_back_home_and_says_so(make_app, data_dir):
+    from kiosk.screens.report import ReportScreen
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
+
+        def broken(index: int) -> None:
+            raise RuntimeError("a bug in a screen")
+
+        app.screen.action_pick_kind = broken
+        await pilot.press("2")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen) and app._notifications)
+        assert "Algo salió mal" in str(list(app._notifications)[-1].message)
+        assert app.is_running
+        await pilot.press("1")  # and the kiosk goes on
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
+        assert [str(e) for e in app.recovered_errors] == ["a bug in a screen"]
+        app.recovered_errors.clear()
+
+
+async def test_an_unexpected_error_on_home_gives_a_fresh_home(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        home = app.screen
+
+        def broken() -> None:
+            raise RuntimeError("a bug on Home")
+
+        home.action_admin = broken
+        await pilot.press("9")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen is not home)
+        await pilot.press("1")
+        await wait_for(pilot, lambda: not isinstance(app.screen, HomeScreen))
+        app.recovered_errors.clear()

@@ -501,6 +501,7 @@ ES = {
 "Restored {count} records from {file} (written {when}).": "Se restauraron {count} registros desde {file} (escrita el {when}).",
 "The data it replaced is kept in {folder}.": "Los datos que reemplazó quedaron guardados en {folder}.",
 "The screen is too small for the kiosk: it needs at least 80 columns and 24 lines. Use a smaller font or a higher screen resolution.": "La pantalla es demasiado chica para el kiosco: necesita al menos 80 columnas y 24 líneas. Usá una letra más chica o una resolución mayor.",
+"Something went wrong and the kiosk went back to the start. Everything saved is still saved; please try again. (The details are in the kiosk's log.)": "Algo salió mal y el kiosco volvió al inicio. Todo lo guardado sigue guardado; probá de nuevo. (Los detalles están en el registro del kiosco.)",
 }
 PLURALS = {
 "{n} record reported": ("{n} registro reportado", "{n} registros reportados"),
