@@ -90,6 +90,10 @@ class KioskApp(App[int], inherit_bindings=False):
         self._printer_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         i18n.set_language(config.language)
+        from kiosk.console import on_linux_console, use_console_glyphs
+
+        if on_linux_console():
+            use_console_glyphs()
 
     @property
     def repo(self) -> Repository:
@@ -507,6 +511,15 @@ class KioskApp(App[int], inherit_bindings=False):
                 retranslate()
             for footer in screen.query(KioskFooter):
                 footer.call_after_refresh(footer.recompose)
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys as the footer shows them; on the Linux console without glyphs its fonts lack."""
+        from kiosk.console import on_linux_console
+
+        shown = super().get_key_display(binding)
+        if on_linux_console():
+            shown = shown.replace("⏎", "Enter")
+        return shown
 
     def describe_binding(self, binding: Binding) -> str:
         """The footer text of an app-level key in the current language."""

@@ -47,7 +47,7 @@ def describe(seen: list[Seen], same_as: str) -> str:
 
     lines = [_("Have we seen this before? If one of these is the same thing, press its key:")]
     for key, item in zip(SAME_KEYS, seen):
-        mark = "✓ " if item.id == same_as else ""
+        mark = "√ " if item.id == same_as else ""
         line = f"{mark}{key.upper()}  {item.id} · {item.area} · {item.when} — {shorten(item.what, 40)}"
         if item.change:
             line += "\n      " + _("Change: {action}").format(action=shorten(item.change, 44))

@@ -18,7 +18,8 @@ WEEKS = 12
 SIGNAL_DAYS = 30
 SIGNAL_COUNT = 3
 SIGNAL_KINDS = frozenset({"surprise", "near_miss"})
-BARS = " ▁▂▃▄▅▆▇█"
+#: Levels of a sparkline: glyphs a Linux console font has too (see kiosk.console).
+BARS = " ░▒▓█"
 
 
 @dataclass(frozen=True)

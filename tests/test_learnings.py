@@ -92,7 +92,7 @@ def test_trends_count_weeks_by_kind_and_area_and_find_weak_signals(repo):
     assert trends.total == 6  # the one from 200 days ago is outside the 12 weeks
     assert trends.by_kind["surprise"][-1] == 2 and sum(trends.by_kind["surprise"]) == 4
     assert [(s.area, s.count) for s in trends.signals] == [("Envasado", 3)]  # the 40-day one is too old
-    assert sparkline([0, 1, 2, 4]) == "·▂▄█"
+    assert sparkline([0, 1, 2, 4]) == "·░▒█"
 
 
 async def test_the_weak_signal_is_highlighted_with_a_suggestion(make_app, repo):

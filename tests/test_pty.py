@@ -122,3 +122,37 @@ def test_a_stop_signal_ends_the_kiosk_cleanly_with_the_terminal_restored(tmp_pat
     check = subprocess.run([sys.executable, "-m", "kiosk", "check", "--data", str(data)], capture_output=True,
                            timeout=60)
     assert check.returncode == 0, check.stdout
+
+
+@pytest.mark.slow
+def test_on_the_linux_console_only_16_colours_and_glyphs_its_fonts_have(tmp_path):
+    """TERM=linux: Home, a report, learnings, trends, a record and its print preview."""
+    import re
+
+    from kiosk.console import CONSOLE_GLYPHS
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    env.update(TERM="linux", TEXTUAL_ANIMATIONS="none")
+    term = Terminal([sys.executable, "-m", "kiosk", "run", "--demo", "--data", str(tmp_path / "d")], env)
+    try:
+        assert term.read_until(b"Reportar", timeout=60), term.output[-2000:]
+        term.drain(1.0)
+        for keys in (b"1", b"1", b"\r", b"\x1b", b"\x1b", b"\x1b", b"4", b"\x1b[19~", b"\x1b",
+                     b"\t", b"\r", b"p", b"\x1b", b"\x1b", b"\x1b"):
+            term.send(keys)
+            term.drain(0.6)
+        assert term.process.poll() is None
+    finally:
+        term.close()
+    text = term.output.decode("utf-8", "replace")
+    colours = set()
+    for params in re.findall(r"\x1b\[([0-9;]*)m", text):
+        numbers = [int(p) for p in params.split(";") if p]
+        assert 38 not in numbers and 48 not in numbers, params  # no 256-colour or RGB colours
+        colours.update(n for n in numbers if 30 <= n <= 49 or 90 <= n <= 107)
+    assert colours, "no colours at all?"
+    drawn = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][0-9A-Za-z]|\x1b[=>]", "", text)
+    missing = {ch for ch in drawn if ord(ch) > 127 and ch not in CONSOLE_GLYPHS}
+    assert not missing, "".join(sorted(missing))
+    for seen in ("Paso 1 de 6", "Tendencias", "semanas", "imprime"):  # every screen was drawn
+        assert seen in drawn, seen

@@ -112,5 +112,5 @@ async def test_the_review_shows_similar_records_and_links_one(make_app, repo):
                        and earlier.id in str(app.screen.query_one("#seen-before", Static).render()))
         await pilot.press("f5")
         await wait_for(pilot, lambda: repo.times_again(earlier.id) == 1)
-        assert "✓ F5" in str(app.screen.query_one("#seen-before", Static).render())
+        assert "√ F5" in str(app.screen.query_one("#seen-before", Static).render())
     assert repo.get(record.id).history[-1].what == "linked"

@@ -47,7 +47,7 @@ class LearningsScreen(Screen):
         Binding("f5", "filter('status')", show=False),
         Binding("f6", "filter('dates')", show=False),
         Binding("f8", "trends", N_("Trends")),
-        Binding("pagedown", "page(1)", N_("Page"), key_display="pgup/pgdn"),
+        Binding("pagedown", "page(1)", N_("Page"), key_display="pg↑↓"),
         Binding("pageup", "page(-1)", show=False),
         Binding("escape", "back", N_("Back")),
     ]

@@ -1,0 +1,33 @@
+"""What the Linux console can draw.
+
+A console font (e.g. Debian's Uni2/Uni3 Terminus, the WGL4 set) has Latin-1, box drawing, a
+few block elements (█ ▀ ▄ ▌ ▐ ░ ▒ ▓) and arrows, but not ⏎ or the eighth blocks (▁…▇); every
+character the kiosk draws is in :data:`CONSOLE_GLYPHS` (a pty test checks it under
+``TERM=linux``), and Textual keeps to the 16 ANSI colours there by itself.
+"""
+
+from __future__ import annotations
+
+import os
+
+#: Non-ASCII characters a common console font has (WGL4 subset the kiosk may draw).
+CONSOLE_GLYPHS = frozenset(
+    "".join(chr(c) for c in range(0xA0, 0x100))  # Latin-1: á é í ó ú ü ñ Ñ ¿ ¡ « » · …
+    + "─│┌┐└┘├┤┬┴┼━┃┏┓┗┛═║╔╗╚╝╭╮╯╰"  # box drawing
+    + "█▀▄▌▐░▒▓■▪"  # blocks
+    + "←↑→↓↔↕"  # arrows
+    + "–—‘’“”…•€√"  # punctuation, euro
+)
+
+
+def on_linux_console() -> bool:
+    return os.environ.get("TERM", "") == "linux"
+
+
+def use_console_glyphs() -> None:
+    """Scroll bars without the eighth blocks (their thumbs end on whole cells): call once
+    before the app starts, on the Linux console only."""
+    from textual.scrollbar import ScrollBarRender
+
+    ScrollBarRender.VERTICAL_BARS = ["▄"] * 4 + [" "] * 4
+    ScrollBarRender.HORIZONTAL_BARS = ["█"] * 4 + [" "] * 4
