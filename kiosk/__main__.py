@@ -386,8 +386,16 @@ def cmd_check(args, config: Config, folder: Path) -> int:
     print(_("Data folder: {folder}").format(folder=folder))
     print(_("{count} records, {saves} saves; snapshot {snapshot} with {replayed} later saves in the journal.").format(
         count=repo.count(), saves=report.seq, snapshot=report.snapshot, replayed=report.replayed))
-    if report.healthy and not report.restored:
+    healthy = report.healthy and not report.restored
+    if healthy:
         print(_("OK: every file is readable."))
+    from kiosk.health import facts
+    from kiosk.printing.spool import PrintJob
+
+    jobs = [PrintJob.from_doc(doc) for _n, doc in sorted(repo.print_jobs().items())]
+    for fact in facts(folder, config, healthy=healthy, records=repo.count(), jobs=jobs, now=system_clock()):
+        print(("  " if fact.ok else "! ") + f"{fact.label}: {fact.value}")
+    if healthy:
         return 0
     for line in recovery_lines(report, repaired=False):
         print(line)

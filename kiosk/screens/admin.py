@@ -52,6 +52,7 @@ class AdminScreen(Screen):
         Binding("f6", "add(True)", N_("+ Admin")),
         Binding("delete", "remove", N_("Remove")),
         Binding("f7", "printer", N_("Printer")),
+        Binding("f8", "health", N_("Health")),
         Binding("escape", "back", N_("Back")),
     ]
 
@@ -101,7 +102,7 @@ class AdminScreen(Screen):
             return on_list and bool(self.supervisors)
         if action == "add":
             return on_list
-        if action in ("next", "printer"):
+        if action in ("next", "printer", "health"):
             return not on_list
         return True
 
@@ -195,6 +196,11 @@ class AdminScreen(Screen):
         from kiosk.screens.printer_admin import PrinterAdminScreen
 
         self.app.push_screen(PrinterAdminScreen())
+
+    def action_health(self) -> None:
+        from kiosk.screens.health import HealthScreen
+
+        self.app.push_screen(HealthScreen())
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -35,6 +35,7 @@ class HomeData(Message):
     counts: HomeCounts
     look_fors: list[str]
     wins: list[tuple[str, str]]  # (record id, line)
+    low_disk: float | None = None  # free MB, when the disk is nearly full
 
 
 class HomeScreen(Screen):
@@ -68,6 +69,7 @@ class HomeScreen(Screen):
         self._applauded: dict[str, float] = {}
         self._rotation = 0
         self._counts: HomeCounts | None = None
+        self._low_disk: float | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
@@ -83,6 +85,7 @@ class HomeScreen(Screen):
                             yield TLabel(title, classes="choice-title")
                             yield TLabel(subtitle, classes="choice-subtitle")
                         yield Static("", classes="choice-count", id=f"count-{action}", markup=False)
+            yield Static("", id="low-disk", markup=False)
             yield Static("", id="session", markup=False)
             yield Static("", id="look-for")
             yield Static("", id="wins")
@@ -108,17 +111,25 @@ class HomeScreen(Screen):
             (r.id, shorten(f"{r.area}: {r.what_happened}") + (f" (+{r.applause})" if r.applause else ""))
             for r in repo.recent(kinds=("win",), limit=5)
         ]
-        self.post_message(HomeData(counts, look_fors, wins))
+        from kiosk.health import low_disk
+
+        self.post_message(HomeData(counts, look_fors, wins, low_disk(repo.store.folder)))
 
     @on(HomeData)
     def show_data(self, message: HomeData) -> None:
         self._counts = message.counts
+        self._low_disk = message.low_disk
         self._look_fors = message.look_fors
         self._wins = message.wins
         self.retranslate()
 
     def retranslate(self) -> None:
         self._show_session()
+        warning = self.query_one("#low-disk", Static)
+        warning.display = self._low_disk is not None
+        if self._low_disk is not None:
+            warning.update(_("The disk is nearly full ({mb:.0f} MB free): tell the person in charge of the "
+                             "kiosk. Reports are still saved while there is room.").format(mb=self._low_disk))
         self.refresh_bindings()
         counts = self._counts
         if counts is not None:
