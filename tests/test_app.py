@@ -178,20 +178,19 @@ async def test_decomposed_accents_are_stored_composed(make_app, repo):
 async def test_f2_switches_every_visible_string_and_the_footer(make_app):
     app = make_app()
     async with app.run_test() as pilot:
+        # (the footer is composed once its keys are known: wait for it, never a fixed pause)
+        await wait_for(pilot, lambda: "Salir" in footer_text(app) and "English" in footer_text(app))
         assert "Reportar algo" in screen_text(app)
-        assert "Salir" in footer_text(app) and "English" in footer_text(app)
         await pilot.press("f2")
-        await pilot.pause()
+        await wait_for(pilot, lambda: "Exit" in footer_text(app) and "Español" in footer_text(app))
         assert "Report something" in screen_text(app)
         assert "Reportar algo" not in screen_text(app)
-        assert "Exit" in footer_text(app) and "Español" in footer_text(app)
         await pilot.press("1")
         assert "Step 1 of 6" in screen_text(app)
-        assert "Next" in footer_text(app)
+        await wait_for(pilot, lambda: "Next" in footer_text(app))
         await pilot.press("f2")
-        await pilot.pause()
+        await wait_for(pilot, lambda: "Siguiente" in footer_text(app))
         assert "Paso 1 de 6" in screen_text(app)
-        assert "Siguiente" in footer_text(app)
         assert "Casi accidente" in str(app.screen.query_one("#kinds").get_option_at_index(1).prompt)
 
 
