@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO, Sequence
 
 from kiosk import i18n
-from kiosk.config import Config, ConfigError, config_path, data_folder, load_config, with_printer
+from kiosk.config import LOG_FILE, Config, ConfigError, config_path, data_folder, load_config, with_printer
 from kiosk.exchange import FORMATS
 from kiosk.i18n import _
 from kiosk.labels import recovery_lines
@@ -36,7 +36,6 @@ from kiosk.text import shorten
 
 log = logging.getLogger("kiosk")
 
-LOG_FILE = "kiosk.log"
 DEMO_PIN = "2580"  # shown on Home's demo banner and in the README; demo data only
 
 
@@ -194,6 +193,17 @@ def _open_writer(config: Config, folder: Path, command: str):
     return None
 
 
+def _open_reader(config: Config, folder: Path):
+    """The repository as a reader (alongside the running kiosk), or None after saying why not."""
+    from kiosk.storage import DataDamaged, StorageError, open_repository
+
+    try:
+        return open_repository(folder, clock=system_clock, writer=False, **_store_args(config))
+    except (DataDamaged, StorageError, OSError) as exc:
+        print(_("Cannot read the data in {folder}: {error}").format(folder=folder, error=exc), file=sys.stderr)
+        return None
+
+
 def newer_schema_message(folder: Path, exc) -> str:
     return _("The data in {folder} was written by a newer version of the kiosk (data version "
              "{found}, this kiosk reads up to {supported}). Nothing was changed: update the kiosk.").format(
@@ -309,12 +319,9 @@ def cmd_import(args, config: Config, folder: Path) -> int:
 
 def cmd_export(args, config: Config, folder: Path) -> int:
     from kiosk.exchange import WRITERS, write_csv
-    from kiosk.storage import DataDamaged, StorageError, open_repository
 
-    try:
-        repo = open_repository(folder, clock=system_clock, writer=False, **_store_args(config))
-    except (DataDamaged, StorageError, OSError) as exc:
-        print(_("Cannot read the data in {folder}: {error}").format(folder=folder, error=exc), file=sys.stderr)
+    repo = _open_reader(config, folder)
+    if repo is None:
         return 1
     for line in recovery_lines(repo.store.report, repaired=False):
         print(line, file=sys.stderr)
@@ -461,13 +468,10 @@ def cmd_serve(args, config: Config, folder: Path) -> int:
     """The record page on a read-only view of the data folder, following the running kiosk."""
     import uvicorn
 
-    from kiosk.storage import DataDamaged, StorageError, open_repository
     from kiosk.web import create_app, finder
 
-    try:
-        repo = open_repository(folder, clock=system_clock, writer=False, **_store_args(config))
-    except (DataDamaged, StorageError, OSError) as exc:
-        print(_("Cannot read the data in {folder}: {error}").format(folder=folder, error=exc), file=sys.stderr)
+    repo = _open_reader(config, folder)
+    if repo is None:
         return 1
     host = args.host or config.serve.host
     port = args.port if args.port is not None else config.serve.port
@@ -485,12 +489,8 @@ def cmd_similar(args, config: Config, folder: Path) -> int:
     """The top three matches with their scores (works alongside the running kiosk)."""
     import json
 
-    from kiosk.storage import DataDamaged, StorageError, open_repository
-
-    try:
-        repo = open_repository(folder, clock=system_clock, writer=False, **_store_args(config))
-    except (DataDamaged, StorageError, OSError) as exc:
-        print(_("Cannot read the data in {folder}: {error}").format(folder=folder, error=exc), file=sys.stderr)
+    repo = _open_reader(config, folder)
+    if repo is None:
         return 1
     try:
         matches = repo.similar(args.text, area=args.area, station=args.station)

@@ -295,12 +295,9 @@ class KioskApp(App[int], inherit_bindings=False):
 
                 repo = self.repo
                 self._printer = PrintSpooler(repo, self.config, repo.store.folder, self.clock,
-                                             on_change=self._job_changed_threadsafe)
+                                             on_change=lambda job: self._call_soon(self._job_changed, job))
                 self._printer.start()
             return self._printer
-
-    def _job_changed_threadsafe(self, job) -> None:
-        self._call_soon(self._job_changed, job)
 
     def _job_changed(self, job) -> None:
         """Hand a job's new state to the screens following it; when none is (the person has

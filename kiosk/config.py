@@ -272,6 +272,7 @@ def _validate(source: str, key: str, value: Any) -> None:
 
 
 DATA_CONFIG = "kiosk.toml"
+LOG_FILE = "kiosk.log"  # in the data folder
 
 
 def config_path(cli_value: str | None, folder: Path | None = None) -> Path | None:

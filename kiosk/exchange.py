@@ -12,17 +12,9 @@ import json
 from typing import IO, Callable, Iterable, Iterator
 
 from kiosk.domain import Record, ValidationError, record_to_doc
-from kiosk.onepage import LOOK_FOR, QUESTIONS, as_markdown, one_page  # noqa: F401 (re-exported)
-from kiosk.i18n import N_, _, ngettext
-from kiosk.labels import (
-    actor_label,
-    condition_label,
-    describe_error,
-    field_label,
-    history_label,
-    kind_label,
-    status_label,
-)
+from kiosk.i18n import _, ngettext
+from kiosk.labels import describe_error, kind_label
+from kiosk.onepage import LOOK_FOR, as_markdown, one_page
 
 FORMATS = ("jsonl", "json", "csv", "md")
 
@@ -118,11 +110,12 @@ def month_summary(records: Iterable[Record], month: str) -> str:
     lines += ["", "## " + _("Changes agreed ({n})").format(n=len(reviewed)), ""]
     lines += [f"- **{r.id}** · {r.area}: {r.review.action.text} — {r.review.action.owner}, "
               f"{r.review.action.deadline}" for r in reviewed] or ["-"]
-    worked = [(r, f) for r, f in checks if f.worked == "yes"]
-    not_worked = [(r, f) for r, f in checks if f.worked == "no" or f.outcome == "reopened"]
-    early = [(r, f) for r, f in checks if (r, f) not in worked and (r, f) not in not_worked]
-    for title, items in ((_("What worked"), worked), (_("What did not work"), not_worked),
-                         (_("Too early to tell, or extended"), early)):
+    groups: dict[str, list] = {"worked": [], "not": [], "early": []}
+    for r, f in checks:
+        group = "not" if f.worked == "no" or f.outcome == "reopened" else "worked" if f.worked == "yes" else "early"
+        groups[group].append((r, f))
+    for title, items in ((_("What worked"), groups["worked"]), (_("What did not work"), groups["not"]),
+                         (_("Too early to tell, or extended"), groups["early"])):
         lines += ["", f"## {title} ({len(items)})", ""]
         lines += [f"- **{r.id}** · {r.area}: {r.review.action.text if r.review else r.what_happened}"
                   + (f" — {f.notes}" if f.notes else "") for r, f in items] or ["-"]

@@ -24,8 +24,9 @@ from kiosk.domain import (
     HistoryEntry,
     Link,
     Record,
+    ReportDraft,
     ValidationError,
-    new_link_token,
+    new_record,
 )
 from kiosk.text import clean_text
 
@@ -115,20 +116,11 @@ def apply_follow_up(record: Record, follow_up: FollowUp, *, by: str, now: dateti
         return replace(record, follow_ups=follow_ups, status="closed", history=record.history + (entry,)), None
     if not new_id:
         raise ValueError("a reopen needs the new record's id")
-    reopened = Record(
-        id=new_id,
-        kind=record.kind,
-        area=record.area,
-        station=record.station,
-        what_happened=record.what_happened,
-        impact=record.impact,
-        created_at=stamp,
-        occurred_at=record.occurred_at,
-        status="reported",
-        links=(Link(record.id, "reopened_from"),),
-        link_token=new_link_token(),
-        history=(HistoryEntry(at=stamp, by=by, what="reopened_from", fields=("links",)),),
-    )
+    draft = ReportDraft(kind=record.kind, area=record.area, what_happened=record.what_happened,
+                        impact=record.impact, station=record.station, occurred_at=record.occurred_at)
+    reopened = replace(new_record(draft, record_id=new_id, now=now, actor=by),
+                       links=(Link(record.id, "reopened_from"),),
+                       history=(HistoryEntry(at=stamp, by=by, what="reopened_from", fields=("links",)),))
     updated = replace(record, follow_ups=follow_ups, status="reopened",
                       links=record.links + (Link(new_id, "reopened_as"),),
                       history=record.history + (replace(entry, fields=("follow_ups", "status", "links")),))

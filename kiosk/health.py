@@ -46,7 +46,7 @@ def last_backup(folder: str) -> tuple[str, datetime | None]:
 
 def facts(folder: Path, config, *, healthy: bool, records: int, jobs: list, now: datetime) -> list[Fact]:
     """What an admin needs to see, in the active language."""
-    from kiosk.__main__ import LOG_FILE
+    from kiosk.config import LOG_FILE
     from kiosk.labels import describe_print_problem
 
     free = free_mb(folder)

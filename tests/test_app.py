@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 
-import pytest
 from textual.widgets import Static
 
 from kiosk import ids

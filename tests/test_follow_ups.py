@@ -109,12 +109,18 @@ def test_recurrences_since_the_review_are_listed_and_more_can_be_linked(repo):
 # -- screens ---------------------------------------------------------------------------------
 
 
-async def open_follow_up(pilot, record_id: str):
+async def open_queue(pilot) -> None:
+    """Home 3, Marta's PIN, and the queue with its items."""
     app = pilot.app
     await pilot.press("3")
     await wait_for(pilot, lambda: bool(app.screen.query("#names")) and app.screen.query_one("#names").option_count)
     await pilot.press(*"mar", "enter", *"2580", "enter")
     await wait_for(pilot, lambda: isinstance(app.screen, FollowUpQueueScreen) and app.screen.items)
+
+
+async def open_follow_up(pilot, record_id: str):
+    app = pilot.app
+    await open_queue(pilot)
     index = [r.id for _s, r in app.screen.items].index(record_id)
     app.screen.query_one("#follow-up-list").highlighted = index
     await pilot.press("enter")
@@ -204,10 +210,7 @@ async def test_the_follow_up_list_prints_from_the_queue(make_app, repo, supervis
     second = reviewed(repo, "2026-11-24", area="Envasado")
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.press("3")
-        await wait_for(pilot, lambda: bool(app.screen.query("#names")) and app.screen.query_one("#names").option_count)
-        await pilot.press(*"mar", "enter", *"2580", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, FollowUpQueueScreen) and app.screen.items)
+        await open_queue(pilot)
         await pilot.press("f4")
         await wait_for(pilot, lambda: isinstance(app.screen, PrintScreen) and app.screen.slip is not None)
         await pilot.press("p")
@@ -222,10 +225,7 @@ async def test_an_upcoming_follow_up_opens_its_page_not_the_form(make_app, repo,
     record = reviewed(repo, "2026-11-25")
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.press("3")
-        await wait_for(pilot, lambda: bool(app.screen.query("#names")) and app.screen.query_one("#names").option_count)
-        await pilot.press(*"mar", "enter", *"2580", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, FollowUpQueueScreen) and app.screen.items)
+        await open_queue(pilot)
         assert "vence en 4 días" in text_of(app) or "vence en 4 días" in str(
             app.screen.query_one("#follow-up-list").get_option_at_index(0).prompt)
         await pilot.press("enter")

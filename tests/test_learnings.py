@@ -3,7 +3,7 @@ and the Markdown exports for one record and for a month."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from textual.widgets import Static
 

@@ -75,7 +75,7 @@ async def test_a_full_review_from_the_queue_to_the_summary(make_app, repo):
     record = seed(repo)
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
-        wizard = await open_review(pilot)
+        await open_review(pilot)
         assert "Reporte" in text_of(app) and "Se trabó la cinta 2" in text_of(app)  # the original, in view
         assert "Pregunta 1 de 4" in text_of(app)
         await answer_until_change(pilot)

@@ -107,14 +107,6 @@ def parse_target(spec: str) -> Target:
     return Target(kind, rest)
 
 
-def is_spec(spec: str) -> bool:
-    try:
-        parse_target(spec)
-    except ValueError:
-        return False
-    return True
-
-
 # -- connections ----------------------------------------------------------------------------
 
 
@@ -261,13 +253,11 @@ def _check_ready(device) -> str:
 
 
 def _write_failure(error: BaseException) -> PrintFailure:
+    """Data went out, then this: a timeout (pyserial's and pyusb's are named so) means the
+    printer stopped taking it; anything else, the connection broke."""
     name = type(error).__name__
-    detail = f"{name}: {error}"
-    if isinstance(error, (TimeoutError, socket.timeout)) or "Timeout" in name:
-        return PrintFailure("stuck", detail, maybe_printed=True)
-    if isinstance(error, (ConnectionError, BrokenPipeError)):
-        return PrintFailure("lost", detail, maybe_printed=True)
-    return PrintFailure("lost", detail, maybe_printed=True)
+    stuck = isinstance(error, (TimeoutError, socket.timeout)) or "Timeout" in name
+    return PrintFailure("stuck" if stuck else "lost", f"{name}: {error}", maybe_printed=True)
 
 
 def deliver(data: bytes, target: Target, *, profile: str = "", timeout: float = 5.0,

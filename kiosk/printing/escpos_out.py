@@ -77,7 +77,6 @@ class Rendering:
 
     profile: str = ""
     native_qr: bool = False
-    cut: bool = True
 
 
 def qr_matrix(url: str, border: int = 4) -> list[list[bool]]:
@@ -129,10 +128,7 @@ def render(slip: Slip, rendering: Rendering = Rendering()) -> bytes:
                 printer.set(bold=False)
         elif isinstance(part, QRCode):
             _qr(printer, part.url, dots, rendering.native_qr)
-    if rendering.cut:
-        printer.cut()
-    else:
-        printer.print_and_feed(6)
+    printer.cut()  # feeds first; a model without a cutter only feeds
     return printer.output
 
 

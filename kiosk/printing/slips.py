@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 from kiosk.domain import Record
-from kiosk.exchange import LOOK_FOR, QUESTIONS
+from kiosk.onepage import LOOK_FOR, QUESTIONS
 from kiosk.i18n import translator
 from kiosk.labels import CONDITION_LABELS, FIELD_LABELS, KIND_LABELS
 from kiosk.printing.text import paper_text, wrap
@@ -56,7 +56,6 @@ class Slip:
     code_page: str
     parts: tuple[Part, ...]
     name: str = ""  # e.g. "receipt QPC-GB8", for file names and screens
-    copy: int = 0
 
     def text_lines(self) -> list[str]:
         """The printed text, one entry per line (QR codes as a marker line)."""
@@ -143,12 +142,12 @@ class _Paper:
     def printed_at(self, now: datetime, language: str) -> None:
         self.centre(self.tr("Printed {when}").format(when=format_date(now, language, with_time=True)))
 
-    def slip(self, kind: str, name: str, copy: int = 0) -> Slip:
+    def slip(self, kind: str, name: str) -> Slip:
         parts = list(self.parts)
         while parts and parts[-1] == Line(""):
             parts.pop()
         return Slip(kind=kind, columns=self.columns, code_page=self.code_page, parts=tuple(parts),
-                    name=name, copy=copy)
+                    name=name)
 
 
 @dataclass(frozen=True)
@@ -185,7 +184,7 @@ def receipt(record: Record, paper: Paper, now: datetime, *, copy: int = 0) -> Sl
     _qr_block(p, paper, record, tr("Scan the code to follow what happens with it."))
     p.copy_mark(copy)
     p.printed_at(now, paper.language)
-    return p.slip("receipt", f"receipt {record.id}", copy)
+    return p.slip("receipt", f"receipt {record.id}")
 
 
 def review_page(record: Record, paper: Paper, now: datetime, *, copy: int = 0) -> Slip:
@@ -231,7 +230,7 @@ def review_page(record: Record, paper: Paper, now: datetime, *, copy: int = 0) -
     _qr_block(p, paper, record, tr("Scan the code to see the record and its follow-up."))
     p.copy_mark(copy)
     p.printed_at(now, paper.language)
-    return p.slip("review", f"review {record.id}", copy)
+    return p.slip("review", f"review {record.id}")
 
 
 def follow_up_list(records: Sequence[Record], paper: Paper, now: datetime, *, until: date) -> Slip:
@@ -308,8 +307,3 @@ def _qr_block(p: _Paper, paper: Paper, record: Record, caption: str) -> None:
     p.blank()
     p.qr(record_url(paper.base_url, record))
     p.centre(caption)
-
-
-def records_for_followups(records: Iterable[Record]) -> list[Record]:
-    """Overdue first, then by date: the order the list prints in."""
-    return sorted(records, key=lambda r: (r.follow_up_date or date.max, r.id))

@@ -39,7 +39,10 @@ class HealthScreen(Screen):
         lines = facts(repo.store.folder, app.config, healthy=report.healthy and not report.restored,
                       records=repo.count(), jobs=jobs, now=app.clock())
         text = "\n".join(("  " if f.ok else "! ") + f"{f.label}: {f.value}" for f in lines)
-        app.call_from_thread(self.query_one("#health-facts", Static).update, plain(text))
+        app.call_from_thread(self._show, text)
+
+    def _show(self, text: str) -> None:
+        self.query_one("#health-facts", Static).update(plain(text))
 
     def action_back(self) -> None:
         self.app.pop_screen()

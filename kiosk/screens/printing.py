@@ -23,7 +23,7 @@ from kiosk.i18n import N_, _
 from kiosk.labels import describe_print_problem, slip_label
 from kiosk.printing.slips import Slip
 from kiosk.printing.spool import PrintJob
-from kiosk.widgets import KioskFooter, plain
+from kiosk.widgets import SCROLL_BINDINGS, KioskFooter, ScrollKeys, plain
 from kiosk.widgets.slip import SlipView
 
 
@@ -67,19 +67,17 @@ def describe_job(job: PrintJob) -> str:
             + _("R: try again."))
 
 
-class PrintScreen(Screen):
+class PrintScreen(ScrollKeys, Screen):
     """A slip of ``kind`` for ``records``; ``start`` prints at once (after a report)."""
 
+    SCROLLS = "print-paper"
     BINDINGS = [
         Binding("p", "print", N_("Print")),
         Binding("r", "retry", N_("Try again")),
         Binding("y", "answer(True)", N_("It printed")),
         Binding("n", "answer(False)", N_("Print again")),
         Binding("s", "other_slip", N_("Other slip")),
-        Binding("up", "scroll(-1)", N_("Scroll"), key_display="↑↓"),
-        Binding("down", "scroll(1)", show=False),
-        Binding("pageup", "scroll(-10)", show=False),
-        Binding("pagedown", "scroll(10)", show=False),
+        *SCROLL_BINDINGS,
         Binding("escape", "back", N_("Back")),
     ]
 
@@ -223,9 +221,6 @@ class PrintScreen(Screen):
             status.update(_("P: print this slip."))
         else:
             status.update(plain(describe_job(self.job)))
-
-    def action_scroll(self, lines: int) -> None:
-        self.query_one("#print-paper", VerticalScroll).scroll_relative(y=lines, animate=False)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -20,7 +20,7 @@ from kiosk.domain import Record
 from kiosk.following import is_due
 from kiosk.i18n import N_, _
 from kiosk.onepage import as_text, one_page
-from kiosk.widgets import KioskFooter, plain
+from kiosk.widgets import SCROLL_BINDINGS, KioskFooter, ScrollKeys, plain
 
 
 @dataclass
@@ -28,16 +28,15 @@ class RecordLoaded(Message):
     record: Record | None
 
 
-class RecordScreen(Screen):
+class RecordScreen(ScrollKeys, Screen):
     """The one-page view of ``record_id``."""
+
+    SCROLLS = "record-page"
 
     BINDINGS = [
         Binding("p", "print", N_("Print")),
         Binding("f", "follow_up", N_("Follow-up")),
-        Binding("up", "scroll(-1)", N_("Scroll"), key_display="↑↓"),
-        Binding("down", "scroll(1)", show=False),
-        Binding("pageup", "scroll(-10)", show=False),
-        Binding("pagedown", "scroll(10)", show=False),
+        *SCROLL_BINDINGS,
         Binding("escape", "back", N_("Back")),
     ]
 
@@ -104,9 +103,6 @@ class RecordScreen(Screen):
     def action_follow_up(self) -> None:
         if self.due():
             self.app.open_follow_up(self.record_id)
-
-    def action_scroll(self, lines: int) -> None:
-        self.query_one("#record-page", VerticalScroll).scroll_relative(y=lines, animate=False)
 
     def action_back(self) -> None:
         self.app.pop_screen()

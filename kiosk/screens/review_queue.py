@@ -18,7 +18,7 @@ from kiosk.domain import Record
 from kiosk.i18n import N_, _, ngettext
 from kiosk.labels import kind_label
 from kiosk.text import shorten
-from kiosk.widgets import KioskFooter, TLabel, plain
+from kiosk.widgets import KioskFooter, plain
 from kiosk.widgets.inputs import KioskOptionList
 
 

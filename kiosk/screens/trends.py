@@ -16,7 +16,7 @@ from textual.widgets import Static
 from kiosk.i18n import N_, _, ngettext
 from kiosk.labels import condition_label, kind_label
 from kiosk.trends import Trends, bar, compute, sparkline
-from kiosk.widgets import KioskFooter, plain
+from kiosk.widgets import KioskFooter, ScrollKeys, plain
 
 LABEL_WIDTH = 22
 
@@ -26,7 +26,9 @@ class TrendsReady(Message):
     trends: Trends
 
 
-class TrendsScreen(Screen):
+class TrendsScreen(ScrollKeys, Screen):
+    SCROLLS = "trends-scroll"
+
     BINDINGS = [
         Binding("up", "scroll(-1)", N_("Scroll"), key_display="↑↓"),
         Binding("down", "scroll(1)", show=False),
@@ -90,9 +92,6 @@ class TrendsScreen(Screen):
         if not trends.categories:
             lines.append("  " + _("No finished reviews in these weeks."))
         self.query_one("#charts", Static).update(plain("\n".join(lines)))
-
-    def action_scroll(self, lines: int) -> None:
-        self.query_one("#trends-scroll", VerticalScroll).scroll_relative(y=lines, animate=False)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -117,6 +117,7 @@ class Repository:
         self._highest_key = 0
         self._status: Counter[str] = Counter()
         self._follow_up_dates: dict[str, str] = {}
+        self._again: dict[str, set[str]] = {}  # record id -> keys of records linked as it happening again
         self._search = SearchIndex(searchable_text)
         self._index_complete = threading.Event()
         self._index_lock = threading.Lock()
@@ -141,6 +142,10 @@ class Repository:
             for key, doc in rows.items()
             if doc.get("status") in _OPEN_ACTION and (doc.get("review") or {}).get("follow_up_date")
         }
+        self._again = {}
+        for key, doc in rows.items():
+            for earlier in _recurrence_of(doc):
+                self._again.setdefault(earlier, set()).add(key)
         self._search = SearchIndex(searchable_text)
         self._index_complete.clear()
 
@@ -151,6 +156,8 @@ class Repository:
             self._by_id.pop(old.get("id"), None)
             self._status[old.get("status")] -= 1
             self._follow_up_dates.pop(key, None)
+            for earlier in _recurrence_of(old):
+                self._again.get(earlier, set()).discard(key)
         if new is not None:
             self._by_id[new["id"]] = key
             self._highest_key = max(self._highest_key, int(key))
@@ -159,6 +166,8 @@ class Repository:
                 follow_up = (new.get("review") or {}).get("follow_up_date")
                 if follow_up:
                     self._follow_up_dates[key] = follow_up
+            for earlier in _recurrence_of(new):
+                self._again.setdefault(earlier, set()).add(key)
         if self._index_complete.is_set():
             if new is None:
                 self._search.remove(key)
@@ -323,9 +332,7 @@ class Repository:
             return rarity[word]
 
         matches = rank(text, candidates, area=area, station=station, now=self.clock(), limit=limit, idf=idf)
-        from dataclasses import replace as with_record
-
-        return [with_record(m, record=self.get(m.candidate.id)) for m in matches]
+        return [replace(m, record=self.get(m.candidate.id)) for m in matches]
 
     # -- writing -------------------------------------------------------------------------
 
@@ -509,8 +516,8 @@ class Repository:
         iso = until.isoformat()
         with self.store.lock:
             rows = self.store.tables.get(RECORDS, {})
-            due = sorted((day, key) for key, day in self._follow_up_dates.items() if day <= iso)
-            docs = [rows[key] for _, key in due]
+            due = sorted((day, int(key)) for key, day in self._follow_up_dates.items() if day <= iso)
+            docs = [rows[str(key)] for _, key in due]
         return [record_from_doc(doc) for doc in docs]
 
     # -- follow-ups ----------------------------------------------------------------------
@@ -518,32 +525,24 @@ class Repository:
     def follow_up_queue(self, today: date, upcoming_days: int = 7) -> list[tuple[str, Record]]:
         """(state, record) for every follow-up overdue, due today or due within
         ``upcoming_days``: overdue first (the oldest first), then today, then upcoming."""
-        until = (today + timedelta(days=upcoming_days)).isoformat()
-        iso = today.isoformat()
-        with self.store.lock:
-            rows = self.store.tables.get(RECORDS, {})
-            due = sorted((day, rows[key]["id"], key) for key, day in self._follow_up_dates.items() if day <= until)
-            docs = [(day, rows[key]) for day, _id, key in due]
-        order = {"overdue": 0, "today": 1, "upcoming": 2}
-        found = [("overdue" if day < iso else "today" if day == iso else "upcoming", record_from_doc(doc))
-                 for day, doc in docs]
-        return sorted(found, key=lambda item: order[item[0]])
+        from kiosk.following import due_state
+
+        # By date, the most overdue first, is also overdue → today → upcoming.
+        return [(due_state(record, today, upcoming_days) or "upcoming", record)
+                for record in self.follow_ups_until(today + timedelta(days=upcoming_days))]
 
     def times_again(self, record_id: str) -> int:
         """How many records are linked as this one happening again."""
         with self.store.lock:
-            return sum(1 for doc in self.store.tables.get(RECORDS, {}).values()
-                       if any(link.get("id") == record_id and link.get("rel") == "recurrence_of"
-                              for link in doc.get("links", ())))
+            return len(self._again.get(record_id, ()))
 
     def recurrences_of(self, record: Record) -> list[Record]:
         """Records linked as the same thing happening again after ``record``'s review."""
         from kiosk.following import recurrences_since_review
 
         with self.store.lock:
-            docs = [doc for doc in self.store.tables.get(RECORDS, {}).values()
-                    if any(link.get("id") == record.id and link.get("rel") == "recurrence_of"
-                           for link in doc.get("links", ()))]
+            rows = self.store.tables.get(RECORDS, {})
+            docs = [rows[key] for key in sorted(self._again.get(record.id, ()), key=int) if key in rows]
         return recurrences_since_review(record, [record_from_doc(doc) for doc in docs])
 
     def finish_follow_up(self, record_id: str, follow_up: FollowUp, *, by: str) -> tuple[Record, Record | None]:
@@ -684,6 +683,11 @@ class Repository:
             ("put", RECORDS, str(number), record_to_doc(record)),
             ("put", COUNTERS, _COUNTER_DOC, counters),
         ]
+
+
+def _recurrence_of(doc: Mapping[str, Any]) -> list[str]:
+    """The ids a stored record is linked to as happening again."""
+    return [link.get("id") for link in doc.get("links", ()) if link.get("rel") == "recurrence_of"]
 
 
 def open_repository(

@@ -9,12 +9,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
-from kiosk.i18n import _
+from kiosk.i18n import N_, _
 from kiosk.text import inert
+
+#: ↑ ↓ and PgUp PgDn scroll a screen's scrolling view, shown once in the footer as "↑↓ Scroll".
+SCROLL_BINDINGS = [
+    Binding("up", "scroll(-1)", N_("Scroll"), key_display="↑↓"),
+    Binding("down", "scroll(1)", show=False),
+    Binding("pageup", "scroll(-10)", show=False),
+    Binding("pagedown", "scroll(10)", show=False),
+]
+
+
+class ScrollKeys:
+    """For a screen with one scrolling view (its id in ``SCROLLS``) that the keys scroll while
+    nothing on it has focus."""
+
+    SCROLLS = ""
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one(f"#{self.SCROLLS}").scroll_relative(y=lines, animate=False)
 
 
 def plain(text: str) -> Content:
