@@ -199,6 +199,24 @@ class KioskApp(App[int], inherit_bindings=False):
         logging.getLogger("kiosk").info("stopping on %s", signal.Signals(number).name)
         self.exit(return_code=0)
 
+    def get_driver_class(self):
+        """Textual's Linux driver is swapped for one that stops when its terminal is gone."""
+        from textual.drivers.linux_driver import LinuxDriver
+
+        driver = super().get_driver_class()
+        if driver is LinuxDriver:
+            from kiosk.terminal import KioskDriver
+
+            return KioskDriver
+        return driver
+
+    def terminal_gone(self) -> None:
+        """The terminal's input ended (see :mod:`kiosk.terminal`): stop as on SIGHUP."""
+        import logging
+
+        logging.getLogger("kiosk").warning("stopping: the terminal is gone (its input ended)")
+        self.exit(return_code=0)
+
     def _after_first_frame(self) -> None:
         self._home_ready = _process_age()
         if self._repo is None:

@@ -22,12 +22,12 @@ INERT = {"ctrl+c": b"\x03", "ctrl+q": b"\x11", "ctrl+p": b"\x10", "ctrl+z": b"\x
 class Terminal:
     """A kiosk process on the slave side of a pty, 100x30, read from the master side."""
 
-    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+    def __init__(self, args: list[str], env: dict[str, str], *, controlling: bool = True) -> None:
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
         self.process = subprocess.Popen(
             args, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
-            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+            preexec_fn=(lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0)) if controlling else None,
         )
         os.close(slave)
         self.output = b""
@@ -53,7 +53,8 @@ class Terminal:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait(timeout=10)
-        os.close(self.master)
+        if self.master >= 0:
+            os.close(self.master)
 
 
 @pytest.fixture
@@ -122,6 +123,26 @@ def test_a_stop_signal_ends_the_kiosk_cleanly_with_the_terminal_restored(tmp_pat
     check = subprocess.run([sys.executable, "-m", "kiosk", "check", "--data", str(data)], capture_output=True,
                            timeout=60)
     assert check.returncode == 0, check.stdout
+
+
+def test_a_terminal_that_vanishes_without_a_signal_ends_the_kiosk(tmp_path):
+    """The pty's other side closes while it is not the kiosk's controlling terminal (as when a
+    terminal multiplexer is killed): no SIGHUP comes, every read returns nothing; the kiosk
+    must stop rather than spin on it."""
+    data = tmp_path / "d"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    env.update(TERM="xterm-256color", TEXTUAL_ANIMATIONS="none")
+    term = Terminal([sys.executable, "-m", "kiosk", "run", "--data", str(data)], env, controlling=False)
+    try:
+        assert term.read_until(b"Reportar"), term.output[-2000:]
+        term.drain(0.5)
+        os.close(term.master)
+        term.master = -1
+        status = term.process.wait(timeout=15)
+    finally:
+        term.close()
+    assert status == 0
+    assert "the terminal is gone" in (data / "kiosk.log").read_text()
 
 
 @pytest.mark.slow
