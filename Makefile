@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DATA   ?= ./kiosk-data
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench locale demo clean
+.PHONY: run test bench soak locale demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: $(STAMP)
 ## Speed figures against TinyDB as shipped and SQLite, at 1k, 25k and 100k records.
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+## Every fault, many times, with a table of what was tried and lost (within 15 minutes).
+soak: $(STAMP)
+	$(BIN)/python -m tests.soak
 
 ## Recompile the gettext catalogs after editing the .po files.
 locale: $(STAMP)

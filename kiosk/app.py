@@ -87,6 +87,7 @@ class KioskApp(App[int], inherit_bindings=False):
         self._scan_pool = None  # one thread: scanned slips are looked up in the order scanned
         self._printer = None  # the print spooler, started once the records are loaded
         self.recovered_errors: list[Exception] = []  # unexpected errors the kiosk came back from
+        self.closed_screen_errors: list[Exception] = []  # errors in screens already closed (ignored)
         self._printer_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         i18n.set_language(config.language)
@@ -128,6 +129,8 @@ class KioskApp(App[int], inherit_bindings=False):
 
         task = asyncio.current_task()
         where = task.get_name() if task is not None else ""
+        if self._in_closed_screen(error) or self._while_leaving(error):
+            return
         logging.getLogger("kiosk").error("unexpected error in %s", where or "?", exc_info=error)
         fatal = (self.fatal_message or not self.is_running or "KioskApp" in where
                  or not where.startswith("message pump"))
@@ -138,11 +141,20 @@ class KioskApp(App[int], inherit_bindings=False):
 
     async def _dispatch_action(self, namespace, action_name: str, params) -> bool:
         """Actions (every key binding) run in the App's own message loop, which an error would
-        end: an error in one is caught here and recovered from like one in a screen."""
+        end: an error in one is caught here and recovered from like one in a screen. A key
+        that reaches a screen before its widgets are up, or after it closed (keys typed fast),
+        does nothing."""
+        from textual.screen import Screen
+
+        if self._exit or isinstance(namespace, Screen) and not (namespace.is_mounted and self._is_open(namespace)):
+            return True
         try:
             return await super()._dispatch_action(namespace, action_name, params)
         except Exception as error:  # noqa: BLE001 - logged, said, and back to Home
             import logging
+
+            if self._in_closed_screen(error) or self._while_leaving(error):
+                return True
 
             logging.getLogger("kiosk").error("unexpected error in action %s of %s", action_name, namespace,
                                              exc_info=error)
@@ -150,6 +162,52 @@ class KioskApp(App[int], inherit_bindings=False):
 
             self._recover_later(error, home_failed=isinstance(namespace, HomeScreen))
             return True
+
+    def _is_open(self, screen) -> bool:
+        return any(screen in stack for stack in self._screen_stacks.values())
+
+    def _in_closed_screen(self, error: Exception) -> bool:
+        """Whether ``error`` came from a screen that is already closed: its last messages and
+        keys can still arrive (a screen closed by a fast Esc, or by the idle reset, while it
+        was still mounting or loading) and find its widgets gone. Nobody sees that screen any
+        more, so the error is logged and ignored instead of resetting the kiosk."""
+        import logging
+
+        from textual.css.query import NoMatches
+        from textual.dom import DOMNode
+        from textual.screen import Screen
+
+        if not isinstance(error, NoMatches):
+            return False
+        owner = None
+        trace = error.__traceback__
+        while trace is not None:  # the innermost widget or screen the error went through
+            candidate = trace.tb_frame.f_locals.get("self")
+            if isinstance(candidate, DOMNode):
+                owner = candidate
+            trace = trace.tb_next
+        screen = owner if isinstance(owner, Screen) else None
+        if screen is None and owner is not None:
+            try:
+                screen = owner.screen
+            except Exception:  # noqa: BLE001 - a widget already taken off its screen
+                screen = None
+        if not isinstance(screen, Screen) or self._is_open(screen):
+            return False
+        logging.getLogger("kiosk").warning("ignored an error in %r, already closed", screen, exc_info=error)
+        self.closed_screen_errors.append(error)
+        return True
+
+    def _while_leaving(self, error: Exception) -> bool:
+        """Once the kiosk is leaving (its Exit, a stop signal), screens still being built can
+        no longer mount their widgets (Textual mounts nothing then) and may fail on that;
+        nothing is shown any more, so such an error is only logged."""
+        if not self._exit or self.fatal_message:
+            return False
+        import logging
+
+        logging.getLogger("kiosk").warning("ignored an error while leaving", exc_info=error)
+        return True
 
     def _recover_later(self, error: Exception, *, home_failed: bool) -> None:
         self.recovered_errors.append(error)
@@ -519,6 +577,8 @@ class KioskApp(App[int], inherit_bindings=False):
     def set_language(self, code: str) -> None:
         i18n.set_language(code)
         for screen in self.screen_stack:
+            if not screen.is_mounted:
+                continue  # still being built: it is built in the new language
             for label in screen.query(TLabel):
                 label.retranslate()
             retranslate = getattr(screen, "retranslate", None)

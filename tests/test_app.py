@@ -512,6 +512,89 @@ async def test_an_unexpected_error_in_a_screen_goes_back_home_and_says_so(make_a
         app.recovered_errors.clear()
 
 
+async def test_keys_for_a_screen_that_is_not_up_or_already_closed_do_nothing(make_app):
+    """Found by the soak: keys typed fast reach a screen before its widgets are mounted, or
+    after it closed, and its actions found no widgets (NoMatches): the kiosk reset to Home."""
+    from kiosk.screens.learnings import LearningsScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        early = LearningsScreen()
+        app.push_screen(early)
+        assert not early.is_mounted
+        assert await app._dispatch_action(early, "filter", ("kind",)) is True  # before its widgets: nothing
+        await wait_for(pilot, lambda: early.is_mounted)
+        app.pop_screen()
+        await pilot.pause()
+        assert await app._dispatch_action(early, "open", ()) is True  # after it closed: nothing
+        app.set_language("en")  # only screens that are up are retranslated
+        app.push_screen(LearningsScreen())
+        app.set_language("es_AR")
+        await pilot.pause()
+        assert isinstance(app.screen, LearningsScreen)
+    assert not app.recovered_errors
+
+
+async def test_an_error_in_a_screen_closed_meanwhile_is_logged_not_shown(make_app):
+    from textual.css.query import NoMatches
+
+    from kiosk.screens.learnings import LearningsScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = LearningsScreen()
+        app.push_screen(screen)
+        await wait_for(pilot, lambda: screen.is_mounted)
+        app.pop_screen()
+        await pilot.pause()
+        try:
+            screen.query_one("#learn-search")
+        except NoMatches as error:
+            app._handle_exception(error)
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, HomeScreen)
+        assert not app._notifications
+        assert len(app.closed_screen_errors) == 1
+    assert not app.recovered_errors
+
+
+async def test_a_screen_opened_while_the_kiosk_leaves_does_not_crash_it(make_app):
+    """Found by the soak: a key after the admin's Exit opened a screen that could no longer
+    mount its widgets; its errors ended the kiosk with a traceback instead of a clean exit."""
+    from kiosk.screens.follow_ups import FollowUpQueueScreen
+    from kiosk.screens.learnings import LearningsScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.exit()
+        app.push_screen(LearningsScreen())
+        app.push_screen(FollowUpQueueScreen())
+    assert app.return_code == 0 and app._exception is None
+    assert not app.recovered_errors
+
+
+async def test_page_keys_before_a_list_is_laid_out_do_nothing():
+    """Found by the soak: Textual 8.2.8's OptionList raised KeyError on page up/down while its
+    line cache was still empty."""
+    from textual.app import App
+
+    from kiosk.widgets.inputs import KioskOptionList
+
+    class Lists(App):
+        def compose(self):
+            yield KioskOptionList("uno", "dos", id="hidden")
+
+    app = Lists()
+    async with app.run_test() as pilot:
+        options = app.query_one(KioskOptionList)
+        options.display = False  # no size, so no lines
+        options._clear_caches()
+        await pilot.pause()
+        options.action_page_down()
+        options.action_page_up()
+
+
 async def test_an_unexpected_error_on_home_gives_a_fresh_home(make_app):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:

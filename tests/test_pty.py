@@ -3,58 +3,16 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import pty
-import select
-import struct
 import subprocess
 import sys
-import termios
-import time
 
 import pytest
 
+from tests.pty_terminal import Terminal, kiosk_env
+
 INERT = {"ctrl+c": b"\x03", "ctrl+q": b"\x11", "ctrl+p": b"\x10", "ctrl+z": b"\x1a", "ctrl+\\": b"\x1c"}
-
-
-class Terminal:
-    """A kiosk process on the slave side of a pty, 100x30, read from the master side."""
-
-    def __init__(self, args: list[str], env: dict[str, str], *, controlling: bool = True) -> None:
-        self.master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
-        self.process = subprocess.Popen(
-            args, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
-            preexec_fn=(lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0)) if controlling else None,
-        )
-        os.close(slave)
-        self.output = b""
-
-    def read_until(self, needle: bytes, timeout: float = 20.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while needle not in self.output and time.monotonic() < deadline:
-            ready, _, _ = select.select([self.master], [], [], 0.1)
-            if ready:
-                try:
-                    self.output += os.read(self.master, 65536)
-                except OSError:
-                    break
-        return needle in self.output
-
-    def drain(self, seconds: float) -> None:
-        self.read_until(b"\x00never\x00", timeout=seconds)
-
-    def send(self, data: bytes) -> None:
-        os.write(self.master, data)
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(timeout=10)
-        if self.master >= 0:
-            os.close(self.master)
 
 
 @pytest.fixture
@@ -65,8 +23,7 @@ def kiosk_terminal(tmp_path):
                "what_happened": "Ganamos \x1b]52;c;QUJD\x07 y \x1b[2J [@click=app.quit]x[/]"}
     subprocess.run([sys.executable, "-m", "kiosk", "import", "--data", str(data)],
                    input=json.dumps(hostile).encode(), check=True, capture_output=True, timeout=60)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
-    env.update(TERM="xterm-256color", TEXTUAL_ANIMATIONS="none")
+    env = kiosk_env()
     terminal = Terminal([sys.executable, "-m", "kiosk", "run", "--data", str(data)], env)
     yield terminal
     terminal.close()
@@ -106,8 +63,7 @@ def test_a_stop_signal_ends_the_kiosk_cleanly_with_the_terminal_restored(tmp_pat
     import signal
 
     data = tmp_path / "d"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
-    env.update(TERM="xterm-256color", TEXTUAL_ANIMATIONS="none")
+    env = kiosk_env()
     term = Terminal([sys.executable, "-m", "kiosk", "run", "--data", str(data)], env)
     try:
         assert term.read_until(b"Reportar"), term.output[-2000:]
@@ -130,8 +86,7 @@ def test_a_terminal_that_vanishes_without_a_signal_ends_the_kiosk(tmp_path):
     terminal multiplexer is killed): no SIGHUP comes, every read returns nothing; the kiosk
     must stop rather than spin on it."""
     data = tmp_path / "d"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
-    env.update(TERM="xterm-256color", TEXTUAL_ANIMATIONS="none")
+    env = kiosk_env()
     term = Terminal([sys.executable, "-m", "kiosk", "run", "--data", str(data)], env, controlling=False)
     try:
         assert term.read_until(b"Reportar"), term.output[-2000:]
@@ -152,8 +107,7 @@ def test_on_the_linux_console_only_16_colours_and_glyphs_its_fonts_have(tmp_path
 
     from kiosk.console import CONSOLE_GLYPHS
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
-    env.update(TERM="linux", TEXTUAL_ANIMATIONS="none")
+    env = kiosk_env("linux")
     term = Terminal([sys.executable, "-m", "kiosk", "run", "--demo", "--data", str(tmp_path / "d")], env)
     try:
         assert term.read_until(b"Reportar", timeout=60), term.output[-2000:]

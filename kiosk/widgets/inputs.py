@@ -130,3 +130,11 @@ class KioskOptionList(OptionList, inherit_bindings=False):
             self.action_select()
             return
         await super()._on_key(event)
+
+    def _move_page(self, direction) -> None:
+        """Page up/down that arrives before the list is laid out (keys typed fast while a
+        screen comes up) finds Textual 8.2.8's line cache empty and raises KeyError; with no
+        lines there is no page to move by."""
+        if (self.highlighted or 0) not in self._index_to_line:
+            return
+        super()._move_page(direction)
