@@ -1,7 +1,8 @@
 """What the Linux console can draw.
 
-A console font (e.g. Debian's Uni2/Uni3 Terminus, the WGL4 set) has Latin-1, box drawing, a
-few block elements (█ ▀ ▄ ▌ ▐ ░ ▒ ▓) and arrows, but not ⏎ or the eighth blocks (▁…▇); every
+The console font deploy/README.md recommends (Debian's Vietnamese Terminus, from
+console-setup) has Latin-1, box drawing, the block elements █ ▀ ▄ ▌ ▐ ░ ▒ ▓ ■ and arrows, but
+not ⏎ or the eighth blocks (▁…▇); the Uni2/Uni3 Terminus fonts lack ▀ ▄ ▌ ▐ ▓. Every
 character the kiosk draws is in :data:`CONSOLE_GLYPHS` (a pty test checks it under
 ``TERM=linux``), and Textual keeps to the 16 ANSI colours there by itself.
 """
@@ -14,7 +15,7 @@ import os
 CONSOLE_GLYPHS = frozenset(
     "".join(chr(c) for c in range(0xA0, 0x100))  # Latin-1: á é í ó ú ü ñ Ñ ¿ ¡ « » · …
     + "─│┌┐└┘├┤┬┴┼━┃┏┓┗┛═║╔╗╚╝╭╮╯╰"  # box drawing
-    + "█▀▄▌▐░▒▓■▪"  # blocks
+    + "█▀▄▌▐░▒▓■"  # blocks
     + "←↑→↓↔↕"  # arrows
     + "–—‘’“”…•€√"  # punctuation, euro
 )

@@ -120,3 +120,21 @@ async def test_signing_out_ends_the_session(make_app, repo):
         assert app.supervisor is None and "Sesión iniciada" not in text_of(app)
         await pilot.press("2")  # the next supervisor must sign in again
         await wait_for(pilot, lambda: bool(app.screen.query("#names")))
+
+
+async def test_a_settings_file_the_kiosk_cannot_write_says_to_edit_it_by_hand(make_app, repo):
+    """An installed kiosk runs with /etc read-only (ProtectSystem=strict): /sys stands in for
+    a folder nobody may create files in, root included."""
+    from pathlib import Path
+
+    repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))
+    app = make_app()
+    app.config_file = Path("/sys/kiosk.toml")
+    async with app.run_test(size=(100, 40)) as pilot:
+        admin = await open_admin(pilot)
+        admin.query_one("#set-follow_up_days").value = "45"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "No se guardó" in text_of(app))
+        assert "no puede escribir /sys/kiosk.toml" in text_of(app)
+        assert "a mano" in text_of(app)
+    assert app.config.follow_up_days != 45

@@ -252,6 +252,8 @@ ES = {
 "This kiosk was started without a configuration file to save to.": "Este kiosco se inició sin un archivo de configuración donde guardar.",
 "Not saved: {key}: {problem}": "No se guardó: {key}: {problem}",
 "Not saved: {problem}": "No se guardó: {problem}",
+"Not saved: this kiosk cannot write {path}. Edit that file by hand and restart the kiosk (see deploy/README.md).":
+    "No se guardó: este kiosco no puede escribir {path}. Editá ese archivo a mano y reiniciá el kiosco (ver deploy/README.md).",
 "Settings saved in {path}.": "Configuración guardada en {path}.",
 "Admin": "Admin",
 "Admin: admin PIN": "Administrar: PIN de admin",

@@ -151,9 +151,19 @@ class AdminScreen(Screen):
 
     @work(thread=True, exit_on_error=False, group="admin-save")
     def write(self, config: Config) -> None:
+        import errno
+
         try:
             saved = save_config(config, self.app.config_file)
-        except (ConfigError, OSError) as error:
+        except OSError as error:
+            if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                # An installed kiosk: /etc is read-only to it (deploy/README.md, "Configure").
+                self.post_message(AdminDone(_("Not saved: this kiosk cannot write {path}. Edit that file by hand "
+                                              "and restart the kiosk (see deploy/README.md).").format(
+                                                  path=self.app.config_file)))
+            else:
+                self.post_message(AdminDone(_("Not saved: {problem}").format(problem=error)))
+        except ConfigError as error:
             self.post_message(AdminDone(_("Not saved: {problem}").format(problem=error)))
         else:
             self.post_message(AdminDone("", config=saved))
