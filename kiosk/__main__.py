@@ -123,6 +123,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Where the system log listens, and how long a kiosk under systemd shows a configuration error.
+SYSLOG = "/dev/log"
+CONFIG_ERROR_PAUSE = 30.0
+
+
+def _on_virtual_console() -> bool:
+    try:
+        return re.fullmatch(r"/dev/tty\d+", os.ttyname(sys.stdin.fileno())) is not None
+    except (OSError, ValueError):
+        return False
+
+
+def config_error(exc: ConfigError, command: str) -> int:
+    """Say a configuration error; exit status 2. The kiosk run by systemd on a Linux console
+    (deploy/) also sends it to the system journal and keeps it on the console for 30 s, so the
+    admin can read it before the restart (and restarts do not come fast enough to give up)."""
+    message = _("Configuration error in {source}, key {key}: {problem}").format(
+        source=exc.source, key=exc.key, problem=exc.problem)
+    print(message, file=sys.stderr, flush=True)
+    if command == "run" and os.environ.get("INVOCATION_ID") and _on_virtual_console():
+        import logging.handlers
+        import time
+
+        try:
+            handler = logging.handlers.SysLogHandler(address=SYSLOG)
+            handler.ident = "learning-kiosk: "
+            handler.emit(logging.LogRecord("kiosk", logging.ERROR, "", 0, message, None, None))
+            handler.close()
+        except OSError:
+            pass  # no system log: the console still shows it
+        time.sleep(CONFIG_ERROR_PAUSE)
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     i18n.set_language(i18n.DEFAULT_LANGUAGE)
@@ -132,17 +166,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     folder = data_folder(getattr(args, "data", None))
     try:
         config = load_config(config_path(getattr(args, "config", None), folder))
-    except ConfigError as exc:
-        print(_("Configuration error in {source}, key {key}: {problem}").format(
-            source=exc.source, key=exc.key, problem=exc.problem), file=sys.stderr)
-        return 2
-    if getattr(args, "printer", None):
-        try:
+        if getattr(args, "printer", None):
             config = with_printer(config, args.printer)
-        except ConfigError as exc:
-            print(_("Configuration error in {source}, key {key}: {problem}").format(
-                source=exc.source, key=exc.key, problem=exc.problem), file=sys.stderr)
-            return 2
+    except ConfigError as exc:
+        return config_error(exc, command)
     if command == "print" and not args.followups and not (args.id and args.slip):
         parser.error(_("kiosk print needs a record number and --slip, or --followups"))
     i18n.set_language(config.language)

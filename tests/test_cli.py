@@ -26,7 +26,7 @@ HOSTILE = [
 
 
 def run(args, *, data: Path, stdin: str | bytes | None = None, env=None, **kwargs):
-    full_env = {k: v for k, v in os.environ.items() if k not in ("KIOSK_CONFIG", "KIOSK_DATA")}
+    full_env = {k: v for k, v in os.environ.items() if k not in ("KIOSK_CONFIG", "KIOSK_DATA", "INVOCATION_ID")}
     full_env.update(env or {})
     if isinstance(stdin, str):
         stdin = stdin.encode()
@@ -158,6 +158,37 @@ def test_markdown_export_is_the_one_page_text(tmp_path):
     run(["import"], data=data, stdin=lines({"kind": "surprise", "area": "Calidad", "what_happened": "El calibre marcaba distinto"}))
     out = run(["export", "--format", "md"], data=data).stdout.decode()
     assert "Sorpresa · Calidad" in out and "### ¿Qué pasó?" in out and "El calibre marcaba distinto" in out
+
+
+def test_under_systemd_on_the_console_a_config_error_also_reaches_the_journal(tmp_path, monkeypatch, capsys):
+    """deploy/: the kiosk's stderr is tty1, which systemd clears; the error also goes to the
+    system log (a datagram socket standing in for /dev/log) and stays on screen a while."""
+    import socket
+
+    import kiosk.__main__ as cli
+    from kiosk.config import ConfigError
+
+    address = str(tmp_path / "log")
+    journal = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    journal.bind(address)
+    journal.settimeout(5)
+    paused = []
+    monkeypatch.setattr(cli, "SYSLOG", address)
+    monkeypatch.setattr(cli, "_on_virtual_console", lambda: True)
+    monkeypatch.setattr("time.sleep", paused.append)
+    monkeypatch.setenv("INVOCATION_ID", "0123abcd")
+    try:
+        assert cli.config_error(ConfigError("/etc/learning-kiosk/kiosk.toml", "printer.columns", "fuera de rango"),
+                                "run") == 2
+        logged = journal.recv(4096).decode()
+    finally:
+        journal.close()
+    assert "learning-kiosk: " in logged and "printer.columns" in logged and "fuera de rango" in logged
+    assert paused == [cli.CONFIG_ERROR_PAUSE]
+    assert "printer.columns" in capsys.readouterr().err
+    monkeypatch.delenv("INVOCATION_ID")
+    assert cli.config_error(ConfigError("x.toml", "language", "no"), "run") == 2
+    assert paused == [cli.CONFIG_ERROR_PAUSE]  # not under systemd: no pause
 
 
 @pytest.mark.parametrize(

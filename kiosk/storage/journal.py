@@ -607,6 +607,10 @@ class JournalStore:
             if self._journal_fd is not None:
                 os.close(self._journal_fd)
                 self._journal_fd = None
+            # The listeners are the repository's methods: a cycle, which the cyclic GC never
+            # frees once _open froze it. Without them a closed store is freed at once.
+            self._listeners.clear()
+            self._reset_listeners.clear()
         self._release_lock()
 
     # -- locking -------------------------------------------------------------------------
