@@ -221,7 +221,9 @@ class KioskApp(App[int], inherit_bindings=False):
         except Exception:  # noqa: BLE001 - a screen's own keep hook may be what failed
             while len(self.screen_stack) > 2:
                 self.pop_screen()
-        if home_failed or not isinstance(self.screen, HomeScreen):
+        if len(self.screen_stack) <= 1:
+            self.push_screen(HomeScreen())
+        elif home_failed or not isinstance(self.screen, HomeScreen):
             self.switch_screen(HomeScreen())
         self.notify(_("Something went wrong and the kiosk went back to the start. Everything saved is "
                       "still saved; please try again. (The details are in the kiosk's log.)"),
@@ -535,6 +537,7 @@ class KioskApp(App[int], inherit_bindings=False):
         self.supervisor = None
         while len(self.screen_stack) > 2 or not isinstance(self.screen, HomeScreen):
             if len(self.screen_stack) <= 1:
+                self.push_screen(HomeScreen())  # Home itself was closed: a new one
                 break
             self.pop_screen()
         if i18n.language() != self.config.language:

@@ -574,6 +574,36 @@ async def test_a_screen_opened_while_the_kiosk_leaves_does_not_crash_it(make_app
     assert not app.recovered_errors
 
 
+async def test_a_late_close_never_closes_the_screen_under_it_and_home_comes_back(make_app):
+    """Found by the soak: a review's save finished after the screen had been left and popped
+    whatever was on top, Home included; the recovery then failed on an empty stack."""
+    from kiosk.screens import leave
+    from kiosk.screens.learnings import LearningsScreen
+    from kiosk.screens.trends import TrendsScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        learnings, trends = LearningsScreen(), TrendsScreen()
+        app.push_screen(learnings)
+        app.push_screen(trends)
+        await pilot.pause()
+        leave(learnings)  # not the one shown: nothing happens
+        assert app.screen is trends
+        leave(trends)
+        assert app.screen is learnings
+        app.pop_screen()
+        app.pop_screen()  # Home itself gone (what the late save used to do)
+        await pilot.pause()
+        app._recover(home_failed=False)
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.is_mounted)
+        assert len(app.screen_stack) == 2
+        app.pop_screen()
+        app.reset_to_home()
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.is_mounted)
+        await pilot.press("4")
+        await wait_for(pilot, lambda: isinstance(app.screen, LearningsScreen))
+
+
 async def test_page_keys_before_a_list_is_laid_out_do_nothing():
     """Found by the soak: Textual 8.2.8's OptionList raised KeyError on page up/down while its
     line cache was still empty."""

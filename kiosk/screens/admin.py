@@ -21,6 +21,7 @@ from kiosk.labels import describe_error
 from kiosk.supervisors import Supervisor
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList
+from kiosk.screens import leave
 
 #: The settings on this screen: (config key, label).
 FIELDS = (
@@ -213,7 +214,7 @@ class AdminScreen(Screen):
         self.app.push_screen(HealthScreen())
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        leave(self)
 
     def _problem(self, text: str) -> None:
         self.query_one("#admin-problem", Static).update(plain(text))

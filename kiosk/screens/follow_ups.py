@@ -28,6 +28,7 @@ from kiosk.storage import StorageError
 from kiosk.text import shorten
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList, ReportTextArea
+from kiosk.screens import leave
 
 
 def due_text(state: str, when: date | None, today: date) -> str:
@@ -140,7 +141,7 @@ class FollowUpQueueScreen(Screen):
         self.app.push_screen(PrintScreen("followups"))
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        leave(self)
 
 
 # -- the follow-up ------------------------------------------------------------------------------
@@ -333,7 +334,7 @@ class FollowUpScreen(Screen):
         step_id = STEPS[self.step][0]
         previous = {"worked": "done", "again": "worked", "notes": "again", "outcome": "notes", "extend": "outcome"}
         if step_id == "done":
-            self.app.pop_screen()
+            leave(self)
         else:
             self._go(previous[step_id])
 
@@ -401,7 +402,7 @@ class FollowUpScreen(Screen):
             text = _("Follow-up of {id} saved: next follow-up on {date}.").format(
                 id=record.id, date=record.review.follow_up_date if record.review else "-")
         self.app.notify(text, markup=False)
-        self.app.pop_screen()
+        leave(self)
 
     def _explain(self, error: ValidationError) -> str:
         if error.field == "new_date" and error.code == "not_after_today":

@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from kiosk.i18n import N_
 from kiosk.widgets import KioskFooter, TLabel, plain
+from kiosk.screens import leave
 
 
 class HealthScreen(Screen):
@@ -45,4 +46,4 @@ class HealthScreen(Screen):
         self.query_one("#health-facts", Static).update(plain(text))
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        leave(self)

@@ -26,6 +26,7 @@ from kiosk.labels import kind_label, status_label
 from kiosk.text import shorten
 from kiosk.widgets import KioskFooter, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList
+from kiosk.screens import leave
 
 PAGE = 20
 #: Date filters: (label, days back; 0 = all).
@@ -212,4 +213,4 @@ class LearningsScreen(Screen):
         self.app.push_screen(TrendsScreen())
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        leave(self)

@@ -20,6 +20,7 @@ from kiosk.printing.slips import format_date
 from kiosk.printing.spool import PrintJob
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList
+from kiosk.screens import leave
 
 _STATE_LABELS = {
     "queued": N_("waiting"),
@@ -140,7 +141,7 @@ class PrinterAdminScreen(Screen):
         self.app.push_screen(PrintScreen(kind))
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        leave(self)
 
     def _problem(self, text: str) -> None:
         self.query_one("#printer-problem", Static).update(plain(text))

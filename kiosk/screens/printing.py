@@ -25,6 +25,7 @@ from kiosk.printing.slips import Slip
 from kiosk.printing.spool import PrintJob
 from kiosk.widgets import SCROLL_BINDINGS, KioskFooter, ScrollKeys, plain
 from kiosk.widgets.slip import SlipView
+from kiosk.screens import leave
 
 
 @dataclass
@@ -223,4 +224,4 @@ class PrintScreen(ScrollKeys, Screen):
             status.update(plain(describe_job(self.job)))
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        leave(self)

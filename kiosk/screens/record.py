@@ -21,6 +21,7 @@ from kiosk.following import is_due
 from kiosk.i18n import N_, _
 from kiosk.onepage import as_text, one_page
 from kiosk.widgets import SCROLL_BINDINGS, KioskFooter, ScrollKeys, plain
+from kiosk.screens import leave
 
 
 @dataclass
@@ -105,4 +106,4 @@ class RecordScreen(ScrollKeys, Screen):
             self.app.open_follow_up(self.record_id)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        leave(self)

@@ -34,6 +34,7 @@ from kiosk.seen import Seen, describe, look_up
 from kiosk.text import clean_text, fold
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList, ReportTextArea, TextClipped
+from kiosk.screens import leave
 
 #: The steps in order: id and the heading shown above them.
 STEPS = (
@@ -308,7 +309,7 @@ class ReportScreen(Screen):
         if self.saving:
             return
         if self.step == 0:
-            self.app.pop_screen()
+            leave(self)
         else:
             self.step -= 1
 

@@ -31,6 +31,7 @@ from kiosk.reviewing import BUDGETS, MAX_CONDITIONS, default_follow_up, finish_r
 from kiosk.storage import StorageError
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList, ReportTextArea
+from kiosk.screens import leave
 
 #: (step id, question number, heading)
 STEPS = (
@@ -479,7 +480,7 @@ class ReviewWizard(Screen):
         else:
             self.post_message(Saved(record, "", finished=final))
             if then_close:
-                self.app.call_from_thread(self.app.pop_screen)
+                self.app.call_from_thread(leave, self)
 
     @on(Saved)
     def saved(self, message: Saved) -> None:

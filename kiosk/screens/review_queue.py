@@ -20,6 +20,7 @@ from kiosk.labels import kind_label
 from kiosk.text import shorten
 from kiosk.widgets import KioskFooter, plain
 from kiosk.widgets.inputs import KioskOptionList
+from kiosk.screens import leave
 
 
 DRAFT = N_("draft")
@@ -129,4 +130,4 @@ class ReviewQueueScreen(Screen):
         self.app.push_screen(ReviewWizard(record, earlier, previous))
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        leave(self)

@@ -11,6 +11,7 @@ from textual.widgets import Static
 from kiosk.domain import Record
 from kiosk.i18n import N_
 from kiosk.widgets import KioskFooter, TLabel
+from kiosk.screens import leave
 
 
 class SavedScreen(Screen):
@@ -44,4 +45,4 @@ class SavedScreen(Screen):
         self.app.push_screen(PrintScreen("receipt", (self.record.id,), start=True))
 
     def action_home(self) -> None:
-        self.app.pop_screen()
+        leave(self)

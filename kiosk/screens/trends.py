@@ -17,6 +17,7 @@ from kiosk.i18n import N_, _, ngettext
 from kiosk.labels import condition_label, kind_label
 from kiosk.trends import Trends, bar, compute, sparkline
 from kiosk.widgets import KioskFooter, ScrollKeys, plain
+from kiosk.screens import leave
 
 LABEL_WIDTH = 22
 
@@ -94,4 +95,4 @@ class TrendsScreen(ScrollKeys, Screen):
         self.query_one("#charts", Static).update(plain("\n".join(lines)))
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        leave(self)
