@@ -699,3 +699,19 @@ def test_two_repairs_in_the_same_second_keep_both_damaged_copies(
         store.close(compact=False)
     found = sorted(p.read_bytes() for p in (folder / "damaged").iterdir())
     assert found == sorted(kept), "a damaged file was overwritten, i.e. deleted"
+
+
+def test_kiosk_check_notices_an_older_segment_cut_at_a_line_boundary(tmp_path: Path) -> None:
+    """Found by the soak: such a segment parses cleanly and a start never reads it (kiosk.json
+    holds its saves), but it leaves the older generation unable to roll forward."""
+    folder = tmp_path / "data"
+    expected = build_folder(folder, generations=3)
+    segment = folder / "journal-000000000004.log"
+    segment.write_bytes(b"".join(segment.read_bytes().splitlines(keepends=True)[:-1]))
+    store = JournalStore(folder, generations=3)
+    assert store.report.healthy  # the start is right: nothing it needs is missing
+    assert_complete(store, expected)
+    store.close(compact=False)
+    check = JournalStore(folder, writer=False, verify_all=True)
+    assert [str(d) for d in check.report.damaged] == ["journal-000000000004.log: cut short"]
+    check.close()

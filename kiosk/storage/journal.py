@@ -778,6 +778,15 @@ class JournalStore:
                     report.torn_tail = True  # an unacknowledged save cut short: expected
                 else:
                     report.damaged.append(Finding(segment.path.name, "cut_short"))
+        if self._verify_all:
+            # An older segment holds every save up to the next one's start; one cut at a line
+            # boundary parses cleanly, so only this gap shows it (a start never reads it).
+            bases = sorted(segments)
+            for base, following in zip(bases, bases[1:]):
+                segment = segments[base]
+                last = max((entry["seq"] for entry in segment.entries), default=base)
+                if last < following and not segment.torn_tail and not segment.damaged_lines:
+                    report.damaged.append(Finding(segment.path.name, "cut_short"))
         self.report = report
 
         if self.writer:
