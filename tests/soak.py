@@ -49,7 +49,7 @@ from typing import Callable
 
 from kiosk import ids
 
-FULL = {"kill9": 400, "sigterm": 30, "damage": 400, "full_disk": 8, "printer": 12, "keys": 5000, "hostile": 20}
+FULL = {"kill9": 300, "sigterm": 20, "damage": 400, "full_disk": 8, "printer": 12, "keys": 5000, "hostile": 20}
 SHORT = {"kill9": 200, "sigterm": 4, "damage": 60, "full_disk": 1, "printer": 2, "keys": 250, "hostile": 4}
 
 

@@ -604,6 +604,38 @@ async def test_a_late_close_never_closes_the_screen_under_it_and_home_comes_back
         await wait_for(pilot, lambda: isinstance(app.screen, LearningsScreen))
 
 
+async def test_a_dialog_answered_after_it_was_covered_or_closed_closes_nothing(make_app, repo):
+    """Found by the full soak: a win acknowledged (saved in the background) after its dialog
+    was no longer on top dismissed it anyway: ScreenStackError, and the kiosk reset. And the
+    admin screen's footer asked which keys apply before its list existed."""
+    from kiosk.domain import ReportDraft
+    from kiosk.screens.admin import AdminScreen
+    from kiosk.screens.trends import TrendsScreen
+    from kiosk.screens.win import Acknowledged, WinDialog
+
+    record = repo.add_report(ReportDraft(kind="win", area="Envasado", what_happened="Cambio de formato en 12 minutos"),
+                             areas=None)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = WinDialog(record)
+        app.push_screen(dialog)
+        await wait_for(pilot, lambda: dialog.is_mounted)
+        trends = TrendsScreen()
+        app.push_screen(trends)
+        await pilot.pause()
+        dialog.post_message(Acknowledged(record, ""))
+        await pilot.pause()
+        assert app.screen is trends
+        app.pop_screen()
+        app.pop_screen()
+        await pilot.pause()
+        dialog.post_message(Acknowledged(record, ""))  # closed meanwhile: nothing
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert AdminScreen().check_action("add", ()) is False  # before its widgets exist
+    assert not app.recovered_errors
+
+
 async def test_page_keys_before_a_list_is_laid_out_do_nothing():
     """Found by the soak: Textual 8.2.8's OptionList raised KeyError on page up/down while its
     line cache was still empty."""

@@ -98,7 +98,8 @@ class AdminScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Keys act where they belong, so every key that works fits the footer at 80 columns:
         # on the supervisors list F5, F6 and Delete; on the settings Enter and F7 (printer).
-        on_list = self.focused is self.query_one("#supervisor-list")
+        lists = self.query("#supervisor-list")  # (none yet while the footer is first drawn)
+        on_list = bool(lists) and self.focused is lists.first()
         if action == "remove":
             return on_list and bool(self.supervisors)
         if action == "add":

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from kiosk.i18n import N_
 from kiosk.widgets import KioskFooter, TLabel, plain
+from kiosk.screens import leave
 
 
 class NoticeDialog(ModalScreen[None]):
@@ -30,4 +31,4 @@ class NoticeDialog(ModalScreen[None]):
         yield KioskFooter()
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        leave(self, None)

@@ -25,6 +25,7 @@ from kiosk.supervisors import Supervisor, new_supervisor
 from kiosk.text import fold
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList
+from kiosk.screens import leave
 
 
 @dataclass
@@ -149,13 +150,13 @@ class PinDialog(ModalScreen[Supervisor | None]):
     def checked(self, message: PinResult) -> None:
         self.checking = False
         if message.supervisor is not None:
-            self.dismiss(message.supervisor)
+            leave(self, message.supervisor)
             return
         self.query_one("#pin", KioskInput).value = ""
         self._problem(message.problem)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        leave(self, None)
 
     def _problem(self, text: str) -> None:
         self.query_one("#login-problem", Static).update(plain(text))
@@ -227,12 +228,12 @@ class NewSupervisorDialog(ModalScreen[Supervisor | None]):
     @on(PinResult)
     def created(self, message: PinResult) -> None:
         if message.supervisor is not None:
-            self.dismiss(message.supervisor)
+            leave(self, message.supervisor)
         else:
             self._problem(message.problem)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        leave(self, None)
 
     def _problem(self, text: str) -> None:
         self.query_one("#login-problem", Static).update(plain(text))

@@ -17,6 +17,7 @@ from kiosk.i18n import N_, _
 from kiosk.labels import describe_error
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, ReportTextArea
+from kiosk.screens import leave
 
 WIN_NOTE_BUDGET = 600
 LOOK_FOR_BUDGET = 200
@@ -84,7 +85,7 @@ class WinDialog(ModalScreen[Record | None]):
         if message.record is None:
             self.query_one("#login-problem", Static).update(plain(message.problem))
             return
-        self.dismiss(message.record)
+        leave(self, message.record)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        leave(self, None)
