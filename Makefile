@@ -14,16 +14,19 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	# Bytecode now, as a real install does: otherwise (e.g. with PYTHONDONTWRITEBYTECODE set)
-	# every start compiles the kiosk's modules again.
+	# every start compiles the kiosk's modules again. run, demo and bench compile what changed
+	# since (a start measured with stale bytecode was 0.2 s slower).
 	$(BIN)/python -m compileall -q kiosk
 	touch $(STAMP)
 
 ## Start the kiosk on a local data folder, printer in preview mode.
 run: $(STAMP)
+	$(BIN)/python -m compileall -q kiosk
 	$(BIN)/kiosk run --data $(DATA)
 
 ## Same, seeded with a year of Spanish demo records (only into an empty folder).
 demo: $(STAMP)
+	$(BIN)/python -m compileall -q kiosk
 	$(BIN)/kiosk run --data ./kiosk-demo --demo
 
 ## The whole test suite, headless.
@@ -32,6 +35,7 @@ test: $(STAMP)
 
 ## Speed figures against TinyDB as shipped and SQLite, at 1k, 25k and 100k records.
 bench: $(STAMP)
+	$(BIN)/python -m compileall -q kiosk
 	$(BIN)/python bench/bench.py
 
 ## Every fault, many times, with a table of what was tried and lost (within 15 minutes).
