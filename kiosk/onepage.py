@@ -8,10 +8,11 @@ operators and phones never see names. Texts are in the active language.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
+from datetime import date, datetime
 from typing import Callable
 
 from kiosk.domain import Record
+from kiosk import i18n
 from kiosk.i18n import N_, _
 from kiosk.labels import (
     ACTOR_LABELS,
@@ -33,6 +34,23 @@ WORKED_LABELS = {"yes": N_("it worked"), "too_early": N_("too early to tell"), "
 OUTCOME_LABELS = {"closed": N_("closed"), "extended": N_("extended to {date}"), "reopened": N_("reopened")}
 
 
+def format_date(value: str | date | datetime, language: str, *, with_time: bool = False) -> str:
+    """A date as people there write it: 21/11/2026 in Spanish, 2026-11-21 in English. Text
+    that is not a date (an import may hold anything) is shown as it is."""
+    if isinstance(value, str):
+        if not value:
+            return "-"
+        try:
+            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+        except ValueError:
+            return value
+    day = value.date() if isinstance(value, datetime) else value
+    text = day.strftime("%d/%m/%Y") if language == "es_AR" else day.isoformat()
+    if with_time and isinstance(value, datetime):
+        text += value.strftime(" %H:%M")
+    return text
+
+
 @dataclass(frozen=True)
 class Block:
     """One piece of the page. ``kind``: title, field (label + text), heading, text (a
@@ -45,10 +63,18 @@ class Block:
 
 
 def one_page(record: Record, *, show_reporter: bool = True,
-             translate: Callable[[str], str] | None = None) -> list[Block]:
-    """``translate``: the gettext of one language (kiosk.i18n.translator), for a page made off
-    the screen's thread, e.g. for a phone; by default the active language."""
+             translate: Callable[[str], str] | None = None, language: str = "") -> list[Block]:
+    """``translate`` and ``language``: the gettext of one language (kiosk.i18n.translator) and
+    its code, for a page made off the screen's thread, e.g. for a phone; by default the active
+    language."""
     tr = translate or _
+    language = language or i18n.language()
+
+    def when(value: str) -> str:
+        return format_date(value, language, with_time=True)
+
+    def day(value: str) -> str:
+        return format_date(value[:10], language) if value else "-"
 
     def label(table: dict[str, str], key: str) -> str:
         return tr(table[key]) if key in table else key
@@ -59,8 +85,8 @@ def one_page(record: Record, *, show_reporter: bool = True,
     blocks = [
         Block("title", f"{record.id} · {label(KIND_LABELS, record.kind)} · {record.area}"),
         Block("field", label(STATUS_LABELS, record.status), field_label("status")),
-        Block("field", record.occurred_at, field_label("occurred_at")),
-        Block("field", record.created_at, field_label("created_at")),
+        Block("field", when(record.occurred_at), field_label("occurred_at")),
+        Block("field", when(record.created_at), field_label("created_at")),
     ]
     if record.station:
         blocks.append(Block("field", record.station, field_label("station")))
@@ -82,8 +108,8 @@ def one_page(record: Record, *, show_reporter: bool = True,
         blocks += [Block("heading", tr(QUESTIONS[2])), Block("text", review.what_we_did or record.what_we_did or "-")]
         blocks += [Block("heading", tr(QUESTIONS[3])), Block("text", review.action.text or "-")]
         blocks.append(Block("text", tr("Owner: {owner} · Deadline: {deadline} · Follow-up: {follow_up}").format(
-            owner=review.action.owner or "-", deadline=review.action.deadline or "-",
-            follow_up=review.follow_up_date or "-")))
+            owner=review.action.owner or "-", deadline=day(review.action.deadline),
+            follow_up=day(review.follow_up_date))))
         if review.participants and show_reporter:  # names are for supervisors, like the reporter's
             blocks.append(Block("line", tr("Participants: {names}").format(names=", ".join(review.participants))))
         elif review.participant_count or review.participants:
@@ -94,8 +120,8 @@ def one_page(record: Record, *, show_reporter: bool = True,
     if record.follow_ups:
         blocks.append(Block("heading", tr(FOLLOW_UPS)))
         for follow_up in record.follow_ups:
-            outcome = tr(OUTCOME_LABELS[follow_up.outcome]).format(date=follow_up.new_date or "-")
-            line = (f"{follow_up.at[:10]} · {tr(DONE_LABELS[follow_up.done])} · "
+            outcome = tr(OUTCOME_LABELS[follow_up.outcome]).format(date=day(follow_up.new_date))
+            line = (f"{day(follow_up.at)} · {tr(DONE_LABELS[follow_up.done])} · "
                     f"{tr(WORKED_LABELS[follow_up.worked])} · {outcome}")
             if follow_up.happened_again:
                 line += " · " + tr("it happened again")
@@ -107,7 +133,7 @@ def one_page(record: Record, *, show_reporter: bool = True,
         blocks.append(Block("quote", record.look_for.text, tr(LOOK_FOR)))
     if show_reporter and record.history:  # who changed what is for supervisors, like names
         blocks.append(Block("heading", tr(HISTORY)))
-        blocks += [Block("bullet", f"{h.at[:16].replace('T', ' ')} · {label(ACTOR_LABELS, h.by)} · "
+        blocks += [Block("bullet", f"{when(h.at)} · {label(ACTOR_LABELS, h.by)} · "
                                    f"{label(HISTORY_LABELS, h.what)}")
                    for h in record.history]
     return blocks

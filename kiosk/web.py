@@ -110,7 +110,7 @@ def language_of(accept_language: str) -> str:
 
 def page_html(record: Record, language: str) -> str:
     tr = translator(language)
-    blocks = one_page(record, show_reporter=False, translate=tr)
+    blocks = one_page(record, show_reporter=False, translate=tr, language=language)
     body = _blocks_html(blocks)
     lang = "es-AR" if language == "es_AR" else "en"
     return (

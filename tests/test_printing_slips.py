@@ -301,3 +301,19 @@ def test_golden_bytes(name, columns):
     assert path.exists(), "run with UPDATE_GOLDEN=1 once and review the files"
     assert data == path.read_bytes()
     assert isinstance(slips_at(columns)[name].parts[-1], (Line, QRCode))
+
+
+def test_the_one_page_view_writes_dates_the_way_people_there_do():
+    """The record's page (screen, export, phone) said 2026-11-21T10:00:00-03:00."""
+    from kiosk.i18n import translator
+    from kiosk.onepage import as_text, format_date, one_page
+
+    record = a_reviewed_record()
+    spanish = as_text(one_page(record, translate=translator("es_AR"), language="es_AR"))
+    assert "Cuándo pasó: 21/11/2026 10:00" in spanish
+    assert "Plazo: 01/12/2026 · Seguimiento: 21/12/2026" in spanish
+    assert "T10:00:00" not in spanish
+    english = as_text(one_page(record, translate=translator("en"), language="en"))
+    assert "When it happened: 2026-11-21 10:00" in english and "Deadline: 2026-12-01" in english
+    assert format_date("ayer a la tarde", "es_AR") == "ayer a la tarde"  # an import may hold anything
+    assert format_date("", "es_AR") == "-"

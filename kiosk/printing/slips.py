@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Callable, Sequence
 
 from kiosk.domain import Record
-from kiosk.onepage import LOOK_FOR, QUESTIONS
+from kiosk.onepage import LOOK_FOR, QUESTIONS, format_date
 from kiosk.i18n import translator
 from kiosk.labels import CONDITION_LABELS, FIELD_LABELS, KIND_LABELS
 from kiosk.printing.text import paper_text, wrap
@@ -71,19 +71,6 @@ def record_url(base_url: str, record: Record) -> str:
     if not url.isascii():  # the config and the ids guarantee it; never print otherwise
         raise ValueError("link is not ASCII")
     return url
-
-
-def format_date(value: str | date | datetime, language: str, *, with_time: bool = False) -> str:
-    """A date as people there write it: 21/11/2026 in Spanish, 2026-11-21 in English."""
-    if isinstance(value, str):
-        if not value:
-            return "-"
-        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
-    day = value.date() if isinstance(value, datetime) else value
-    text = day.strftime("%d/%m/%Y") if language == "es_AR" else day.isoformat()
-    if with_time and isinstance(value, datetime):
-        text += value.strftime(" %H:%M")
-    return text
 
 
 @dataclass

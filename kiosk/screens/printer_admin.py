@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from kiosk.i18n import N_, _
 from kiosk.labels import slip_label
-from kiosk.printing.slips import format_date
+from kiosk.onepage import format_date
 from kiosk.printing.spool import PrintJob
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList
