@@ -84,7 +84,7 @@ async def test_a_full_review_from_the_queue_to_the_summary(make_app, repo):
         await wait_for(pilot, lambda: "El resumen en una página" in text_of(app))
         summary = text_of(app)
         assert "El rodillo de retorno no tiene guarda (Equipos o herramientas)" in summary
-        assert "Responsable: Mantenimiento · Plazo: 2026-12-01 · Seguimiento: 2026-12-21" in summary
+        assert "Responsable: Mantenimiento · Plazo: 01/12/2026 · Seguimiento: 21/12/2026" in summary
         await pilot.press("enter")
         # The review ends on its one-pager as it prints, ready for the board; Esc goes back.
         await wait_for(pilot, lambda: isinstance(app.screen, PrintScreen) and app.screen.slip is not None)
