@@ -428,7 +428,7 @@ def cmd_check(args, config: Config, folder: Path) -> int:
 
     jobs = [PrintJob.from_doc(doc) for _n, doc in sorted(repo.print_jobs().items())]
     for fact in facts(folder, config, healthy=healthy, records=repo.count(), jobs=jobs, now=system_clock()):
-        print(("  " if fact.ok else "! ") + f"{fact.label}: {fact.value}")
+        print(fact.line())
     if healthy:
         return 0
     for line in recovery_lines(report, repaired=False):

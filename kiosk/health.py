@@ -20,6 +20,10 @@ class Fact:
     value: str
     ok: bool = True
 
+    def line(self) -> str:
+        """As ``kiosk check`` and the Health screen show it: flagged with ``!`` when not OK."""
+        return ("  " if self.ok else "! ") + f"{self.label}: {self.value}"
+
 
 def free_mb(folder: Path) -> float:
     try:

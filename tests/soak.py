@@ -454,33 +454,18 @@ def full_disk(work: Path, rounds: int, rng: random.Random) -> Row:
     return row
 
 
-class _Enospc:
-    """os for the journal module once the 'disk' is full: every write fails with ENOSPC."""
-
-    def __init__(self, real, budget: list[int]) -> None:
-        self._real = real
-        self._budget = budget
-
-    def write(self, fd, data):
-        if self._budget[0] < len(data):
-            raise OSError(errno.ENOSPC, "No space left on device")
-        self._budget[0] -= len(data)
-        return self._real.write(fd, data)
-
-    def __getattr__(self, name):
-        return getattr(self._real, name)
-
-
 def _fill_with_reports(where: Path, simulated: bool, row: Row, number: int, rng: random.Random) -> tuple[int, int]:
     from kiosk.storage import StorageFull, journal, open_repository
-    from tests.storage_helpers import clock, draft, record_ids
+    from tests.storage_helpers import FaultyOS, clock, draft, record_ids
 
     filler = where / "relleno.bin"
     filler.write_bytes(b"\xff" * rng.choice((64, 128, 192)) * 1024)
     folder = where / "data"
     real_os = journal.os
-    if simulated:
-        journal.os = _Enospc(real_os, [rng.randrange(150_000, 300_000)])
+    if simulated:  # the disk fills up somewhere in the middle of a line, and stays full
+        journal.os = faulty = FaultyOS()
+        faulty.fail("write", at=rng.randrange(100, 300), short=True)
+        faulty.fail("handle.write", at=rng.randrange(10, 40))
     try:
         repo = open_repository(folder, clock=clock, compact_bytes=20_000, generations=2)
         acked: list[str] = []
@@ -514,7 +499,7 @@ def _fill_with_reports(where: Path, simulated: bool, row: Row, number: int, rng:
             row.fail(f"disk {number}: damage reported on the full disk: {again.store.report}")
         # Room again: saving works on the same open store.
         if simulated:
-            journal.os = real_os
+            faulty.clear()
         filler.unlink()
         for extra in range(n, n + 5):
             acked.append(again.add_report(draft(extra), areas=None).id)
@@ -534,6 +519,7 @@ async def _full_disk_on_screen(where: Path, simulated: bool, row: Row) -> None:
     from kiosk.screens.saved import SavedScreen
     from kiosk.storage import journal, open_repository
     from tests.conftest import FakeMonotonic, fixed_clock, wait_for
+    from tests.storage_helpers import FaultyOS
     from tests.test_app import screen_text, walk_to_confirm
 
     repo = open_repository(where / "data", clock=fixed_clock)
@@ -544,7 +530,8 @@ async def _full_disk_on_screen(where: Path, simulated: bool, row: Row) -> None:
         async with app.run_test(size=(80, 24)) as pilot:
             await walk_to_confirm(pilot, what="Se cayó una caja del estante 4")
             if simulated:
-                journal.os = _Enospc(real_os, [0])
+                journal.os = faulty = FaultyOS()
+                faulty.fail("write")
             else:
                 with open(filler, "wb") as handle:  # every last block
                     try:
@@ -588,17 +575,14 @@ def printer(work: Path, jobs: int, rng: random.Random) -> Row:
     refused port, one that accepts and never reads, one that reads 64 bytes every 2 ms. A slip
     said to be printed must have arrived whole; one said to have failed must not have arrived;
     every job ends within its deadline with the reason said."""
-    from dataclasses import replace
-
-    from kiosk.config import Config
     from kiosk.domain import ReportDraft
-    from kiosk.printing.spool import PrintSpooler
     from kiosk.storage import open_repository
     from tests.conftest import fixed_clock
     from tests.fake_printer import FakePrinter, refused_port
+    from tests.test_printing_jobs import TIMEOUT as timeout
+    from tests.test_printing_jobs import spooler_for
 
     row = Row("printer: prints, refuses, never reads, slow", unit="slips", lost_what="slips said printed, not printed")
-    timeout = 1.0
     repo = open_repository(work / "data", clock=fixed_clock)
     record = repo.add_report(ReportDraft(kind="error", area="Inyección", what_happened="Se trabó la matriz ¿otra vez?"),
                              areas=None)
@@ -607,8 +591,7 @@ def printer(work: Path, jobs: int, rng: random.Random) -> Row:
         for mode in ("ok", "refused", "mute", "slow"):
             fake = None if mode == "refused" else FakePrinter(mode, read_delay=0.002).start()
             port = refused_port() if fake is None else fake.port
-            settings = replace(Config().printer, spec=f"network:127.0.0.1:{port}", timeout=timeout)
-            spooler = PrintSpooler(repo, Config(), repo.store.folder, fixed_clock, printer=settings)
+            spooler = spooler_for(repo, f"network:127.0.0.1:{port}")
             worst = 0.0
             try:
                 for n in range(jobs):

@@ -39,7 +39,7 @@ class HealthScreen(Screen):
         report = repo.store.report
         lines = facts(repo.store.folder, app.config, healthy=report.healthy and not report.restored,
                       records=repo.count(), jobs=jobs, now=app.clock())
-        text = "\n".join(("  " if f.ok else "! ") + f"{f.label}: {f.value}" for f in lines)
+        text = "\n".join(fact.line() for fact in lines)
         app.call_from_thread(self._show, text)
 
     def _show(self, text: str) -> None:
