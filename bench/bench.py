@@ -55,8 +55,8 @@ import orjson  # noqa: E402
 import tinydb  # noqa: E402
 from tinydb import Query, TinyDB  # noqa: E402
 
-from kiosk import ids  # noqa: E402
-from kiosk.domain import (  # noqa: E402
+from kiosk.core import ids  # noqa: E402
+from kiosk.core.records import (  # noqa: E402
     SCHEMA_VERSION,
     ReportDraft,
     clean_report,
@@ -64,7 +64,8 @@ from kiosk.domain import (  # noqa: E402
     record_to_doc,
 )
 from kiosk.storage import open_repository  # noqa: E402
-from kiosk.storage.journal import snapshot_chunks, write_atomic  # noqa: E402
+from kiosk.storage.files import write_atomic  # noqa: E402
+from kiosk.storage.format import snapshot_chunks  # noqa: E402
 
 DEFAULT_SIZES = (1_000, 25_000, 100_000)
 SEED = 20250602
@@ -551,7 +552,7 @@ def bench_similarity_quality() -> dict[str, Any]:
     """Recall and precision of the labelled set (tests/similarity_set.py) among a year of
     demo records: the same figures the tests hold a floor on."""
     from kiosk.config import Config
-    from kiosk.demo import seed_demo
+    from kiosk.demo.generator import seed_demo
     from tests.similarity_set import evaluate
 
     folder = Path(tempfile.mkdtemp(prefix="kiosk-similar-"))

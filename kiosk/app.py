@@ -25,9 +25,9 @@ from textual.worker import Worker, WorkerState
 from kiosk import i18n
 from kiosk.config import Config
 from kiosk.i18n import N_, _
-from kiosk.labels import describe_storage_problem, recovery_lines
+from kiosk.views.labels import describe_storage_problem, recovery_lines
 from kiosk.storage import Repository
-from kiosk.supervisors import Supervisor
+from kiosk.core.supervisors import Supervisor
 from kiosk.widgets import KioskFooter, TLabel
 from kiosk.widgets.inputs import TextClipped
 
@@ -81,7 +81,7 @@ class KioskApp(App[int], inherit_bindings=False):
         self.supervisor: Supervisor | None = None  # the signed-in supervisor, if any
         self._last_activity = monotonic()
         self._idle_warned = False
-        from kiosk.scanning import ScanReader
+        from kiosk.core.scanning import ScanReader
 
         self._scanner = ScanReader(monotonic)
         self._scan_pool = None  # one thread: scanned slips are looked up in the order scanned
@@ -91,7 +91,7 @@ class KioskApp(App[int], inherit_bindings=False):
         self._printer_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         i18n.set_language(config.language)
-        from kiosk.console import on_linux_console, use_console_glyphs
+        from kiosk.terminal.console import on_linux_console, use_console_glyphs
 
         if on_linux_console():
             use_console_glyphs()
@@ -265,13 +265,13 @@ class KioskApp(App[int], inherit_bindings=False):
 
         driver = super().get_driver_class()
         if driver is LinuxDriver:
-            from kiosk.terminal import KioskDriver
+            from kiosk.terminal.driver import KioskDriver
 
             return KioskDriver
         return driver
 
     def terminal_gone(self) -> None:
-        """The terminal's input ended (see :mod:`kiosk.terminal`): stop as on SIGHUP."""
+        """The terminal's input ended (see :mod:`kiosk.terminal.driver`): stop as on SIGHUP."""
         import logging
 
         logging.getLogger("kiosk").warning("stopping: the terminal is gone (its input ended)")
@@ -310,12 +310,12 @@ class KioskApp(App[int], inherit_bindings=False):
         self.build_search_index(self._home_ready)
 
     def _show_repair(self, notes: list[str]) -> None:
-        from kiosk.screens.dialogs import NoticeDialog
+        from kiosk.screens.dialogs.notice import NoticeDialog
 
         self.push_screen(NoticeDialog(N_("The kiosk repaired its data"), notes))
 
     def _cannot_start(self, error: Exception) -> None:
-        from kiosk.screens.dialogs import NoticeDialog
+        from kiosk.screens.dialogs.notice import NoticeDialog
 
         self.fatal_message = _("The kiosk cannot start: {detail}. Nothing was changed; "
                                "run 'kiosk check' and see the README.").format(
@@ -380,7 +380,8 @@ class KioskApp(App[int], inherit_bindings=False):
     def _job_changed(self, job) -> None:
         """Hand a job's new state to the screens following it; when none is (the person has
         moved on), a failure still gets said."""
-        from kiosk.screens.printing import PrintJobChanged, describe_job
+        from kiosk.printing.outcome import describe_job
+        from kiosk.screens.printing import PrintJobChanged
 
         followed = False
         for screen in self.screen_stack:
@@ -419,7 +420,7 @@ class KioskApp(App[int], inherit_bindings=False):
     # -- scanned slips -------------------------------------------------------------------
 
     def _scan_key(self, event: events.Key) -> bool:
-        """Every key goes through the scan reader first, in arrival order (kiosk.scanning)."""
+        """Every key goes through the scan reader first, in arrival order (kiosk.core.scanning)."""
         from textual.widgets import Input, TextArea
 
         focused = self.focused
@@ -443,8 +444,8 @@ class KioskApp(App[int], inherit_bindings=False):
         import logging
         import secrets
 
-        from kiosk.following import is_due
-        from kiosk.scanning import parse_slip_url
+        from kiosk.core.following import is_due
+        from kiosk.core.scanning import parse_slip_url
 
         link = parse_slip_url(text)
         try:
@@ -561,7 +562,7 @@ class KioskApp(App[int], inherit_bindings=False):
         self.call_from_thread(self._push_sign_in, then, admin, title, has_admin)
 
     def _push_sign_in(self, then: Callable[[Supervisor], None], admin: bool, title: str, has_admin: bool) -> None:
-        from kiosk.screens.login import FirstAdminDialog, PinDialog
+        from kiosk.screens.dialogs.sign_in import FirstAdminDialog, PinDialog
 
         def signed_in(supervisor: Supervisor | None) -> None:
             if supervisor is not None:
@@ -592,7 +593,7 @@ class KioskApp(App[int], inherit_bindings=False):
 
     def get_key_display(self, binding: Binding) -> str:
         """Keys as the footer shows them; on the Linux console without glyphs its fonts lack."""
-        from kiosk.console import on_linux_console
+        from kiosk.terminal.console import on_linux_console
 
         shown = super().get_key_display(binding)
         if on_linux_console():

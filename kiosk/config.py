@@ -326,7 +326,7 @@ def example_config() -> str:
 def save_config(config: Config, path: Path) -> Config:
     """Write a config atomically after checking that it reads back as the same config;
     returns it as loaded from ``path``. Raises ConfigError (nothing written) or OSError."""
-    from kiosk.storage.journal import write_atomic
+    from kiosk.storage.files import write_atomic
 
     text = config_to_toml(config)
     checked = parse_config(tomllib.loads(text), str(path))

@@ -39,7 +39,7 @@ def low_disk(folder: Path) -> float | None:
 
 
 def last_backup(folder: str) -> tuple[str, datetime | None]:
-    from kiosk.backup import backups_in
+    from kiosk.storage.backup import backups_in
 
     found = backups_in(Path(folder)) if folder else []
     if not found:
@@ -51,7 +51,7 @@ def last_backup(folder: str) -> tuple[str, datetime | None]:
 def facts(folder: Path, config, *, healthy: bool, records: int, jobs: list, now: datetime) -> list[Fact]:
     """What an admin needs to see, in the active language."""
     from kiosk.config import LOG_FILE
-    from kiosk.labels import describe_print_problem
+    from kiosk.views.labels import describe_print_problem
 
     free = free_mb(folder)
     out = [

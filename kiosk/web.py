@@ -30,9 +30,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from kiosk.domain import Record
+from kiosk.core.records import Record
 from kiosk.i18n import translator
-from kiosk.onepage import Block, one_page
+from kiosk.views.onepage import Block, one_page
 
 log = logging.getLogger(__name__)
 

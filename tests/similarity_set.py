@@ -70,7 +70,7 @@ def evaluate(repo, *, limit: int = 3) -> dict:
     import time
     from datetime import timedelta
 
-    from kiosk.domain import ReportDraft
+    from kiosk.core.records import ReportDraft
 
     clock = repo.clock
     earlier_ids = []

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from kiosk import ids
+from kiosk.core import ids
 
 FULL = {"kill9": 300, "sigterm": 20, "damage": 400, "full_disk": 8, "printer": 12, "keys": 5000, "hostile": 20}
 SHORT = {"kill9": 200, "sigterm": 4, "damage": 60, "full_disk": 1, "printer": 2, "keys": 250, "hostile": 4}
@@ -455,15 +455,16 @@ def full_disk(work: Path, rounds: int, rng: random.Random) -> Row:
 
 
 def _fill_with_reports(where: Path, simulated: bool, row: Row, number: int, rng: random.Random) -> tuple[int, int]:
-    from kiosk.storage import StorageFull, journal, open_repository
-    from tests.storage_helpers import FaultyOS, clock, draft, record_ids
+    from kiosk.storage import StorageFull, open_repository
+    from tests.storage_helpers import FaultyOS, clock, draft, record_ids, use_os
 
     filler = where / "relleno.bin"
     filler.write_bytes(b"\xff" * rng.choice((64, 128, 192)) * 1024)
     folder = where / "data"
-    real_os = journal.os
+    restore_os = lambda: None  # noqa: E731
     if simulated:  # the disk fills up somewhere in the middle of a line, and stays full
-        journal.os = faulty = FaultyOS()
+        faulty = FaultyOS()
+        restore_os = use_os(faulty)
         faulty.fail("write", at=rng.randrange(100, 300), short=True)
         faulty.fail("handle.write", at=rng.randrange(10, 40))
     try:
@@ -509,7 +510,7 @@ def _fill_with_reports(where: Path, simulated: bool, row: Row, number: int, rng:
         third.close()
         return len(acked), refused
     finally:
-        journal.os = real_os
+        restore_os()
 
 
 async def _full_disk_on_screen(where: Path, simulated: bool, row: Row) -> None:
@@ -517,20 +518,21 @@ async def _full_disk_on_screen(where: Path, simulated: bool, row: Row) -> None:
     from kiosk.config import Config
     from kiosk.screens.report import ReportScreen
     from kiosk.screens.saved import SavedScreen
-    from kiosk.storage import journal, open_repository
+    from kiosk.storage import open_repository
     from tests.conftest import FakeMonotonic, fixed_clock, wait_for
-    from tests.storage_helpers import FaultyOS
+    from tests.storage_helpers import FaultyOS, use_os
     from tests.test_app import screen_text, walk_to_confirm
 
     repo = open_repository(where / "data", clock=fixed_clock)
     filler = where / "relleno.bin"
-    real_os = journal.os
+    restore_os = lambda: None  # noqa: E731
     app = KioskApp(config=Config(), repo=repo, clock=fixed_clock, monotonic=FakeMonotonic())
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await walk_to_confirm(pilot, what="Se cayó una caja del estante 4")
             if simulated:
-                journal.os = faulty = FaultyOS()
+                faulty = FaultyOS()
+                restore_os = use_os(faulty)
                 faulty.fail("write")
             else:
                 with open(filler, "wb") as handle:  # every last block
@@ -547,7 +549,7 @@ async def _full_disk_on_screen(where: Path, simulated: bool, row: Row) -> None:
                 row.fail("the report screen did not say the disk is full")
             if not isinstance(app.screen, ReportScreen) or repo.count() != 0:
                 row.lose(1, "the report left the screen although it was not saved")
-            journal.os = real_os
+            restore_os()
             if filler.exists():
                 filler.unlink()
             await pilot.press("enter")
@@ -562,7 +564,7 @@ async def _full_disk_on_screen(where: Path, simulated: bool, row: Row) -> None:
             if app.recovered_errors:
                 row.fail(f"errors on the report screen: {app.recovered_errors[:2]}")
     finally:
-        journal.os = real_os
+        restore_os()
         repo.close()
 
 
@@ -575,7 +577,7 @@ def printer(work: Path, jobs: int, rng: random.Random) -> Row:
     refused port, one that accepts and never reads, one that reads 64 bytes every 2 ms. A slip
     said to be printed must have arrived whole; one said to have failed must not have arrived;
     every job ends within its deadline with the reason said."""
-    from kiosk.domain import ReportDraft
+    from kiosk.core.records import ReportDraft
     from kiosk.storage import open_repository
     from tests.conftest import fixed_clock
     from tests.fake_printer import FakePrinter, refused_port
@@ -651,7 +653,7 @@ class _World:
 
 def _world(repo, *, demo: bool = True) -> _World:
     from kiosk.config import DEFAULT_AREAS
-    from kiosk.demo import seed_demo
+    from kiosk.demo.generator import seed_demo
     from tests.conftest import NOW
 
     if demo and repo.count() == 0:
@@ -671,12 +673,12 @@ def _world(repo, *, demo: bool = True) -> _World:
 def _screens(world: _World) -> dict[str, Callable[[], object]]:
     """Every screen of the kiosk, built fresh (the supervisor is signed in by the caller)."""
     from kiosk.screens.admin import AdminScreen
-    from kiosk.screens.dialogs import NoticeDialog
+    from kiosk.screens.dialogs.notice import NoticeDialog
     from kiosk.screens.follow_ups import FollowUpQueueScreen, FollowUpScreen
     from kiosk.screens.health import HealthScreen
     from kiosk.screens.home import HomeScreen
     from kiosk.screens.learnings import LearningsScreen
-    from kiosk.screens.login import NewSupervisorDialog, PinDialog
+    from kiosk.screens.dialogs.sign_in import NewSupervisorDialog, PinDialog
     from kiosk.screens.printer_admin import PrinterAdminScreen
     from kiosk.screens.printing import PrintScreen
     from kiosk.screens.record import RecordScreen
@@ -685,7 +687,7 @@ def _screens(world: _World) -> dict[str, Callable[[], object]]:
     from kiosk.screens.review_queue import ReviewQueueScreen
     from kiosk.screens.saved import SavedScreen
     from kiosk.screens.trends import TrendsScreen
-    from kiosk.screens.win import WinDialog
+    from kiosk.screens.dialogs.win import WinDialog
 
     screens: dict[str, Callable[[], object]] = {
         "home": HomeScreen,
@@ -736,7 +738,7 @@ class _SoakApp:
 
     def __init__(self, folder: Path, printer_folder: Path) -> None:
         from kiosk.storage import open_repository
-        from kiosk.supervisors import new_supervisor
+        from kiosk.core.supervisors import new_supervisor
         from tests.conftest import NOW, fixed_clock
 
         self.repo = open_repository(folder, clock=fixed_clock)

@@ -22,8 +22,8 @@ from typing import Any, Callable
 import orjson
 
 import kiosk
-from kiosk.domain import ReportDraft
-from kiosk.storage.journal import LOCK, SNAPSHOT, read_segment
+from kiosk.core.records import ReportDraft
+from kiosk.storage.format import LOCK, SNAPSHOT, read_segment
 
 ART = timezone(timedelta(hours=-3))
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=ART)
@@ -135,7 +135,8 @@ class _Plan:
 
 
 class FaultyOS:
-    """Stands in for the ``os`` module inside ``kiosk.storage.journal``; makes chosen calls fail.
+    """Stands in for the ``os`` module inside the storage modules (:func:`use_os`); makes chosen
+    calls fail.
 
     ``fail("write", at=3)`` makes the third ``os.write`` from now on, and every later one, raise
     ``OSError(ENOSPC)`` until :meth:`clear` (a full disk stays full; ``once=True`` fails one
@@ -205,6 +206,26 @@ class FaultyOS:
         return _FaultyHandle(self, os.fdopen(fd, *args, **kwargs))
 
 
+#: The storage modules that call the operating system: a FaultyOS stands in for ``os`` in each.
+OS_MODULES = ("kiosk.storage.journal", "kiosk.storage.files", "kiosk.storage.recovery", "kiosk.storage.format")
+
+
+def use_os(fake: Any) -> Callable[[], None]:
+    """Put ``fake`` in place of ``os`` in every storage module; returns what undoes it."""
+    import importlib
+
+    modules = [importlib.import_module(name) for name in OS_MODULES]
+    real = [module.os for module in modules]
+    for module in modules:
+        module.os = fake
+
+    def undo() -> None:
+        for module, saved in zip(modules, real, strict=True):
+            module.os = saved
+
+    return undo
+
+
 class _FaultyHandle:
     def __init__(self, faulty: FaultyOS, handle: Any) -> None:
         self._faulty = faulty
@@ -241,7 +262,7 @@ import sys
 import time
 from datetime import datetime, timedelta, timezone
 
-from kiosk.domain import ReportDraft
+from kiosk.core.records import ReportDraft
 from kiosk.storage import open_repository
 
 WHAT_HAPPENED = {what!r}

@@ -6,7 +6,7 @@ from textual.widgets import Static
 
 from kiosk.config import load_config
 from kiosk.screens.admin import FIELDS, AdminScreen
-from kiosk.supervisors import new_supervisor
+from kiosk.core.supervisors import new_supervisor
 from tests.conftest import NOW, wait_for
 
 

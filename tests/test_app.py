@@ -6,7 +6,7 @@ import errno
 
 from textual.widgets import Static
 
-from kiosk import ids
+from kiosk.core import ids
 from kiosk.screens.home import HomeScreen
 from kiosk.screens.report import ReportScreen
 from kiosk.screens.saved import SavedScreen
@@ -221,7 +221,7 @@ async def test_exit_without_an_admin_creates_the_first_one(make_app, repo):
 
 
 async def test_exit_needs_an_admin_pin_and_says_how_many_tries_are_left(make_app, repo):
-    from kiosk.supervisors import new_supervisor
+    from kiosk.core.supervisors import new_supervisor
     from tests.conftest import NOW
 
     repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))
@@ -245,7 +245,7 @@ async def test_exit_needs_an_admin_pin_and_says_how_many_tries_are_left(make_app
 
 
 async def test_five_wrong_pins_lock_out_plainly(make_app, repo):
-    from kiosk.supervisors import new_supervisor
+    from kiosk.core.supervisors import new_supervisor
     from tests.conftest import NOW
 
     repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))
@@ -342,12 +342,12 @@ async def test_damaged_data_at_start_is_restored_and_said(data_dir):
     """The kiosk loads after its first frame; it repairs, then says what it restored."""
     from kiosk.app import KioskApp
     from kiosk.config import Config
-    from kiosk.screens.dialogs import NoticeDialog
+    from kiosk.screens.dialogs.notice import NoticeDialog
     from kiosk.storage import JournalStore, load_repository, open_repository
     from tests.conftest import fixed_clock
 
     first = open_repository(data_dir, clock=fixed_clock)
-    from kiosk.domain import ReportDraft
+    from kiosk.core.records import ReportDraft
 
     saved = first.add_report(ReportDraft(kind="error", area="Calidad", what_happened="Registro antes del daño"), areas=None)
     first.close()  # writes a snapshot: kiosk.json.1 is the older generation
@@ -438,7 +438,7 @@ async def test_long_texts_on_home_are_one_glanceable_line(make_app, repo):
 
 
 async def test_idle_timeout_signs_the_supervisor_out(make_app, repo):
-    from kiosk.supervisors import new_supervisor
+    from kiosk.core.supervisors import new_supervisor
     from tests.conftest import NOW
 
     repo.add_supervisor(new_supervisor("Luis Díaz", "1357", admin=False, now=NOW))
@@ -608,10 +608,10 @@ async def test_a_dialog_answered_after_it_was_covered_or_closed_closes_nothing(m
     """Found by the full soak: a win acknowledged (saved in the background) after its dialog
     was no longer on top dismissed it anyway: ScreenStackError, and the kiosk reset. And the
     admin screen's footer asked which keys apply before its list existed."""
-    from kiosk.domain import ReportDraft
+    from kiosk.core.records import ReportDraft
     from kiosk.screens.admin import AdminScreen
     from kiosk.screens.trends import TrendsScreen
-    from kiosk.screens.win import Acknowledged, WinDialog
+    from kiosk.screens.dialogs.win import Acknowledged, WinDialog
 
     record = repo.add_report(ReportDraft(kind="win", area="Envasado", what_happened="Cambio de formato en 12 minutos"),
                              areas=None)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from kiosk.backup import PREFIX, backups_in, check
-from kiosk.domain import ReportDraft
+from kiosk.storage.backup import PREFIX, backups_in, check
+from kiosk.core.records import ReportDraft
 from tests.conftest import fixed_clock
 from tests.test_cli import run
 
@@ -60,7 +60,7 @@ def test_restore_checks_first_and_keeps_what_it_replaces(tmp_path):
     lines = backup.read_bytes().split(b"\n")
     meta = json.loads(lines[0][1:].split(b":", 1)[1])
     meta["1"]["schema"] = 99
-    from kiosk.storage.journal import snapshot_chunks, read_snapshot
+    from kiosk.storage.format import read_snapshot, snapshot_chunks
 
     tables, _meta = read_snapshot(backup)
     newer.write_bytes(b"".join(snapshot_chunks(tables, meta["1"])))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import ids
+from kiosk.core import ids
 
 KIOSK = [sys.executable, "-m", "kiosk"]
 HOSTILE = [
@@ -165,7 +165,7 @@ def test_under_systemd_on_the_console_a_config_error_also_reaches_the_journal(tm
     system log (a datagram socket standing in for /dev/log) and stays on screen a while."""
     import socket
 
-    import kiosk.__main__ as cli
+    import kiosk.cli as cli
     from kiosk.config import ConfigError
 
     address = str(tmp_path / "log")

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk import ids
+from kiosk.core import ids
 from kiosk.config import Config, ConfigError, example_config, parse_config
-from kiosk.domain import (
+from kiosk.core.records import (
     KINDS,
     Record,
     ReportDraft,
@@ -18,7 +18,7 @@ from kiosk.domain import (
     record_from_doc,
     record_to_doc,
 )
-from kiosk.text import clean_text, fold, inert
+from kiosk.core.text import clean_text, fold, inert
 from tests.conftest import NOW
 
 CONTROL = [chr(c) for c in [*range(0, 9), *range(11, 32), 0x7F, *range(0x80, 0xA0)]]
@@ -83,7 +83,7 @@ def test_report_rules():
 
 
 def test_record_documents_round_trip_with_every_part():
-    from kiosk.domain import Action, Condition, FollowUp, HistoryEntry, Link, LookFor, Review
+    from kiosk.core.records import Action, Condition, FollowUp, HistoryEntry, Link, LookFor, Review
 
     base = new_record(clean_report(ReportDraft(kind="error", area="A", what_happened="Algo pasó en la línea"), None),
                       record_id=ids.encode(5), now=NOW)

@@ -10,9 +10,9 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from kiosk import ids
-from kiosk.demo import DEMO_AREAS, FOLLOW_UP_DAYS, demo_documents, seed_demo
-from kiosk.domain import (
+from kiosk.core import ids
+from kiosk.demo.generator import DEMO_AREAS, FOLLOW_UP_DAYS, demo_documents, seed_demo
+from kiosk.core.records import (
     CONDITION_CATEGORIES,
     KINDS,
     LINK_RELATIONS,
@@ -24,7 +24,7 @@ from kiosk.domain import (
     record_to_doc,
 )
 from kiosk.storage import open_repository
-from kiosk.text import clean_text
+from kiosk.core.text import clean_text
 
 ART = timezone(timedelta(hours=-3))
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=ART)

@@ -8,13 +8,13 @@ from datetime import date, datetime, timedelta
 import pytest
 from textual.widgets import Static
 
-from kiosk.domain import Action, Condition, FollowUp, ReportDraft, Review, ValidationError
-from kiosk.following import apply_follow_up, due_state
-from kiosk.reviewing import finish_review
+from kiosk.core.records import Action, Condition, FollowUp, ReportDraft, Review, ValidationError
+from kiosk.core.following import apply_follow_up, due_state
+from kiosk.core.reviewing import finish_review
 from kiosk.screens.follow_ups import FollowUpQueueScreen, FollowUpScreen
 from kiosk.screens.review import ReviewWizard
 from kiosk.screens.review_queue import ReviewQueueScreen
-from kiosk.supervisors import new_supervisor
+from kiosk.core.supervisors import new_supervisor
 from tests.conftest import NOW, wait_for
 
 TODAY = NOW.date()

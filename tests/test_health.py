@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from kiosk.domain import ReportDraft
-from kiosk.supervisors import new_supervisor
+from kiosk.core.records import ReportDraft
+from kiosk.core.supervisors import new_supervisor
 from tests.conftest import NOW, wait_for
 from tests.test_cli import run
 

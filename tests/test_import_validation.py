@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from kiosk import ids
-from kiosk.domain import ValidationError
+from kiosk.core import ids
+from kiosk.core.records import ValidationError
 from tests.conftest import NOW
 
 BASE = {"kind": "error", "area": "Calidad", "what_happened": "Un lote salió sin control final",

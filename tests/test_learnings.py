@@ -7,13 +7,13 @@ from datetime import date, timedelta
 
 from textual.widgets import Static
 
-from kiosk.domain import Action, Condition, ReportDraft, Review
-from kiosk.reviewing import finish_review
+from kiosk.core.records import Action, Condition, ReportDraft, Review
+from kiosk.core.reviewing import finish_review
 from kiosk.screens.learnings import LearningsScreen
 from kiosk.screens.record import RecordScreen
 from kiosk.screens.trends import TrendsScreen
-from kiosk.supervisors import new_supervisor
-from kiosk.trends import compute, sparkline
+from kiosk.core.supervisors import new_supervisor
+from kiosk.core.trends import compute, sparkline
 from tests.conftest import NOW, wait_for
 from tests.test_cli import run
 
@@ -127,7 +127,7 @@ async def test_a_look_for_from_a_review_rotates_on_home(make_app, repo):
 
 
 def test_markdown_for_one_record_and_for_a_month(tmp_path):
-    from kiosk.domain import FollowUp
+    from kiosk.core.records import FollowUp
     from kiosk.storage import open_repository
     from tests.conftest import fixed_clock
 

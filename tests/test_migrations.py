@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk import ids
-from kiosk.domain import SCHEMA_VERSION
+from kiosk.core import ids
+from kiosk.core.records import SCHEMA_VERSION
 from kiosk.storage import open_repository
-from kiosk.storage.journal import read_snapshot, snapshot_chunks, write_atomic
+from kiosk.storage.files import write_atomic
+from kiosk.storage.format import read_snapshot, snapshot_chunks
 from kiosk.storage.migrations import NewerSchema, upgrade_tables
 from tests.conftest import fixed_clock
 

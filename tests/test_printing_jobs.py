@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import Config
-from kiosk.domain import ReportDraft
+from kiosk.core.records import ReportDraft
 from kiosk.printing.spool import PrintJob, PrintSpooler
 from tests.conftest import fixed_clock
 from tests.escpos_stream import parse, qr_payloads
@@ -277,7 +277,7 @@ def test_python_escpos_never_writes_on_the_terminal_nor_leaves_temporary_folders
     temp.mkdir()
     code = (
         "import logging, pathlib, sys\n"
-        "from kiosk.__main__ import setup_logging\n"
+        "from kiosk.cli import setup_logging\n"
         f"setup_logging(pathlib.Path({str(tmp_path / 'data')!r}))\n"
         "from kiosk.printing.devices import deliver, parse_target, PrintFailure\n"
         "try:\n"

@@ -10,11 +10,11 @@ import pytest
 from textual.widgets import Static
 
 from kiosk.config import PrinterConfig
-from kiosk.domain import ReportDraft
+from kiosk.core.records import ReportDraft
 from kiosk.screens.home import HomeScreen
 from kiosk.screens.printing import PrintScreen
 from kiosk.screens.saved import SavedScreen
-from kiosk.supervisors import new_supervisor
+from kiosk.core.supervisors import new_supervisor
 from tests.conftest import NOW, wait_for
 from tests.escpos_stream import parse, qr_payloads
 from tests.fake_printer import FakePrinter, refused_port

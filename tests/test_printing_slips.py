@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.domain import Action, Condition, LookFor, ReportDraft, Review, clean_report, new_record
+from kiosk.core.records import Action, Condition, LookFor, ReportDraft, Review, clean_report, new_record
 from kiosk.printing import profiles
 from kiosk.printing.escpos_out import Rendering, render
 from kiosk.printing.slips import (
@@ -306,7 +306,7 @@ def test_golden_bytes(name, columns):
 def test_the_one_page_view_writes_dates_the_way_people_there_do():
     """The record's page (screen, export, phone) said 2026-11-21T10:00:00-03:00."""
     from kiosk.i18n import translator
-    from kiosk.onepage import as_text, format_date, one_page
+    from kiosk.views.onepage import as_text, format_date, one_page
 
     record = a_reviewed_record()
     spanish = as_text(one_page(record, translate=translator("es_AR"), language="es_AR"))

@@ -105,7 +105,7 @@ def test_on_the_linux_console_only_16_colours_and_glyphs_its_fonts_have(tmp_path
     """TERM=linux: Home, a report, learnings, trends, a record and its print preview."""
     import re
 
-    from kiosk.console import CONSOLE_GLYPHS
+    from kiosk.terminal.console import CONSOLE_GLYPHS
 
     env = kiosk_env("linux")
     term = Terminal([sys.executable, "-m", "kiosk", "run", "--demo", "--data", str(tmp_path / "d")], env)

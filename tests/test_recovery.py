@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 import kiosk.storage.journal as journal
-from kiosk.domain import SCHEMA_VERSION, ReportDraft
+from kiosk.core.records import SCHEMA_VERSION, ReportDraft
 from kiosk.storage import JournalStore, StorageError, open_repository
-from kiosk.storage.journal import NewerSchema, read_snapshot
+from kiosk.storage.errors import NewerSchema
+from kiosk.storage.format import read_snapshot
 from tests.conftest import fixed_clock
 
 

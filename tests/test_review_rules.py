@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.review_rules import blame_hints, rules, vague_phrase
+from kiosk.core.review_rules import blame_hints, rules, vague_phrase
 
 
 @pytest.mark.parametrize("action", [
@@ -41,7 +41,7 @@ def test_blame_words_and_names_give_hints():
 def test_the_lists_come_from_one_data_file():
     loaded = rules()
     assert "tener más cuidado" in loaded.vague_actions and "careless" in loaded.blame_words
-    from kiosk.text import fold
+    from kiosk.core.text import fold
 
     for phrases in (loaded.vague_actions, loaded.blame_words):
         assert len({fold(p) for p in phrases}) == len(phrases), "a phrase is listed twice"

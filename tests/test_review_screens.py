@@ -5,12 +5,12 @@ from __future__ import annotations
 from textual.events import Paste
 from textual.widgets import Static
 
-from kiosk.domain import ReportDraft
+from kiosk.core.records import ReportDraft
 from kiosk.screens.home import HomeScreen
 from kiosk.screens.printing import PrintScreen
 from kiosk.screens.review import ReviewWizard
 from kiosk.screens.review_queue import ReviewQueueScreen
-from kiosk.supervisors import new_supervisor
+from kiosk.core.supervisors import new_supervisor
 from tests.conftest import NOW, FakeMonotonic, wait_for
 
 
@@ -181,7 +181,7 @@ async def test_idle_sign_out_keeps_the_draft_and_another_supervisor_resumes_it(m
 
 
 async def test_a_recurrence_first_asks_why_the_change_did_not_hold(make_app, repo):
-    from kiosk import ids
+    from kiosk.core import ids
 
     seed(repo)
     earlier = repo.import_doc({

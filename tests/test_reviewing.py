@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from kiosk.domain import Action, Condition, ReportDraft, Review, ValidationError
-from kiosk.reviewing import BUDGETS, finish_review, start_review
+from kiosk.core.records import Action, Condition, ReportDraft, Review, ValidationError
+from kiosk.core.reviewing import BUDGETS, finish_review, start_review
 from tests.conftest import NOW
 
 
@@ -50,8 +50,8 @@ def test_the_one_action_contract():
 
 
 def replace_record():
-    from kiosk.domain import new_record
-    from kiosk import ids
+    from kiosk.core.records import new_record
+    from kiosk.core import ids
 
     return new_record(ReportDraft(kind="error", area="A", what_happened="Algo pasó en la línea"),
                       record_id=ids.encode(1), now=NOW)

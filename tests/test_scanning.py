@@ -14,13 +14,13 @@ from datetime import timedelta
 import pytest
 from textual.widgets import Static
 
-from kiosk.domain import Action, Condition, ReportDraft, Review
-from kiosk.reviewing import finish_review
-from kiosk.scanning import ScanReader, parse_slip_url
+from kiosk.core.records import Action, Condition, ReportDraft, Review
+from kiosk.core.reviewing import finish_review
+from kiosk.core.scanning import ScanReader, parse_slip_url
 from kiosk.screens.follow_ups import FollowUpScreen
 from kiosk.screens.home import HomeScreen
 from kiosk.screens.record import RecordScreen
-from kiosk.supervisors import new_supervisor
+from kiosk.core.supervisors import new_supervisor
 from tests.conftest import NOW, FakeMonotonic, wait_for
 from tests.test_pty import Terminal
 

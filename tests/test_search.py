@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kiosk.domain import ReportDraft
+from kiosk.core.records import ReportDraft
 
 
 def add(repo, text, kind="error", area="Inyección"):

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from kiosk.config import Config
-from kiosk.demo import seed_demo
-from kiosk.similarity import stem, terms
+from kiosk.demo.generator import seed_demo
+from kiosk.core.similarity import stem, terms
 from tests.conftest import NOW
 from tests.similarity_set import SAME_EVENT, evaluate
 
@@ -29,7 +29,7 @@ def test_the_labelled_set_is_found_and_unseen_events_get_no_suggestion(repo):
 
 
 def test_area_station_and_recency_only_nudge_the_text(repo):
-    from kiosk.domain import ReportDraft
+    from kiosk.core.records import ReportDraft
 
     here = repo.add_report(ReportDraft(kind="error", area="Envasado", station="Cinta 2",
                                        what_happened="Se trabó la cinta y cayeron cajas al piso"), areas=None)
@@ -66,7 +66,7 @@ async def test_a_report_that_looks_like_an_earlier_one_offers_it_and_links_it(ma
     from textual.events import Paste
     from textual.widgets import Static
 
-    from kiosk.domain import ReportDraft
+    from kiosk.core.records import ReportDraft
     from kiosk.screens.saved import SavedScreen
     from tests.conftest import wait_for
 
@@ -94,9 +94,9 @@ async def test_a_report_that_looks_like_an_earlier_one_offers_it_and_links_it(ma
 async def test_the_review_shows_similar_records_and_links_one(make_app, repo):
     from textual.widgets import Static
 
-    from kiosk.domain import ReportDraft
+    from kiosk.core.records import ReportDraft
     from kiosk.screens.review import ReviewWizard
-    from kiosk.supervisors import new_supervisor
+    from kiosk.core.supervisors import new_supervisor
     from tests.conftest import wait_for
 
     repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))

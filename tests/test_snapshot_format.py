@@ -7,7 +7,8 @@ import json
 import pytest
 from tinydb import TinyDB
 
-from kiosk.storage.journal import read_snapshot, snapshot_chunks, write_atomic
+from kiosk.storage.files import write_atomic
+from kiosk.storage.format import read_snapshot, snapshot_chunks
 
 TABLES = {
     "records": {"1": {"what": "línea uno\nlínea dos", "tags": ["a", "b"]}, "7": {"what": "ñandú €"}},

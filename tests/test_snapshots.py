@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk import ids
+from kiosk.core import ids
 from tests.conftest import no_blink, wait_for
 
 SIZES = [(80, 24), (160, 48)]
@@ -74,10 +74,10 @@ WIZARD_STEPS = {
 def test_review_wizard(snap_compare, make_app, repo, step, size, language):
     from dataclasses import replace
 
-    from kiosk.domain import Action, Condition, ReportDraft
-    from kiosk.reviewing import start_review
+    from kiosk.core.records import Action, Condition, ReportDraft
+    from kiosk.core.reviewing import start_review
     from kiosk.screens.review import ReviewWizard
-    from kiosk.supervisors import new_supervisor
+    from kiosk.core.supervisors import new_supervisor
     from tests.conftest import NOW
 
     repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))

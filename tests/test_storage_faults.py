@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import ids
+from kiosk.core import ids
 from kiosk.storage import DataDamaged, JournalStore, StorageError, StorageFull, open_repository
-from kiosk.storage import journal
-from kiosk.storage.journal import encode_entry, read_snapshot
+from kiosk.storage import recovery
+from kiosk.storage.format import encode_entry, read_snapshot
 
 from tests.storage_helpers import (
     FaultyOS,
@@ -44,9 +44,14 @@ from tests.storage_helpers import (
 
 @pytest.fixture
 def faulty(monkeypatch: pytest.MonkeyPatch) -> FaultyOS:
-    """The journal module's ``os``, with faults on demand."""
+    """The storage modules' ``os``, with faults on demand."""
+    import importlib
+
+    from tests.storage_helpers import OS_MODULES
+
     fake = FaultyOS()
-    monkeypatch.setattr(journal, "os", fake)
+    for name in OS_MODULES:
+        monkeypatch.setattr(importlib.import_module(name), "os", fake)
     return fake
 
 
@@ -686,7 +691,7 @@ class _FrozenDatetime(datetime):
 def test_two_repairs_in_the_same_second_keep_both_damaged_copies(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(journal, "datetime", _FrozenDatetime)
+    monkeypatch.setattr(recovery, "datetime", _FrozenDatetime)
     folder = tmp_path / "data"
     expected = build_folder(folder, generations=3)
     kept = []

@@ -1,7 +1,6 @@
-"""Unit tests of the journal store and the TinyDB glue (kiosk.storage.journal, tinydb_glue).
+"""Unit tests of the journal store (kiosk.storage.journal) and of its snapshot as TinyDB reads it.
 
-What an acknowledged save means here: ``commit`` (or a TinyDB write, or ``add_report``)
-returned. Such a save must be in the files, in exactly the form the process saw it, whatever
+What an acknowledged save means here: ``commit`` (or ``add_report``) returned. Such a save must be in the files, in exactly the form the process saw it, whatever
 happens afterwards; and stock TinyDB must still be able to read the snapshot.
 """
 
@@ -15,11 +14,9 @@ import orjson
 import pytest
 import tinydb
 from tinydb import Query
-from tinydb.table import Document
 
-from kiosk import ids
+from kiosk.core import ids
 from kiosk.storage import DataFolderBusy, JournalStore, StorageError, open_repository
-from kiosk.storage.tinydb_glue import KioskTinyDB
 
 from tests.storage_helpers import (
     WHAT_HAPPENED,
@@ -130,98 +127,18 @@ def test_a_closed_store_refuses_saves(folder: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# TinyDB on the journal
+# What is stored, and stock TinyDB reading it
 
 
-def test_tinydb_writes_journal_only_the_changed_documents_and_survive_reopen(folder: Path) -> None:
-    store = JournalStore(folder)
-    table = KioskTinyDB(store).table("cosas")
-    Thing = Query()
-
-    assert table.insert({"nombre": "cinta", "área": "Envasado", "n": 1}) == 1
-    cinta = {"nombre": "cinta", "área": "Envasado", "n": 1}
-    assert last_ops(folder) == [["put", "cosas", "1", cinta]]
-    balanza = {"nombre": "balanza", "área": "Pesaje", "n": 2}
-    sellos = {"nombre": "sellos", "área": "Envasado", "n": 3}
-    assert table.insert_multiple([balanza, sellos]) == [2, 3]
-    assert [op[2] for op in last_ops(folder)] == ["2", "3"]
-    seq = store.seq
-
-    # update by condition: one line, only the two matching documents
-    assert sorted(table.update({"revisado": True}, Thing["área"] == "Envasado")) == [1, 3]
-    assert store.seq == seq + 1
-    ops = last_ops(folder)
-    assert sorted(op[2] for op in ops) == ["1", "3"]
-    assert all(op[0] == "put" and op[3]["revisado"] is True for op in ops)
-
-    # update by doc_ids, with a callable; a missing id is skipped
-    def bump(doc):
-        doc["n"] += 10
-
-    assert table.update(bump, doc_ids=[2, 99]) == [2]
-    assert last_ops(folder) == [["put", "cosas", "2", {**balanza, "n": 12}]]
-
-    # an update that changes nothing writes nothing
-    seq = store.seq
-    table.update({"n": 12}, doc_ids=[2])
-    assert store.seq == seq
-
-    # upsert: an existing document is updated, a new one inserted
-    assert table.upsert({"nombre": "cinta", "n": 100}, Thing.nombre == "cinta") == [1]
-    assert last_ops(folder) == [
-        ["put", "cosas", "1", {"nombre": "cinta", "área": "Envasado", "n": 100, "revisado": True}]
-    ]
-    assert table.upsert({"nombre": "etiquetadora", "n": 4}, Thing.nombre == "etiquetadora") == [4]
-    assert last_ops(folder) == [["put", "cosas", "4", {"nombre": "etiquetadora", "n": 4}]]
-    assert table.upsert(Document({"nombre": "etiquetadora", "n": 5}, doc_id=4)) == [4]
-
-    # remove by condition and by doc_ids
-    assert table.remove(Thing.nombre == "sellos") == [3]
-    assert last_ops(folder) == [["del", "cosas", "3"]]
-    assert table.remove(doc_ids=[2, 42]) == [2]
-    assert last_ops(folder) == [["del", "cosas", "2"]]
-
-    # one more table, then the whole thing from the files
-    other = KioskTinyDB(store).table("otras")
-    other.insert({"texto": "¿Añadir café? ¡Sí! Ñandú €"})
-    expected = {
-        "cosas": {
-            "1": {"nombre": "cinta", "área": "Envasado", "n": 100, "revisado": True},
-            "4": {"nombre": "etiquetadora", "n": 5},
-        },
-        "otras": {"1": {"texto": "¿Añadir café? ¡Sí! Ñandú €"}},
-    }
-    assert tables_of(store) == expected
-    store.close(compact=False)
-
-    again = JournalStore(folder)
-    assert again.report.healthy
-    assert tables_of(again) == expected
-    table = KioskTinyDB(again).table("cosas")
-    assert table.get(doc_id=1)["n"] == 100
-    assert [d.doc_id for d in table.search(Thing.n >= 5)] == [1, 4]
-    assert table.insert({"nombre": "nueva"}) == 5, "ids continue after the highest one"
-    table.truncate()
-    assert len(table) == 0
-    assert sorted(op[2] for op in last_ops(folder)) == ["1", "4", "5"]
-    assert all(op[0] == "del" for op in last_ops(folder))
-    again.close()
-    third = JournalStore(folder)
-    assert tables_of(third).get("cosas") == {}
-    assert tables_of(third)["otras"] == expected["otras"]
-    third.close()
-
-
-def test_tinydb_documents_are_copied_when_saved(folder: Path) -> None:
-    """What is in memory is what is in the files: changing a dict after handing it to TinyDB
+def test_saved_documents_are_copies_of_what_was_handed_in(folder: Path) -> None:
+    """What is in memory is what is in the files: changing a dict after handing it to a save
     must not change the stored document behind the journal's back."""
     store = JournalStore(folder)
-    table = KioskTinyDB(store).table("cosas")
     doc = {"nombre": "cinta", "etiquetas": ["roja"]}
-    table.insert(doc)
+    store.commit([("put", "cosas", "1", doc)])
     doc["etiquetas"].append("verde")
     extra = {"piezas": [1, 2]}
-    table.update({"detalle": extra}, doc_ids=[1])
+    store.commit([("put", "cosas", "1", {"nombre": "cinta", "etiquetas": ["roja"], "detalle": extra})])
     extra["piezas"].append(3)
     in_memory = tables_of(store)
     assert in_memory["cosas"]["1"] == {
@@ -233,23 +150,10 @@ def test_tinydb_documents_are_copied_when_saved(folder: Path) -> None:
     again.close()
 
 
-def test_tinydb_drop_table_is_refused_without_touching_the_data(folder: Path) -> None:
-    store = JournalStore(folder)
-    db = KioskTinyDB(store)
-    db.table("cosas").insert({"n": 1})
-    with pytest.raises(TypeError):
-        db.drop_table("cosas")
-    with pytest.raises(TypeError):
-        db.drop_tables()
-    assert db.table("cosas").all() == [{"n": 1}]
-    assert tables_of(store) == {"cosas": {"1": {"n": 1}}}
-    store.close()
-
-
 def test_tinydb_as_shipped_reads_the_snapshot(folder: Path) -> None:
     repo = open_repository(folder, clock=clock)
     made = add_reports(repo, 1, 5)
-    repo.db.table("ajustes").insert({"impresora": "Épson TM-T20", "idioma": "es"})
+    repo.store.commit([("put", "ajustes", "1", {"impresora": "Épson TM-T20", "idioma": "es"})])
     repo.store.compact()
     expected = tables_of(repo.store)
     repo.close()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.domain import ValidationError
-from kiosk.supervisors import LOCKOUT, MAX_FAILURES, hash_pin, new_supervisor, try_pin
+from kiosk.core.records import ValidationError
+from kiosk.core.supervisors import LOCKOUT, MAX_FAILURES, hash_pin, new_supervisor, try_pin
 from tests.conftest import NOW
 
 PIN = "482915"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.domain import ReportDraft
+from kiosk.core.records import ReportDraft
 from tests.conftest import fixed_clock
 
 REPORTER = "Ana Gómez"

@@ -296,7 +296,7 @@ def deliver(data: bytes, target: Target, *, profile: str = "", timeout: float = 
 
 
 def _save_preview(data: bytes, path: Path) -> Path:
-    from kiosk.storage.journal import write_atomic
+    from kiosk.storage.files import write_atomic
 
     path.parent.mkdir(parents=True, exist_ok=True)
     try:

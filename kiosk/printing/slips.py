@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Callable, Sequence
 
-from kiosk.domain import Record
-from kiosk.onepage import LOOK_FOR, QUESTIONS, format_date
+from kiosk.core.records import Record
+from kiosk.views.onepage import LOOK_FOR, QUESTIONS, format_date
 from kiosk.i18n import translator
-from kiosk.labels import CONDITION_LABELS, FIELD_LABELS, KIND_LABELS
+from kiosk.views.labels import CONDITION_LABELS, FIELD_LABELS, KIND_LABELS
 from kiosk.printing.text import paper_text, wrap
 
 SLIP_KINDS = ("receipt", "review", "followups", "test")

@@ -15,10 +15,10 @@ from textual.widgets import Static
 from textual.widgets.option_list import Option
 
 from kiosk.config import Config, ConfigError, config_to_toml, parse_config, save_config
-from kiosk.domain import ValidationError
+from kiosk.core.records import ValidationError
 from kiosk.i18n import N_, _
-from kiosk.labels import describe_error
-from kiosk.supervisors import Supervisor
+from kiosk.views.labels import describe_error
+from kiosk.core.supervisors import Supervisor
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList
 from kiosk.screens import leave
@@ -173,7 +173,7 @@ class AdminScreen(Screen):
     # -- supervisors ---------------------------------------------------------------------
 
     def action_add(self, admin: bool) -> None:
-        from kiosk.screens.login import NewSupervisorDialog
+        from kiosk.screens.dialogs.sign_in import NewSupervisorDialog
 
         self.app.push_screen(NewSupervisorDialog(admin=admin), lambda _added: self.load_supervisors())
 

@@ -20,12 +20,12 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
 from textual.widgets.option_list import Option
 
-from kiosk.domain import FollowUp, Record, ValidationError
-from kiosk.following import NOTES_MAX, REASON_MAX
+from kiosk.core.records import FollowUp, Record, ValidationError
+from kiosk.core.following import NOTES_MAX, REASON_MAX
 from kiosk.i18n import N_, _, ngettext
-from kiosk.labels import describe_error
+from kiosk.views.labels import describe_error
 from kiosk.storage import StorageError
-from kiosk.text import shorten
+from kiosk.core.text import shorten
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList, ReportTextArea
 from kiosk.screens import leave
@@ -379,7 +379,7 @@ class FollowUpScreen(Screen):
         except ValidationError as error:
             self.post_message(FollowUpSaved(None, None, self._explain(error)))
         except StorageError as error:
-            from kiosk.labels import describe_storage_problem
+            from kiosk.views.labels import describe_storage_problem
 
             self.post_message(FollowUpSaved(None, None, _(
                 "Not saved ({error}); your answers are still here.").format(error=describe_storage_problem(error))))

@@ -12,10 +12,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
+from kiosk.demo import DEMO_ADMIN
 from kiosk.i18n import N_, _, ngettext
-from kiosk.labels import kind_label
+from kiosk.views.labels import kind_label
 from kiosk.storage import HomeCounts
-from kiosk.text import shorten
+from kiosk.core.text import shorten
 from kiosk.widgets import KioskFooter, TLabel, plain
 
 #: The choices on Home: key, action, title, subtitle.
@@ -25,7 +26,6 @@ CHOICES = (
     ("3", "follow_ups", N_("Follow-ups"), N_("Was the change made? Did it work?")),
     ("4", "learnings", N_("What we have learned"), N_("Search past learnings, wins and trends")),
 )
-DEMO_ADMIN = "Admin Demo"
 
 
 @dataclass
@@ -54,7 +54,7 @@ class HomeScreen(Screen):
         Binding("x", "sign_out", N_("Sign out")),
     ]
 
-    #: A slip scanned here opens its record (see KioskApp and kiosk.scanning).
+    #: A slip scanned here opens its record (see KioskApp and kiosk.core.scanning).
     accepts_scans = True
 
     #: Presses of the applause key for the same win within this many seconds count once.

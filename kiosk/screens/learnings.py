@@ -20,10 +20,10 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
-from kiosk.domain import KINDS, STATUSES, Record
+from kiosk.core.records import KINDS, STATUSES, Record
 from kiosk.i18n import N_, _, ngettext
-from kiosk.labels import kind_label, status_label
-from kiosk.text import shorten
+from kiosk.views.labels import kind_label, status_label
+from kiosk.core.text import shorten
 from kiosk.widgets import KioskFooter, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList
 from kiosk.screens import leave
@@ -119,7 +119,7 @@ class LearningsScreen(Screen):
 
     @on(KioskInput.Submitted, "#learn-search")
     def submitted(self) -> None:
-        from kiosk.scanning import parse_slip_url
+        from kiosk.core.scanning import parse_slip_url
 
         value = self.query_one("#learn-search", KioskInput).value
         if parse_slip_url(value) is not None:  # a slip scanned into the search box

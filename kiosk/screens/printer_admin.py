@@ -15,8 +15,8 @@ from textual.widgets import Static
 from textual.widgets.option_list import Option
 
 from kiosk.i18n import N_, _
-from kiosk.labels import slip_label
-from kiosk.onepage import format_date
+from kiosk.views.labels import slip_label
+from kiosk.views.onepage import format_date
 from kiosk.printing.spool import PrintJob
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList

@@ -16,10 +16,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from kiosk.domain import Record
-from kiosk.following import is_due
+from kiosk.core.records import Record
+from kiosk.core.following import is_due
 from kiosk.i18n import N_, _
-from kiosk.onepage import as_text, one_page
+from kiosk.views.onepage import as_text, one_page
 from kiosk.widgets import SCROLL_BINDINGS, KioskFooter, ScrollKeys, plain
 from kiosk.screens import leave
 

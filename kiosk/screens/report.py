@@ -19,9 +19,9 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
 from textual.widgets.option_list import Option
 
-from kiosk.domain import KINDS, REPORT_LIMITS, Record, ReportDraft, ValidationError, clean_report
+from kiosk.core.records import KINDS, REPORT_LIMITS, Record, ReportDraft, ValidationError, clean_report
 from kiosk.i18n import N_, _
-from kiosk.labels import (
+from kiosk.views.labels import (
     KIND_HINTS,
     describe_error,
     describe_storage_problem,
@@ -30,8 +30,8 @@ from kiosk.labels import (
     limit_hint,
 )
 from kiosk.storage import StorageError, StorageFull
-from kiosk.seen import Seen, describe, look_up
-from kiosk.text import clean_text, fold
+from kiosk.views.seen import Seen, describe, look_up
+from kiosk.core.text import clean_text, fold
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList, ReportTextArea, TextClipped
 from kiosk.screens import leave

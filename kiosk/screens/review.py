@@ -21,13 +21,13 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
 from textual.widgets.option_list import Option
 
-from kiosk.domain import CONDITION_CATEGORIES, Action, Condition, Record, Review, ValidationError
-from kiosk.exchange import record_page
+from kiosk.core.records import CONDITION_CATEGORIES, Action, Condition, Record, Review, ValidationError
+from kiosk.views.exchange import record_page
 from kiosk.i18n import N_, _
-from kiosk.labels import condition_label, describe_error, kind_label
-from kiosk.review_rules import blame_hints
-from kiosk.seen import describe, look_up
-from kiosk.reviewing import BUDGETS, MAX_CONDITIONS, default_follow_up, finish_review, start_review
+from kiosk.views.labels import condition_label, describe_error, kind_label
+from kiosk.core.review_rules import blame_hints
+from kiosk.views.seen import describe, look_up
+from kiosk.core.reviewing import BUDGETS, MAX_CONDITIONS, default_follow_up, finish_review, start_review
 from kiosk.storage import StorageError
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList, ReportTextArea
@@ -216,7 +216,7 @@ class ReviewWizard(Screen):
             return ""
         line = "\n" + _("Previous cycle {id}: “{action}”").format(id=previous.id, action=previous.review.action.text)
         if previous.follow_ups:
-            from kiosk.onepage import DONE_LABELS, WORKED_LABELS
+            from kiosk.views.onepage import DONE_LABELS, WORKED_LABELS
 
             last = previous.follow_ups[-1]
             line += " · " + _(DONE_LABELS[last.done]) + " · " + _(WORKED_LABELS[last.worked])
@@ -473,7 +473,7 @@ class ReviewWizard(Screen):
         except ValidationError as error:
             self.post_message(Saved(None, self._explain(error)))
         except StorageError as error:
-            from kiosk.labels import describe_storage_problem
+            from kiosk.views.labels import describe_storage_problem
 
             self.post_message(Saved(None, _("The draft could not be saved ({error}); your answers are "
                                             "still here.").format(error=describe_storage_problem(error))))

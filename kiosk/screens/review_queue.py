@@ -14,10 +14,10 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
-from kiosk.domain import Record
+from kiosk.core.records import Record
 from kiosk.i18n import N_, _, ngettext
-from kiosk.labels import kind_label
-from kiosk.text import shorten
+from kiosk.views.labels import kind_label
+from kiosk.core.text import shorten
 from kiosk.widgets import KioskFooter, plain
 from kiosk.widgets.inputs import KioskOptionList
 from kiosk.screens import leave
@@ -116,7 +116,7 @@ class ReviewQueueScreen(Screen):
 
     def _push_wizard(self, record: Record, earlier: Record | None, previous: Record | None = None) -> None:
         if record.kind == "win":
-            from kiosk.screens.win import WinDialog
+            from kiosk.screens.dialogs.win import WinDialog
 
             def acknowledged(done: Record | None) -> None:
                 if done is not None:

@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
-from kiosk.domain import Record
+from kiosk.core.records import Record
 from kiosk.i18n import N_
 from kiosk.widgets import KioskFooter, TLabel
 from kiosk.screens import leave

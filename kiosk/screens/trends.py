@@ -14,8 +14,8 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from kiosk.i18n import N_, _, ngettext
-from kiosk.labels import condition_label, kind_label
-from kiosk.trends import Trends, bar, compute, sparkline
+from kiosk.views.labels import condition_label, kind_label
+from kiosk.core.trends import Trends, bar, compute, sparkline
 from kiosk.widgets import KioskFooter, ScrollKeys, plain
 from kiosk.screens import leave
 

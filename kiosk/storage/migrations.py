@@ -1,7 +1,7 @@
 """Upgrades of stored documents from one schema version to the next.
 
 The snapshot's ``_meta`` says which version wrote it. On open, documents older than
-``kiosk.domain.SCHEMA_VERSION`` are upgraded in memory step by step, and the writer then saves
+``kiosk.core.records.SCHEMA_VERSION`` are upgraded in memory step by step, and the writer then saves
 a snapshot in the new version (the old one stays as a generation). Add a step here whenever
 the document layout changes; never edit a released step.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from kiosk.storage.journal import NewerSchema
+from kiosk.storage.errors import NewerSchema
 
 Tables = dict[str, dict[str, Any]]
 Step = Callable[[Tables], None]

@@ -1,6 +1,6 @@
 """Accent- and case-insensitive search over every record's text, fast enough per keystroke.
 
-An inverted index: each record's searchable text is folded (``kiosk.text.fold``: lower case,
+An inverted index: each record's searchable text is folded (``kiosk.core.text.fold``: lower case,
 no accents, ASCII), cut into words, and every word points to the records that contain it. A
 query matches records that have, for every typed word, some word *starting* with it — so
 "presion", "presión" and "PRES" all find "Presión", and the last word can be half-typed.
@@ -18,7 +18,7 @@ from array import array
 from bisect import bisect_left
 from typing import Callable, Iterable, Mapping
 
-from kiosk.text import fold
+from kiosk.core.text import fold
 
 #: Bytes that separate words: everything except ASCII letters and digits.
 _SEPARATORS = bytes(c if chr(c).isascii() and chr(c).isalnum() else 0x20 for c in range(256))

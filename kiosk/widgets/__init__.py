@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
 from kiosk.i18n import N_, _
-from kiosk.text import inert
+from kiosk.core.text import inert
 
 #: ↑ ↓ and PgUp PgDn scroll a screen's scrolling view, shown once in the footer as "↑↓ Scroll".
 SCROLL_BINDINGS = [

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, TextArea
 
-from kiosk.text import inert
+from kiosk.core.text import inert
 
 
 @dataclass

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kiosk.i18n import _, ngettext
-from kiosk.text import shorten
+from kiosk.core.text import shorten
 
 #: The keys that mark suggestion 1, 2 or 3 as the same thing.
 SAME_KEYS = ("f5", "f6", "f7")
@@ -43,7 +43,7 @@ def look_up(repo, text: str, *, area: str = "", station: str = "", exclude: str 
 
 def describe(seen: list[Seen], same_as: str) -> str:
     """The suggestions as lines, the one marked as the same thing ticked."""
-    from kiosk.onepage import WORKED_LABELS
+    from kiosk.views.onepage import WORKED_LABELS
 
     lines = [_("Have we seen this before? If one of these is the same thing, press its key:")]
     for key, item in zip(SAME_KEYS, seen):

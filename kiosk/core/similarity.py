@@ -19,8 +19,8 @@ from typing import Callable
 
 from rapidfuzz import fuzz, process
 
-from kiosk.domain import Record
-from kiosk.text import fold
+from kiosk.core.records import Record
+from kiosk.core.text import fold
 
 #: Words that say nothing about what happened (folded).
 STOP_WORDS = frozenset("""
@@ -59,6 +59,27 @@ def terms(text: str) -> tuple[str, ...]:
 
 
 _NOT_WORD = {c: " " for c in range(128) if not chr(c).isalnum()}
+
+
+def query_stems(text: str) -> list[bytes]:
+    """The stems of ``text`` that can find candidates in the search index (as its ASCII words;
+    too-short stems would match half the index)."""
+    stems = [t.encode("ascii", "ignore") for t in dict.fromkeys(terms(text))]
+    return [s for s in stems if len(s) >= 3]
+
+
+def rarity(total: int, count_prefix: Callable[[bytes], int]) -> Callable[[str], float]:
+    """How rare a stem is among ``total`` records (inverse document frequency), from how many
+    records have a word starting with it; rarer words tell more. Cached per query."""
+    known: dict[str, float] = {}
+
+    def idf(word: str) -> float:
+        if word not in known:
+            hits = count_prefix(word.encode("ascii", "ignore")) if len(word) >= 3 else total
+            known[word] = math.log(1 + total / (1 + hits))
+        return known[word]
+
+    return idf
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 A review starts as a draft prefilled from the report, is saved at every step, and is finished
 only when it has at least one contributing condition and exactly one concrete action with an
 owner and a deadline after today, not after the follow-up date (review date + follow-up days).
+:func:`keep_draft` and :func:`conclude` give the records to store; the repository stores them.
 """
 
 from __future__ import annotations
@@ -10,9 +11,21 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from kiosk.domain import Action, Condition, Record, Review, ValidationError
-from kiosk.review_rules import vague_phrase
-from kiosk.text import clean_text
+from kiosk.core.records import (
+    Action,
+    Condition,
+    HistoryEntry,
+    LookFor,
+    Record,
+    Review,
+    Status,
+    ValidationError,
+    record_from_doc,
+    record_to_doc,
+    with_history,
+)
+from kiosk.core.review_rules import vague_phrase
+from kiosk.core.text import clean_text
 
 #: Characters per answer, so that the whole review fits one printed page and one 80 mm slip.
 BUDGETS = {
@@ -124,3 +137,35 @@ def _date(name: str, value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise ValidationError(name, "bad_date", value=value) from None
+
+
+def keep_draft(record: Record, review: Review, *, by: str, now: datetime) -> Record:
+    """The record with a review in progress: a report that was waiting is now in review."""
+    status = Status.IN_REVIEW if record.status == Status.REPORTED else record.status
+    changed = replace(record, review=replace(review, draft=True), status=status)
+    return with_history(changed, HistoryEntry(at=now.isoformat(timespec="seconds"), by=by,
+                                              what="review_draft_saved", fields=("review",)))
+
+
+def conclude(record: Record, review: Review, *, earlier: Record | None, by: str, now: datetime,
+             look_for: str = "", share_days: int = 30) -> tuple[Record, Record | None]:
+    """The record with its finished review (see :func:`finish_review`): the action is open.
+    ``look_for``: a line Home shows every team for ``share_days`` days. When the record repeats
+    ``earlier``, whose change was closed as working, why that change did not hold is noted on
+    ``earlier`` too: it is returned changed, to be stored in the same transaction."""
+    changed = replace(record, review=review, status=Status.ACTION_OPEN)
+    if look_for.strip():
+        until = (now.date() + timedelta(days=share_days)).isoformat()
+        # Through a document and back: the line is cleaned and checked like an import.
+        changed = record_from_doc(record_to_doc(replace(changed, look_for=LookFor(text=look_for, until=until))))
+    stamp = now.isoformat(timespec="seconds")
+    fields = ("review", "status") + (("look_for",) if changed.look_for else ())
+    changed = with_history(changed, HistoryEntry(at=stamp, by=by, what="reviewed", fields=fields))
+    if earlier is None or earlier.review is None or not review.recurrence_note:
+        return changed, None
+    note = f"{record.id}: {review.recurrence_note}"
+    old_note = earlier.review.recurrence_note
+    noted = replace(earlier, review=replace(earlier.review, recurrence_note=f"{old_note}\n{note}" if old_note else note))
+    noted = with_history(noted, HistoryEntry(at=stamp, by=by, what="recurrence_noted",
+                                             fields=("review.recurrence_note",)))
+    return changed, noted

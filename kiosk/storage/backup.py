@@ -18,19 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from kiosk.domain import SCHEMA_VERSION, record_from_doc
-from kiosk.storage.journal import (
-    JournalStore,
-    NewerSchema,
-    StorageError,
-    read_snapshot,
-    snapshot_chunks,
-    write_atomic,
-)
+from kiosk.core.records import SCHEMA_VERSION, record_from_doc
+from kiosk.storage.errors import NewerSchema, StorageError
+from kiosk.storage.files import fsync_dir, write_atomic
+from kiosk.storage.format import SNAPSHOT, read_snapshot, snapshot_chunks
+from kiosk.storage.journal import JournalStore
 
 PREFIX = "kiosk-backup-"
 SUFFIX = ".json"
-SNAPSHOT = "kiosk.json"
 
 
 @dataclass(frozen=True)
@@ -106,11 +101,7 @@ def restore(path: Path, data: Path, *, now: datetime | None = None, **store_args
         try:
             shutil.copyfile(path, data / f".{SNAPSHOT}.restoring")
             os.replace(data / f".{SNAPSHOT}.restoring", data / SNAPSHOT)
-            fd = os.open(data, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            fsync_dir(data)
         except OSError as error:
             raise StorageError(f"restoring {path}: {error}") from error
     finally:

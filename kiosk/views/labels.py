@@ -5,7 +5,7 @@ One table per fact; screens, slips, exports and the command line all use these.
 
 from __future__ import annotations
 
-from kiosk.domain import REPORT_LIMITS, ValidationError
+from kiosk.core.records import REPORT_LIMITS, ValidationError
 from kiosk.i18n import N_, _, ngettext
 
 KIND_LABELS = {
@@ -203,7 +203,7 @@ def describe_storage_problem(error: Exception) -> str:
     """What went wrong with the data, for a message on screen."""
     import errno as errno_codes
 
-    from kiosk.storage.journal import DataDamaged, NewerSchema, StorageError, StorageFull
+    from kiosk.storage.errors import DataDamaged, NewerSchema, StorageError, StorageFull
 
     if isinstance(error, NewerSchema):
         return _("the data was written by a newer version of the kiosk (data version {found}, "

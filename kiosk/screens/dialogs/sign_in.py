@@ -18,11 +18,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
-from kiosk.domain import ValidationError
+from kiosk.core.records import ValidationError
 from kiosk.i18n import N_, _, ngettext
-from kiosk.labels import describe_error
-from kiosk.supervisors import Supervisor, new_supervisor
-from kiosk.text import fold
+from kiosk.views.labels import describe_error
+from kiosk.core.supervisors import Supervisor, new_supervisor
+from kiosk.core.text import fold
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList
 from kiosk.screens import leave

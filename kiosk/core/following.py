@@ -1,8 +1,8 @@
 """The follow-up as rules (pure Python): when one is due, and what each outcome does.
 
 Thirty days (``follow_up_days``) after a review the kiosk asks: was the change made, did it
-work, has it happened again? Three outcomes, each appended to the record's follow-ups and
-history:
+work, has it happened again? On that day the kiosk marks the record ``follow_up_due``
+(:func:`mark_due`). Three outcomes, each appended to the record's follow-ups and history:
 
 - **close** — the cycle ends;
 - **extend** — a new follow-up date (after today) with a reason;
@@ -16,26 +16,29 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from kiosk.domain import (
+from kiosk.core.records import (
     FOLLOW_UP_DONE,
     FOLLOW_UP_OUTCOMES,
     FOLLOW_UP_WORKED,
+    OPEN_STATUSES,
+    UPCOMING_DAYS,
     FollowUp,
     HistoryEntry,
     Link,
+    Outcome,
     Record,
     ReportDraft,
+    Status,
     ValidationError,
     new_record,
+    with_history,
 )
-from kiosk.text import clean_text
+from kiosk.core.text import clean_text
 
-#: Days ahead the follow-up queue shows as upcoming.
-UPCOMING_DAYS = 7
 NOTES_MAX = 600
 REASON_MAX = 300
-#: Records whose change is being carried out: these have a follow-up date.
-OPEN_STATUSES = frozenset({"action_open", "follow_up_due"})
+#: Who marks a follow-up as due: the kiosk itself (its history says "the kiosk").
+SYSTEM = "system"
 
 
 def due_state(record: Record, today: date, upcoming_days: int = UPCOMING_DAYS) -> str | None:
@@ -54,6 +57,16 @@ def due_state(record: Record, today: date, upcoming_days: int = UPCOMING_DAYS) -
 
 def is_due(record: Record, today: date) -> bool:
     return due_state(record, today) in ("overdue", "today")
+
+
+def mark_due(record: Record, now: datetime) -> Record | None:
+    """The record marked ``follow_up_due`` once its follow-up date has come, or None if it is
+    not due (or already marked)."""
+    if record.status != Status.ACTION_OPEN or not is_due(record, now.date()):
+        return None
+    stamp = now.isoformat(timespec="seconds")
+    return with_history(replace(record, status=Status.FOLLOW_UP_DUE),
+                        HistoryEntry(at=stamp, by=SYSTEM, what="follow_up_due", fields=("status",)))
 
 
 def recurrences_since_review(record: Record, others: list[Record]) -> list[Record]:
@@ -82,7 +95,7 @@ def check_follow_up(follow_up: FollowUp, today: date) -> FollowUp:
     if len(reason) > REASON_MAX:
         raise ValidationError("reason", "too_long", max=REASON_MAX, length=len(reason))
     new_date = follow_up.new_date.strip()
-    if follow_up.outcome == "extended":
+    if follow_up.outcome == Outcome.EXTENDED:
         try:
             when = date.fromisoformat(new_date)
         except ValueError:
@@ -93,7 +106,7 @@ def check_follow_up(follow_up: FollowUp, today: date) -> FollowUp:
             raise ValidationError("reason", "required")
     else:
         new_date = ""
-    return replace(follow_up, notes=notes, reason=reason, new_date=new_date)
+    return replace(follow_up, outcome=Outcome(follow_up.outcome), notes=notes, reason=reason, new_date=new_date)
 
 
 def apply_follow_up(record: Record, follow_up: FollowUp, *, by: str, now: datetime,
@@ -107,13 +120,13 @@ def apply_follow_up(record: Record, follow_up: FollowUp, *, by: str, now: dateti
     follow_up = replace(follow_up, at=stamp, by=by)
     follow_ups = record.follow_ups + (follow_up,)
     entry = HistoryEntry(at=stamp, by=by, what="followed_up", fields=("follow_ups", "status"))
-    if follow_up.outcome == "extended":
+    if follow_up.outcome == Outcome.EXTENDED:
         review = replace(record.review, follow_up_date=follow_up.new_date)
-        updated = replace(record, follow_ups=follow_ups, review=review, status="action_open",
+        updated = replace(record, follow_ups=follow_ups, review=review, status=Status.ACTION_OPEN,
                           history=record.history + (replace(entry, fields=("follow_ups", "review.follow_up_date")),))
         return updated, None
-    if follow_up.outcome == "closed":
-        return replace(record, follow_ups=follow_ups, status="closed", history=record.history + (entry,)), None
+    if follow_up.outcome == Outcome.CLOSED:
+        return replace(record, follow_ups=follow_ups, status=Status.CLOSED, history=(*record.history, entry)), None
     if not new_id:
         raise ValueError("a reopen needs the new record's id")
     draft = ReportDraft(kind=record.kind, area=record.area, what_happened=record.what_happened,
@@ -121,7 +134,7 @@ def apply_follow_up(record: Record, follow_up: FollowUp, *, by: str, now: dateti
     reopened = replace(new_record(draft, record_id=new_id, now=now, actor=by),
                        links=(Link(record.id, "reopened_from"),),
                        history=(HistoryEntry(at=stamp, by=by, what="reopened_from", fields=("links",)),))
-    updated = replace(record, follow_ups=follow_ups, status="reopened",
+    updated = replace(record, follow_ups=follow_ups, status=Status.REOPENED,
                       links=record.links + (Link(new_id, "reopened_as"),),
                       history=record.history + (replace(entry, fields=("follow_ups", "status", "links")),))
     return updated, reopened

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Iterable
 
-from kiosk.domain import Record
+from kiosk.core.records import Record
 
 WEEKS = 12
 SIGNAL_DAYS = 30
 SIGNAL_COUNT = 3
 SIGNAL_KINDS = frozenset({"surprise", "near_miss"})
-#: Levels of a sparkline: glyphs a Linux console font has too (see kiosk.console).
+#: Levels of a sparkline: glyphs a Linux console font has too (see kiosk.terminal.console).
 BARS = " ░▒▓█"
 
 

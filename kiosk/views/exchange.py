@@ -1,6 +1,6 @@
 """Import and export: JSON lines in, JSON lines / JSON / CSV / Markdown out.
 
-Export writes exactly the stored documents (``kiosk.domain.record_to_doc``), so an export
+Export writes exactly the stored documents (``kiosk.core.records.record_to_doc``), so an export
 imported into an empty folder exports identically. CSV is for spreadsheets in a Spanish locale:
 UTF-8 with a byte-order mark and ``;`` between fields; nested parts are flattened into columns.
 """
@@ -11,10 +11,10 @@ import csv
 import json
 from typing import IO, Callable, Iterable, Iterator
 
-from kiosk.domain import Record, ValidationError, record_to_doc
+from kiosk.core.records import Record, ValidationError, record_to_doc
 from kiosk.i18n import _, ngettext
-from kiosk.labels import describe_error, kind_label
-from kiosk.onepage import LOOK_FOR, as_markdown, one_page
+from kiosk.views.labels import describe_error, kind_label
+from kiosk.views.onepage import LOOK_FOR, as_markdown, one_page
 
 FORMATS = ("jsonl", "json", "csv", "md")
 
@@ -76,7 +76,7 @@ def write_csv(records: Iterable[Record], out: IO[str], delimiter: str = ";") -> 
 
 
 def record_page(record: Record, *, show_reporter: bool = True) -> str:
-    """The one-page text of a record, as Markdown (kiosk.onepage has the page itself)."""
+    """The one-page text of a record, as Markdown (kiosk.views.onepage has the page itself)."""
     return as_markdown(one_page(record, show_reporter=show_reporter))
 
 

@@ -12,28 +12,58 @@ back by :func:`record_from_doc`, so the export format and the storage format are
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
-from typing import Any, Mapping
+from enum import StrEnum
+from typing import Any
 
-from kiosk.text import clean_text
+from kiosk.core.text import clean_text
 
 #: Version of the document layout; bump it and add a step to ``kiosk.storage.migrations``.
 SCHEMA_VERSION = 1
 
-KINDS = ("error", "near_miss", "surprise", "win")
 
-#: Record states. Wins follow ``reported → acknowledged → shared``; the rest the review cycle.
-STATUSES = (
-    "reported",
-    "in_review",
-    "action_open",
-    "follow_up_due",
-    "closed",
-    "reopened",
-    "acknowledged",
-    "shared",
-)
+class Kind(StrEnum):
+    """What kind of event a record is."""
+
+    ERROR = "error"
+    NEAR_MISS = "near_miss"
+    SURPRISE = "surprise"
+    WIN = "win"
+
+
+class Status(StrEnum):
+    """Where a record is in its life. Wins follow ``reported → acknowledged → shared``; the
+    rest the review cycle ``reported → in_review → action_open → follow_up_due → closed``
+    (or ``reopened``, which starts a new linked record)."""
+
+    REPORTED = "reported"
+    IN_REVIEW = "in_review"
+    ACTION_OPEN = "action_open"
+    FOLLOW_UP_DUE = "follow_up_due"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    ACKNOWLEDGED = "acknowledged"
+    SHARED = "shared"
+
+
+class Outcome(StrEnum):
+    """How a follow-up ends its cycle."""
+
+    CLOSED = "closed"
+    EXTENDED = "extended"
+    REOPENED = "reopened"
+
+
+KINDS = tuple(Kind)
+STATUSES = tuple(Status)
+_KIND_OF: dict[str, Kind] = {kind.value: kind for kind in Kind}
+_STATUS_OF: dict[str, Status] = {status.value: status for status in Status}
+#: Reports waiting for their review (and wins waiting to be acknowledged).
+WAITING_STATUSES = frozenset({Status.REPORTED, Status.IN_REVIEW})
+#: Records whose one change is being carried out: they have a follow-up date.
+OPEN_STATUSES = frozenset({Status.ACTION_OPEN, Status.FOLLOW_UP_DUE})
 
 #: Categories of contributing conditions. There is deliberately no category for a person.
 CONDITION_CATEGORIES = (
@@ -50,7 +80,11 @@ CONDITION_CATEGORIES = (
 LINK_RELATIONS = ("similar", "recurrence_of", "reopened_from", "reopened_as")
 FOLLOW_UP_DONE = ("yes", "partly", "no")
 FOLLOW_UP_WORKED = ("yes", "too_early", "no")
-FOLLOW_UP_OUTCOMES = ("closed", "extended", "reopened")
+FOLLOW_UP_OUTCOMES = tuple(Outcome)
+#: Days ahead that the follow-up queue and the follow-up list show as coming up.
+UPCOMING_DAYS = 7
+#: A look-for line: one line every team sees on Home.
+LOOK_FOR_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -137,7 +171,7 @@ class FollowUp:
     worked: str  # FOLLOW_UP_WORKED
     happened_again: bool = False
     notes: str = ""
-    outcome: str = "closed"  # FOLLOW_UP_OUTCOMES
+    outcome: Outcome = Outcome.CLOSED
     new_date: str = ""
     reason: str = ""
 
@@ -173,7 +207,7 @@ class Record:
     """One event and everything learned from it."""
 
     id: str
-    kind: str
+    kind: Kind
     area: str
     what_happened: str
     created_at: str
@@ -182,7 +216,7 @@ class Record:
     reporter: str = ""
     impact: str = ""
     what_we_did: str = ""
-    status: str = "reported"
+    status: Status = Status.REPORTED
     review: Review | None = None
     follow_ups: tuple[FollowUp, ...] = ()
     look_for: LookFor | None = None
@@ -193,7 +227,7 @@ class Record:
 
     @property
     def is_win(self) -> bool:
-        return self.kind == "win"
+        return self.kind == Kind.WIN
 
     @property
     def follow_up_date(self) -> date | None:
@@ -216,7 +250,8 @@ def new_link_token() -> str:
 
 @dataclass(frozen=True)
 class ReportDraft:
-    """What an operator typed in the quick report, before it becomes a record."""
+    """What an operator typed in the quick report, before it becomes a record (``kind`` is a
+    :class:`Kind` once :func:`clean_report` has checked it)."""
 
     kind: str
     area: str
@@ -234,7 +269,8 @@ def clean_report(draft: ReportDraft, areas: tuple[str, ...] | None = None) -> Re
     ``areas`` restricts the area to the configured list (the screen); import passes ``None``
     because history may use areas no longer configured.
     """
-    if draft.kind not in KINDS:
+    kind = _KIND_OF.get(draft.kind) if isinstance(draft.kind, str) else None
+    if kind is None:
         raise ValidationError("kind", "unknown", value=draft.kind)
     values: dict[str, str] = {}
     for name, limit in REPORT_LIMITS.items():
@@ -254,7 +290,7 @@ def clean_report(draft: ReportDraft, areas: tuple[str, ...] | None = None) -> Re
     occurred = draft.occurred_at.strip()
     if occurred:
         occurred = _check_datetime("occurred_at", occurred)
-    return replace(draft, occurred_at=occurred, **values)
+    return replace(draft, kind=kind, occurred_at=occurred, **values)
 
 
 def new_record(
@@ -264,7 +300,7 @@ def new_record(
     stamp = now.isoformat(timespec="seconds")
     return Record(
         id=record_id,
-        kind=draft.kind,
+        kind=Kind(draft.kind),
         area=draft.area,
         station=draft.station,
         what_happened=draft.what_happened,
@@ -273,10 +309,15 @@ def new_record(
         reporter=draft.reporter,
         created_at=stamp,
         occurred_at=draft.occurred_at or stamp,
-        status="reported",
+        status=Status.REPORTED,
         link_token=new_link_token(),
         history=(HistoryEntry(at=stamp, by=actor, what="reported"),),
     )
+
+
+def with_history(record: Record, entry: HistoryEntry) -> Record:
+    """The record with one more line of history (appended, never rewritten)."""
+    return replace(record, history=(*record.history, entry))
 
 
 def _check_datetime(name: str, value: str) -> str:
@@ -332,6 +373,13 @@ def record_from_doc(doc: Mapping[str, Any]) -> Record:
                 raise ValidationError(name, "not_list")
             value = tuple(_build(_LISTS[name], item, name) for item in value)
         values[name] = value
+    # Known codes become their enum members here; anything else stays as it is, for
+    # _check_types to refuse with the right reason.
+    kind, status = values.get("kind"), values.get("status")
+    if isinstance(kind, str) and kind in _KIND_OF:
+        values["kind"] = _KIND_OF[kind]
+    if isinstance(status, str) and status in _STATUS_OF:
+        values["status"] = _STATUS_OF[status]
     try:
         record = Record(**values)
     except TypeError as exc:  # a required field is missing
@@ -361,7 +409,7 @@ _PART_RULES: dict[type, dict[str, tuple[str, Any]]] = {
         "notes": ("long", 600), "outcome": ("choice", FOLLOW_UP_OUTCOMES),
         "new_date": ("date", None), "reason": ("long", 300),
     },
-    LookFor: {"text": ("text", 200), "until": ("date", None)},
+    LookFor: {"text": ("text", LOOK_FOR_MAX), "until": ("date", None)},
     Link: {"id": ("text", 20), "rel": ("choice", LINK_RELATIONS)},
     HistoryEntry: {"at": ("datetime", None), "by": ("text", 80), "what": ("text", 80),
                    "fields": ("names", 40)},
@@ -412,7 +460,7 @@ def _checked(where: str, value: Any, kind: str, rule: Any) -> Any:
     if kind == "choice":
         if value not in rule:
             raise ValidationError(where, "unknown", value=value)
-        return value
+        return rule[rule.index(value)]  # the choice itself (an enum member, for outcomes)
     if kind == "flag":
         if not isinstance(value, bool):
             raise ValidationError(where, "not_flag")

@@ -12,9 +12,9 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from kiosk.domain import Record, ValidationError
+from kiosk.core.records import Record, ValidationError
 from kiosk.i18n import N_, _
-from kiosk.labels import describe_error
+from kiosk.views.labels import describe_error
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, ReportTextArea
 from kiosk.screens import leave

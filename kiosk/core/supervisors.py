@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
-from kiosk.domain import ValidationError
-from kiosk.text import clean_text
+from kiosk.core.records import ValidationError
+from kiosk.core.text import clean_text
 
 PIN_RULE = re.compile(r"^[0-9]{4,8}$")
 NAME_MAX = 60
@@ -145,6 +145,6 @@ def supervisor_from_doc(doc: Mapping[str, Any]) -> Supervisor:
 
 def same_name(a: str, b: str) -> bool:
     """Names are unique regardless of case and accents ('José' is 'jose')."""
-    from kiosk.text import fold
+    from kiosk.core.text import fold
 
     return fold(a).strip() == fold(b).strip()

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Callable
 
-from kiosk.domain import Record
+from kiosk.core.records import Record
 from kiosk import i18n
 from kiosk.i18n import N_, _
-from kiosk.labels import (
+from kiosk.views.labels import (
     ACTOR_LABELS,
     CONDITION_LABELS,
     FIELD_LABELS,

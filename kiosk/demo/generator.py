@@ -1,7 +1,7 @@
 """Demo data: a year of realistic Spanish records for ``kiosk run --demo``, screenshots and trials.
 
 :func:`demo_documents` builds the records as documents in exactly the export/import format
-(:func:`kiosk.domain.record_to_doc`), fully determined by a seed: ids are numbered in the order
+(:func:`kiosk.core.records.record_to_doc`), fully determined by a seed: ids are numbered in the order
 the records were reported, link tokens come from the same seeded generator, and every date is
 placed relative to ``today`` so the demo always looks current. :func:`seed_demo` imports them
 into an empty data folder.
@@ -23,8 +23,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from kiosk import ids
-from kiosk.domain import (
+from kiosk.core import ids
+from kiosk.core.records import (
     CONDITION_CATEGORIES,
     KINDS,
     LINK_TOKEN_BYTES,
@@ -39,7 +39,7 @@ from kiosk.domain import (
     Review,
     record_to_doc,
 )
-from kiosk.text import fold
+from kiosk.core.text import fold
 
 if TYPE_CHECKING:
     from kiosk.storage.repository import Repository
@@ -760,7 +760,7 @@ def _dmy(iso: str) -> str:
 
 
 def _token(rng: random.Random) -> str:
-    """Like :func:`kiosk.domain.new_link_token`, but from the seeded generator."""
+    """Like :func:`kiosk.core.records.new_link_token`, but from the seeded generator."""
     return base64.urlsafe_b64encode(rng.randbytes(LINK_TOKEN_BYTES)).rstrip(b"=").decode("ascii")
 
 

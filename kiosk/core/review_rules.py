@@ -1,7 +1,7 @@
 """The review's language rules: one concrete action, and words that look for someone to blame.
 
-Pure functions over the phrase lists in ``kiosk/data/review_rules.toml``. Matching is on
-whole words, ignoring case and accents (``kiosk.text.fold``).
+Pure functions over the phrase lists in ``kiosk/core/review_rules.toml``. Matching is on
+whole words, ignoring case and accents (``kiosk.core.text.fold``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterable
 
-from kiosk.text import fold
+from kiosk.core.text import fold
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class ReviewRules:
 
 @lru_cache(maxsize=1)
 def rules() -> ReviewRules:
-    text = resources.files("kiosk").joinpath("data/review_rules.toml").read_text(encoding="utf-8")
+    text = resources.files("kiosk.core").joinpath("review_rules.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
     return ReviewRules(tuple(data["vague_actions"]), tuple(data["blame_words"]))
 

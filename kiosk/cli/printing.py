@@ -1,0 +1,65 @@
+"""``kiosk print`` and ``kiosk print-test``: one slip, sent now; the outcome is said plainly and
+is the exit status."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from kiosk import i18n
+from kiosk.cli.common import Args, store_args, system_clock
+from kiosk.config import Config
+from kiosk.i18n import _
+from kiosk.printing.outcome import describe_job
+from kiosk.printing.spool import PrintSpooler
+from kiosk.storage import DataFolderBusy, Repository, StorageError, open_repository
+
+
+def cmd_print(args: Args, config: Config, folder: Path) -> int:
+    testing = args.command == "print-test"
+    repo: Repository | None = None
+    store_jobs = True
+    try:
+        repo = open_repository(folder, clock=system_clock, writer=True, command=f"kiosk {args.command}",
+                               **store_args(config))
+    except DataFolderBusy:
+        # The kiosk is running: print anyway from a read-only view; the job is not in its list.
+        store_jobs = False
+        print(_("The kiosk is running on this data folder: this slip is printed, but it is not "
+                "added to the kiosk's list of print jobs."), file=sys.stderr)
+        try:
+            repo = open_repository(folder, clock=system_clock, writer=False, **store_args(config))
+        except (StorageError, OSError) as exc:
+            if not testing:
+                print(_("Cannot read the data in {folder}: {error}").format(folder=folder, error=exc), file=sys.stderr)
+                return 1
+    except (StorageError, OSError) as exc:
+        if not testing:
+            print(_("Cannot read the data in {folder}: {error}").format(folder=folder, error=exc), file=sys.stderr)
+            return 1
+    try:
+        records: tuple[str, ...] = ()
+        if testing:
+            kind = "test"
+        elif args.followups:
+            kind = "followups"
+        else:
+            record = repo.get(args.id) if repo is not None else None
+            if record is None:
+                print(_("There is no record {id}.").format(id=args.id), file=sys.stderr)
+                return 1
+            kind, records = args.slip, (record.id,)
+        spooler = PrintSpooler(repo, config, folder, system_clock, store_jobs=store_jobs)
+        job = spooler.process(spooler.request(kind, records, language=i18n.language(), by="command line").number)
+        if job.state == "sent":
+            print(describe_job(job))
+            if job.file:
+                print("\n".join(spooler.layout(job).text_lines()))
+            return 0
+        print(describe_job(job).replace(_("R: try again."), "").strip(), file=sys.stderr)
+        if job.detail:
+            print(f"({job.detail})", file=sys.stderr)
+        return 1
+    finally:
+        if repo is not None:
+            repo.close()

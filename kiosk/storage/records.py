@@ -1,0 +1,531 @@
+"""Records in and out: reports, reviews, follow-ups, wins, links, search and "seen before?".
+
+The rules live in :mod:`kiosk.core`; this part of the repository finds records, numbers new
+ones, keeps the indexes Home and the queues read from, and stores each change as one journal
+transaction (a record, its counter and its history change together or not at all).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from kiosk.core import ids
+from kiosk.core.following import add_recurrence, apply_follow_up, due_state, mark_due, recurrences_since_review
+from kiosk.core.records import (
+    OPEN_STATUSES,
+    RECORD_FIELDS,
+    UPCOMING_DAYS,
+    WAITING_STATUSES,
+    FollowUp,
+    HistoryEntry,
+    Link,
+    Outcome,
+    Record,
+    ReportDraft,
+    Review,
+    ValidationError,
+    clean_report,
+    new_link_token,
+    new_record,
+    record_from_doc,
+    record_to_doc,
+    with_history,
+)
+from kiosk.core.reviewing import change_that_held, conclude, keep_draft
+from kiosk.core.similarity import Candidate, Match, query_stems, rank, rarity
+from kiosk.core.text import fold
+from kiosk.core.wins import acknowledge, applaud
+from kiosk.storage.aggregate import Aggregate
+from kiosk.storage.format import Op
+from kiosk.storage.search import SearchIndex, query_words
+
+log = logging.getLogger(__name__)
+
+RECORDS = "records"
+COUNTERS = "counters"
+_COUNTER_DOC = "1"  # one document holds every counter
+
+_SEARCH_FIELDS = ("id", "kind", "area", "station", "what_happened", "impact", "what_we_did")
+
+
+@dataclass(frozen=True)
+class HomeCounts:
+    """What Home shows at a glance."""
+
+    waiting_review: int
+    follow_ups_due: int
+    follow_ups_overdue: int
+    total: int
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of search results, newest first."""
+
+    total: int
+    records: list[Record]
+
+
+def searchable_text(doc: Mapping[str, Any]) -> str:
+    """Every text a person could look for in a record, folded for accent-free search."""
+    parts = [str(doc.get(name, "")) for name in _SEARCH_FIELDS]
+    review = doc.get("review") or {}
+    if review:
+        parts += [
+            review.get("what_happened", ""),
+            review.get("what_we_did", ""),
+            review.get("work_as_imagined", ""),
+            review.get("work_as_done", ""),
+            review.get("recurrence_note", ""),
+            review.get("win_note", ""),
+            (review.get("action") or {}).get("text", ""),
+        ]
+        parts += [c.get("text", "") for c in review.get("why", ())]
+    look_for = doc.get("look_for") or {}
+    parts.append(look_for.get("text", ""))
+    parts += [f.get("notes", "") for f in doc.get("follow_ups", ())]
+    return fold("\n".join(parts))
+
+
+def _recurrence_of(doc: Mapping[str, Any]) -> list[str]:
+    """The ids a stored record is linked to as happening again."""
+    return [link.get("id", "") for link in doc.get("links", ()) if link.get("rel") == "recurrence_of"]
+
+
+class RecordsRepository(Aggregate):
+    """The records of one data folder, with the indexes kept beside them in memory."""
+
+    def _init_records(self) -> None:
+        self._by_id: dict[str, str] = {}
+        self._highest_key = 0
+        self._status: Counter[str] = Counter()
+        self._follow_up_dates: dict[str, str] = {}
+        self._again: dict[str, set[str]] = {}  # record id -> keys of records linked as it happening again
+        self._search = SearchIndex(searchable_text)
+        self._index_complete = threading.Event()
+        self._index_lock = threading.Lock()
+
+    # -- index maintenance ---------------------------------------------------------------
+
+    def _rebuild_indexes(self) -> None:
+        """All indexes from the tables at once (at open, and when a reader reloads)."""
+        rows = self._rows(RECORDS)
+        self._by_id = {doc["id"]: key for key, doc in rows.items()}
+        self._highest_key = max(map(int, rows), default=0)
+        self._status = Counter(doc.get("status") for doc in rows.values())
+        self._follow_up_dates = {
+            key: doc["review"]["follow_up_date"]
+            for key, doc in rows.items()
+            if doc.get("status") in OPEN_STATUSES and (doc.get("review") or {}).get("follow_up_date")
+        }
+        self._again = {}
+        for key, doc in rows.items():
+            for earlier in _recurrence_of(doc):
+                self._again.setdefault(earlier, set()).add(key)
+        self._search = SearchIndex(searchable_text)
+        self._index_complete.clear()
+
+    def _on_change(self, table: str, key: str, old: Any, new: Any) -> None:
+        if table != RECORDS:
+            return
+        if old is not None:
+            self._by_id.pop(old.get("id"), None)
+            self._status[old.get("status")] -= 1
+            self._follow_up_dates.pop(key, None)
+            for earlier in _recurrence_of(old):
+                self._again.get(earlier, set()).discard(key)
+        if new is not None:
+            self._by_id[new["id"]] = key
+            self._highest_key = max(self._highest_key, int(key))
+            self._status[new.get("status")] += 1
+            if new.get("status") in OPEN_STATUSES:
+                follow_up = (new.get("review") or {}).get("follow_up_date")
+                if follow_up:
+                    self._follow_up_dates[key] = follow_up
+            for earlier in _recurrence_of(new):
+                self._again.setdefault(earlier, set()).add(key)
+        if self._index_complete.is_set():
+            if new is None:
+                self._search.remove(key)
+            else:
+                self._search.put(key, new, is_new=old is None)
+
+    def build_search_index(self) -> None:
+        """Index every record's words (about 40 µs each); the kiosk runs it in the background
+        right after start, and the first search waits for it."""
+        with self._index_lock:
+            if self._index_complete.is_set():
+                return
+            with self.store.lock:
+                seen = dict(self._rows(RECORDS))
+            index = SearchIndex(searchable_text)
+            index.build(seen.items())
+            with self.store.lock:
+                # Catch up with saves made meanwhile (documents are replaced, never mutated),
+                # then the change listener keeps the index current.
+                rows = self._rows(RECORDS)
+                for key, doc in rows.items():
+                    if seen.get(key) is not doc:
+                        index.put(key, doc, is_new=key not in seen)
+                for key in seen.keys() - rows.keys():
+                    index.remove(key)
+                self._search = index
+                self._index_complete.set()
+
+    # -- reading -------------------------------------------------------------------------
+
+    def get(self, record_id: str) -> Record | None:
+        """The record with this id as a person typed it, or None."""
+        try:
+            canonical = ids.normalise(record_id)
+        except ids.InvalidId:
+            return None
+        with self.store.lock:
+            key = self._by_id.get(canonical)
+            doc = self._rows(RECORDS)[key] if key is not None else None
+        return record_from_doc(doc) if doc is not None else None
+
+    def all_records(self) -> list[Record]:
+        """Every record in the order it was numbered (the export order)."""
+        with self.store.lock:
+            rows = list(self._rows(RECORDS).items())
+        rows.sort(key=lambda item: int(item[0]))
+        return [record_from_doc(doc) for _, doc in rows]
+
+    def count(self) -> int:
+        with self.store.lock:
+            return len(self._rows(RECORDS))
+
+    def home_counts(self, today: date) -> HomeCounts:
+        iso = today.isoformat()
+        with self.store.lock:
+            dates = list(self._follow_up_dates.values())
+            waiting = sum(self._status[status] for status in WAITING_STATUSES)
+            total = len(self._rows(RECORDS))
+        return HomeCounts(
+            waiting_review=waiting,
+            follow_ups_due=sum(1 for d in dates if d == iso),
+            follow_ups_overdue=sum(1 for d in dates if d < iso),
+            total=total,
+        )
+
+    def areas_in_use(self) -> list[str]:
+        """Every area a record has (configured or not any more), sorted."""
+        with self.store.lock:
+            return sorted({doc.get("area", "") for doc in self._rows(RECORDS).values()} - {""})
+
+    def records_since(self, since: str) -> list[Record]:
+        """Records that happened on or after ``since`` (ISO date), oldest first."""
+        with self.store.lock:
+            docs = [doc for doc in self._rows(RECORDS).values() if doc.get("occurred_at", "")[:10] >= since]
+        docs.sort(key=lambda doc: doc.get("occurred_at", ""))
+        return [record_from_doc(doc) for doc in docs]
+
+    def recent(self, *, kinds: Iterable[str] = (), limit: int = 5) -> list[Record]:
+        """The newest records, optionally of some kinds only."""
+        wanted = frozenset(kinds)
+        with self.store.lock:
+            rows = self._rows(RECORDS)
+            found = []
+            # Newest first by number, without sorting every key under the lock (Home asks often).
+            for number in range(self._highest_key, 0, -1):
+                doc = rows.get(str(number))
+                if doc is not None and (not wanted or doc.get("kind") in wanted):
+                    found.append(doc)
+                    if len(found) >= limit:
+                        break
+        return [record_from_doc(doc) for doc in found]
+
+    def look_fors(self, today: date) -> list[Record]:
+        """Records whose look-for line is still being shared today."""
+        iso = today.isoformat()
+        with self.store.lock:
+            docs = [doc for doc in self._rows(RECORDS).values() if (doc.get("look_for") or {}).get("until", "") >= iso]
+        docs.sort(key=lambda d: d["created_at"], reverse=True)
+        return [record_from_doc(doc) for doc in docs]
+
+    def search(
+        self,
+        text: str,
+        *,
+        kinds: Iterable[str] = (),
+        areas: Iterable[str] = (),
+        statuses: Iterable[str] = (),
+        since: str = "",
+        limit: int = 20,
+        offset: int = 0,
+    ) -> SearchPage:
+        """Records containing every word of ``text`` (accents and case ignored), newest first;
+        ``since``: only those that happened on or after this ISO date."""
+        self.build_search_index()
+        words = query_words(text)
+        wanted_kinds, wanted_areas, wanted_statuses = frozenset(kinds), frozenset(areas), frozenset(statuses)
+        with self.store.lock:
+            rows = self._rows(RECORDS)
+            matches = self._search.matching(words, rows)
+            if wanted_kinds or wanted_areas or wanted_statuses or since:
+                matches = [
+                    key
+                    for key in matches
+                    if (not wanted_kinds or rows[key]["kind"] in wanted_kinds)
+                    and (not wanted_areas or rows[key]["area"] in wanted_areas)
+                    and (not wanted_statuses or rows[key]["status"] in wanted_statuses)
+                    and (not since or rows[key]["occurred_at"][:10] >= since)
+                ]
+            page = [rows[key] for key in matches[offset : offset + limit]]
+        return SearchPage(total=len(matches), records=[record_from_doc(d) for d in page])
+
+    def similar(self, text: str, *, area: str = "", station: str = "", exclude: str = "",
+                limit: int = 3) -> list[Match]:
+        """Past records like ``text`` (:mod:`kiosk.core.similarity`): at most ``limit`` matches,
+        best first, each with its record. Candidates are the records sharing the rarest stems."""
+        stems = query_stems(text)
+        if len(stems) < 2:
+            return []
+        self.build_search_index()
+        with self.store.lock:
+            rows = self._rows(RECORDS)
+            docs = [rows[key] for key in self._search.related(stems, rows) if key in rows]
+            total = max(len(rows), 1)
+        candidates = [Candidate.of(doc) for doc in docs if doc.get("id") != exclude]
+        matches = rank(text, candidates, area=area, station=station, now=self.clock(), limit=limit,
+                       idf=rarity(total, self._search.count_prefix))
+        return [replace(m, record=self.get(m.candidate.id)) for m in matches]
+
+    def review_queue(self) -> list[Record]:
+        """Reports waiting for their review, and wins waiting to be acknowledged; oldest first."""
+        with self.store.lock:
+            docs = [doc for doc in self._rows(RECORDS).values() if doc.get("status") in WAITING_STATUSES]
+        docs.sort(key=lambda doc: doc["created_at"])
+        return [record_from_doc(doc) for doc in docs]
+
+    def earlier_change_that_held(self, record: Record) -> Record | None:
+        """The earlier record this one recurs, if its change was closed as working."""
+        for link in record.links:
+            if link.rel == "recurrence_of":
+                earlier = self.get(link.id)
+                if change_that_held(earlier):
+                    return earlier
+        return None
+
+    def follow_ups_until(self, until: date) -> list[Record]:
+        """Records whose change is open with a follow-up due on or before ``until``, the most
+        overdue first."""
+        iso = until.isoformat()
+        with self.store.lock:
+            rows = self._rows(RECORDS)
+            due = sorted((day, int(key)) for key, day in self._follow_up_dates.items() if day <= iso)
+            docs = [rows[str(key)] for _, key in due]
+        return [record_from_doc(doc) for doc in docs]
+
+    def follow_up_queue(self, today: date, upcoming_days: int = UPCOMING_DAYS) -> list[tuple[str, Record]]:
+        """(state, record) for every follow-up overdue, due today or due within
+        ``upcoming_days``: overdue first (the oldest first), then today, then upcoming."""
+        # By date, the most overdue first, is also overdue → today → upcoming.
+        return [(due_state(record, today, upcoming_days) or "upcoming", record)
+                for record in self.follow_ups_until(today + timedelta(days=upcoming_days))]
+
+    def times_again(self, record_id: str) -> int:
+        """How many records are linked as this one happening again."""
+        with self.store.lock:
+            return len(self._again.get(record_id, ()))
+
+    def recurrences_of(self, record: Record) -> list[Record]:
+        """Records linked as the same thing happening again after ``record``'s review."""
+        with self.store.lock:
+            rows = self._rows(RECORDS)
+            docs = [rows[key] for key in sorted(self._again.get(record.id, ()), key=int) if key in rows]
+        return recurrences_since_review(record, [record_from_doc(doc) for doc in docs])
+
+    def previous_cycle(self, record: Record) -> Record | None:
+        """The record this one reopened, if it is the next cycle of an earlier one."""
+        for link in record.links:
+            if link.rel == "reopened_from":
+                return self.get(link.id)
+        return None
+
+    # -- writing -------------------------------------------------------------------------
+
+    def add_report(
+        self, draft: ReportDraft, *, areas: tuple[str, ...] | None, actor: str = "operator",
+        same_as: str = "",
+    ) -> Record:
+        """Validate and durably save an operator's report; returns it with its new id.
+        ``same_as``: an earlier record the operator marked as the same thing happening again."""
+        cleaned = clean_report(draft, areas)
+        with self.store.lock:
+            earlier = self.get(same_as) if same_as else None
+            number = self._next_number()
+            record = new_record(cleaned, record_id=ids.encode(number), now=self.clock(), actor=actor)
+            if earlier is not None:
+                record = replace(record, links=(Link(earlier.id, "recurrence_of"),))
+            self.store.commit(self._put_ops(number, record))
+        log.info("report %s saved (%s, %s)", record.id, record.kind, record.area)
+        return record
+
+    def import_doc(self, doc: Any) -> Record:
+        """Save one imported document (the export format, or a bare report). ValidationError
+        if it breaks a rule; StorageError if it could not be made durable."""
+        if not isinstance(doc, dict):
+            raise ValidationError("record", "not_object")
+        unknown = set(doc) - set(RECORD_FIELDS)
+        if unknown:
+            raise ValidationError(sorted(unknown)[0], "unknown_field")
+        draft = ReportDraft(
+            kind=doc.get("kind", ""),
+            area=doc.get("area", ""),
+            what_happened=doc.get("what_happened", ""),
+            impact=doc.get("impact", ""),
+            what_we_did=doc.get("what_we_did", ""),
+            reporter=doc.get("reporter", ""),
+            station=doc.get("station", ""),
+            occurred_at=doc.get("occurred_at", ""),
+        )
+        cleaned = clean_report(draft, None)
+        with self.store.lock:
+            if "id" in doc:
+                if not isinstance(doc["id"], str):
+                    raise ValidationError("id", "not_text")
+                try:
+                    number = ids.decode(doc["id"])
+                except ids.InvalidId:
+                    raise ValidationError("id", "invalid", value=doc["id"]) from None
+                record_id = ids.encode(number)
+                if record_id in self._by_id:
+                    raise ValidationError("id", "exists", value=record_id)
+                full = dict(doc, id=record_id)
+                for name in ("kind", "area", "what_happened", "impact", "what_we_did",
+                             "reporter", "station"):
+                    full[name] = getattr(cleaned, name)
+                full.setdefault("occurred_at", cleaned.occurred_at or doc.get("created_at", ""))
+                full.setdefault("created_at", full["occurred_at"])
+                full.setdefault("link_token", new_link_token())
+                record = record_from_doc(full)
+            else:
+                number = self._next_number()
+                now = self.clock()
+                if doc.get("created_at"):
+                    try:
+                        now = datetime.fromisoformat(doc["created_at"])
+                    except (TypeError, ValueError):
+                        raise ValidationError("created_at", "bad_datetime") from None
+                record = new_record(cleaned, record_id=ids.encode(number), now=now, actor="import")
+            self.store.commit(self._put_ops(number, record))
+        log.info("record %s imported (%s, %s)", record.id, record.kind, record.area)
+        return record
+
+    def save(self, record: Record, *, actor: str, what: str, changed: Iterable[str] = ()) -> Record:
+        """Store a changed record, appending who changed what to its history."""
+        entry = HistoryEntry(at=self.clock().isoformat(timespec="seconds"), by=actor, what=what,
+                             fields=tuple(changed))
+        updated = with_history(record, entry)
+        self._store_records(updated)
+        return updated
+
+    def save_review_draft(self, record_id: str, review: Review, *, by: str) -> Record:
+        """Keep a review in progress (durably: it survives a kill, an idle sign-out, a restart)."""
+        return self._store_records(keep_draft(self._require(record_id), review, by=by, now=self.clock()))
+
+    def finish_review(self, record_id: str, review: Review, *, by: str, look_for: str = "",
+                      share_days: int = 30) -> Record:
+        """Store a finished review (see :func:`kiosk.core.reviewing.conclude`), and with it, in
+        the same transaction, why an earlier change did not hold, on that earlier record."""
+        record = self._require(record_id)
+        changed, earlier = conclude(record, review, earlier=self.earlier_change_that_held(record), by=by,
+                                    now=self.clock(), look_for=look_for, share_days=share_days)
+        self._store_records(changed, *([earlier] if earlier is not None else []))
+        return changed
+
+    def acknowledge_win(self, record_id: str, *, note: str, look_for: str, share_days: int, by: str) -> Record:
+        """A win needs no action: the supervisor acknowledges it (:func:`kiosk.core.wins.acknowledge`)."""
+        return self._store_records(acknowledge(self._require(record_id), note=note, look_for=look_for,
+                                               share_days=share_days, by=by, now=self.clock()))
+
+    def applaud(self, record_id: str) -> Record:
+        """One more applause for a win (operators, no sign-in)."""
+        return self._store_records(applaud(self._require(record_id), now=self.clock()))
+
+    def finish_follow_up(self, record_id: str, follow_up: FollowUp, *, by: str) -> tuple[Record, Record | None]:
+        """Store a follow-up (:func:`kiosk.core.following.apply_follow_up`) in one transaction:
+        the record, and for a reopen the new record of the next cycle with its number."""
+        with self.store.lock:
+            record = self._require(record_id)
+            number = self._next_number() if follow_up.outcome == Outcome.REOPENED else 0
+            updated, reopened = apply_follow_up(record, follow_up, by=by, now=self.clock(),
+                                                new_id=ids.encode(number) if number else None)
+            ops: list[Op] = [("put", RECORDS, self._by_id[record.id], record_to_doc(updated))]
+            if reopened is not None:
+                ops += self._put_ops(number, reopened)
+            self.store.commit(ops)
+        log.info("follow-up of %s: %s%s", record_id, follow_up.outcome,
+                 f" as {reopened.id}" if reopened is not None else "")
+        return updated, reopened
+
+    def link_recurrence(self, later_id: str, earlier_id: str, *, by: str) -> Record:
+        """Record that ``later_id`` is ``earlier_id`` happening again."""
+        with self.store.lock:
+            later = self._require(later_id)
+            earlier = self._require(earlier_id)
+            linked = add_recurrence(later, earlier.id, by=by, now=self.clock())
+            if linked is not later:
+                self._store_records(linked)
+        return linked
+
+    def mark_follow_ups_due(self, now: datetime) -> list[Record]:
+        """Mark every record whose follow-up date has come as ``follow_up_due``, in one
+        transaction (the kiosk does it at start and then every few minutes)."""
+        with self.store.lock:
+            rows = self._rows(RECORDS)
+            today = now.date().isoformat()
+            keys = [key for key, day in self._follow_up_dates.items() if day <= today]
+            marked = [mark_due(record_from_doc(rows[key]), now) for key in keys]
+            due = [record for record in marked if record is not None]
+            if due:
+                self._store_records(*due)
+        for record in due:
+            log.info("follow-up of %s is due", record.id)
+        return due
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _require(self, record_id: str) -> Record:
+        record = self.get(record_id)
+        if record is None:
+            raise ValidationError("id", "invalid", value=record_id)
+        return record
+
+    def _store_records(self, first: Record, *others: Record) -> Record:
+        """Store changed records in one transaction; returns the first."""
+        with self.store.lock:
+            ops: list[Op] = []
+            for record in (first, *others):
+                key = self._by_id.get(record.id)
+                if key is None:
+                    raise KeyError(record.id)
+                ops.append(("put", RECORDS, key, record_to_doc(record)))
+            self.store.commit(ops)
+        return first
+
+    def _last_number(self) -> int:
+        last: int = self._rows(COUNTERS).get(_COUNTER_DOC, {}).get("records", 0)
+        return last
+
+    def _next_number(self) -> int:
+        # The counter is the rule; the highest number in use is the guard, so a counter that
+        # fell behind (however that happened) can never hand out a number that is taken.
+        return max(self._last_number(), self._highest_key) + 1
+
+    def _put_ops(self, number: int, record: Record) -> list[Op]:
+        """The record and the counter that keeps its number from ever being handed out again."""
+        counters = dict(self._rows(COUNTERS).get(_COUNTER_DOC, {}))
+        counters["records"] = max(self._last_number(), number)
+        return [
+            ("put", RECORDS, str(number), record_to_doc(record)),
+            ("put", COUNTERS, _COUNTER_DOC, counters),
+        ]
