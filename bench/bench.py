@@ -42,30 +42,31 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run from a checkout even when the package is not installed
 
-import orjson  # noqa: E402
-import tinydb  # noqa: E402
-from tinydb import Query, TinyDB  # noqa: E402
+import orjson
+import tinydb
+from tinydb import Query, TinyDB
 
-from kiosk.core import ids  # noqa: E402
-from kiosk.core.records import (  # noqa: E402
+from kiosk.core import ids
+from kiosk.core.records import (
     SCHEMA_VERSION,
     ReportDraft,
     clean_report,
     new_record,
     record_to_doc,
 )
-from kiosk.storage import open_repository  # noqa: E402
-from kiosk.storage.files import write_atomic  # noqa: E402
-from kiosk.storage.format import snapshot_chunks  # noqa: E402
+from kiosk.storage import open_repository
+from kiosk.storage.files import write_atomic
+from kiosk.storage.format import snapshot_chunks
 
 DEFAULT_SIZES = (1_000, 25_000, 100_000)
 SEED = 20250602
@@ -254,9 +255,10 @@ def single(value: float, n: int = 1, **extra: Any) -> dict[str, Any]:
     return {"value": value, "n": n, **extra}
 
 
-def timed(action: Callable[[], Any]) -> tuple[float, Any]:
+def timed(action: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[float, Any]:
+    """How long ``action(*args, **kwargs)`` took, in ms, and what it returned."""
     start = time.perf_counter()
-    result = action()
+    result = action(*args, **kwargs)
     return (time.perf_counter() - start) * 1000, result
 
 
@@ -488,10 +490,10 @@ def bench_fast_saves(files: Files, plan: Plan, out: dict[str, dict[str, Any]]) -
         docs = docs[warm:]
 
         def ours_block(block: list[ReportDraft]) -> list[float]:
-            return [timed(lambda: repo.add_report(d, areas=None))[0] for d in block]
+            return [timed(repo.add_report, d, areas=None)[0] for d in block]
 
         def sqlite_block(block: list[dict[str, Any]]) -> list[float]:
-            return [timed(lambda: sqlite_insert(conn, d))[0] for d in block]
+            return [timed(sqlite_insert, conn, d)[0] for d in block]
 
         ours_ms: list[float] = []
         sqlite_ms: list[float] = []
@@ -529,7 +531,7 @@ def bench_ours_reads(files: Files, plan: Plan, out: dict[str, dict[str, Any]]) -
         samples, hits = [], {}
         for _ in range(plan.search_rounds("ours", size)):
             for query in plan.queries("ours", size):
-                ms, page = timed(lambda: repo.search(query))
+                ms, page = timed(repo.search, query)
                 samples.append(ms)
                 hits[query] = page.total
         out["search"]["ours"] = summary(samples)
@@ -541,7 +543,7 @@ def bench_ours_reads(files: Files, plan: Plan, out: dict[str, dict[str, Any]]) -
         samples = []
         for _ in range(3):
             for area, _before, now_text in SAME_EVENT:
-                ms, _ = timed(lambda: repo.similar(now_text, area=area))
+                ms, _ = timed(repo.similar, now_text, area=area)
                 samples.append(ms)
         out["similar"]["ours"] = summary(samples)
     finally:
@@ -596,7 +598,7 @@ def bench_sqlite_reads(files: Files, plan: Plan, out: dict[str, dict[str, Any]])
         samples, hits = [], {}
         for _ in range(plan.search_rounds("sqlite", size)):
             for query in plan.queries("sqlite", size):
-                ms, total = timed(lambda: search(query))
+                ms, total = timed(search, query)
                 samples.append(ms)
                 hits[query] = total
         out["search"]["sqlite"] = summary(samples)
@@ -629,12 +631,12 @@ def bench_tinydb(files: Files, plan: Plan, out: dict[str, dict[str, Any]]) -> No
         for query in plan.queries("tinydb", size):
             table.clear_cache()  # every keystroke is a new query; never answer from the cache
 
-            def search() -> tuple[int, list]:
+            def search(query: str) -> tuple[int, list]:
                 found = table.search(record.what_happened.search(re.escape(query), flags=re.I))
                 found.sort(key=lambda d: d.doc_id, reverse=True)
                 return len(found), found[:20]
 
-            ms, (total, _) = timed(search)
+            ms, (total, _) = timed(search, query)
             samples.append(ms)
             hits[query] = total
         out["search"]["tinydb"] = summary(samples)
@@ -642,7 +644,7 @@ def bench_tinydb(files: Files, plan: Plan, out: dict[str, dict[str, Any]]) -> No
 
         samples = []
         for index, doc in enumerate(docs):
-            ms, _ = timed(lambda: table.insert(doc))
+            ms, _ = timed(table.insert, doc)
             if index >= warm:
                 samples.append(ms)
         out["save"]["tinydb"] = summary(samples)
@@ -930,7 +932,7 @@ def render_table(
 
     lines = [f"## {title}", unit_note, fmt(head), "  ".join("-" * w for w in widths)]
     lines += [fmt(row) for row in body]
-    return lines + [""]
+    return [*lines, ""]
 
 
 def verdict(

@@ -10,29 +10,45 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import json
+import logging
 import os
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any
 
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.driver import Driver
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from kiosk import i18n
 from kiosk.config import Config
-from kiosk.i18n import N_, _
-from kiosk.views.labels import describe_storage_problem, recovery_lines
-from kiosk.storage import Repository
 from kiosk.core.supervisors import Supervisor
+from kiosk.i18n import N_, _
+from kiosk.screens.base import Kiosk, KioskHooks
+from kiosk.storage import Repository
+from kiosk.views.labels import describe_storage_problem, recovery_lines
 from kiosk.widgets import KioskFooter, TLabel
 from kiosk.widgets.inputs import TextClipped
 
+if TYPE_CHECKING:
+    from uvicorn import Server
+
+    from kiosk.printing.spool import PrintJob, PrintSpooler
+    from kiosk.screens.dialogs.supervisor import NewSupervisor
+
+log = logging.getLogger("kiosk")
+
 _INERT_KEYS = ("ctrl+c", "ctrl+q", "ctrl+p", "ctrl+z", "ctrl+backslash")
 _LANGUAGE_NAMES = {"es_AR": "Español", "en": "English"}
+#: How often the kiosk marks follow-ups whose day has come as due (and at start).
+DUE_CHECK_SECONDS = 600.0
 
 
 class KioskApp(App[int], inherit_bindings=False):
@@ -77,6 +93,7 @@ class KioskApp(App[int], inherit_bindings=False):
         if repo is not None:
             self._repo_ready.set()
         self._home_ready = 0.0
+        self._data_ready = 0.0
         self.demo_pin = demo_pin
         self.supervisor: Supervisor | None = None  # the signed-in supervisor, if any
         self._last_activity = monotonic()
@@ -84,8 +101,9 @@ class KioskApp(App[int], inherit_bindings=False):
         from kiosk.core.scanning import ScanReader
 
         self._scanner = ScanReader(monotonic)
-        self._scan_pool = None  # one thread: scanned slips are looked up in the order scanned
-        self._printer = None  # the print spooler, started once the records are loaded
+        self._scan_pool: ThreadPoolExecutor | None = None  # one thread: slips are looked up in the order scanned
+        self._printer: PrintSpooler | None = None  # the print spooler, started once the records are loaded
+        self._record_page: Server | None = None
         self.recovered_errors: list[Exception] = []  # unexpected errors the kiosk came back from
         self.closed_screen_errors: list[Exception] = []  # errors in screens already closed (ignored)
         self._printer_lock = threading.Lock()
@@ -125,13 +143,11 @@ class KioskApp(App[int], inherit_bindings=False):
         """An unexpected error in a screen is logged, said plainly, and the kiosk goes back to
         a fresh Home; only an error in the App itself (which cannot go on) ends it, and then
         systemd starts it again (PITFALLS 3.3). Overrides Textual's hook, which always exits."""
-        import logging
-
         task = asyncio.current_task()
         where = task.get_name() if task is not None else ""
         if self._in_closed_screen(error) or self._while_leaving(error):
             return
-        logging.getLogger("kiosk").error("unexpected error in %s", where or "?", exc_info=error)
+        log.error("unexpected error in %s", where or "?", exc_info=error)
         fatal = (self.fatal_message or not self.is_running or "KioskApp" in where
                  or not where.startswith("message pump"))
         if fatal:
@@ -139,31 +155,27 @@ class KioskApp(App[int], inherit_bindings=False):
             return
         self._recover_later(error, home_failed="HomeScreen" in where)
 
-    async def _dispatch_action(self, namespace, action_name: str, params) -> bool:
+    async def _dispatch_action(self, namespace: Any, action_name: str, params: Any) -> bool:
         """Actions (every key binding) run in the App's own message loop, which an error would
         end: an error in one is caught here and recovered from like one in a screen. A key
         that reaches a screen before its widgets are up, or after it closed (keys typed fast),
         does nothing."""
-        from textual.screen import Screen
-
-        if self._exit or isinstance(namespace, Screen) and not (namespace.is_mounted and self._is_open(namespace)):
+        if self._exit or (isinstance(namespace, Screen) and not (namespace.is_mounted and self._is_open(namespace))):
             return True
         try:
             return await super()._dispatch_action(namespace, action_name, params)
-        except Exception as error:  # noqa: BLE001 - logged, said, and back to Home
-            import logging
-
+        except Exception as error:
             if self._in_closed_screen(error) or self._while_leaving(error):
                 return True
 
-            logging.getLogger("kiosk").error("unexpected error in action %s of %s", action_name, namespace,
+            log.error("unexpected error in action %s of %s", action_name, namespace,
                                              exc_info=error)
             from kiosk.screens.home import HomeScreen
 
             self._recover_later(error, home_failed=isinstance(namespace, HomeScreen))
             return True
 
-    def _is_open(self, screen) -> bool:
+    def _is_open(self, screen: Screen[Any]) -> bool:
         return any(screen in stack for stack in self._screen_stacks.values())
 
     def _in_closed_screen(self, error: Exception) -> bool:
@@ -171,15 +183,12 @@ class KioskApp(App[int], inherit_bindings=False):
         keys can still arrive (a screen closed by a fast Esc, or by the idle reset, while it
         was still mounting or loading) and find its widgets gone. Nobody sees that screen any
         more, so the error is logged and ignored instead of resetting the kiosk."""
-        import logging
-
         from textual.css.query import NoMatches
         from textual.dom import DOMNode
-        from textual.screen import Screen
 
         if not isinstance(error, NoMatches):
             return False
-        owner = None
+        owner: DOMNode | None = None
         trace = error.__traceback__
         while trace is not None:  # the innermost widget or screen the error went through
             candidate = trace.tb_frame.f_locals.get("self")
@@ -190,11 +199,11 @@ class KioskApp(App[int], inherit_bindings=False):
         if screen is None and owner is not None:
             try:
                 screen = owner.screen
-            except Exception:  # noqa: BLE001 - a widget already taken off its screen
+            except Exception:  # a widget already taken off its screen
                 screen = None
         if not isinstance(screen, Screen) or self._is_open(screen):
             return False
-        logging.getLogger("kiosk").warning("ignored an error in %r, already closed", screen, exc_info=error)
+        log.warning("ignored an error in %r, already closed", screen, exc_info=error)
         self.closed_screen_errors.append(error)
         return True
 
@@ -204,9 +213,7 @@ class KioskApp(App[int], inherit_bindings=False):
         nothing is shown any more, so such an error is only logged."""
         if not self._exit or self.fatal_message:
             return False
-        import logging
-
-        logging.getLogger("kiosk").warning("ignored an error while leaving", exc_info=error)
+        log.warning("ignored an error while leaving", exc_info=error)
         return True
 
     def _recover_later(self, error: Exception, *, home_failed: bool) -> None:
@@ -218,7 +225,7 @@ class KioskApp(App[int], inherit_bindings=False):
 
         try:
             self.reset_to_home()
-        except Exception:  # noqa: BLE001 - a screen's own keep hook may be what failed
+        except Exception:  # a screen's own keep hook may be what failed
             while len(self.screen_stack) > 2:
                 self.pop_screen()
         if len(self.screen_stack) <= 1:
@@ -246,20 +253,20 @@ class KioskApp(App[int], inherit_bindings=False):
         by their owners. Textual installs no handler for them (PITFALLS 3.2)."""
         import signal
 
+        loop = asyncio.get_running_loop()
         for number in (signal.SIGTERM, signal.SIGHUP):
             try:
-                self._loop.add_signal_handler(number, self._stop_by_signal, number)
+                loop.add_signal_handler(number, self._stop_by_signal, number)
             except (NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests)
                 pass
 
     def _stop_by_signal(self, number: int) -> None:
-        import logging
         import signal
 
-        logging.getLogger("kiosk").info("stopping on %s", signal.Signals(number).name)
+        log.info("stopping on %s", signal.Signals(number).name)
         self.exit(return_code=0)
 
-    def get_driver_class(self):
+    def get_driver_class(self) -> type[Driver]:
         """Textual's Linux driver is swapped for one that stops when its terminal is gone."""
         from textual.drivers.linux_driver import LinuxDriver
 
@@ -272,29 +279,28 @@ class KioskApp(App[int], inherit_bindings=False):
 
     def terminal_gone(self) -> None:
         """The terminal's input ended (see :mod:`kiosk.terminal.driver`): stop as on SIGHUP."""
-        import logging
-
-        logging.getLogger("kiosk").warning("stopping: the terminal is gone (its input ended)")
+        log.warning("stopping: the terminal is gone (its input ended)")
         self.exit(return_code=0)
 
     def _after_first_frame(self) -> None:
         self._home_ready = _process_age()
+        self.set_interval(DUE_CHECK_SECONDS, self.mark_due_follow_ups)
         if self._repo is None:
             self.load_data()
         else:
             if self.config.serve.enabled:
                 self._start_record_page(self._repo)
+            self.mark_due_follow_ups()
             self.build_search_index(self._home_ready)
 
     @work(thread=True, exit_on_error=False, group="load")
     def load_data(self) -> None:
         """Read the records (and repair them if needed), then say what was repaired."""
+        assert self._load_repo is not None
         try:
             self._repo = self._load_repo()
-        except Exception as error:  # noqa: BLE001 - shown, then the kiosk exits non-zero
-            import logging
-
-            logging.getLogger("kiosk").exception("loading the data failed")
+        except Exception as error:  # shown, then the kiosk exits non-zero
+            log.exception("loading the data failed")
             self.call_from_thread(self._cannot_start, error)
             return
         finally:
@@ -307,7 +313,14 @@ class KioskApp(App[int], inherit_bindings=False):
         self.printing()  # the printer worker, with the jobs an earlier run left
         if self.config.serve.enabled:
             self._start_record_page(repo)
+        self.call_from_thread(self.mark_due_follow_ups)
         self.build_search_index(self._home_ready)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="due")
+    def mark_due_follow_ups(self) -> None:
+        """Records whose follow-up day has come become ``follow_up_due`` (at start, then every
+        few minutes: a kiosk left running overnight marks the morning's at once)."""
+        self.repo.mark_follow_ups_due(self.clock())
 
     def _show_repair(self, notes: list[str]) -> None:
         from kiosk.screens.dialogs.notice import NoticeDialog
@@ -329,7 +342,7 @@ class KioskApp(App[int], inherit_bindings=False):
         if self.exit_when_ready:
             report = {
                 "home_ready_s": round(home_ready, 4),
-                "data_ready_s": round(getattr(self, "_data_ready", home_ready), 4),
+                "data_ready_s": round(self._data_ready or home_ready, 4),
                 "index_ready_s": round(_process_age(), 4),
                 "rss_mb": round(_status_mb("VmRSS"), 1),
                 "peak_rss_mb": round(_status_mb("VmHWM"), 1),
@@ -340,19 +353,16 @@ class KioskApp(App[int], inherit_bindings=False):
 
     def _start_record_page(self, repo: Repository) -> None:
         """The phone page behind the QR codes, inside the kiosk ([serve] enabled)."""
-        import logging
-
         from kiosk.web import serve_in_thread
 
         try:
             self._record_page = serve_in_thread(repo, self.config.serve.host, self.config.serve.port)
-        except Exception:  # noqa: BLE001 - the kiosk works without it; the log says why
-            logging.getLogger("kiosk").exception("the record page could not start")
+        except Exception:  # the kiosk works without it; the log says why
+            log.exception("the record page could not start")
 
     def on_unmount(self) -> None:
-        page = getattr(self, "_record_page", None)
-        if page is not None:
-            page.should_exit = True
+        if self._record_page is not None:
+            self._record_page.should_exit = True
         if self._printer is not None:
             self._printer.stop(timeout=1.0)
         if self._scan_pool is not None:
@@ -364,7 +374,7 @@ class KioskApp(App[int], inherit_bindings=False):
         """Whether ``printing()`` answers at once (the data is loaded)."""
         return self._repo_ready.is_set() and self._repo is not None
 
-    def printing(self):
+    def printing(self) -> PrintSpooler:
         """The print spooler (one printer worker for the whole kiosk). Started when the data
         is loaded; earlier callers (never the UI thread in practice) wait for the load."""
         with self._printer_lock:
@@ -377,7 +387,7 @@ class KioskApp(App[int], inherit_bindings=False):
                 self._printer.start()
             return self._printer
 
-    def _job_changed(self, job) -> None:
+    def _job_changed(self, job: PrintJob) -> None:
         """Hand a job's new state to the screens following it; when none is (the person has
         moved on), a failure still gets said."""
         from kiosk.printing.outcome import describe_job
@@ -385,7 +395,7 @@ class KioskApp(App[int], inherit_bindings=False):
 
         followed = False
         for screen in self.screen_stack:
-            if job.number in getattr(screen, "tracked_jobs", ()):
+            if isinstance(screen, KioskHooks) and job.number in screen.tracked_jobs():
                 screen.post_message(PrintJobChanged(job))
                 followed = True
         if not followed and job.finished and job.state != "sent":
@@ -394,9 +404,7 @@ class KioskApp(App[int], inherit_bindings=False):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             self.log.error(f"worker {event.worker.name} failed: {event.worker.error!r}")
-            import logging
-
-            logging.getLogger("kiosk").error("background task failed", exc_info=event.worker.error)
+            log.error("background task failed", exc_info=event.worker.error)
 
     def on_text_clipped(self, message: TextClipped) -> None:
         """Any field, any screen: a paste longer than the field allows is never cut silently
@@ -423,25 +431,22 @@ class KioskApp(App[int], inherit_bindings=False):
         """Every key goes through the scan reader first, in arrival order (kiosk.core.scanning)."""
         from textual.widgets import Input, TextArea
 
-        focused = self.focused
-        may_start = (getattr(self.screen, "accepts_scans", False)
-                     and not isinstance(focused, (Input, TextArea)))
+        screen = self.screen
+        may_start = (isinstance(screen, KioskHooks) and screen.accepts_scans
+                     and not isinstance(self.focused, (Input, TextArea)))
         consumed, text = self._scanner.feed(event.character, event.key, may_start=may_start)
         if text is not None:
             self.look_up_scan(text)
         return consumed
 
     def look_up_scan(self, text: str) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
         if self._scan_pool is None:
             self._scan_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan")
         future = self._scan_pool.submit(self._find_scanned, text)
         future.add_done_callback(lambda done: self._call_soon(self._open_scanned, done.result()))
 
-    def _find_scanned(self, text: str):
+    def _find_scanned(self, text: str) -> tuple[str, bool] | None:
         """(record id, follow-up due) for a slip of this kiosk with the right token, else None."""
-        import logging
         import secrets
 
         from kiosk.core.following import is_due
@@ -450,17 +455,18 @@ class KioskApp(App[int], inherit_bindings=False):
         link = parse_slip_url(text)
         try:
             record = self.repo.get(link.record_id) if link is not None else None
-        except Exception:  # noqa: BLE001 - e.g. the data failed to load: said like a bad code
-            logging.getLogger("kiosk").exception("looking up a scanned slip")
+        except Exception:  # e.g. the data failed to load: said like a bad code
+            log.exception("looking up a scanned slip")
             return None
-        if record is None or not secrets.compare_digest(record.link_token.encode(), link.token.encode()):
-            logging.getLogger("kiosk").info("scan refused: %s", "not a slip URL" if link is None else link.record_id)
+        if link is None or record is None or not secrets.compare_digest(record.link_token.encode(),
+                                                                        link.token.encode()):
+            log.info("scan refused: %s", "not a slip URL" if link is None else link.record_id)
             return None
         due = is_due(record, self.clock().date())
-        logging.getLogger("kiosk").info("scan opened %s (%s)", record.id, "follow-up" if due else "page")
+        log.info("scan opened %s (%s)", record.id, "follow-up" if due else "page")
         return record.id, due
 
-    def _call_soon(self, callback, *args) -> None:
+    def _call_soon(self, callback: Callable[..., object], *args: Any) -> None:
         loop = self._loop
         if loop is not None and not loop.is_closed():
             try:
@@ -468,7 +474,7 @@ class KioskApp(App[int], inherit_bindings=False):
             except RuntimeError:  # the app is closing
                 pass
 
-    def _open_scanned(self, found) -> None:
+    def _open_scanned(self, found: tuple[str, bool] | None) -> None:
         from kiosk.screens.record import RecordScreen
 
         if found is None:
@@ -515,7 +521,7 @@ class KioskApp(App[int], inherit_bindings=False):
             )
 
     def _saving(self) -> bool:
-        return any(getattr(screen, "saving", False) for screen in self.screen_stack)
+        return any(isinstance(screen, KioskHooks) and screen.is_saving() for screen in self.screen_stack)
 
     def is_pristine(self) -> bool:
         from kiosk.screens.home import HomeScreen
@@ -532,9 +538,8 @@ class KioskApp(App[int], inherit_bindings=False):
         from kiosk.screens.home import HomeScreen
 
         for screen in self.screen_stack:
-            keep = getattr(screen, "keep_before_reset", None)
-            if keep is not None:
-                keep()  # e.g. a review saves its draft: supervisor work is never discarded
+            if isinstance(screen, KioskHooks):
+                screen.keep_before_reset()  # e.g. a review saves its draft: supervisor work is never lost
         self.supervisor = None
         while len(self.screen_stack) > 2 or not isinstance(self.screen, HomeScreen):
             if len(self.screen_stack) <= 1:
@@ -547,7 +552,7 @@ class KioskApp(App[int], inherit_bindings=False):
 
     # -- supervisors ---------------------------------------------------------------------
 
-    def with_supervisor(self, then: Callable[[Supervisor], None], *, admin: bool, title: str) -> None:
+    def with_supervisor(self, then: Callable[[Supervisor], object], *, admin: bool, title: str) -> None:
         """Run ``then`` for a signed-in supervisor (an admin if ``admin``): the current one if
         they qualify, else after signing in — or after creating the first admin, if none exists."""
         current = self.supervisor
@@ -557,19 +562,66 @@ class KioskApp(App[int], inherit_bindings=False):
         self._ask_supervisor(then, admin, title)
 
     @work(thread=True, exit_on_error=False, group="login")
-    def _ask_supervisor(self, then: Callable[[Supervisor], None], admin: bool, title: str) -> None:
+    def _ask_supervisor(self, then: Callable[[Supervisor], object], admin: bool, title: str) -> None:
         has_admin = self.repo.has_admin()  # (waits for the start-up load, so not on the UI thread)
         self.call_from_thread(self._push_sign_in, then, admin, title, has_admin)
 
-    def _push_sign_in(self, then: Callable[[Supervisor], None], admin: bool, title: str, has_admin: bool) -> None:
-        from kiosk.screens.dialogs.sign_in import FirstAdminDialog, PinDialog
+    def _push_sign_in(self, then: Callable[[Supervisor], object], admin: bool, title: str, has_admin: bool) -> None:
+        from kiosk.screens.dialogs.pin import PinDialog
 
         def signed_in(supervisor: Supervisor | None) -> None:
             if supervisor is not None:
                 self.supervisor = supervisor
                 then(supervisor)
 
-        self.push_screen(PinDialog(title, admin_only=admin) if has_admin else FirstAdminDialog(), signed_in)
+        if has_admin:
+            self.push_screen(PinDialog(title, admin_only=admin), signed_in)
+        else:
+            self._ask_first_admin(then)
+
+    def _ask_first_admin(self, then: Callable[[Supervisor], object], *, name: str = "", problem: str = "") -> None:
+        """No admin yet: create the first one (the dialog asks, the App saves), then go on."""
+        from kiosk.screens.dialogs.supervisor import FirstAdminDialog
+
+        def answered(new: NewSupervisor | None) -> None:
+            if new is not None:
+                self._save_first_admin(new, then)
+
+        self.push_screen(FirstAdminDialog(name=name, problem=problem), answered)
+
+    @work(thread=True, exit_on_error=False, group="login")
+    def _save_first_admin(self, new: NewSupervisor, then: Callable[[Supervisor], object]) -> None:
+        from kiosk.core.records import ValidationError
+        from kiosk.core.supervisors import new_supervisor
+        from kiosk.storage import StorageError
+
+        try:
+            admin = new_supervisor(new.name, new.pin, admin=True, now=self.clock())
+            self.repo.add_supervisor(admin)
+        except (ValidationError, StorageError) as error:
+            problem = self._describe_problem(error)
+            self.call_from_thread(self._ask_first_admin, then, name=new.name, problem=problem)
+            return
+        self.call_from_thread(self._signed_in_as, admin, then)
+
+    def _signed_in_as(self, supervisor: Supervisor, then: Callable[[Supervisor], object]) -> None:
+        self.supervisor = supervisor
+        then(supervisor)
+
+    @staticmethod
+    def _describe_problem(error: Exception) -> str:
+        from kiosk.core.records import ValidationError
+        from kiosk.views.labels import describe_error
+
+        if isinstance(error, ValidationError):
+            return describe_error(error)
+        return _("Not saved: {problem}").format(problem=describe_storage_problem(error))
+
+    def settings_saved(self, config: Config) -> None:
+        """The admin saved new settings: they apply at once (e.g. the links' base URL)."""
+        self.config = config
+        if self.printer_ready():
+            self.printing().reconfigure(config)
 
     # -- language ------------------------------------------------------------------------
 
@@ -585,9 +637,8 @@ class KioskApp(App[int], inherit_bindings=False):
                 continue  # still being built: it is built in the new language
             for label in screen.query(TLabel):
                 label.retranslate()
-            retranslate = getattr(screen, "retranslate", None)
-            if retranslate is not None:
-                retranslate()
+            if isinstance(screen, KioskHooks):
+                screen.retranslate()
             for footer in screen.query(KioskFooter):
                 footer.call_after_refresh(footer.recompose)
 
@@ -639,3 +690,9 @@ def _status_mb(field: str) -> float:
     except OSError:
         pass
     return 0.0
+
+
+if TYPE_CHECKING:
+    # The App is what screens know as the kiosk (kiosk.screens.base.Kiosk): mypy checks it here.
+    def _is_a_kiosk(app: KioskApp) -> Kiosk:
+        return app

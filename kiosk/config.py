@@ -10,11 +10,13 @@ import json
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kiosk.i18n import LANGUAGES, _
+from kiosk.printing.settings import PrinterConfig
 
 DEFAULT_AREAS = ("Inyección", "Envasado", "Mantenimiento", "Depósito", "Calidad", "Matricería")
 
@@ -32,19 +34,6 @@ class ConfigError(Exception):
         self.key = key
         self.problem = problem
         super().__init__(f"{source}: {key}: {problem}")
-
-
-@dataclass(frozen=True)
-class PrinterConfig:
-    """Which printer, and how slips are laid out for it."""
-
-    spec: str = "preview"
-    columns: int = 42
-    profile: str = ""
-    code_page: str = "CP858"
-    timeout: float = 5.0
-    native_qr: bool = False
-    check_status: bool = True
 
 
 @dataclass(frozen=True)
@@ -160,7 +149,8 @@ _SCHEMA: dict[str, Callable[[Any], str | None]] = {
     "follow_up_days": _int_range(1, 365),
     "look_for_days": _int_range(1, 365),
     "link_base_url": _text(_URL, "http(s)://host[:port][/path], ASCII only"),
-    "printer.spec": _text(_PRINTER_SPEC, "preview, network:HOST[:PORT], usb:VID:PID, serial:DEVICE[:BAUD], file:PATH, cups:NAME"),
+    "printer.spec": _text(
+        _PRINTER_SPEC, "preview, network:HOST[:PORT], usb:VID:PID, serial:DEVICE[:BAUD], file:PATH, cups:NAME"),
     "printer.columns": _int_range(24, 64),
     "printer.profile": _text(),
     "printer.code_page": _text(re.compile(r"^[A-Za-z0-9_\-]+$"), "e.g. CP858"),

@@ -35,7 +35,7 @@ def _catalog(code: str) -> gettext.NullTranslations:
 
 def set_language(code: str) -> None:
     """Make ``code`` (one of LANGUAGES) the language of every string from now on."""
-    global _active, _active_code
+    global _active, _active_code  # noqa: PLW0603 - the language is process-wide (one screen, one person)
     if code not in LANGUAGES:
         raise ValueError(f"unknown language {code!r}")
     _active = _catalog(code)

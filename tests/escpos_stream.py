@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import ClassVar, Literal, TypeVar, Union
+from functools import cache
+from typing import ClassVar, Literal, TypeVar
 
 import zxingcpp
 from escpos.capabilities import CAPABILITIES, get_profile
@@ -243,28 +243,28 @@ class Command:
     args: tuple[int, ...] = ()
 
 
-Item = Union[
-    Init,
-    CodePage,
-    Bold,
-    Underline,
-    Size,
-    PrintMode,
-    Align,
-    Font,
-    Text,
-    LineFeed,
-    Feed,
-    LineSpacing,
-    Raster,
-    Graphics,
-    ColumnImage,
-    NativeQr,
-    Cut,
-    StatusQuery,
-    Barcode,
-    Command,
-]
+Item = (
+    Init
+    | CodePage
+    | Bold
+    | Underline
+    | Size
+    | PrintMode
+    | Align
+    | Font
+    | Text
+    | LineFeed
+    | Feed
+    | LineSpacing
+    | Raster
+    | Graphics
+    | ColumnImage
+    | NativeQr
+    | Cut
+    | StatusQuery
+    | Barcode
+    | Command
+)
 
 ItemT = TypeVar("ItemT")
 
@@ -378,13 +378,13 @@ _CUT_PLAIN = (0, 1, 48, 49)
 _CUT_WITH_FEED = (65, 66, 97, 98, 103, 104)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _code_page_numbers(profile: str) -> dict[int, str]:
     """ESC t number -> encoding name, for a capabilities profile."""
     return {int(n): name for name, n in get_profile(profile).get_code_pages().items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _high_half(encoding: str) -> tuple[str | None, ...] | None:
     """Characters for bytes 0x80-0xFF in ``encoding`` (None where undefined), or None if unknown."""
     spec = CAPABILITIES["encodings"].get(encoding, {})
@@ -453,7 +453,7 @@ class _Parser:
     def run_spec(self, start: int, spec: _Spec) -> None:
         """Read and validate a fixed-length command's arguments, then emit its item."""
         args = tuple(self.take(start, len(spec.allowed), spec.label))
-        for index, (value, allowed) in enumerate(zip(args, spec.allowed)):
+        for index, (value, allowed) in enumerate(zip(args, spec.allowed, strict=True)):
             if allowed is not None and value not in allowed:
                 raise StreamError(
                     start, f"{spec.label}: argument {index + 1} = {value} out of range"

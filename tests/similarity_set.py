@@ -82,7 +82,7 @@ def evaluate(repo, *, limit: int = 3) -> dict:
     repo.build_search_index()
     found = shown = right = 0
     timings = []
-    for (area, _before, now_text), expected in zip(SAME_EVENT, earlier_ids):
+    for (area, _before, now_text), expected in zip(SAME_EVENT, earlier_ids, strict=True):
         started = time.perf_counter()
         matches = repo.similar(now_text, area=area, limit=limit)
         timings.append((time.perf_counter() - started) * 1000)

@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import errno
 import os
 import random
 import re
@@ -43,9 +42,9 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from kiosk.core import ids
 
@@ -88,6 +87,10 @@ class Row:
 
 # ---------------------------------------------------------------------------------------------
 # kill -9 during saves
+
+
+def _nothing() -> None:
+    """Nothing to undo."""
 
 
 def kill9(work: Path, kills: int, rng: random.Random) -> Row:
@@ -218,7 +221,7 @@ def sigterm(work: Path, times: int, rng: random.Random) -> Row:
         term = Terminal([sys.executable, "-m", "kiosk", "run", "--data", str(folder)], kiosk_env())
         expected = ids.encode(count + 1)
         try:
-            if not term.read_until("Reportar".encode(), timeout=30):
+            if not term.read_until(b"Reportar", timeout=30):
                 row.fail(f"stop {attempt}: the kiosk did not start: {term.output[-300:]!r}")
                 continue
             # Report, near miss, the first area; the story; Enter through impact, what we did
@@ -227,7 +230,7 @@ def sigterm(work: Path, times: int, rng: random.Random) -> Row:
                          b"\r", b"\r", b"\r", b"\r"):
                 term.send(keys)
                 term.drain(0.25)
-            if not term.read_until("para guardar".encode(), timeout=10):
+            if not term.read_until(b"para guardar", timeout=10):
                 row.fail(f"stop {attempt}: the summary did not come up")
             term.send(b"\r")
             time.sleep(rng.uniform(0.0, 0.030))
@@ -345,7 +348,7 @@ def damage(work: Path, trials: int, rng: random.Random) -> Row:
         row.tried += 1
         try:
             repo = open_repository(folder, clock=clock, generations=3)
-        except Exception as error:  # noqa: BLE001 - counted: a start that fails loses everything
+        except Exception as error:
             row.lose(len(expected), f"trial {trial} ({damaged}): the start failed: {error!r}")
             continue
         try:
@@ -461,7 +464,7 @@ def _fill_with_reports(where: Path, simulated: bool, row: Row, number: int, rng:
     filler = where / "relleno.bin"
     filler.write_bytes(b"\xff" * rng.choice((64, 128, 192)) * 1024)
     folder = where / "data"
-    restore_os = lambda: None  # noqa: E731
+    restore_os: Callable[[], None] = _nothing
     if simulated:  # the disk fills up somewhere in the middle of a line, and stays full
         faulty = FaultyOS()
         restore_os = use_os(faulty)
@@ -525,7 +528,7 @@ async def _full_disk_on_screen(where: Path, simulated: bool, row: Row) -> None:
 
     repo = open_repository(where / "data", clock=fixed_clock)
     filler = where / "relleno.bin"
-    restore_os = lambda: None  # noqa: E731
+    restore_os: Callable[[], None] = _nothing
     app = KioskApp(config=Config(), repo=repo, clock=fixed_clock, monotonic=FakeMonotonic())
     try:
         async with app.run_test(size=(80, 24)) as pilot:
@@ -674,11 +677,13 @@ def _screens(world: _World) -> dict[str, Callable[[], object]]:
     """Every screen of the kiosk, built fresh (the supervisor is signed in by the caller)."""
     from kiosk.screens.admin import AdminScreen
     from kiosk.screens.dialogs.notice import NoticeDialog
+    from kiosk.screens.dialogs.pin import PinDialog
+    from kiosk.screens.dialogs.supervisor import NewSupervisorDialog
+    from kiosk.screens.dialogs.win import WinDialog
     from kiosk.screens.follow_ups import FollowUpQueueScreen, FollowUpScreen
     from kiosk.screens.health import HealthScreen
     from kiosk.screens.home import HomeScreen
     from kiosk.screens.learnings import LearningsScreen
-    from kiosk.screens.dialogs.sign_in import NewSupervisorDialog, PinDialog
     from kiosk.screens.printer_admin import PrinterAdminScreen
     from kiosk.screens.printing import PrintScreen
     from kiosk.screens.record import RecordScreen
@@ -687,7 +692,6 @@ def _screens(world: _World) -> dict[str, Callable[[], object]]:
     from kiosk.screens.review_queue import ReviewQueueScreen
     from kiosk.screens.saved import SavedScreen
     from kiosk.screens.trends import TrendsScreen
-    from kiosk.screens.dialogs.win import WinDialog
 
     screens: dict[str, Callable[[], object]] = {
         "home": HomeScreen,
@@ -737,8 +741,8 @@ class _SoakApp:
     """A KioskApp on a data folder, at 80x24, fixed clock, no idle reset."""
 
     def __init__(self, folder: Path, printer_folder: Path) -> None:
-        from kiosk.storage import open_repository
         from kiosk.core.supervisors import new_supervisor
+        from kiosk.storage import open_repository
         from tests.conftest import NOW, fixed_clock
 
         self.repo = open_repository(folder, clock=fixed_clock)
@@ -857,7 +861,7 @@ async def _keys(work: Path, names: list[str], per_screen: int, rng: random.Rando
                 elif sent < per_screen:
                     restarts += 1  # the admin's Exit (0 on Home, admin signed in): start again
             row.tried += sent
-    except Exception as error:  # noqa: BLE001 - the kiosk itself crashed: that is the finding
+    except Exception as error:
         row.fail(f"{name}: the kiosk crashed: {_where(error)}")
     finally:
         soak.repo.close()
@@ -904,9 +908,9 @@ def _hostile_docs() -> list[dict]:
     from tests.hostile import HOSTILE
 
     docs, reported = [], []
-    for n, text in enumerate(HOSTILE):
-        short = text[:600]  # the longest story a report takes
-        text = text[:300]  # and the longest of every other field
+    for n, hostile in enumerate(HOSTILE):
+        short = hostile[:600]  # the longest story a report takes
+        text = hostile[:300]  # and the longest of every other field
         docs.append({
             "id": ids.encode(9000 + n), "kind": ("error", "near_miss", "surprise", "win")[n % 4],
             "area": "Envasado", "station": text[:35], "what_happened": short, "impact": text, "what_we_did": text,
@@ -942,7 +946,7 @@ async def _hostile(work: Path, pastes: int, row: Row) -> None:
         for doc in _hostile_docs():
             try:
                 hostile_ids.append(repo.import_doc(doc).id)
-            except Exception as error:  # noqa: BLE001 - every one must go in, to be shown
+            except Exception as error:
                 row.fail(f"import of {doc['what_happened'][:3]}: {error!r}")
         # Pasted into the report screen, then saved.
         app = soak.app()
@@ -1006,7 +1010,8 @@ async def _hostile(work: Path, pastes: int, row: Row) -> None:
         rendering = escpos_out.Rendering()
         for record in records:
             reviewed = record.review is not None and not record.review.draft
-            for slip in (slips.receipt(record, paper, NOW), *([slips.review_page(record, paper, NOW)] if reviewed else [])):
+            both = (slips.receipt(record, paper, NOW), *([slips.review_page(record, paper, NOW)] if reviewed else []))
+            for slip in both:
                 row.tried += 1
                 try:
                     stream = parse(escpos_out.render(slip, rendering))
@@ -1021,7 +1026,8 @@ async def _hostile(work: Path, pastes: int, row: Row) -> None:
         except StreamError as error:
             row.lose(1, f"follow-up list: {error}")
         row.notes.append(f"{len(HOSTILE)} texts, imported into every field ({len(HOSTILE)} records), {pastes} of "
-                         f"them also pasted into a report; literal markup seen on {sum(1 for k in shown if k.endswith('literal'))} "
+                         "them also pasted into a report; literal markup seen on "
+                         f"{sum(1 for k in shown if k.endswith('literal'))} "
                          f"screens; receipts, one-pagers and a follow-up list parsed strictly")
     finally:
         repo.close()

@@ -14,10 +14,11 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import orjson
 
@@ -240,7 +241,7 @@ class _FaultyHandle:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._handle, name)
 
-    def __enter__(self) -> "_FaultyHandle":
+    def __enter__(self) -> _FaultyHandle:
         return self
 
     def __exit__(self, *exc: Any) -> None:

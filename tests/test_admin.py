@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from kiosk.config import load_config
-from kiosk.screens.admin import FIELDS, AdminScreen
 from kiosk.core.supervisors import new_supervisor
+from kiosk.screens.admin import FIELDS, AdminScreen
 from tests.conftest import NOW, wait_for
 
 

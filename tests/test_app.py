@@ -254,7 +254,7 @@ async def test_five_wrong_pins_lock_out_plainly(make_app, repo):
         await pilot.press("0")
         await wait_for(pilot, lambda: bool(app.screen.query("#names")) and app.screen.query_one("#names").option_count)
         await pilot.press("enter")
-        for attempt in range(5):
+        for _attempt in range(5):
             await pilot.press(*"9999", "enter")
             await wait_for(pilot, lambda: not app.screen.checking)
         assert "el acceso de Marta Ruiz queda bloqueado hasta las 10:05" in screen_text(app)
@@ -349,7 +349,8 @@ async def test_damaged_data_at_start_is_restored_and_said(data_dir):
     first = open_repository(data_dir, clock=fixed_clock)
     from kiosk.core.records import ReportDraft
 
-    saved = first.add_report(ReportDraft(kind="error", area="Calidad", what_happened="Registro antes del daño"), areas=None)
+    saved = first.add_report(ReportDraft(kind="error", area="Calidad", what_happened="Registro antes del daño"),
+                             areas=None)
     first.close()  # writes a snapshot: kiosk.json.1 is the older generation
     (data_dir / "kiosk.json").write_bytes(b"\x00" * 100)
 
@@ -433,7 +434,7 @@ async def test_long_texts_on_home_are_one_glanceable_line(make_app, repo):
     app = make_app()
     async with app.run_test(size=(200, 40)) as pilot:
         await wait_for(pilot, lambda: "Logro:" in screen_text(app))
-        line = next(l for l in screen_text(app).splitlines() if l.startswith("Logro:"))
+        line = next(text for text in screen_text(app).splitlines() if text.startswith("Logro:"))
         assert line.endswith("…") and len(line) <= 170
 
 
@@ -577,7 +578,7 @@ async def test_a_screen_opened_while_the_kiosk_leaves_does_not_crash_it(make_app
 async def test_a_late_close_never_closes_the_screen_under_it_and_home_comes_back(make_app):
     """Found by the soak: a review's save finished after the screen had been left and popped
     whatever was on top, Home included; the recovery then failed on an empty stack."""
-    from kiosk.screens import leave
+    from kiosk.screens.base import leave
     from kiosk.screens.learnings import LearningsScreen
     from kiosk.screens.trends import TrendsScreen
 
@@ -605,31 +606,33 @@ async def test_a_late_close_never_closes_the_screen_under_it_and_home_comes_back
 
 
 async def test_a_dialog_answered_after_it_was_covered_or_closed_closes_nothing(make_app, repo):
-    """Found by the full soak: a win acknowledged (saved in the background) after its dialog
-    was no longer on top dismissed it anyway: ScreenStackError, and the kiosk reset. And the
-    admin screen's footer asked which keys apply before its list existed."""
-    from kiosk.core.records import ReportDraft
+    """Found by the full soak: a dialog's answer that arrives from the background (then the
+    win dialog's save; now the PIN check) after the dialog was no longer on top dismissed it
+    anyway: ScreenStackError, and the kiosk reset. And the admin screen's footer asked which
+    keys apply before its list existed."""
+    from kiosk.core.supervisors import new_supervisor
     from kiosk.screens.admin import AdminScreen
+    from kiosk.screens.dialogs.pin import PinDialog, PinResult
     from kiosk.screens.trends import TrendsScreen
-    from kiosk.screens.dialogs.win import Acknowledged, WinDialog
+    from tests.conftest import NOW
 
-    record = repo.add_report(ReportDraft(kind="win", area="Envasado", what_happened="Cambio de formato en 12 minutos"),
-                             areas=None)
+    repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))
+    marta = repo.find_supervisor("Marta Ruiz")
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        dialog = WinDialog(record)
+        dialog = PinDialog("PIN")
         app.push_screen(dialog)
         await wait_for(pilot, lambda: dialog.is_mounted)
         trends = TrendsScreen()
         app.push_screen(trends)
         await pilot.pause()
-        dialog.post_message(Acknowledged(record, ""))
+        dialog.post_message(PinResult(marta, ""))
         await pilot.pause()
         assert app.screen is trends
         app.pop_screen()
         app.pop_screen()
         await pilot.pause()
-        dialog.post_message(Acknowledged(record, ""))  # closed meanwhile: nothing
+        dialog.post_message(PinResult(marta, ""))  # closed meanwhile: nothing
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
         assert AdminScreen().check_action("add", ()) is False  # before its widgets exist

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from kiosk.storage.backup import PREFIX, backups_in, check
 from kiosk.core.records import ReportDraft
+from kiosk.storage.backup import PREFIX, backups_in, check
 from tests.conftest import fixed_clock
 from tests.test_cli import run
 

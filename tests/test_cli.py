@@ -48,7 +48,7 @@ def test_import_then_export_round_trip_is_identical(tmp_path):
          "what_we_did": "Se avisó a mantenimiento", "occurred_at": "2026-11-20T08:15:00-03:00",
          "created_at": "2026-11-20T08:20:00-03:00"}
         for n, (kind, text) in enumerate(
-            zip(["error", "near_miss", "surprise", "win", "error"], HOSTILE), start=1)
+            zip(["error", "near_miss", "surprise", "win", "error"], HOSTILE, strict=False), start=1)
     ]
     docs.append({"kind": "win", "area": "Área vieja que ya no existe", "what_happened": "Un logro de antes"})
     result = run(["import", "-"], data=first, stdin=lines(*docs))
@@ -136,14 +136,16 @@ def test_import_rejects_duplicate_ids_and_never_reuses_numbers(tmp_path):
     assert run(["import"], data=data, stdin=lines(doc)).returncode == 0
     again = run(["import"], data=data, stdin=lines(doc))
     assert again.returncode == 1 and "Ya existe un registro" in again.stderr.decode()
-    new = run(["import"], data=data, stdin=lines({"kind": "win", "area": "Calidad", "what_happened": "Uno nuevo sin número"}))
+    new = run(["import"], data=data,
+        stdin=lines({"kind": "win", "area": "Calidad", "what_happened": "Uno nuevo sin número"}))
     assert new.stdout.decode().split()[1] == ids.encode(41)
 
 
 def test_csv_export_opens_in_a_spanish_spreadsheet(tmp_path):
     data = tmp_path / "d"
     run(["import"], data=data, stdin=lines(
-        {"kind": "error", "area": "Envasado", "what_happened": "Etiquetas con; punto y coma\ny salto de línea, ñandú €"}))
+        {"kind": "error", "area": "Envasado",
+         "what_happened": "Etiquetas con; punto y coma\ny salto de línea, ñandú €"}))
     result = run(["export", "--format", "csv", "--out", str(tmp_path / "x.csv")], data=data)
     assert result.returncode == 0
     raw = (tmp_path / "x.csv").read_bytes()
@@ -155,7 +157,8 @@ def test_csv_export_opens_in_a_spanish_spreadsheet(tmp_path):
 
 def test_markdown_export_is_the_one_page_text(tmp_path):
     data = tmp_path / "d"
-    run(["import"], data=data, stdin=lines({"kind": "surprise", "area": "Calidad", "what_happened": "El calibre marcaba distinto"}))
+    run(["import"], data=data,
+        stdin=lines({"kind": "surprise", "area": "Calidad", "what_happened": "El calibre marcaba distinto"}))
     out = run(["export", "--format", "md"], data=data).stdout.decode()
     assert "Sorpresa · Calidad" in out and "### ¿Qué pasó?" in out and "El calibre marcaba distinto" in out
 
@@ -224,7 +227,8 @@ def test_config_from_environment_and_good_values(tmp_path):
 
 def test_data_folder_from_environment(tmp_path):
     env = {**os.environ, "KIOSK_DATA": str(tmp_path / "envdata")}
-    subprocess.run([*KIOSK, "import"], input=lines({"kind": "win", "area": "a", "what_happened": "Un buen turno sin paradas"}).encode(),
+    subprocess.run([*KIOSK, "import"],
+                   input=lines({"kind": "win", "area": "a", "what_happened": "Un buen turno sin paradas"}).encode(),
                    env=env, check=True, capture_output=True, timeout=60)
     assert (tmp_path / "envdata" / "kiosk.json").exists()
     assert (tmp_path / "envdata" / "kiosk.log").exists()
@@ -232,14 +236,17 @@ def test_data_folder_from_environment(tmp_path):
 
 def test_second_writer_is_refused_naming_the_first_and_readers_still_work(tmp_path):
     data = tmp_path / "d"
-    run(["import"], data=data, stdin=lines({"kind": "error", "area": "Calidad", "what_happened": "Primer registro guardado"}))
+    run(["import"], data=data,
+        stdin=lines({"kind": "error", "area": "Calidad", "what_happened": "Primer registro guardado"}))
     holder = subprocess.Popen([*KIOSK, "import", "-", "--data", str(data)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        holder.stdin.write(lines({"kind": "win", "area": "Calidad", "what_happened": "Guardado mientras corre"}).encode())
+        holder.stdin.write(lines({"kind": "win", "area": "Calidad",
+                                  "what_happened": "Guardado mientras corre"}).encode())
         holder.stdin.flush()
         assert holder.stdout.readline().startswith(b"ok ")
-        second = run(["import"], data=data, stdin=lines({"kind": "win", "area": "Calidad", "what_happened": "No debería entrar"}))
+        second = run(["import"], data=data,
+            stdin=lines({"kind": "win", "area": "Calidad", "what_happened": "No debería entrar"}))
         assert second.returncode == 1
         message = second.stderr.decode()
         assert f"pid {holder.pid}" in message and "kiosk import" in message
@@ -273,7 +280,8 @@ def test_check_reports_and_repairs_damage(tmp_path):
 
 def test_kiosk_reaches_interactive_home_and_reports_it(tmp_path):
     """The start-up measurement used by `make bench` (headless, exits when Home is ready)."""
-    run(["import"], data=tmp_path / "d", stdin=lines({"kind": "win", "area": "a", "what_happened": "Algo que salió muy bien"}))
+    run(["import"], data=tmp_path / "d",
+        stdin=lines({"kind": "win", "area": "a", "what_happened": "Algo que salió muy bien"}))
     started = time.monotonic()
     result = run(["run"], data=tmp_path / "d", env={"KIOSK_EXIT_WHEN_READY": "1"})
     assert result.returncode == 0, result.stderr.decode()[-2000:]
@@ -285,7 +293,8 @@ def test_kiosk_reaches_interactive_home_and_reports_it(tmp_path):
 
 def test_logging_goes_to_the_data_folder_not_the_terminal(tmp_path):
     data = tmp_path / "d"
-    result = run(["import"], data=data, stdin=lines({"kind": "win", "area": "a", "what_happened": "Un buen turno sin paradas"}))
+    result = run(["import"], data=data,
+        stdin=lines({"kind": "win", "area": "a", "what_happened": "Un buen turno sin paradas"}))
     assert result.stderr == b""
     record_id = result.stdout.decode().split()[1]
     log = (data / "kiosk.log").read_text(encoding="utf-8")
@@ -321,13 +330,15 @@ def test_second_kiosk_is_refused_before_any_screen(tmp_path):
 def test_check_verifies_every_copy_and_import_says_what_it_repaired(tmp_path):
     data = tmp_path / "d"
     for n in range(3):  # each import ends with a snapshot: kiosk.json.1 and .2 exist
-        run(["import"], data=data, stdin=lines({"kind": "error", "area": "Calidad", "what_happened": f"Registro número {n} de tres"}))
+        run(["import"], data=data,
+            stdin=lines({"kind": "error", "area": "Calidad", "what_happened": f"Registro número {n} de tres"}))
     assert run(["check"], data=data).returncode == 0
     (data / "kiosk.json.1").write_bytes(b"{truncated")
     result = run(["check"], data=data)
     assert result.returncode == 1 and "kiosk.json.1 no se puede leer" in result.stdout.decode()
     (data / "kiosk.json").write_bytes(b"")
-    imported = run(["import"], data=data, stdin=lines({"kind": "win", "area": "a", "what_happened": "Después de la reparación"}))
+    imported = run(["import"], data=data,
+        stdin=lines({"kind": "win", "area": "a", "what_happened": "Después de la reparación"}))
     assert imported.returncode == 0
     assert "Se restauró la copia kiosk.json.2" in imported.stderr.decode()
     assert len(run(["export", "--format", "jsonl"], data=data).stdout.decode().splitlines()) == 4

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.core import ids
 from kiosk.config import Config, ConfigError, example_config, parse_config
+from kiosk.core import ids
 from kiosk.core.records import (
     KINDS,
     Record,
@@ -95,10 +95,10 @@ def test_record_documents_round_trip_with_every_part():
         "follow_ups": (FollowUp(at="2026-12-21T10:00:00-03:00", by="Sup", done="yes", worked="yes"),),
         "look_for": LookFor("Mirar la luz", "2027-01-01"),
         "links": (Link(ids.encode(3), "recurrence_of"),),
-        "history": base.history + (HistoryEntry(at="2026-12-21T10:00:00-03:00", by="Sup", what="closed"),),
+        "history": (*base.history, HistoryEntry(at="2026-12-21T10:00:00-03:00", by="Sup", what="closed")),
     })
     doc = record_to_doc(full)
-    assert list(doc)[0] == "id"
+    assert next(iter(doc)) == "id"
     assert record_from_doc(doc) == full
     with pytest.raises(ValidationError):
         record_from_doc({**doc, "extra": 1})

@@ -11,7 +11,6 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 
 from kiosk.core import ids
-from kiosk.demo.generator import DEMO_AREAS, FOLLOW_UP_DAYS, demo_documents, seed_demo
 from kiosk.core.records import (
     CONDITION_CATEGORIES,
     KINDS,
@@ -23,8 +22,9 @@ from kiosk.core.records import (
     record_from_doc,
     record_to_doc,
 )
-from kiosk.storage import open_repository
 from kiosk.core.text import clean_text
+from kiosk.demo.generator import DEMO_AREAS, FOLLOW_UP_DAYS, demo_documents, seed_demo
+from kiosk.storage import open_repository
 
 ART = timezone(timedelta(hours=-3))
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=ART)
@@ -134,7 +134,7 @@ def test_stations_reporters_and_variety(docs):
 def test_links_to_earlier_similar_records(docs):
     rels = Counter(link["rel"] for d in docs for link in d["links"])
     assert set(rels) == set(LINK_RELATIONS)
-    recurrences = [d for d in docs if any(l["rel"] == "recurrence_of" for l in d["links"])]
+    recurrences = [d for d in docs if any(link["rel"] == "recurrence_of" for link in d["links"])]
     assert any(d["review"] and d["review"]["recurrence_note"] for d in recurrences)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
+
 import pytest
 import qrcode
 from escpos.constants import QR_ECLEVEL_M, QR_ECLEVEL_Q, QR_MODEL_2
@@ -428,7 +429,7 @@ def test_status_scanner_ignores_chunk_boundaries(stream: bytes, data: st.DataObj
     cuts = sorted(data.draw(st.lists(st.integers(0, len(stream)), max_size=8)))
     scanner = StatusScanner()
     found: list[int] = []
-    for start, end in zip([0, *cuts], [*cuts, len(stream)]):
+    for start, end in zip([0, *cuts], [*cuts, len(stream)], strict=True):
         found += scanner.feed(stream[start:end])
 
     assert found == StatusScanner().feed(stream)

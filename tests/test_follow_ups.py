@@ -8,13 +8,13 @@ from datetime import date, datetime, timedelta
 import pytest
 from textual.widgets import Static
 
-from kiosk.core.records import Action, Condition, FollowUp, ReportDraft, Review, ValidationError
 from kiosk.core.following import apply_follow_up, due_state
+from kiosk.core.records import Action, Condition, FollowUp, ReportDraft, Review, ValidationError
 from kiosk.core.reviewing import finish_review
+from kiosk.core.supervisors import new_supervisor
 from kiosk.screens.follow_ups import FollowUpQueueScreen, FollowUpScreen
 from kiosk.screens.review import ReviewWizard
 from kiosk.screens.review_queue import ReviewQueueScreen
-from kiosk.core.supervisors import new_supervisor
 from tests.conftest import NOW, wait_for
 
 TODAY = NOW.date()
@@ -202,8 +202,9 @@ async def test_a_reopened_cycle_reaches_the_review_queue_with_the_previous_actio
 
 
 async def test_the_follow_up_list_prints_from_the_queue(make_app, repo, supervisors):
-    from kiosk.screens.printing import PrintScreen
     from pathlib import Path
+
+    from kiosk.screens.printing import PrintScreen
     from tests.escpos_stream import qr_payloads
 
     first = reviewed(repo, "2026-11-20")

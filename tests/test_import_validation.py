@@ -81,3 +81,21 @@ def test_a_bad_line_never_stops_the_import(tmp_path):
     assert b"Traceback" not in result.stderr
     assert result.stderr.decode().count("error ") == 2
     assert result.stdout.decode().startswith("ok ")
+
+
+def test_a_number_too_long_for_python_or_nesting_too_deep_is_a_bad_line_like_any_other(tmp_path):
+    """A JSON number of more than 4 300 digits (Python's int-to-string limit) and lists nested
+    50 000 deep used to stop the import with a traceback; the lines after them were lost."""
+    lines = [
+        '{"kind": "win", "area": "Calidad", "what_happened": "Un número enorme", "applause": ' + "7" * 5000 + "}",
+        "[" * 50_000,
+        json.dumps({**BASE, "what_happened": "Esta línea está bien"}),
+    ]
+    result = subprocess.run([sys.executable, "-m", "kiosk", "import", "--data", str(tmp_path / "d")],
+                            input="\n".join(lines).encode(), capture_output=True, timeout=60)
+    errors = result.stderr.decode().splitlines()
+    assert result.returncode == 1
+    assert b"Traceback" not in result.stderr
+    assert errors == ["error 1: un número de la línea tiene demasiadas cifras",
+                      "error 2: la línea tiene demasiados niveles anidados"]
+    assert result.stdout.decode().startswith("ok ") and len(result.stdout.decode().splitlines()) == 1

@@ -9,11 +9,11 @@ from textual.widgets import Static
 
 from kiosk.core.records import Action, Condition, ReportDraft, Review
 from kiosk.core.reviewing import finish_review
+from kiosk.core.supervisors import new_supervisor
+from kiosk.core.trends import compute, sparkline
 from kiosk.screens.learnings import LearningsScreen
 from kiosk.screens.record import RecordScreen
 from kiosk.screens.trends import TrendsScreen
-from kiosk.core.supervisors import new_supervisor
-from kiosk.core.trends import compute, sparkline
 from tests.conftest import NOW, wait_for
 from tests.test_cli import run
 

@@ -27,8 +27,8 @@ TIMEOUT = 1.0
 
 @pytest.fixture
 def record(repo):
-    return repo.add_report(ReportDraft(kind="error", area="Inyección", what_happened="Se trabó la matriz ¿otra vez? ¡Sí!"),
-                           areas=None)
+    draft = ReportDraft(kind="error", area="Inyección", what_happened="Se trabó la matriz ¿otra vez? ¡Sí!")
+    return repo.add_report(draft, areas=None)
 
 
 def spooler_for(repo, spec: str, **printer) -> PrintSpooler:

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from kiosk.config import PrinterConfig
 from kiosk.core.records import ReportDraft
+from kiosk.core.supervisors import new_supervisor
+from kiosk.printing.settings import PrinterConfig
 from kiosk.screens.home import HomeScreen
 from kiosk.screens.printing import PrintScreen
 from kiosk.screens.saved import SavedScreen
-from kiosk.core.supervisors import new_supervisor
 from tests.conftest import NOW, wait_for
 from tests.escpos_stream import parse, qr_payloads
 from tests.fake_printer import FakePrinter, refused_port

@@ -28,6 +28,8 @@ from kiosk.printing.slips import (
     receipt,
     record_url,
     review_page,
+)
+from kiosk.printing.slips import (
     test_slip as make_test_slip,
 )
 from kiosk.printing.text import paper_text, wrap
@@ -266,7 +268,8 @@ hostile = st.text(alphabet=st.characters(codec="utf-8", categories=["Cc", "Cf", 
 def test_no_user_text_ever_puts_a_control_byte_in_the_stream(what, area, action, look):
     record = a_reviewed_record()
     record = replace(record, area=area, what_happened=what,
-                     review=replace(record.review, what_happened=what, action=replace(record.review.action, text=action)),
+                     review=replace(record.review, what_happened=what,
+                                    action=replace(record.review.action, text=action)),
                      look_for=LookFor(text=look, until="2026-12-21"))
     for slip in (receipt(record, Paper(columns=32), NOW), review_page(record, Paper(columns=48), NOW)):
         stream = parse(render(slip))  # strict: a stray control byte raises StreamError

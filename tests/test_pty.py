@@ -38,7 +38,7 @@ def test_control_keys_do_not_stop_suspend_or_quit_the_kiosk(kiosk_terminal):
         assert term.process.poll() is None, f"{name} ended the kiosk"
     # Still answering keys: leaving needs an admin, created here as the first one.
     term.send(b"0")
-    assert term.read_until("Crear la primera persona admin".encode())
+    assert term.read_until(b"Crear la primera persona admin")
     for text in (b"Marta", b"2580", b"2580"):
         term.send(text)
         term.drain(0.2)
@@ -51,7 +51,7 @@ def test_control_keys_do_not_stop_suspend_or_quit_the_kiosk(kiosk_terminal):
 
 def test_escape_sequences_in_stored_text_never_reach_the_terminal(kiosk_terminal):
     term = kiosk_terminal
-    assert term.read_until("Logro".encode())
+    assert term.read_until(b"Logro")
     term.drain(1.0)
     assert b"\x1b]52" not in term.output and b"QUJD" not in term.output.split(b"Ganamos")[0]
     assert b"[@click=app.quit]x[/]" in term.output  # the markup is shown literally

@@ -6,11 +6,11 @@ from textual.events import Paste
 from textual.widgets import Static
 
 from kiosk.core.records import ReportDraft
+from kiosk.core.supervisors import new_supervisor
 from kiosk.screens.home import HomeScreen
 from kiosk.screens.printing import PrintScreen
 from kiosk.screens.review import ReviewWizard
 from kiosk.screens.review_queue import ReviewQueueScreen
-from kiosk.core.supervisors import new_supervisor
 from tests.conftest import NOW, FakeMonotonic, wait_for
 
 
@@ -155,7 +155,8 @@ async def test_back_and_forward_keep_every_answer(make_app, repo):
         for _ in range(3):  # question 4 → 3 → the optional pair → the conditions
             await pilot.press("escape")
         assert "Pregunta 2 de 4" in text_of(app)
-        assert "El rodillo de retorno no tiene guarda" in str(wizard.query_one("#conditions").get_option_at_index(0).prompt)
+        first = wizard.query_one("#conditions").get_option_at_index(0)
+        assert "El rodillo de retorno no tiene guarda" in str(first.prompt)
         for _ in range(4):  # empty condition → the pair (two fields) → question 3 → 4
             await pilot.press("enter")
         assert "Pregunta 4 de 4" in text_of(app)

@@ -50,8 +50,8 @@ def test_the_one_action_contract():
 
 
 def replace_record():
-    from kiosk.core.records import new_record
     from kiosk.core import ids
+    from kiosk.core.records import new_record
 
     return new_record(ReportDraft(kind="error", area="A", what_happened="Algo pasó en la línea"),
                       record_id=ids.encode(1), now=NOW)

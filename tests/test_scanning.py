@@ -17,10 +17,10 @@ from textual.widgets import Static
 from kiosk.core.records import Action, Condition, ReportDraft, Review
 from kiosk.core.reviewing import finish_review
 from kiosk.core.scanning import ScanReader, parse_slip_url
+from kiosk.core.supervisors import new_supervisor
 from kiosk.screens.follow_ups import FollowUpScreen
 from kiosk.screens.home import HomeScreen
 from kiosk.screens.record import RecordScreen
-from kiosk.core.supervisors import new_supervisor
 from tests.conftest import NOW, FakeMonotonic, wait_for
 from tests.test_pty import Terminal
 
@@ -158,7 +158,7 @@ def test_twenty_scans_at_scanner_speed_each_open_the_right_record_once(tmp_path)
     term = Terminal([sys.executable, "-m", "kiosk", "run", "--data", str(data)], env)
     rng = random.Random(20)
     try:
-        assert term.read_until("Reportar".encode()), term.output[-2000:]
+        assert term.read_until(b"Reportar"), term.output[-2000:]
         term.drain(1.0)
         for n, record_id in enumerate(ids):
             if n % 4 == 1:

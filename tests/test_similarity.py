@@ -8,8 +8,8 @@ import json
 import pytest
 
 from kiosk.config import Config
-from kiosk.demo.generator import seed_demo
 from kiosk.core.similarity import stem, terms
+from kiosk.demo.generator import seed_demo
 from tests.conftest import NOW
 from tests.similarity_set import SAME_EVENT, evaluate
 
@@ -33,8 +33,8 @@ def test_area_station_and_recency_only_nudge_the_text(repo):
 
     here = repo.add_report(ReportDraft(kind="error", area="Envasado", station="Cinta 2",
                                        what_happened="Se trabó la cinta y cayeron cajas al piso"), areas=None)
-    there = repo.add_report(ReportDraft(kind="error", area="Depósito", what_happened="Se trabó la cinta y cayeron cajas al piso"),
-                            areas=None)
+    there = repo.add_report(ReportDraft(kind="error", area="Depósito",
+                                        what_happened="Se trabó la cinta y cayeron cajas al piso"), areas=None)
     matches = repo.similar("cinta trabada, cajas en el piso", area="Envasado", station="cinta 2")
     assert [m.record.id for m in matches] == [here.id, there.id]
     assert matches[0].text_score == pytest.approx(matches[1].text_score)
@@ -95,8 +95,8 @@ async def test_the_review_shows_similar_records_and_links_one(make_app, repo):
     from textual.widgets import Static
 
     from kiosk.core.records import ReportDraft
-    from kiosk.screens.review import ReviewWizard
     from kiosk.core.supervisors import new_supervisor
+    from kiosk.screens.review import ReviewWizard
     from tests.conftest import wait_for
 
     repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))

@@ -76,8 +76,8 @@ def test_review_wizard(snap_compare, make_app, repo, step, size, language):
 
     from kiosk.core.records import Action, Condition, ReportDraft
     from kiosk.core.reviewing import start_review
-    from kiosk.screens.review import ReviewWizard
     from kiosk.core.supervisors import new_supervisor
+    from kiosk.screens.review import ReviewWizard
     from tests.conftest import NOW
 
     repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))

@@ -22,10 +22,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.core import ids
-from kiosk.storage import DataDamaged, JournalStore, StorageError, StorageFull, open_repository
-from kiosk.storage import recovery
+from kiosk.storage import DataDamaged, JournalStore, StorageError, StorageFull, open_repository, recovery
 from kiosk.storage.format import encode_entry, read_snapshot
-
 from tests.storage_helpers import (
     FaultyOS,
     add_reports,
@@ -548,7 +546,7 @@ def test_every_snapshot_damaged_but_the_whole_journal_kept(tmp_path: Path) -> No
 def test_no_good_copy_at_all_never_comes_up_empty(tmp_path: Path, kind: str) -> None:
     folder = tmp_path / "data"
     build_folder(folder, generations=1)  # kiosk.json (8), .1 (4), saves 5-12 in the journal
-    assert [p.name for p in segment_paths(folder)][0] != "journal-000000000000.log"
+    assert next(p.name for p in segment_paths(folder)) != "journal-000000000000.log"
     for path in [folder / "kiosk.json", folder / "kiosk.json.1"]:
         path.write_bytes(_damage_snapshot(kind, path.read_bytes()))
     before = files_state(folder)

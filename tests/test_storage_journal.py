@@ -1,7 +1,8 @@
 """Unit tests of the journal store (kiosk.storage.journal) and of its snapshot as TinyDB reads it.
 
-What an acknowledged save means here: ``commit`` (or ``add_report``) returned. Such a save must be in the files, in exactly the form the process saw it, whatever
-happens afterwards; and stock TinyDB must still be able to read the snapshot.
+What an acknowledged save means here: ``commit`` (or ``add_report``) returned. Such a save must
+be in the files, in exactly the form the process saw it, whatever happens afterwards; and stock
+TinyDB must still be able to read the snapshot.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from tinydb import Query
 
 from kiosk.core import ids
 from kiosk.storage import DataFolderBusy, JournalStore, StorageError, open_repository
-
 from tests.storage_helpers import (
     WHAT_HAPPENED,
     Child,
@@ -26,7 +26,6 @@ from tests.storage_helpers import (
     files_state,
     generation_paths,
     journal_entries,
-    last_ops,
     orphan_temps,
     segment_base,
     segment_paths,
@@ -220,7 +219,7 @@ def test_compaction_keeps_everything_and_collects_only_unneeded_segments(
     seqs = [snapshot_seq(p) for p in snapshots]
     assert seqs == sorted(seqs, reverse=True) and seqs[0] == seq and seqs[-1] < seq
     have = {e["seq"] for e in journal_entries(folder)}
-    for path, generation_seq in zip(snapshots, seqs):
+    for path, generation_seq in zip(snapshots, seqs, strict=True):
         needed = set(range(generation_seq + 1, seq + 1))
         assert needed <= have, f"{path.name} needs segments that were collected"
 

@@ -40,7 +40,8 @@ def seed(data: Path):
     repo = open_repository(data, clock=fixed_clock)
     try:
         return repo.add_report(ReportDraft(kind="near_miss", area="Envasado", reporter=REPORTER,
-                                           what_happened="Se trabó la cinta 2 <script>alert(1)</script> y cayeron cajas"),
+                                           what_happened=(
+                                               "Se trabó la cinta 2 <script>alert(1)</script> y cayeron cajas")),
                                areas=None)
     finally:
         repo.close()
@@ -61,10 +62,10 @@ def served(tmp_path):
         try:
             get(f"{base}/")
             break
-        except OSError:
+        except OSError as error:
             if time.monotonic() > deadline or process.poll() is not None:
                 process.kill()
-                raise AssertionError(process.stderr.read().decode())
+                raise AssertionError(process.stderr.read().decode()) from error
             time.sleep(0.05)
     yield base, record, data
     process.terminate()
@@ -79,7 +80,8 @@ def test_the_right_token_shows_the_record_without_names_scripts_cache_or_referre
     assert REPORTER not in body
     assert "<script>" not in body and "&lt;script&gt;" in body  # the story's markup shown inert
     assert headers["cache-control"].startswith("no-store") and headers["referrer-policy"] == "no-referrer"
-    assert "default-src 'none'" in headers["content-security-policy"] and "script" not in headers["content-security-policy"]
+    policy = headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script" not in policy
     status, _headers, english = get(f"{base}/r/{record.id}?k={record.link_token}", "en-US,en;q=0.9,es;q=0.5")
     assert status == 200 and "What happened?" in english and 'lang="en"' in english
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from kiosk.cli.common import Args, busy_message, store_args, system_clock
 from kiosk.config import Config, config_path
@@ -45,7 +45,7 @@ def cmd_run(args: Args, config: Config, folder: Path) -> int:
             demo_pin = DEMO_PIN
 
         exit_when_ready = os.environ.get("KIOSK_EXIT_WHEN_READY") == "1"
-        config_file = config_path(getattr(args, "config", None), folder) or folder / "kiosk.toml"
+        config_file: Path | None = config_path(getattr(args, "config", None), folder) or folder / "kiosk.toml"
         if args.printer:
             config_file = None  # a --printer run must not save its printer into the file
         app = KioskApp(config=config, load_repo=load, clock=system_clock,

@@ -118,12 +118,12 @@ def apply_follow_up(record: Record, follow_up: FollowUp, *, by: str, now: dateti
     follow_up = check_follow_up(follow_up, now.date())
     stamp = now.isoformat(timespec="seconds")
     follow_up = replace(follow_up, at=stamp, by=by)
-    follow_ups = record.follow_ups + (follow_up,)
+    follow_ups = (*record.follow_ups, follow_up)
     entry = HistoryEntry(at=stamp, by=by, what="followed_up", fields=("follow_ups", "status"))
     if follow_up.outcome == Outcome.EXTENDED:
         review = replace(record.review, follow_up_date=follow_up.new_date)
         updated = replace(record, follow_ups=follow_ups, review=review, status=Status.ACTION_OPEN,
-                          history=record.history + (replace(entry, fields=("follow_ups", "review.follow_up_date")),))
+                          history=(*record.history, replace(entry, fields=("follow_ups", "review.follow_up_date"))))
         return updated, None
     if follow_up.outcome == Outcome.CLOSED:
         return replace(record, follow_ups=follow_ups, status=Status.CLOSED, history=(*record.history, entry)), None
@@ -135,8 +135,8 @@ def apply_follow_up(record: Record, follow_up: FollowUp, *, by: str, now: dateti
                        links=(Link(record.id, "reopened_from"),),
                        history=(HistoryEntry(at=stamp, by=by, what="reopened_from", fields=("links",)),))
     updated = replace(record, follow_ups=follow_ups, status=Status.REOPENED,
-                      links=record.links + (Link(new_id, "reopened_as"),),
-                      history=record.history + (replace(entry, fields=("follow_ups", "status", "links")),))
+                      links=(*record.links, Link(new_id, "reopened_as")),
+                      history=(*record.history, replace(entry, fields=("follow_ups", "status", "links"))))
     return updated, reopened
 
 
@@ -147,5 +147,5 @@ def add_recurrence(later: Record, earlier_id: str, *, by: str, now: datetime) ->
     if any(link.id == earlier_id and link.rel == "recurrence_of" for link in later.links):
         return later
     stamp = now.isoformat(timespec="seconds")
-    return replace(later, links=later.links + (Link(earlier_id, "recurrence_of"),),
-                   history=later.history + (HistoryEntry(at=stamp, by=by, what="linked", fields=("links",)),))
+    return replace(later, links=(*later.links, Link(earlier_id, "recurrence_of")),
+                   history=(*later.history, HistoryEntry(at=stamp, by=by, what="linked", fields=("links",))))

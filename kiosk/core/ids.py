@@ -30,7 +30,7 @@ class InvalidId(ValueError):
 def _check_symbol(digits: str) -> str:
     # Weights are invertible modulo 28, so every single mistyped symbol changes the check;
     # neighbouring weights differ, so most swaps of neighbours (about 93%) do too.
-    total = sum(w * _VALUE[d] for w, d in zip(_WEIGHTS, digits))
+    total = sum(w * _VALUE[d] for w, d in zip(_WEIGHTS, digits, strict=True))
     return ALPHABET[total % _BASE]
 
 

@@ -427,17 +427,16 @@ def _build(cls: type, value: Any, name: str) -> Any:
     if unknown:
         raise ValidationError(f"{name}.{sorted(unknown)[0]}", "unknown_field")
     args: dict[str, Any] = {}
-    for key, item in value.items():
+    for key, raw in value.items():
         where = f"{name}.{key}"
         if cls is Review and key == "why":
-            if not isinstance(item, list):
+            if not isinstance(raw, list):
                 raise ValidationError(where, "not_list")
-            item = tuple(_build(Condition, c, where) for c in item)
+            args[key] = tuple(_build(Condition, c, where) for c in raw)
         elif cls is Review and key == "action":
-            item = _build(Action, item, where)
+            args[key] = _build(Action, raw, where)
         else:
-            item = _checked(where, item, *_PART_RULES[cls][key])
-        args[key] = item
+            args[key] = _checked(where, raw, *_PART_RULES[cls][key])
     try:
         return cls(**args)
     except TypeError as exc:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable
 
 from kiosk.core.text import fold
 
@@ -52,8 +52,8 @@ def blame_hints(text: str, people: Iterable[str] = ()) -> list[str]:
     so a person called Luz does not turn "falta de luz" into a hint.
     """
     found = _find(rules().blame_words, text)
-    for person in people:
-        person = person.strip()
+    for given in people:
+        person = given.strip()
         if not person:
             continue
         if _find([person], text):

@@ -165,7 +165,8 @@ def conclude(record: Record, review: Review, *, earlier: Record | None, by: str,
         return changed, None
     note = f"{record.id}: {review.recurrence_note}"
     old_note = earlier.review.recurrence_note
-    noted = replace(earlier, review=replace(earlier.review, recurrence_note=f"{old_note}\n{note}" if old_note else note))
+    joined = f"{old_note}\n{note}" if old_note else note
+    noted = replace(earlier, review=replace(earlier.review, recurrence_note=joined))
     noted = with_history(noted, HistoryEntry(at=stamp, by=by, what="recurrence_noted",
                                              fields=("review.recurrence_note",)))
     return changed, noted

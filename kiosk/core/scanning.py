@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 #: ``{base_url}/r/{id}?k={token}`` from any kiosk base URL (the id and token are what count).
 SLIP_URL = re.compile(

@@ -12,10 +12,11 @@ above ``THRESHOLD``, at most three.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Callable
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -93,7 +94,7 @@ class Candidate:
     text: str
 
     @classmethod
-    def of(cls, doc) -> "Candidate":
+    def of(cls, doc: Mapping[str, Any]) -> Candidate:
         review = doc.get("review") or {}
         parts = (doc.get("what_happened", ""), doc.get("impact", ""), review.get("what_happened", ""))
         return cls(doc.get("id", ""), doc.get("area", ""), doc.get("station", ""), doc.get("created_at", ""),

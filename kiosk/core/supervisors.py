@@ -11,9 +11,10 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from kiosk.core.records import ValidationError
 from kiosk.core.text import clean_text

@@ -8,9 +8,9 @@ suggest holding a learning review there.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Iterable
 
 from kiosk.core.records import Record
 

@@ -28,15 +28,19 @@ from kiosk.core.records import (
     CONDITION_CATEGORIES,
     KINDS,
     LINK_TOKEN_BYTES,
+    OPEN_STATUSES,
     REPORT_LIMITS,
     Action,
     Condition,
     FollowUp,
     HistoryEntry,
+    Kind,
     Link,
     LookFor,
+    Outcome,
     Record,
     Review,
+    Status,
     record_to_doc,
 )
 from kiosk.core.text import fold
@@ -69,7 +73,7 @@ _STATION_SHARE = 0.70
 #: Nothing is dated after this time of ``today``: the demo is usually seeded at the start of a day.
 _LATEST_TODAY = time(7, 30)
 WIN_STATES = ("reported", "acknowledged", "shared")
-_REVIEWED = frozenset({"action_open", "follow_up_due", "closed", "reopened"})
+_REVIEWED = OPEN_STATUSES | {Status.CLOSED, Status.REOPENED}
 _SYSTEM = "system"
 _OPERATOR = "operator"
 
@@ -138,15 +142,15 @@ class _Plan:
     occurred: datetime
     kind: str = "error"
     area: str = ""
-    scenario: "_Scenario | None" = None
+    scenario: _Scenario | None = None
     status: str = ""
     forced: bool = False
     #: Days from the report to the review (or to the saved draft of an ``in_review`` record).
     review_lag: int = 0
     #: Days from the follow-up date to the follow-up itself (closed records).
     follow_up_delay: int = 0
-    reopened_as: "_Plan | None" = None
-    reopened_from: "_Plan | None" = None
+    reopened_as: _Plan | None = None
+    reopened_from: _Plan | None = None
     follow_up_at: datetime | None = None
     look_for_until: date | None = None
     id: str = ""
@@ -168,9 +172,9 @@ def _plan(
     anchors = _ANCHOR_AGES[: max(0, count - 20)]
     plans = [_slot(rng, today, tz, anchors[i] if i < len(anchors) else None) for i in range(count)]
     plans.sort(key=lambda p: p.created)
-    for plan, kind in zip(plans, _kinds(rng, count)):
+    for plan, kind in zip(plans, _kinds(rng, count), strict=True):
         plan.kind = kind
-    for plan, area in zip(plans, _areas(rng, areas, count)):
+    for plan, area in zip(plans, _areas(rng, areas, count), strict=True):
         plan.area = area
     _pair_reopened(rng, plans, today)
     _force_states(plans, today)
@@ -235,7 +239,7 @@ def _slot(
     return _Plan(created=created, occurred=occurred)
 
 
-def _kinds(rng: random.Random, count: int) -> list[str]:
+def _kinds(rng: random.Random, count: int) -> list[Kind]:
     """Kinds in the demo's proportions (wins about a fifth), every kind at least once."""
     kinds = [k for k in KINDS for _ in range(round(count * _KIND_SHARE[k]))][:count]
     while len(kinds) < count:
@@ -471,7 +475,7 @@ class _Writer:
             applause = rng.randint(0, 4) if plan.status == "reported" else rng.randint(2, 12)
         record = Record(
             id=plan.id,
-            kind=plan.kind,
+            kind=Kind(plan.kind),
             area=plan.area,
             station=station,
             what_happened=_limit(what_happened, "what_happened"),
@@ -480,7 +484,7 @@ class _Writer:
             reporter=_limit(reporter, "reporter"),
             created_at=_stamp(plan.created),
             occurred_at=_stamp(plan.occurred),
-            status=plan.status,
+            status=Status(plan.status),
             review=review,
             follow_ups=follow_ups,
             look_for=look_for,
@@ -493,7 +497,7 @@ class _Writer:
         self.seen.setdefault((scenario.key, plan.area), []).append(plan)
         return record
 
-    def _values(self, plan: _Plan, scenario: "_Scenario") -> dict[str, str]:
+    def _values(self, plan: _Plan, scenario: _Scenario) -> dict[str, str]:
         rng = self.rng
         machine, other = rng.sample(range(1, 9), 2)
         hour = plan.occurred.hour
@@ -531,11 +535,11 @@ class _Writer:
         rng = self.rng
         if plan.reopened_from is not None:
             return _cap(f"Nuevo ciclo abierto en el seguimiento de {plan.reopened_from.id}: {core}")
-        openers = _WIN_OPENERS if plan.kind == "win" else _OPENERS
+        all_openers = _WIN_OPENERS if plan.kind == "win" else _OPENERS
         closers = _WIN_CLOSERS if plan.kind == "win" else _CLOSERS
         values = plan.extra["values"]
         # An opener never repeats what the report itself says (the shift, the time).
-        openers = [o for o in openers if not ("{turno}" in o and "{turno}" in template)]
+        openers = [o for o in all_openers if not ("{turno}" in o and "{turno}" in template)]
         text = _fill(rng.choice(openers), values) + core
         if rng.random() < 0.35:
             text += " " + rng.choice(closers)
@@ -648,7 +652,7 @@ class _Writer:
             draft=False,
         )
 
-    def _conditions(self, scenario: "_Scenario", values: dict[str, str], at_most: int, month: int):
+    def _conditions(self, scenario: _Scenario, values: dict[str, str], at_most: int, month: int):
         rng = self.rng
         wanted = rng.choices((1, 2, 3), weights=(30, 45, 25))[0]
         wanted = min(wanted, at_most, len(scenario.why))
@@ -694,7 +698,7 @@ class _Writer:
                 worked="no",
                 happened_again=True,
                 notes=_fill(rng.choice(_REOPENED_NOTES), values),
-                outcome="reopened",
+                outcome=Outcome.REOPENED,
                 reason=(
                     f"Se abre un ciclo nuevo ({plan.reopened_as.id}) "
                     "para revisar las condiciones de nuevo."
@@ -717,8 +721,7 @@ class _Writer:
             if record.look_for is not None:
                 later = _stamp(at + timedelta(minutes=3))
                 if plan.kind == "win":
-                    changed = ("look_for", "status")
-                    entries.append(HistoryEntry(later, supervisor, "shared", changed))
+                    entries.append(HistoryEntry(later, supervisor, "shared", ("look_for", "status")))
                 else:
                     entries.append(HistoryEntry(later, supervisor, "look_for_added", ("look_for",)))
         if plan.status in ("follow_up_due", "closed", "reopened"):
@@ -726,7 +729,7 @@ class _Writer:
             entries.append(HistoryEntry(due, _SYSTEM, "follow_up_due", ("status",)))
         if record.follow_ups:
             check = record.follow_ups[-1]
-            changed = ("follow_ups", "status")
+            changed: tuple[str, ...] = ("follow_ups", "status")
             if check.outcome == "reopened":
                 changed += ("links",)
             entries.append(HistoryEntry(check.at, check.by, "followed_up", changed))
@@ -789,7 +792,7 @@ def _group_for(area: str) -> str:
     return groups[0] if groups else ""
 
 
-def _pick_scenario(rng: random.Random, kind: str, groups: tuple[str, ...]) -> "_Scenario":
+def _pick_scenario(rng: random.Random, kind: str, groups: tuple[str, ...]) -> _Scenario:
     """An area's own scenarios weigh more than the plant-wide ones."""
     options = [
         s for s in _SCENARIOS

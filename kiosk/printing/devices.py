@@ -24,6 +24,7 @@ import select
 import socket
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kiosk.printing.escpos_out import load_escpos
 
@@ -110,15 +111,16 @@ def parse_target(spec: str) -> Target:
 # -- connections ----------------------------------------------------------------------------
 
 
-def _printer_classes():
+def _printer_classes() -> tuple[Any, type[Any], type[Any]]:
     """python-escpos's File and Serial, with the timeouts 3.1 lacks (PITFALLS 2.5, 2.7)."""
     printer = load_escpos()
+    from escpos.printer import File, Serial  # (imported the safe way by load_escpos just now)
 
-    class TimedFile(printer.File):
+    class TimedFile(File):
         """A device file opened non-blocking: a printer that stops taking data makes a
         write time out instead of blocking the worker for ever."""
 
-        def __init__(self, devfile: str, timeout: float, **kwargs) -> None:
+        def __init__(self, devfile: str, timeout: float, **kwargs: Any) -> None:
             super().__init__(devfile, **kwargs)
             self.timeout = timeout
             self._fd: int | None = None
@@ -150,7 +152,7 @@ def _printer_classes():
                 self._fd = None
             self._device = False
 
-    class TimedSerial(printer.Serial):
+    class TimedSerial(Serial):
         def open(self, raise_not_found: bool = True) -> None:
             super().open(raise_not_found)
             if self.device:
@@ -159,7 +161,7 @@ def _printer_classes():
     return printer, TimedFile, TimedSerial
 
 
-def connect(target: Target, *, profile: str, timeout: float):
+def connect(target: Target, *, profile: str, timeout: float) -> Any:
     """An opened python-escpos printer for ``target``; PrintFailure if it cannot be opened."""
     printer, TimedFile, TimedSerial = _printer_classes()
     kwargs = {"profile": profile or None}
@@ -179,7 +181,7 @@ def connect(target: Target, *, profile: str, timeout: float):
         device.open()
     except PrintFailure:
         raise
-    except Exception as error:  # noqa: BLE001 - every library error becomes a plain reason
+    except Exception as error:
         raise _opening_failure(error, target) from error
     return device
 
@@ -212,7 +214,7 @@ def _opening_failure(error: BaseException, target: Target) -> PrintFailure:
     return PrintFailure("setup", detail)
 
 
-def _status(device, n: int) -> int | None:
+def _status(device: Any, n: int) -> int | None:
     """The printer's answer to DLE EOT n (its last byte), or None if it said nothing in time.
     NotImplementedError when the connection cannot read at all."""
     device._raw(_STATUS[n])
@@ -220,7 +222,7 @@ def _status(device, n: int) -> int | None:
         answer = device._read()
     except NotImplementedError:
         raise
-    except Exception as error:  # noqa: BLE001 - socket/USB/serial timeouts all mean silence
+    except Exception as error:
         log.info("no status answer: %r", error)
         return None
     if not answer:
@@ -228,7 +230,7 @@ def _status(device, n: int) -> int | None:
     return answer[-1] if isinstance(answer[-1], int) else ord(answer[-1])
 
 
-def _check_ready(device) -> str:
+def _check_ready(device: Any) -> str:
     """Before a job: '' (ready), 'paper_low', or a PrintFailure; 'unsupported' if the
     connection cannot read status."""
     try:
@@ -278,12 +280,12 @@ def deliver(data: bytes, target: Target, *, profile: str = "", timeout: float = 
             if target.kind == "cups" and flush is not None:
                 device._is_closing = True  # LP: flushing hands the job to CUPS; do not reopen
                 flush()
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             raise _write_failure(error) from error
         if check_status and note != "unsupported":
             try:
                 after = _status(device, 1)
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 raise _write_failure(error) from error
             if after is None:
                 raise PrintFailure("stuck", "no answer after the job", maybe_printed=True)
@@ -291,7 +293,7 @@ def deliver(data: bytes, target: Target, *, profile: str = "", timeout: float = 
     finally:
         try:
             device.close()
-        except Exception:  # noqa: BLE001 - closing a broken connection may fail; it is gone
+        except Exception:
             log.debug("closing the printer failed", exc_info=True)
 
 

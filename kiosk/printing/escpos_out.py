@@ -16,6 +16,9 @@ import shutil
 import tempfile
 import threading
 from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import qrcode
 from PIL import Image
@@ -28,7 +31,7 @@ log = logging.getLogger(__name__)
 _import_lock = threading.Lock()
 
 
-def load_escpos():
+def load_escpos() -> ModuleType:
     """Import python-escpos the safe way and return its ``printer`` module.
 
     Call only after the kiosk's logging is set up (its import calls ``logging.basicConfig``,
@@ -58,7 +61,7 @@ def load_escpos():
         return escpos.printer
 
 
-def _cache_folder():
+def _cache_folder() -> Path | None:
     """The kiosk user's own cache folder (never a shared one: python-escpos unpickles what it
     finds there, PITFALLS 4.5), or None if it cannot be made."""
     from platformdirs import user_cache_path
@@ -99,7 +102,7 @@ def qr_image(url: str, dots: int) -> Image.Image:
     size = qr_module_dots(count, dots)
     modules = Image.new("1", (count, count), 1)
     modules.putdata([0 if dark else 1 for row in matrix for dark in row])
-    return modules.resize((count * size, count * size), Image.NEAREST)
+    return modules.resize((count * size, count * size), Image.Resampling.NEAREST)
 
 
 def render(slip: Slip, rendering: Rendering = Rendering()) -> bytes:
@@ -132,7 +135,7 @@ def render(slip: Slip, rendering: Rendering = Rendering()) -> bytes:
     return printer.output
 
 
-def _qr(printer, url: str, dots: int, native: bool) -> None:
+def _qr(printer: Any, url: str, dots: int, native: bool) -> None:
     from escpos.constants import QR_ECLEVEL_M
 
     if native:

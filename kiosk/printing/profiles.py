@@ -11,7 +11,7 @@ import importlib.util
 import json
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ def _database() -> dict[str, Any]:
         spec = importlib.util.find_spec("escpos")  # locates the package without running it
         if spec is None or not spec.submodule_search_locations:
             raise LookupError("python-escpos is not installed")
-        path = str(Path(list(spec.submodule_search_locations)[0]) / "capabilities.json")
+        path = str(Path(next(iter(spec.submodule_search_locations))) / "capabilities.json")
     with open(path, encoding="utf-8") as handle:
         return json.load(handle)
 
@@ -50,7 +50,7 @@ def profile_names() -> list[str]:
     return sorted(_database()["profiles"])
 
 
-@lru_cache(maxsize=None)
+@cache
 def profile(name: str) -> Profile:
     """The model called ``name`` ('' is python-escpos's default); KeyError if unknown."""
     data = _database()["profiles"][name or "default"]
@@ -69,7 +69,7 @@ def profile(name: str) -> Profile:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def character_map(page: str) -> dict[str, int]:
     """Every non-ASCII character the code page has, with its byte (0x80–0xFF).
 

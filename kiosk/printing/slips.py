@@ -8,15 +8,15 @@ between words, never cut. Slips never show the reporter's name: they are pinned 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Callable, Sequence
 
 from kiosk.core.records import Record
-from kiosk.views.onepage import LOOK_FOR, QUESTIONS, format_date
 from kiosk.i18n import translator
-from kiosk.views.labels import CONDITION_LABELS, FIELD_LABELS, KIND_LABELS
 from kiosk.printing.text import paper_text, wrap
+from kiosk.views.labels import CONDITION_LABELS, FIELD_LABELS, KIND_LABELS
+from kiosk.views.onepage import LOOK_FOR, QUESTIONS, format_date
 
 SLIP_KINDS = ("receipt", "review", "followups", "test")
 
@@ -189,7 +189,7 @@ def review_page(record: Record, paper: Paper, now: datetime, *, copy: int = 0) -
         p.centre(record.station)
     p.centre(format_date(record.occurred_at, paper.language, with_time=True))
     p.rule()
-    p.heading(_label(tr, QUESTIONS, 0))
+    p.heading(tr(QUESTIONS[0]))
     p.para(review.what_happened or record.what_happened)
     if record.is_win:
         p.heading(tr("What made it work"))
@@ -198,21 +198,21 @@ def review_page(record: Record, paper: Paper, now: datetime, *, copy: int = 0) -
         if review.recurrence_note:
             p.heading(_label(tr, FIELD_LABELS, "recurrence_note"))
             p.para(review.recurrence_note)
-        p.heading(_label(tr, QUESTIONS, 1))
+        p.heading(tr(QUESTIONS[1]))
         for condition in review.why:
             p.bullet(f"{condition.text} ({_label(tr, CONDITION_LABELS, condition.category)})")
         if not review.why:
             p.para("-")
-        p.heading(_label(tr, QUESTIONS, 2))
+        p.heading(tr(QUESTIONS[2]))
         p.para(review.what_we_did or record.what_we_did)
-        p.heading(_label(tr, QUESTIONS, 3))
+        p.heading(tr(QUESTIONS[3]))
         p.para(review.action.text)
         p.blank()
         p.field(_label(tr, FIELD_LABELS, "owner"), review.action.owner or "-")
         p.field(_label(tr, FIELD_LABELS, "deadline"), format_date(review.action.deadline, paper.language))
         p.field(_label(tr, FIELD_LABELS, "follow_up_date"), format_date(review.follow_up_date, paper.language))
     if record.look_for:
-        p.heading(_label(tr, {0: LOOK_FOR}, 0))
+        p.heading(tr(LOOK_FOR))
         p.para(record.look_for.text)
     _qr_block(p, paper, record, tr("Scan the code to see the record and its follow-up."))
     p.copy_mark(copy)
@@ -280,7 +280,7 @@ def test_slip(paper: Paper, now: datetime, *, printer: str, profile: str) -> Sli
     return p.slip("test", "test")
 
 
-def _label(tr: Translate, table, key) -> str:
+def _label(tr: Translate, table: Mapping[str, str], key: str) -> str:
     """A label from one of the shared tables, in the slip's language."""
     try:
         return tr(table[key])

@@ -16,25 +16,37 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
-from kiosk.config import Config, PrinterConfig
+from kiosk.core.records import UPCOMING_DAYS
 from kiosk.printing import slips
 from kiosk.printing.devices import Delivered, PrintFailure, deliver, parse_target
+from kiosk.printing.settings import PrinterConfig, SpoolSettings
+from kiosk.storage import Repository
 
 log = logging.getLogger(__name__)
 
-JOB_STATES = ("queued", "sending", "sent", "failed", "unknown")
-FINISHED = frozenset({"sent", "failed", "unknown"})
+
+class JobState(StrEnum):
+    """Where a print job is: ``queued → sending → sent | failed | unknown``."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+FINISHED = frozenset({JobState.SENT, JobState.FAILED, JobState.UNKNOWN})
 #: Jobs that may have put paper out: a later job for the same slip is a copy.
-_MAYBE_PRINTED = frozenset({"sent", "unknown"})
+_MAYBE_PRINTED = frozenset({JobState.SENT, JobState.UNKNOWN})
 #: Finished jobs kept in the data folder (older ones are dropped at start).
 KEEP_JOBS = 500
-#: Days ahead a follow-up list covers.
-FOLLOW_UP_LIST_DAYS = 7
 PRINTS_FOLDER = "prints"
 
 
@@ -47,7 +59,7 @@ class PrintJob:
     records: tuple[str, ...] = ()
     language: str = "es_AR"
     printer: str = "preview"
-    state: str = "queued"
+    state: JobState = JobState.QUEUED
     attempts: int = 0
     copy: int = 0  # 0: the original; n: the nth copy
     created_at: str = ""
@@ -64,16 +76,18 @@ class PrintJob:
     def finished(self) -> bool:
         return self.state in FINISHED
 
-    def to_doc(self) -> dict:
+    def to_doc(self) -> dict[str, Any]:
         doc = asdict(self)
         doc["records"] = list(self.records)
         return doc
 
     @classmethod
-    def from_doc(cls, doc: dict) -> "PrintJob":
+    def from_doc(cls, doc: Mapping[str, Any]) -> PrintJob:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in doc.items() if k in known}
         values["records"] = tuple(values.get("records", ()))
+        if "state" in values:
+            values["state"] = JobState(values["state"])
         return cls(**values)
 
 
@@ -85,8 +99,8 @@ class PrintSpooler:
 
     def __init__(
         self,
-        repo,
-        config: Config,
+        repo: Repository | None,
+        config: SpoolSettings,
         folder: Path,
         clock: Callable[[], datetime],
         *,
@@ -116,13 +130,13 @@ class PrintSpooler:
         jobs = {n: PrintJob.from_doc(doc) for n, doc in docs.items()}
         stamp = self._now()
         for number, job in jobs.items():
-            if job.state == "sending":
-                jobs[number] = replace(job, state="unknown", problem="interrupted", updated_at=stamp,
+            if job.state == JobState.SENDING:
+                jobs[number] = replace(job, state=JobState.UNKNOWN, problem="interrupted", updated_at=stamp,
                                        maybe_printed=job.maybe_printed + 1)
-            elif job.state == "queued":
-                jobs[number] = replace(job, state="failed", problem="interrupted", updated_at=stamp)
+            elif job.state == JobState.QUEUED:
+                jobs[number] = replace(job, state=JobState.FAILED, problem="interrupted", updated_at=stamp)
         self._jobs = jobs
-        if not self.store_jobs:
+        if not self.store_jobs or self.repo is None:
             return
         for number, job in jobs.items():
             if docs[number] != job.to_doc():
@@ -183,23 +197,23 @@ class PrintSpooler:
             job = self._jobs[number]
             if not job.finished:
                 return job
-            job = replace(job, state="queued", problem="", detail="", note="", updated_at=self._now(),
+            job = replace(job, state=JobState.QUEUED, problem="", detail="", note="", updated_at=self._now(),
                           printer=self.printer.spec)
             self._jobs[number] = job
         self.on_change(job)
         self._queue.put(number)
         return job
 
-    def confirm(self, number: int) -> PrintJob:
+    def confirm(self, number: int) -> PrintJob | None:
         """A person saw the slip of an *unknown* job come out: it is sent. (A durable write.)"""
         job = self.job(number)
-        if job is None or job.state != "unknown":
+        if job is None or job.state != JobState.UNKNOWN:
             return job
-        job = self._update(job, state="sent", note="confirmed")
+        job = self._update(job, state=JobState.SENT, note="confirmed")
         self._save(job)
         return job
 
-    def reconfigure(self, config: Config) -> None:
+    def reconfigure(self, config: SpoolSettings) -> None:
         """New settings from the admin screen (the printer itself changes only at restart)."""
         self.config = config
 
@@ -211,10 +225,13 @@ class PrintSpooler:
         copy = job.copy if copy is None else copy
         if job.slip == "test":
             return slips.test_slip(paper, now, printer=self.printer.spec, profile=self.printer.profile)
+        repo = self.repo
+        if repo is None:  # (only a test slip prints without the data)
+            raise PrintFailure("missing", "the data could not be read")
         if job.slip == "followups":
             until = date.fromisoformat(job.until) if job.until else self._until()
-            return slips.follow_up_list(self.repo.follow_ups_until(until), paper, now, until=until)
-        record = self.repo.get(job.records[0]) if job.records else None
+            return slips.follow_up_list(repo.follow_ups_until(until), paper, now, until=until)
+        record = repo.get(job.records[0]) if job.records else None
         if record is None:
             raise PrintFailure("missing", f"no record {job.records[:1]}")
         if job.slip == "receipt":
@@ -250,7 +267,7 @@ class PrintSpooler:
                 return
             try:
                 self.process(number)
-            except Exception:  # noqa: BLE001 - the worker must outlive any one job
+            except Exception:
                 log.exception("print job %s failed unexpectedly", number)
 
     def process(self, number: int) -> PrintJob:
@@ -260,25 +277,25 @@ class PrintSpooler:
         assert job is not None
         try:
             self._save(job)  # durable before anything is sent
-        except Exception as error:  # noqa: BLE001 - e.g. a full disk: say it, send nothing
-            return self._finish(job, "failed", PrintFailure("storage", str(error)))
+        except Exception as error:
+            return self._finish(job, JobState.FAILED, PrintFailure("storage", str(error)))
         copy = 0
         if job.slip in ("receipt", "review"):
             copy = self.next_copy(job.slip, job.records, excluding=number) + job.maybe_printed
-        job = self._update(job, state="sending", attempts=job.attempts + 1, copy=copy)
+        job = self._update(job, state=JobState.SENDING, attempts=job.attempts + 1, copy=copy)
         try:
             self._save(job)
-        except Exception as error:  # noqa: BLE001
-            return self._finish(job, "failed", PrintFailure("storage", str(error)))
+        except Exception as error:
+            return self._finish(job, JobState.FAILED, PrintFailure("storage", str(error)))
         try:
             data = self.render(self.layout(job))
             delivered = self._deliver_in_time(job, data)
         except PrintFailure as failure:
-            return self._finish(job, "unknown" if failure.maybe_printed else "failed", failure)
-        except Exception as error:  # noqa: BLE001 - a bug or a library surprise: not printed
+            return self._finish(job, JobState.UNKNOWN if failure.maybe_printed else JobState.FAILED, failure)
+        except Exception as error:
             log.exception("print job %s", number)
-            return self._finish(job, "failed", PrintFailure("setup", repr(error)))
-        return self._finish(job, "sent", None, delivered)
+            return self._finish(job, JobState.FAILED, PrintFailure("setup", repr(error)))
+        return self._finish(job, JobState.SENT, None, delivered)
 
     def render(self, slip: slips.Slip) -> bytes:
         from kiosk.printing.escpos_out import Rendering, render
@@ -297,7 +314,7 @@ class PrintSpooler:
                 outcome.append(deliver(data, target, profile=self.printer.profile,
                                        timeout=self.printer.timeout,
                                        check_status=self.printer.check_status, preview_file=preview))
-            except BaseException as error:  # noqa: BLE001 - handed to the waiting thread
+            except BaseException as error:
                 outcome.append(error)
 
         sender = threading.Thread(target=send, name=f"print-{job.number}", daemon=True)
@@ -310,9 +327,9 @@ class PrintSpooler:
             raise result
         return result
 
-    def _finish(self, job: PrintJob, state: str, failure: PrintFailure | None,
+    def _finish(self, job: PrintJob, state: JobState, failure: PrintFailure | None,
                 delivered: Delivered | None = None) -> PrintJob:
-        changes: dict = {"state": state}
+        changes: dict[str, Any] = {"state": state}
         if state in _MAYBE_PRINTED:
             changes["maybe_printed"] = job.maybe_printed + 1
         if failure is not None:
@@ -324,11 +341,11 @@ class PrintSpooler:
                  job.printer, state, failure or "")
         try:
             self._save(job)
-        except Exception:  # noqa: BLE001 - the outcome is still shown; the log has it too
+        except Exception:
             log.exception("could not store the outcome of print job %s", job.number)
         return job
 
-    def _update(self, job: PrintJob, **changes) -> PrintJob:
+    def _update(self, job: PrintJob, **changes: Any) -> PrintJob:
         job = replace(job, updated_at=self._now(), **changes)
         with self._lock:
             self._jobs[job.number] = job
@@ -343,7 +360,7 @@ class PrintSpooler:
         return self.clock().isoformat(timespec="seconds")
 
     def _until(self) -> date:
-        return self.clock().date() + timedelta(days=FOLLOW_UP_LIST_DAYS)
+        return self.clock().date() + timedelta(days=UPCOMING_DAYS)
 
 
 def _file_name(job: PrintJob) -> str:

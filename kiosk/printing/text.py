@@ -61,8 +61,8 @@ def wrap(text: str, width: int, indent: str = "") -> list[str]:
     """Lines of at most ``width`` characters, broken between words; a word longer than a line
     is split, never cut off. Blank lines between paragraphs are kept (one at most)."""
     lines: list[str] = []
-    for paragraph in text.split("\n"):
-        paragraph = " ".join(paragraph.split())
+    for given in text.split("\n"):
+        paragraph = " ".join(given.split())
         if not paragraph:
             if lines and lines[-1] != "":
                 lines.append("")

@@ -1,8 +1,9 @@
-"""Screens: one module per screen; dialogs apart. Screens are thin: the work is elsewhere."""
+"""Screens: one module per screen, thin (the work is in the core, storage and printing); dialogs
+in ``dialogs/``. Every screen is a :class:`~kiosk.screens.base.KioskScreen` (``base``: the typed
+way to the kiosk's services and the hooks the App calls).
 
-
-def leave(screen, result=None) -> None:
-    """Close ``screen`` (with ``result`` for whoever opened it), if it is still the one shown:
-    a late save or a second fast key must never close the screen under it (and never Home)."""
-    if screen.is_attached and screen.app.screen is screen:
-        screen.dismiss(result)
+In the order a person meets them: ``home``, ``report`` and ``saved``, ``review_queue`` and
+``review``, ``follow_ups``, ``learnings``, ``record`` and ``trends``, ``printing`` (the print
+preview), ``admin`` with ``printer_admin`` and ``health``; ``too_small`` covers them all below
+80x24.
+"""

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+import errno
 import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
 from kiosk.config import Config, ConfigError, config_to_toml, parse_config, save_config
 from kiosk.core.records import ValidationError
+from kiosk.core.supervisors import Supervisor, new_supervisor
 from kiosk.i18n import N_, _
-from kiosk.views.labels import describe_error
-from kiosk.core.supervisors import Supervisor
+from kiosk.screens.base import KioskScreen, leave
+from kiosk.screens.dialogs.supervisor import NewSupervisor, NewSupervisorDialog
+from kiosk.storage import StorageError
+from kiosk.views.labels import describe_error, describe_storage_problem
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList
-from kiosk.screens import leave
 
 #: The settings on this screen: (config key, label).
 FIELDS = (
@@ -38,12 +41,22 @@ ADMIN, SUPERVISOR = N_("admin"), N_("supervisor")
 
 @dataclass
 class AdminDone(Message):
+    """A save of this screen is done: what to say, the settings saved, the supervisors now."""
+
     problem: str
     config: Config | None = None
     supervisors: list[Supervisor] | None = None
 
 
-class AdminScreen(Screen):
+@dataclass
+class SupervisorNotAdded(Message):
+    """Adding a supervisor failed: the dialog opens again with the name and the problem."""
+
+    new: NewSupervisor
+    problem: str
+
+
+class AdminScreen(KioskScreen[None]):
     """For admins only (the caller signs them in)."""
 
     BINDINGS = [
@@ -75,7 +88,7 @@ class AdminScreen(Screen):
         yield KioskFooter()
 
     def on_mount(self) -> None:
-        config = self.app.config
+        config = self.kiosk.config
         for key, _label in FIELDS:
             value = getattr(config, key)
             self.query_one(f"#set-{key}", KioskInput).value = ", ".join(value) if key == "areas" else str(value)
@@ -84,7 +97,7 @@ class AdminScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="admin")
     def load_supervisors(self) -> None:
-        self.post_message(AdminDone("", supervisors=self.app.repo.supervisors()))
+        self.post_message(AdminDone("", supervisors=self.kiosk.repo.supervisors()))
 
     def retranslate(self) -> None:
         options = self.query_one("#supervisor-list", KioskOptionList)
@@ -127,7 +140,7 @@ class AdminScreen(Screen):
 
     def edited(self) -> Config:
         """The config with this screen's values, validated (raises ConfigError naming the key)."""
-        raw = tomllib.loads(config_to_toml(self.app.config))
+        raw = tomllib.loads(config_to_toml(self.kiosk.config))
         for key, _label in FIELDS:
             text = self.query_one(f"#set-{key}", KioskInput).value.strip()
             if key == "areas":
@@ -136,11 +149,12 @@ class AdminScreen(Screen):
                 raw[key] = int(text) if text.isdigit() else text
             else:
                 raw[key] = text
-        source = str(self.app.config_file) if self.app.config_file else "(config)"
+        source = str(self.kiosk.config_file) if self.kiosk.config_file else "(config)"
         return parse_config(raw, source)
 
     def action_save(self) -> None:
-        if self.app.config_file is None:
+        path = self.kiosk.config_file
+        if path is None:
             self._problem(_("This kiosk was started without a configuration file to save to."))
             return
         try:
@@ -149,20 +163,17 @@ class AdminScreen(Screen):
             self._problem(_("Not saved: {key}: {problem}").format(key=error.key, problem=error.problem))
             return
         self._problem(_("Saving…"))
-        self.write(config)
+        self.write(config, path)
 
     @work(thread=True, exit_on_error=False, group="admin-save")
-    def write(self, config: Config) -> None:
-        import errno
-
+    def write(self, config: Config, path: Path) -> None:
         try:
-            saved = save_config(config, self.app.config_file)
+            saved = save_config(config, path)
         except OSError as error:
             if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
                 # An installed kiosk: /etc is read-only to it (deploy/README.md, "Configure").
                 self.post_message(AdminDone(_("Not saved: this kiosk cannot write {path}. Edit that file by hand "
-                                              "and restart the kiosk (see deploy/README.md).").format(
-                                                  path=self.app.config_file)))
+                                              "and restart the kiosk (see deploy/README.md).").format(path=path)))
             else:
                 self.post_message(AdminDone(_("Not saved: {problem}").format(problem=error)))
         except ConfigError as error:
@@ -173,9 +184,36 @@ class AdminScreen(Screen):
     # -- supervisors ---------------------------------------------------------------------
 
     def action_add(self, admin: bool) -> None:
-        from kiosk.screens.dialogs.sign_in import NewSupervisorDialog
+        self._ask_new_supervisor(admin)
 
-        self.app.push_screen(NewSupervisorDialog(admin=admin), lambda _added: self.load_supervisors())
+    def _ask_new_supervisor(self, admin: bool, *, name: str = "", problem: str = "") -> None:
+        def answered(new: NewSupervisor | None) -> None:
+            if new is not None:
+                self.add(new)
+
+        taken = [s.name for s in self.supervisors]
+        self.app.push_screen(NewSupervisorDialog(admin=admin, taken=taken, name=name, problem=problem), answered)
+
+    @work(thread=True, exit_on_error=False, group="admin")
+    def add(self, new: NewSupervisor) -> None:
+        """Hash the PIN (scrypt, ~50 ms) and save the supervisor the dialog gave."""
+        repo = self.kiosk.repo
+        try:
+            repo.add_supervisor(new_supervisor(new.name, new.pin, admin=new.admin, now=self.kiosk.clock()))
+        except ValidationError as error:
+            self.post_message(SupervisorNotAdded(new, describe_error(error)))
+        except StorageError as error:
+            self.post_message(SupervisorNotAdded(new, _("Not saved: {problem}").format(
+                problem=describe_storage_problem(error))))
+        else:
+            self.post_message(AdminDone("", supervisors=repo.supervisors()))
+
+    @on(SupervisorNotAdded)
+    def not_added(self, message: SupervisorNotAdded) -> None:
+        if self.is_attached and self.app.screen is self:
+            self._ask_new_supervisor(message.new.admin, name=message.new.name, problem=message.problem)
+        else:
+            self._problem(message.problem)
 
     def action_remove(self) -> None:
         index = self.query_one("#supervisor-list", KioskOptionList).highlighted
@@ -185,20 +223,18 @@ class AdminScreen(Screen):
     @work(thread=True, exit_on_error=False, group="admin")
     def remove_named(self, name: str) -> None:
         try:
-            self.app.repo.remove_supervisor(name)
+            self.kiosk.repo.remove_supervisor(name)
         except ValidationError as error:
             self.post_message(AdminDone(describe_error(error)))
         else:
             self.post_message(AdminDone(_("Removed {name}.").format(name=name),
-                                        supervisors=self.app.repo.supervisors()))
+                                        supervisors=self.kiosk.repo.supervisors()))
 
     @on(AdminDone)
     def done(self, message: AdminDone) -> None:
         if message.config is not None:
-            self.app.config = message.config
-            if self.app.printer_ready():
-                self.app.printing().reconfigure(message.config)  # e.g. the links' base URL
-            message.problem = _("Settings saved in {path}.").format(path=self.app.config_file)
+            self.kiosk.settings_saved(message.config)
+            message.problem = _("Settings saved in {path}.").format(path=self.kiosk.config_file)
         if message.supervisors is not None:
             self.supervisors = message.supervisors
             self.retranslate()

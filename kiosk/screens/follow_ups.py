@@ -16,19 +16,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
 from textual.widgets.option_list import Option
 
-from kiosk.core.records import FollowUp, Record, ValidationError
 from kiosk.core.following import NOTES_MAX, REASON_MAX
-from kiosk.i18n import N_, _, ngettext
-from kiosk.views.labels import describe_error
-from kiosk.storage import StorageError
+from kiosk.core.records import FollowUp, Outcome, Record, ValidationError
 from kiosk.core.text import shorten
+from kiosk.i18n import N_, _, ngettext
+from kiosk.screens.base import KioskScreen, leave
+from kiosk.storage import StorageError
+from kiosk.views.labels import describe_error, describe_storage_problem
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList, ReportTextArea
-from kiosk.screens import leave
 
 
 def due_text(state: str, when: date | None, today: date) -> str:
@@ -47,7 +46,7 @@ class QueueLoaded(Message):
     items: list[tuple[str, Record]]
 
 
-class FollowUpQueueScreen(Screen):
+class FollowUpQueueScreen(KioskScreen[None]):
     """Overdue first, then due today, then the next 7 days."""
 
     BINDINGS = [
@@ -78,7 +77,7 @@ class FollowUpQueueScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="follow-up-queue")
     def load(self) -> None:
-        self.post_message(QueueLoaded(self.app.repo.follow_up_queue(self.app.clock().date())))
+        self.post_message(QueueLoaded(self.kiosk.repo.follow_up_queue(self.kiosk.clock().date())))
 
     @on(QueueLoaded)
     def loaded(self, message: QueueLoaded) -> None:
@@ -87,7 +86,7 @@ class FollowUpQueueScreen(Screen):
         self.query_one("#follow-up-list").focus()
 
     def retranslate(self) -> None:
-        today = self.app.clock().date()
+        today = self.kiosk.clock().date()
         due = sum(1 for state, _r in self.items if state != "upcoming")
         self.query_one("#queue-title", Static).update(
             ngettext("{n} follow-up due, the most overdue first; then the next 7 days",
@@ -126,7 +125,7 @@ class FollowUpQueueScreen(Screen):
             self.notify(_("Its follow-up is not due yet."), markup=False)
             self.action_view()
             return
-        self.app.open_follow_up(record.id)
+        self.kiosk.open_follow_up(record.id)
 
     def action_view(self) -> None:
         from kiosk.screens.record import RecordScreen
@@ -178,7 +177,7 @@ class FollowUpSaved(Message):
     problem: str = ""
 
 
-class FollowUpScreen(Screen):
+class FollowUpScreen(KioskScreen[None]):
     """The follow-up of one record."""
 
     BINDINGS = [
@@ -227,7 +226,7 @@ class FollowUpScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="follow-up")
     def load(self) -> None:
-        repo = self.app.repo
+        repo = self.kiosk.repo
         record = repo.get(self.record_id)
         self.post_message(FollowUpData(record, repo.recurrences_of(record) if record else []))
 
@@ -287,7 +286,7 @@ class FollowUpScreen(Screen):
     def _chosen(self, widget_id: str) -> str:
         options = self.query_one(f"#{widget_id}", KioskOptionList)
         index = options.highlighted
-        return options.get_option_at_index(index).id if index is not None else ""
+        return (options.get_option_at_index(index).id or "") if index is not None else ""
 
     @on(KioskOptionList.OptionSelected)
     def option_selected(self) -> None:
@@ -317,8 +316,8 @@ class FollowUpScreen(Screen):
         elif step_id == "notes":
             self._go("outcome")
         elif step_id == "outcome":
-            outcome = self._chosen("outcome")
-            if outcome == "extended":
+            outcome = Outcome(self._chosen("outcome") or Outcome.CLOSED)
+            if outcome == Outcome.EXTENDED:
                 self._go("extend")
             else:
                 self.save(outcome)
@@ -326,7 +325,7 @@ class FollowUpScreen(Screen):
             if self.focused is self.query_one("#new-date"):
                 self.query_one("#reason").focus()
             else:
-                self.save("extended")
+                self.save(Outcome.EXTENDED)
 
     def action_back(self) -> None:
         if self.saving:
@@ -342,8 +341,8 @@ class FollowUpScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="follow-up-link")
     def link(self, typed: str) -> None:
-        repo = self.app.repo
-        by = self.app.supervisor.name if self.app.supervisor else "-"
+        repo = self.kiosk.repo
+        by = self.kiosk.supervisor.name if self.kiosk.supervisor else "-"
         other = repo.get(typed)
         if other is None:
             self.post_message(FollowUpData(self.record, self.recurrences,
@@ -357,11 +356,12 @@ class FollowUpScreen(Screen):
             return
         record = repo.get(self.record_id)
         found = repo.recurrences_of(record) if record else []
-        if all(r.id != other.id for r in found):  # linked, but from before the review
-            found.append(repo.get(other.id))
+        linked = repo.get(other.id)
+        if linked is not None and all(r.id != linked.id for r in found):  # linked, but from before the review
+            found.append(linked)
         self.post_message(FollowUpData(record, found, linked=True))
 
-    def save(self, outcome: str) -> None:
+    def save(self, outcome: Outcome) -> None:
         self.saving = True
         self._problem(_("Saving…"))
         follow_up = FollowUp(
@@ -373,14 +373,12 @@ class FollowUpScreen(Screen):
 
     @work(thread=True, exit_on_error=False, group="follow-up-save")
     def _save(self, follow_up: FollowUp) -> None:
-        by = self.app.supervisor.name if self.app.supervisor else "-"
+        by = self.kiosk.supervisor.name if self.kiosk.supervisor else "-"
         try:
-            record, reopened = self.app.repo.finish_follow_up(self.record_id, follow_up, by=by)
+            record, reopened = self.kiosk.repo.finish_follow_up(self.record_id, follow_up, by=by)
         except ValidationError as error:
             self.post_message(FollowUpSaved(None, None, self._explain(error)))
         except StorageError as error:
-            from kiosk.views.labels import describe_storage_problem
-
             self.post_message(FollowUpSaved(None, None, _(
                 "Not saved ({error}); your answers are still here.").format(error=describe_storage_problem(error))))
         else:
@@ -403,6 +401,9 @@ class FollowUpScreen(Screen):
                 id=record.id, date=record.review.follow_up_date if record.review else "-")
         self.app.notify(text, markup=False)
         leave(self)
+
+    def is_saving(self) -> bool:
+        return self.saving
 
     def _explain(self, error: ValidationError) -> str:
         if error.field == "new_date" and error.code == "not_after_today":

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-from textual import work
+from dataclasses import dataclass
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import Static
 
+from kiosk.health import facts
 from kiosk.i18n import N_
+from kiosk.screens.base import KioskScreen, leave
 from kiosk.widgets import KioskFooter, TLabel, plain
-from kiosk.screens import leave
 
 
-class HealthScreen(Screen):
+@dataclass
+class FactsReady(Message):
+    """The health facts, as lines (in the language of the moment they were read)."""
+
+    text: str
+
+
+class HealthScreen(KioskScreen[None]):
     BINDINGS = [Binding("escape", "back", N_("Back"))]
 
     def compose(self) -> ComposeResult:
@@ -31,19 +41,17 @@ class HealthScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="health")
     def load(self) -> None:
-        from kiosk.health import facts
-
-        app = self.app
-        repo = app.repo
-        jobs = app.printing().jobs() if app.printer_ready() else []
+        kiosk = self.kiosk
+        repo = kiosk.repo
+        jobs = kiosk.printing().jobs() if kiosk.printer_ready() else []
         report = repo.store.report
-        lines = facts(repo.store.folder, app.config, healthy=report.healthy and not report.restored,
-                      records=repo.count(), jobs=jobs, now=app.clock())
-        text = "\n".join(fact.line() for fact in lines)
-        app.call_from_thread(self._show, text)
+        lines = facts(repo.store.folder, kiosk.config, healthy=report.healthy and not report.restored,
+                      records=repo.count(), jobs=jobs, now=kiosk.clock())
+        self.post_message(FactsReady("\n".join(fact.line() for fact in lines)))
 
-    def _show(self, text: str) -> None:
-        self.query_one("#health-facts", Static).update(plain(text))
+    @on(FactsReady)
+    def show(self, message: FactsReady) -> None:
+        self.query_one("#health-facts", Static).update(plain(message.text))
 
     def action_back(self) -> None:
         leave(self)

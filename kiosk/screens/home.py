@@ -9,14 +9,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Static
 
-from kiosk.demo import DEMO_ADMIN
-from kiosk.i18n import N_, _, ngettext
-from kiosk.views.labels import kind_label
-from kiosk.storage import HomeCounts
+from kiosk.core.records import Kind
 from kiosk.core.text import shorten
+from kiosk.demo import DEMO_ADMIN
+from kiosk.health import low_disk
+from kiosk.i18n import N_, _, ngettext
+from kiosk.screens.base import KioskScreen
+from kiosk.storage import HomeCounts
+from kiosk.views.labels import kind_label
 from kiosk.widgets import KioskFooter, TLabel, plain
 
 #: The choices on Home: key, action, title, subtitle.
@@ -38,7 +40,15 @@ class HomeData(Message):
     low_disk: float | None = None  # free MB, when the disk is nearly full
 
 
-class HomeScreen(Screen):
+@dataclass
+class Applauded(Message):
+    """A win got one more applause (saved)."""
+
+    area: str
+    count: int
+
+
+class HomeScreen(KioskScreen[None]):
     """The start of everything; Esc from anywhere leads back here."""
 
     BINDINGS = [
@@ -54,7 +64,6 @@ class HomeScreen(Screen):
         Binding("x", "sign_out", N_("Sign out")),
     ]
 
-    #: A slip scanned here opens its record (see KioskApp and kiosk.core.scanning).
     accepts_scans = True
 
     #: Presses of the applause key for the same win within this many seconds count once.
@@ -74,9 +83,9 @@ class HomeScreen(Screen):
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
             yield TLabel(N_("Learning kiosk — we learn from what happens, without blame"), id="home-title")
-            if self.app.demo_pin:
+            if self.kiosk.demo_pin:
                 yield TLabel(N_("DEMO DATA — admin {name}, PIN {pin}"), id="demo-banner",
-                             values={"name": DEMO_ADMIN, "pin": self.app.demo_pin})
+                             values={"name": DEMO_ADMIN, "pin": self.kiosk.demo_pin})
             with Vertical(id="choices"):
                 for key, action, title, subtitle in CHOICES:
                     with Horizontal(classes="choice", id=f"choice-{action}"):
@@ -103,16 +112,14 @@ class HomeScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="home")
     def load(self) -> None:
-        repo = self.app.repo
-        today = self.app.clock().date()
+        repo = self.kiosk.repo
+        today = self.kiosk.clock().date()
         counts = repo.home_counts(today)
         look_fors = [shorten(r.look_for.text) for r in repo.look_fors(today) if r.look_for][:10]
         wins = [
             (r.id, shorten(f"{r.area}: {r.what_happened}") + (f" (+{r.applause})" if r.applause else ""))
-            for r in repo.recent(kinds=("win",), limit=5)
+            for r in repo.recent(kinds=(Kind.WIN,), limit=5)
         ]
-        from kiosk.health import low_disk
-
         self.post_message(HomeData(counts, look_fors, wins, low_disk(repo.store.folder)))
 
     @on(HomeData)
@@ -138,8 +145,10 @@ class HomeScreen(Screen):
             )
             parts = []
             if counts.follow_ups_overdue:
-                parts.append(ngettext("{n} overdue", "{n} overdue", counts.follow_ups_overdue).format(n=counts.follow_ups_overdue))
-            parts.append(ngettext("{n} due today", "{n} due today", counts.follow_ups_due).format(n=counts.follow_ups_due))
+                overdue = counts.follow_ups_overdue
+                parts.append(ngettext("{n} overdue", "{n} overdue", overdue).format(n=overdue))
+            due = counts.follow_ups_due
+            parts.append(ngettext("{n} due today", "{n} due today", due).format(n=due))
             self.query_one("#count-follow_ups", Static).update(" · ".join(parts))
             self.query_one("#count-learnings", Static).update(
                 ngettext("{n} record", "{n} records", counts.total).format(n=counts.total)
@@ -169,16 +178,16 @@ class HomeScreen(Screen):
         if action == "applaud":
             return bool(self._wins)  # the key is shown only while a win is on screen
         if action == "sign_out":
-            return self.app.supervisor is not None
+            return self.kiosk.supervisor is not None
         return True
 
     def action_sign_out(self) -> None:
-        self.app.supervisor = None
+        self.kiosk.supervisor = None
         self._show_session()
         self.refresh_bindings()
 
     def _show_session(self) -> None:
-        supervisor = self.app.supervisor
+        supervisor = self.kiosk.supervisor
         self.query_one("#session", Static).update(
             _("Signed in: {name} (x signs out)").format(name=supervisor.name) if supervisor else "")
 
@@ -186,7 +195,7 @@ class HomeScreen(Screen):
         if not self._wins:
             return
         record_id, _text = self._wins[self._rotation % len(self._wins)]
-        now = self.app.monotonic()
+        now = self.kiosk.monotonic()
         if now - self._applauded.get(record_id, -1e9) < self.APPLAUSE_SECONDS:
             return  # the same applause, pressed again: it counts once
         self._applauded[record_id] = now
@@ -194,11 +203,14 @@ class HomeScreen(Screen):
 
     @work(thread=True, exit_on_error=False, group="applause")
     def applaud(self, record_id: str) -> None:
-        record = self.app.repo.applaud(record_id)
-        self.app.call_from_thread(
-            self.app.notify, _("Applause for {area}! ({count} so far)").format(area=record.area, count=record.applause),
-            markup=False)
-        self.app.call_from_thread(self.load)  # workers are started from the UI thread
+        record = self.kiosk.repo.applaud(record_id)
+        self.post_message(Applauded(record.area, record.applause))
+
+    @on(Applauded)
+    def applauded(self, message: Applauded) -> None:
+        self.notify(_("Applause for {area}! ({count} so far)").format(area=message.area, count=message.count),
+                    markup=False)
+        self.load()
 
     # -- actions -------------------------------------------------------------------------
 
@@ -210,12 +222,12 @@ class HomeScreen(Screen):
         elif choice == "review":
             from kiosk.screens.review_queue import ReviewQueueScreen
 
-            self.app.with_supervisor(lambda _s: self.app.push_screen(ReviewQueueScreen()), admin=False,
+            self.kiosk.with_supervisor(lambda _s: self.app.push_screen(ReviewQueueScreen()), admin=False,
                                      title=N_("Review: supervisor PIN"))
         elif choice == "follow_ups":
             from kiosk.screens.follow_ups import FollowUpQueueScreen
 
-            self.app.with_supervisor(lambda _s: self.app.push_screen(FollowUpQueueScreen()), admin=False,
+            self.kiosk.with_supervisor(lambda _s: self.app.push_screen(FollowUpQueueScreen()), admin=False,
                                      title=N_("Follow-ups: supervisor PIN"))
         elif choice == "learnings":
             from kiosk.screens.learnings import LearningsScreen
@@ -226,10 +238,10 @@ class HomeScreen(Screen):
         """Settings and supervisors: admins only (or, with none yet, creating the first)."""
         from kiosk.screens.admin import AdminScreen
 
-        self.app.with_supervisor(lambda _admin: self.app.push_screen(AdminScreen()), admin=True,
+        self.kiosk.with_supervisor(lambda _admin: self.app.push_screen(AdminScreen()), admin=True,
                                  title=N_("Admin: admin PIN"))
 
     def action_exit(self) -> None:
         """Leaving the kiosk takes an admin's PIN (or creating the first admin)."""
-        self.app.with_supervisor(lambda _admin: self.app.exit(), admin=True,
+        self.kiosk.with_supervisor(lambda _admin: self.app.exit(), admin=True,
                                  title=N_("Leave the kiosk: admin PIN"))

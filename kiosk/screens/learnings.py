@@ -16,21 +16,27 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
 from kiosk.core.records import KINDS, STATUSES, Record
-from kiosk.i18n import N_, _, ngettext
-from kiosk.views.labels import kind_label, status_label
 from kiosk.core.text import shorten
+from kiosk.i18n import N_, _, ngettext
+from kiosk.screens.base import KioskScreen, leave
+from kiosk.views.labels import kind_label, status_label
 from kiosk.widgets import KioskFooter, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList
-from kiosk.screens import leave
 
 PAGE = 20
 #: Date filters: (label, days back; 0 = all).
 DATES = ((N_("any date"), 0), (N_("last 30 days"), 30), (N_("last 90 days"), 90), (N_("last 12 months"), 365))
+
+
+@dataclass
+class AreasLoaded(Message):
+    """Every area a record has: the area filter's choices."""
+
+    areas: list[str]
 
 
 @dataclass
@@ -40,7 +46,7 @@ class Results(Message):
     records: list[Record]
 
 
-class LearningsScreen(Screen):
+class LearningsScreen(KioskScreen[None]):
     BINDINGS = [
         Binding("enter", "open", N_("Open")),
         Binding("f3", "filter('kind')", N_("Filters"), key_display="f3-f6"),
@@ -82,8 +88,11 @@ class LearningsScreen(Screen):
 
     @work(thread=True, exit_on_error=False, group="learn-areas")
     def load_areas(self) -> None:
-        areas = self.app.repo.areas_in_use()
-        self.app.call_from_thread(setattr, self, "areas", areas)
+        self.post_message(AreasLoaded(self.kiosk.repo.areas_in_use()))
+
+    @on(AreasLoaded)
+    def areas_loaded(self, message: AreasLoaded) -> None:
+        self.areas = message.areas
 
     # -- searching -----------------------------------------------------------------------
 
@@ -98,8 +107,8 @@ class LearningsScreen(Screen):
     def _search(self, query: tuple) -> None:
         text, kind, area, status, dates, page = query
         days = DATES[dates][1]
-        since = (self.app.clock().date() - timedelta(days=days)).isoformat() if days else ""
-        found = self.app.repo.search(text, kinds=(kind,) if kind else (), areas=(area,) if area else (),
+        since = (self.kiosk.clock().date() - timedelta(days=days)).isoformat() if days else ""
+        found = self.kiosk.repo.search(text, kinds=(kind,) if kind else (), areas=(area,) if area else (),
                                      statuses=(status,) if status else (), since=since,
                                      limit=PAGE, offset=page * PAGE)
         self.post_message(Results(query, found.total, found.records))
@@ -124,7 +133,7 @@ class LearningsScreen(Screen):
         value = self.query_one("#learn-search", KioskInput).value
         if parse_slip_url(value) is not None:  # a slip scanned into the search box
             self.query_one("#learn-search", KioskInput).clear()
-            self.app.look_up_scan(value)
+            self.kiosk.look_up_scan(value)
             return
         if self.records:
             self.query_one("#learn-list").focus()
@@ -172,13 +181,13 @@ class LearningsScreen(Screen):
 
     def action_filter(self, which: str) -> None:
         if which == "kind":
-            choices = ("",) + KINDS
+            choices = ("", *KINDS)
             self.kind = choices[(choices.index(self.kind) + 1) % len(choices)]
         elif which == "area":
-            choices = ("",) + tuple(self.areas)
+            choices = ("", *tuple(self.areas))
             self.area = choices[(choices.index(self.area) + 1) % len(choices)] if self.area in choices else ""
         elif which == "status":
-            choices = ("",) + STATUSES
+            choices = ("", *STATUSES)
             self.status = choices[(choices.index(self.status) + 1) % len(choices)]
         else:
             self.dates = (self.dates + 1) % len(DATES)

@@ -10,17 +10,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
 from kiosk.i18n import N_, _
+from kiosk.printing.spool import PrintJob
+from kiosk.screens.base import KioskScreen, leave
 from kiosk.views.labels import slip_label
 from kiosk.views.onepage import format_date
-from kiosk.printing.spool import PrintJob
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList
-from kiosk.screens import leave
 
 _STATE_LABELS = {
     "queued": N_("waiting"),
@@ -39,7 +38,7 @@ class Found(Message):
     reviewed: bool = False
 
 
-class PrinterAdminScreen(Screen):
+class PrinterAdminScreen(KioskScreen[None]):
     BINDINGS = [
         Binding("enter", "open", N_("Open")),
         Binding("f3", "slip('test')", N_("Test slip")),
@@ -69,7 +68,6 @@ class PrinterAdminScreen(Screen):
     def on_screen_resume(self) -> None:
         self.retranslate()
 
-    @property
     def tracked_jobs(self) -> frozenset[int]:
         return frozenset(job.number for job in self.jobs)
 
@@ -77,14 +75,14 @@ class PrinterAdminScreen(Screen):
         self.retranslate()
 
     def retranslate(self) -> None:
-        printer = self.app.config.printer
+        printer = self.kiosk.config.printer
         self.query_one("#printer-setting", Static).update(plain(_(
             "{spec} · model {model} · code page {page} · {columns} columns · timeout {timeout} s · "
             "status checks {status}").format(
             spec=printer.spec, model=printer.profile or "default", page=printer.code_page,
             columns=printer.columns, timeout=printer.timeout,
             status=_("on") if printer.check_status else _("off"))))
-        self.jobs = list(reversed(self.app.printing().jobs()))[:100] if self.app.printer_ready() else []
+        self.jobs = list(reversed(self.kiosk.printing().jobs()))[:100] if self.kiosk.printer_ready() else []
         options = self.query_one("#job-list", KioskOptionList)
         options.set_options(Option(plain(self._job_line(job))) for job in self.jobs)
 
@@ -118,7 +116,7 @@ class PrinterAdminScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="printer-admin")
     def find(self, typed: str) -> None:
-        record = self.app.repo.get(typed)
+        record = self.kiosk.repo.get(typed)
         if record is None:
             self.post_message(Found(None))
         else:

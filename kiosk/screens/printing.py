@@ -15,18 +15,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Static
 
 from kiosk import i18n
 from kiosk.i18n import N_, _
 from kiosk.printing.outcome import describe_job
-from kiosk.views.labels import describe_print_problem, slip_label
 from kiosk.printing.slips import Slip
 from kiosk.printing.spool import PrintJob
+from kiosk.screens.base import KioskScreen, leave
+from kiosk.views.labels import describe_print_problem, slip_label
 from kiosk.widgets import SCROLL_BINDINGS, KioskFooter, ScrollKeys, plain
 from kiosk.widgets.slip import SlipView
-from kiosk.screens import leave
 
 
 @dataclass
@@ -42,7 +41,7 @@ class SlipReady(Message):
     problem: str = ""
 
 
-class PrintScreen(ScrollKeys, Screen):
+class PrintScreen(ScrollKeys, KioskScreen[None]):
     """A slip of ``kind`` for ``records``; ``start`` prints at once (after a report)."""
 
     SCROLLS = "print-paper"
@@ -56,7 +55,6 @@ class PrintScreen(ScrollKeys, Screen):
         Binding("escape", "back", N_("Back")),
     ]
 
-    #: A slip scanned while this screen shows opens its record (see KioskApp).
     accepts_scans = True
 
     def __init__(self, kind: str, records: tuple[str, ...] = (), *, start: bool = False,
@@ -68,11 +66,10 @@ class PrintScreen(ScrollKeys, Screen):
         self.records = tuple(records)
         self.start = start
         self.heading = heading
-        self.kinds = (kind,) + tuple(k for k in others if k != kind)
+        self.kinds = (kind, *tuple(k for k in others if k != kind))
         self.job: PrintJob | None = None
         self.slip: Slip | None = None
 
-    @property
     def tracked_jobs(self) -> frozenset[int]:
         return frozenset({self.job.number}) if self.job is not None else frozenset()
 
@@ -91,7 +88,7 @@ class PrintScreen(ScrollKeys, Screen):
             self.action_print()
 
     def retranslate(self) -> None:
-        printer = self.app.config.printer
+        printer = self.kiosk.config.printer
         title = slip_label(self.kind) + (f" {self.records[0]}" if len(self.records) == 1 else "")
         line = _("{title} — as it prints: {columns} columns, code page {page}, printer {printer}.").format(
             title=title, columns=printer.columns, page=printer.code_page, printer=printer.spec)
@@ -105,7 +102,7 @@ class PrintScreen(ScrollKeys, Screen):
     def load_slip(self) -> None:
         from kiosk.printing.devices import PrintFailure
 
-        spooler = self.app.printing()
+        spooler = self.kiosk.printing()
         try:
             slip = spooler.preview(self.kind, self.records, language=i18n.language())
         except PrintFailure as failure:
@@ -142,7 +139,7 @@ class PrintScreen(ScrollKeys, Screen):
     def action_print(self) -> None:
         if self.job is not None and self.job.state in ("queued", "sending", "unknown", "failed"):
             return
-        spooler = self.app.printing()
+        spooler = self.kiosk.printing()
         earlier = spooler.last_job(self.kind, self.records)
         if earlier is not None and earlier.state == "unknown":
             self.job = earlier  # ask first: it may have printed after all
@@ -150,13 +147,13 @@ class PrintScreen(ScrollKeys, Screen):
             if self.job is not None:
                 self.load_slip()  # printing it again: the preview shows the copy mark
             self.job = spooler.request(self.kind, self.records, language=i18n.language(),
-                                       by=self.app.supervisor.name if self.app.supervisor else "operator")
+                                       by=self.kiosk.supervisor.name if self.kiosk.supervisor else "operator")
         self._show_status()
         self.refresh_bindings()
 
     def action_retry(self) -> None:
         if self.job is not None and self.job.state == "failed":
-            self.job = self.app.printing().retry(self.job.number)
+            self.job = self.kiosk.printing().retry(self.job.number)
             self._show_status()
             self.refresh_bindings()
 
@@ -166,13 +163,13 @@ class PrintScreen(ScrollKeys, Screen):
         if printed:
             self.confirm(self.job.number)
         else:
-            self.job = self.app.printing().retry(self.job.number)
+            self.job = self.kiosk.printing().retry(self.job.number)
         self._show_status()
         self.refresh_bindings()
 
     @work(thread=True, exit_on_error=False, group="print-confirm")
     def confirm(self, number: int) -> None:
-        self.app.printing().confirm(number)  # a durable write: off the UI thread
+        self.kiosk.printing().confirm(number)  # a durable write: off the UI thread
 
     def action_other_slip(self) -> None:
         index = self.kinds.index(self.kind)

@@ -13,15 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Static
 
-from kiosk.core.records import Record
 from kiosk.core.following import is_due
+from kiosk.core.records import Record
 from kiosk.i18n import N_, _
+from kiosk.screens.base import KioskScreen, leave
 from kiosk.views.onepage import as_text, one_page
 from kiosk.widgets import SCROLL_BINDINGS, KioskFooter, ScrollKeys, plain
-from kiosk.screens import leave
 
 
 @dataclass
@@ -29,7 +28,7 @@ class RecordLoaded(Message):
     record: Record | None
 
 
-class RecordScreen(ScrollKeys, Screen):
+class RecordScreen(ScrollKeys, KioskScreen[None]):
     """The one-page view of ``record_id``."""
 
     SCROLLS = "record-page"
@@ -64,7 +63,7 @@ class RecordScreen(ScrollKeys, Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="record")
     def load(self) -> None:
-        self.post_message(RecordLoaded(self.app.repo.get(self.record_id)))
+        self.post_message(RecordLoaded(self.kiosk.repo.get(self.record_id)))
 
     @on(RecordLoaded)
     def loaded(self, message: RecordLoaded) -> None:
@@ -72,13 +71,13 @@ class RecordScreen(ScrollKeys, Screen):
         self.retranslate()
 
     def due(self) -> bool:
-        return self.record is not None and is_due(self.record, self.app.clock().date())
+        return self.record is not None and is_due(self.record, self.kiosk.clock().date())
 
     def retranslate(self) -> None:
         record = self.record
         if record is None:
             return
-        names = self.app.supervisor is not None
+        names = self.kiosk.supervisor is not None
         self.query_one("#record-text", Static).update(plain(as_text(one_page(record, show_reporter=names))))
         self.query_one("#record-due", Static).update(
             _("Its follow-up is due: F opens it (supervisor PIN).") if self.due() else "")
@@ -103,7 +102,7 @@ class RecordScreen(ScrollKeys, Screen):
 
     def action_follow_up(self) -> None:
         if self.due():
-            self.app.open_follow_up(self.record_id)
+            self.kiosk.open_follow_up(self.record_id)
 
     def action_back(self) -> None:
         leave(self)

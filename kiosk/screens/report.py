@@ -7,6 +7,7 @@ report stays on screen with a plain message so it can be saved again.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from textual import on, work
@@ -15,12 +16,15 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Static
 from textual.widgets.option_list import Option
 
 from kiosk.core.records import KINDS, REPORT_LIMITS, Record, ReportDraft, ValidationError, clean_report
+from kiosk.core.text import clean_text, fold
 from kiosk.i18n import N_, _
+from kiosk.screens.base import KioskScreen, leave
+from kiosk.storage import StorageError, StorageFull
 from kiosk.views.labels import (
     KIND_HINTS,
     describe_error,
@@ -29,12 +33,9 @@ from kiosk.views.labels import (
     kind_label,
     limit_hint,
 )
-from kiosk.storage import StorageError, StorageFull
 from kiosk.views.seen import Seen, describe, look_up
-from kiosk.core.text import clean_text, fold
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList, ReportTextArea, TextClipped
-from kiosk.screens import leave
 
 #: The steps in order: id and the heading shown above them.
 STEPS = (
@@ -64,7 +65,7 @@ class SimilarFound(Message):
 
 
 
-class ReportScreen(Screen):
+class ReportScreen(KioskScreen[None]):
     """The operator's quick report."""
 
     BINDINGS = [
@@ -93,7 +94,8 @@ class ReportScreen(Screen):
         self.area = ""
         self.seen: list[Seen] = []
         self.same_as = ""  # a past record the operator marked as the same thing
-        self._similar_timer = None
+        self._similar_timer: Timer | None = None
+        self._visible_areas: list[str] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="report"):
@@ -114,7 +116,8 @@ class ReportScreen(Screen):
                     yield Static("", id="count-impact", classes="counter", markup=False)
                     yield Static("", id="seen-before", markup=False)
                 with Vertical(id="step-did", classes="step"):
-                    yield TLabel(N_("What was done to contain it, if anything. You can leave it empty."), classes="hint")
+                    yield TLabel(N_("What was done to contain it, if anything. You can leave it empty."),
+                                 classes="hint")
                     yield ReportTextArea(id="what_we_did", max_length=REPORT_LIMITS["what_we_did"].max_chars)
                     yield Static("", id="count-what_we_did", classes="counter", markup=False)
                 with Vertical(id="step-name", classes="step"):
@@ -143,7 +146,8 @@ class ReportScreen(Screen):
         )
         self.query_one("#area-filter", KioskInput).placeholder = _("Type to filter the areas")
         self.query_one("#reporter", KioskInput).placeholder = _("Anonymous")
-        self.query_one("#what_happened", ReportTextArea).placeholder = _("e.g. The label printer jammed and 40 boxes left without a label")
+        self.query_one("#what_happened", ReportTextArea).placeholder = _(
+            "e.g. The label printer jammed and 40 boxes left without a label")
         kinds = self.query_one("#kinds", KioskOptionList)
         highlighted = kinds.highlighted
         self._fill_kinds()
@@ -188,7 +192,8 @@ class ReportScreen(Screen):
         if action == "move_area":
             return step_id == "area"
         if action == "same":
-            return step_id == "what" and len(self.seen) > int(parameters[0])
+            index = parameters[0] if parameters else 0
+            return step_id == "what" and isinstance(index, int) and len(self.seen) > index
         if action == "next" and self.saving:
             return None  # shown, but disabled while the save runs
         return True
@@ -204,7 +209,7 @@ class ReportScreen(Screen):
 
     def _fill_areas(self, text: str) -> None:
         wanted = fold(text.strip())
-        areas = [a for a in self.app.config.areas if wanted in fold(a)]
+        areas = [a for a in self.kiosk.config.areas if wanted in fold(a)]
         option_list = self.query_one("#areas", KioskOptionList)
         option_list.set_options(Option(plain(a), id=f"area-{i}") for i, a in enumerate(areas))
         self._visible_areas = areas
@@ -236,7 +241,7 @@ class ReportScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="similar")
     def find_similar(self, text: str, area: str) -> None:
-        self.post_message(SimilarFound(text, look_up(self.app.repo, text, area=area)))
+        self.post_message(SimilarFound(text, look_up(self.kiosk.repo, text, area=area)))
 
     @on(SimilarFound)
     def similar_found(self, message: SimilarFound) -> None:
@@ -350,7 +355,9 @@ class ReportScreen(Screen):
 
     def _value(self, name: str) -> str:
         widget = self.query_one(f"#{name}")
-        return widget.text if isinstance(widget, ReportTextArea) else widget.value
+        if isinstance(widget, ReportTextArea):
+            return widget.text
+        return self.query_one(f"#{name}", KioskInput).value
 
     def _check_fields(self, *names: str) -> bool:
         """Validate the fields of this step with the same rules as the save."""
@@ -406,10 +413,13 @@ class ReportScreen(Screen):
     def watch_saving(self) -> None:
         self.refresh_bindings()
 
+    def is_saving(self) -> bool:
+        return self.saving
+
     @work(thread=True, exit_on_error=False, group="save")
     def save_report(self, draft: ReportDraft, same_as: str = "") -> None:
         try:
-            record = self.app.repo.add_report(draft, areas=self.app.config.areas, same_as=same_as)
+            record = self.kiosk.repo.add_report(draft, areas=self.kiosk.config.areas, same_as=same_as)
         except ValidationError as error:
             self.post_message(ReportFailed(describe_error(error)))
         except StorageFull:
@@ -420,9 +430,7 @@ class ReportScreen(Screen):
             self.post_message(ReportFailed(
                 _("Not saved: the data could not be written ({error}). Your report is still "
                   "here; press Enter to try again.").format(error=describe_storage_problem(error))))
-        except Exception as error:  # noqa: BLE001 - shown plainly, logged, report kept
-            import logging
-
+        except Exception as error:  # shown plainly, logged, report kept
             logging.getLogger("kiosk").exception("saving a report failed")
             self.post_message(ReportFailed(
                 _("Not saved because of an unexpected error ({error}). Your report is still "

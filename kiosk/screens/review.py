@@ -17,21 +17,20 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
 from textual.widgets.option_list import Option
 
-from kiosk.core.records import CONDITION_CATEGORIES, Action, Condition, Record, Review, ValidationError
-from kiosk.views.exchange import record_page
-from kiosk.i18n import N_, _
-from kiosk.views.labels import condition_label, describe_error, kind_label
+from kiosk.core.records import CONDITION_CATEGORIES, LOOK_FOR_MAX, Action, Condition, Record, Review, ValidationError
 from kiosk.core.review_rules import blame_hints
-from kiosk.views.seen import describe, look_up
 from kiosk.core.reviewing import BUDGETS, MAX_CONDITIONS, default_follow_up, finish_review, start_review
+from kiosk.i18n import N_, _
+from kiosk.screens.base import KioskScreen, leave
 from kiosk.storage import StorageError
+from kiosk.views.exchange import record_page
+from kiosk.views.labels import condition_label, describe_error, describe_storage_problem, kind_label
+from kiosk.views.seen import Seen, describe, look_up
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList, ReportTextArea
-from kiosk.screens import leave
 
 #: (step id, question number, heading)
 STEPS = (
@@ -51,17 +50,42 @@ _TEXT_FIELDS = {  # widget id → (review field, budget key)
     "r-did": ("what_we_did", "what_we_did"),
 }
 _CHANGE_ORDER = ("a-text", "a-owner", "a-deadline", "a-followup", "a-participants", "a-lookfor")
-LOOK_FOR_MAX = 200
 
 
 @dataclass
 class Saved(Message):
+    """A draft or the finished review was saved (``record``), or not (``problem``)."""
+
     record: Record | None
     problem: str
     finished: bool = False
+    close: bool = False  # the supervisor left with Esc from the first question
 
 
-class ReviewWizard(Screen):
+@dataclass
+class Linked(Message):
+    """The record was linked to ``other`` as the same thing happening again."""
+
+    record: Record
+    other: str
+
+
+@dataclass
+class SeenLoaded(Message):
+    """Past records like this one, and the one it is already linked to as happening again."""
+
+    seen: list[Seen]
+    linked: str
+
+
+@dataclass
+class PeopleLoaded(Message):
+    """Names the blameless hints look for (the reporter's is known at once)."""
+
+    names: list[str]
+
+
+class ReviewWizard(KioskScreen[None]):
     """One record's review. The signed-in supervisor is ``app.supervisor``."""
 
     BINDINGS = [
@@ -87,7 +111,7 @@ class ReviewWizard(Screen):
         self.earlier = earlier
         self.previous = previous
         self.steps = ((RECURRENCE_STEP,) if earlier is not None else ()) + STEPS
-        self.seen: list = []
+        self.seen: list[Seen] = []
         self.same_as = ""
         self.review = start_review(record)
         self.people: list[str] = [record.reporter] if record.reporter else []
@@ -108,7 +132,8 @@ class ReviewWizard(Screen):
                     yield ReportTextArea(id="r-what", max_length=BUDGETS["what_happened"])
                 with VerticalScroll(id="step-why", classes="step"):
                     yield KioskOptionList(id="conditions")
-                    yield TLabel(N_("A condition of the process, equipment, information, environment or workload:"), classes="hint")
+                    yield TLabel(N_("A condition of the process, equipment, information, environment or workload:"),
+                                 classes="hint")
                     yield KioskInput(id="condition-text", max_length=BUDGETS["condition"])
                     yield KioskOptionList(id="categories")
                 with VerticalScroll(id="step-practice", classes="step"):
@@ -152,12 +177,16 @@ class ReviewWizard(Screen):
     def find_similar(self) -> None:
         """Have we seen this before? Shown on the first question; F5–F7 link one as the same."""
         record = self.record
-        seen = look_up(self.app.repo, record.what_happened, area=record.area, station=record.station,
+        seen = look_up(self.kiosk.repo, record.what_happened, area=record.area, station=record.station,
                        exclude=record.id)
         linked = next((link.id for link in record.links if link.rel == "recurrence_of"), "")
-        self.app.call_from_thread(self._show_seen, seen, linked)
+        self.post_message(SeenLoaded(seen, linked))
 
-    def _show_seen(self, seen: list, linked: str) -> None:
+    @on(SeenLoaded)
+    def seen_loaded(self, message: SeenLoaded) -> None:
+        self._show_seen(message.seen, message.linked)
+
+    def _show_seen(self, seen: list[Seen], linked: str) -> None:
         self.seen, self.same_as = seen, linked
         box = self.query_one("#seen-before", Static)
         box.display = bool(seen) and self.steps[self.step][0] == "what"
@@ -171,18 +200,22 @@ class ReviewWizard(Screen):
 
     @work(thread=True, exit_on_error=False, group="review-similar")
     def link_same(self, other: str) -> None:
-        by = self.app.supervisor.name if self.app.supervisor else "-"
-        record = self.app.repo.link_recurrence(self.record.id, other, by=by)
-        self.app.call_from_thread(self._linked, record, other)
+        by = self.kiosk.supervisor.name if self.kiosk.supervisor else "-"
+        record = self.kiosk.repo.link_recurrence(self.record.id, other, by=by)
+        self.post_message(Linked(record, other))
 
-    def _linked(self, record: Record, other: str) -> None:
-        self.record = record
-        self._show_seen(self.seen, other)
+    @on(Linked)
+    def linked(self, message: Linked) -> None:
+        self.record = message.record
+        self._show_seen(self.seen, message.other)
 
     @work(thread=True, exit_on_error=False, group="review")
     def load_people(self) -> None:
-        names = [s.name for s in self.app.repo.supervisors()]
-        self.app.call_from_thread(self.people.extend, names)
+        self.post_message(PeopleLoaded([s.name for s in self.kiosk.repo.supervisors()]))
+
+    @on(PeopleLoaded)
+    def people_loaded(self, message: PeopleLoaded) -> None:
+        self.people.extend(message.names)
 
     # -- language ------------------------------------------------------------------------
 
@@ -231,7 +264,8 @@ class ReviewWizard(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "same":
-            return self.steps[self.step][0] == "what" and len(self.seen) > int(parameters[0])
+            index = parameters[0] if parameters else 0
+            return self.steps[self.step][0] == "what" and isinstance(index, int) and len(self.seen) > index
         on_list = self.steps[self.step][0] == "why" and self.focused is self.query_one("#conditions")
         if action in ("remove_condition", "move_condition", "edit_condition"):
             return on_list and bool(self.review.why)
@@ -268,7 +302,7 @@ class ReviewWizard(Screen):
         self.query_one("#a-owner", KioskInput).value = review.action.owner
         self.query_one("#a-deadline", KioskInput).value = review.action.deadline
         self.query_one("#a-followup", KioskInput).value = review.follow_up_date or default_follow_up(
-            self.app.clock().date(), self.app.config.follow_up_days)
+            self.kiosk.clock().date(), self.kiosk.config.follow_up_days)
         self.query_one("#a-participants", KioskInput).value = (
             ", ".join(review.participants) or (str(review.participant_count) if review.participant_count else ""))
 
@@ -289,7 +323,8 @@ class ReviewWizard(Screen):
             # Names, or just how many took part ("6").
             participants=() if value("#a-participants").strip().isdigit() else tuple(
                 p.strip() for p in value("#a-participants").split(",") if p.strip()),
-            participant_count=int(value("#a-participants").strip()) if value("#a-participants").strip().isdigit() else 0,
+            participant_count=int(value("#a-participants").strip())
+            if value("#a-participants").strip().isdigit() else 0,
         )
 
     # -- conditions ----------------------------------------------------------------------
@@ -326,7 +361,7 @@ class ReviewWizard(Screen):
     def category_chosen(self, event: KioskOptionList.OptionSelected) -> None:
         text_input = self.query_one("#condition-text", KioskInput)
         condition = Condition(text_input.value, CONDITION_CATEGORIES[event.option_index])
-        self.review = replace(self.review, why=self.review.why + (condition,))
+        self.review = replace(self.review, why=(*self.review.why, condition))
         text_input.value = ""
         self.choosing_category = False
         self.query_one("#categories").display = False
@@ -429,8 +464,8 @@ class ReviewWizard(Screen):
         self.review = self.collect()
         if step_id == "change":
             try:
-                finish_review(self.review, by="-", now=self.app.clock(),
-                              follow_up_days=self.app.config.follow_up_days, recurrence=self.earlier is not None)
+                finish_review(self.review, by="-", now=self.kiosk.clock(),
+                              follow_up_days=self.kiosk.config.follow_up_days, recurrence=self.earlier is not None)
             except ValidationError as error:
                 self._problem(self._explain(error))
                 return
@@ -448,39 +483,35 @@ class ReviewWizard(Screen):
         self._generation += 1
         if final:
             self.saving = True
-        self._save(self.review, final, then_close, self._generation)
+        look_for = self.query_one("#a-lookfor", KioskInput).value if final else ""
+        self._save(self.review, final, then_close, self._generation, look_for)
 
     @work(thread=True, exit_on_error=False, group="review-save")
-    def _save(self, review: Review, final: bool, then_close: bool, generation: int) -> None:
+    def _save(self, review: Review, final: bool, then_close: bool, generation: int, look_for: str) -> None:
         with self._save_lock:
             if generation != self._generation and not final:
                 return  # a newer draft is already on its way: never overwrite it with this one
-            self._commit(review, final, then_close)
+            self._commit(review, final, then_close, look_for)
 
-    def _commit(self, review: Review, final: bool, then_close: bool) -> None:
-        repo = self.app.repo
-        by = self.app.supervisor.name if self.app.supervisor else "-"
+    def _commit(self, review: Review, final: bool, then_close: bool, look_for: str) -> None:
+        repo = self.kiosk.repo
+        by = self.kiosk.supervisor.name if self.kiosk.supervisor else "-"
         try:
             if final:
-                done = finish_review(review, by=by, now=self.app.clock(),
-                                     follow_up_days=self.app.config.follow_up_days,
+                done = finish_review(review, by=by, now=self.kiosk.clock(),
+                                     follow_up_days=self.kiosk.config.follow_up_days,
                                      recurrence=self.earlier is not None)
-                look_for = self.query_one("#a-lookfor", KioskInput).value if final else ""
                 record = repo.finish_review(self.record.id, done, by=by, look_for=look_for,
-                                            share_days=self.app.config.look_for_days)
+                                            share_days=self.kiosk.config.look_for_days)
             else:
                 record = repo.save_review_draft(self.record.id, review, by=by)
         except ValidationError as error:
             self.post_message(Saved(None, self._explain(error)))
         except StorageError as error:
-            from kiosk.views.labels import describe_storage_problem
-
             self.post_message(Saved(None, _("The draft could not be saved ({error}); your answers are "
                                             "still here.").format(error=describe_storage_problem(error))))
         else:
-            self.post_message(Saved(record, "", finished=final))
-            if then_close:
-                self.app.call_from_thread(leave, self)
+            self.post_message(Saved(record, "", finished=final, close=then_close))
 
     @on(Saved)
     def saved(self, message: Saved) -> None:
@@ -491,6 +522,9 @@ class ReviewWizard(Screen):
             return
         if message.record is not None:
             self.record = message.record
+        if message.close:
+            leave(self)
+            return
         if message.finished:
             from kiosk.screens.printing import PrintScreen
 
@@ -503,12 +537,15 @@ class ReviewWizard(Screen):
     def watch_saving(self) -> None:
         self.refresh_bindings()
 
+    def is_saving(self) -> bool:
+        return self.saving
+
     def keep_before_reset(self) -> None:
         """The idle reset is about to close this screen: save the answers as a draft (in an
         App worker, which outlives the screen)."""
         review, record_id = self.collect(), self.record.id
-        by = self.app.supervisor.name if self.app.supervisor else "-"
-        repo = self.app.repo
+        by = self.kiosk.supervisor.name if self.kiosk.supervisor else "-"
+        repo = self.kiosk.repo
 
         def keep() -> None:
             with self._save_lock:

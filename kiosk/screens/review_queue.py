@@ -10,18 +10,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
-from kiosk.core.records import Record
-from kiosk.i18n import N_, _, ngettext
-from kiosk.views.labels import kind_label
+from kiosk.core.records import Kind, Record, ValidationError
 from kiosk.core.text import shorten
+from kiosk.i18n import N_, _, ngettext
+from kiosk.screens.base import KioskScreen, leave
+from kiosk.screens.dialogs.win import WinAnswer, WinDialog
+from kiosk.storage import StorageError
+from kiosk.views.labels import describe_error, describe_storage_problem, kind_label
 from kiosk.widgets import KioskFooter, plain
 from kiosk.widgets.inputs import KioskOptionList
-from kiosk.screens import leave
-
 
 DRAFT = N_("draft")
 REOPENED = N_("a new cycle of an earlier record")
@@ -39,7 +39,26 @@ class QueueLoaded(Message):
     records: list[Record]
 
 
-class ReviewQueueScreen(Screen):
+@dataclass
+class ReviewLookedUp(Message):
+    """A report chosen to review, with the earlier change it repeats and the cycle it reopens."""
+
+    record: Record
+    earlier: Record | None
+    previous: Record | None
+
+
+@dataclass
+class WinSaved(Message):
+    """A win's acknowledgement was saved (``record``), or not (``problem``, with the answer)."""
+
+    record: Record
+    answer: WinAnswer
+    saved: Record | None
+    problem: str = ""
+
+
+class ReviewQueueScreen(KioskScreen[None]):
     """Choose a report to review. Supervisors only (the caller signs them in)."""
 
     BINDINGS = [
@@ -66,7 +85,7 @@ class ReviewQueueScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
     def load(self) -> None:
-        self.post_message(QueueLoaded(self.app.repo.review_queue()))
+        self.post_message(QueueLoaded(self.kiosk.repo.review_queue()))
 
     @on(QueueLoaded)
     def loaded(self, message: QueueLoaded) -> None:
@@ -75,7 +94,7 @@ class ReviewQueueScreen(Screen):
         self.query_one("#queue-list").focus()
 
     def retranslate(self) -> None:
-        today = self.app.clock().date()
+        today = self.kiosk.clock().date()
         count = len(self.records)
         self.query_one("#queue-title", Static).update(
             ngettext("{n} report waiting for review, oldest first",
@@ -110,24 +129,54 @@ class ReviewQueueScreen(Screen):
     def open_review(self, record: Record) -> None:
         """Look up whether it repeats a change that held (then the review starts by asking
         why it did not), and open the wizard — or, for a win, the acknowledgement."""
-        earlier = self.app.repo.earlier_change_that_held(record)
-        previous = self.app.repo.previous_cycle(record)
-        self.app.call_from_thread(self._push_wizard, record, earlier, previous)
+        earlier = self.kiosk.repo.earlier_change_that_held(record)
+        previous = self.kiosk.repo.previous_cycle(record)
+        self.post_message(ReviewLookedUp(record, earlier, previous))
 
-    def _push_wizard(self, record: Record, earlier: Record | None, previous: Record | None = None) -> None:
-        if record.kind == "win":
-            from kiosk.screens.dialogs.win import WinDialog
-
-            def acknowledged(done: Record | None) -> None:
-                if done is not None:
-                    self.app.notify(_("Win {id} acknowledged.").format(id=done.id), markup=False)
-                    self.load()
-
-            self.app.push_screen(WinDialog(record), acknowledged)
+    @on(ReviewLookedUp)
+    def push_wizard(self, message: ReviewLookedUp) -> None:
+        if message.record.kind == Kind.WIN:
+            self._ask_win(message.record)
             return
         from kiosk.screens.review import ReviewWizard
 
-        self.app.push_screen(ReviewWizard(record, earlier, previous))
+        self.app.push_screen(ReviewWizard(message.record, message.earlier, message.previous))
+
+    # -- wins ------------------------------------------------------------------------------
+
+    def _ask_win(self, record: Record, answer: WinAnswer | None = None, problem: str = "") -> None:
+        def answered(given: WinAnswer | None) -> None:
+            if given is not None:
+                self.acknowledge(record, given)
+
+        self.app.push_screen(WinDialog(record, answer=answer, problem=problem), answered)
+
+    @work(thread=True, exit_on_error=False, group="queue-win")
+    def acknowledge(self, record: Record, answer: WinAnswer) -> None:
+        """Save the acknowledgement the dialog gave (off the UI thread)."""
+        kiosk = self.kiosk
+        by = kiosk.supervisor.name if kiosk.supervisor else "-"
+        try:
+            saved = kiosk.repo.acknowledge_win(record.id, note=answer.note, look_for=answer.look_for,
+                                               share_days=kiosk.config.look_for_days, by=by)
+        except ValidationError as error:
+            self.post_message(WinSaved(record, answer, None, describe_error(error)))
+        except StorageError as error:
+            self.post_message(WinSaved(record, answer, None, _("Not saved: {problem}").format(
+                problem=describe_storage_problem(error))))
+        else:
+            self.post_message(WinSaved(record, answer, saved))
+
+    @on(WinSaved)
+    def win_saved(self, message: WinSaved) -> None:
+        if message.saved is None:
+            if self.is_attached and self.app.screen is self:
+                self._ask_win(message.record, message.answer, message.problem)  # what was written is kept
+            else:
+                self.notify(message.problem, severity="warning", markup=False)
+            return
+        self.notify(_("Win {id} acknowledged.").format(id=message.saved.id), markup=False)
+        self.load()
 
     def action_back(self) -> None:
         leave(self)

@@ -5,16 +5,15 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Static
 
 from kiosk.core.records import Record
 from kiosk.i18n import N_
+from kiosk.screens.base import KioskScreen, leave
 from kiosk.widgets import KioskFooter, TLabel
-from kiosk.screens import leave
 
 
-class SavedScreen(Screen):
+class SavedScreen(KioskScreen[None]):
     """The record's id, big, and thanks; P prints a receipt. Enter or Esc returns to Home."""
 
     BINDINGS = [

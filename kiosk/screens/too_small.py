@@ -4,15 +4,15 @@ for at least that much); it goes away by itself when the screen is large enough 
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.screen import ModalScreen
 
 from kiosk.i18n import N_
+from kiosk.screens.base import KioskModal
 from kiosk.widgets import TLabel
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 
-class TooSmallScreen(ModalScreen[None]):
+class TooSmallScreen(KioskModal[None]):
     """No keys work here except the App's (F2); nothing underneath is lost."""
 
     def compose(self) -> ComposeResult:

@@ -10,14 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Static
 
-from kiosk.i18n import N_, _, ngettext
-from kiosk.views.labels import condition_label, kind_label
 from kiosk.core.trends import Trends, bar, compute, sparkline
+from kiosk.i18n import N_, _, ngettext
+from kiosk.screens.base import KioskScreen, leave
+from kiosk.views.labels import condition_label, kind_label
 from kiosk.widgets import KioskFooter, ScrollKeys, plain
-from kiosk.screens import leave
 
 LABEL_WIDTH = 22
 
@@ -27,7 +26,7 @@ class TrendsReady(Message):
     trends: Trends
 
 
-class TrendsScreen(ScrollKeys, Screen):
+class TrendsScreen(ScrollKeys, KioskScreen[None]):
     SCROLLS = "trends-scroll"
 
     BINDINGS = [
@@ -52,10 +51,10 @@ class TrendsScreen(ScrollKeys, Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="trends")
     def load(self) -> None:
-        today = self.app.clock().date()
+        today = self.kiosk.clock().date()
         from datetime import timedelta
 
-        records = self.app.repo.records_since((today - timedelta(weeks=13)).isoformat())
+        records = self.kiosk.repo.records_since((today - timedelta(weeks=13)).isoformat())
         self.post_message(TrendsReady(compute(records, today)))
 
     @on(TrendsReady)

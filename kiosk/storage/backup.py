@@ -17,6 +17,7 @@ import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from kiosk.core.records import SCHEMA_VERSION, record_from_doc
 from kiosk.storage.errors import NewerSchema, StorageError
@@ -43,7 +44,7 @@ def backups_in(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.name.startswith(PREFIX) and p.name.endswith(SUFFIX))
 
 
-def backup(data: Path, dest: Path, *, keep: int = 7, now: datetime | None = None, **store_args) -> BackupInfo:
+def backup(data: Path, dest: Path, *, keep: int = 7, now: datetime | None = None, **store_args: Any) -> BackupInfo:
     """Write a consistent copy of ``data`` into ``dest``; keep the newest ``keep`` backups."""
     now = now or datetime.now().astimezone()
     store = JournalStore(data, writer=False, **store_args)
@@ -82,7 +83,9 @@ def check(path: Path) -> BackupInfo:
     return BackupInfo(path, len(records), meta["seq"], str(meta.get("written_at", "")))
 
 
-def restore(path: Path, data: Path, *, now: datetime | None = None, **store_args) -> tuple[BackupInfo, Path | None]:
+def restore(
+    path: Path, data: Path, *, now: datetime | None = None, **store_args: Any
+) -> tuple[BackupInfo, Path | None]:
     """Replace ``data`` with the backup at ``path`` (checked first). Returns what was restored
     and where the replaced files were moved (None if the folder had none)."""
     info = check(path)

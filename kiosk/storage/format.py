@@ -20,8 +20,8 @@ import re
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from io import BufferedReader
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -246,7 +246,7 @@ def _read_lines(first: bytes, handle: BufferedReader) -> Tables:
                 if handle.read(1).strip():
                     raise ValueError("data after the end")
                 check = tables.pop(CHECKSUM_TABLE, {}).get("1", {})
-                if summed is None or check.get("crc32") != "%08x" % summed:
+                if summed is None or check.get("crc32") != f"{summed:08x}":
                     raise ValueError("checksum mismatch")
                 return tables
             match = _TABLE_LINE.match(line.rstrip(b"\n"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import gc
+import itertools
 import json
 import logging
 import os
@@ -147,7 +148,9 @@ class JournalStore:
             # Apply what was written rather than the caller's objects: memory then holds
             # exactly what a reopen will (JSON types only, and no dict the caller still holds
             # and may change later without a save).
-            self._apply(decode_entry(line)["ops"])
+            written = decode_entry(line)
+            assert written is not None  # (it was just encoded)
+            self._apply(written["ops"])
             due = self._journal_size >= self.compact_bytes
         if due:
             self.compact_in_background()
@@ -505,9 +508,12 @@ class JournalStore:
 
     def _write_snapshot(self, tables: Tables, meta: dict[str, Any], *, rotate: bool = True) -> None:
         main = self.folder / SNAPSHOT
-        before_replace = None
-        if rotate and main.exists() and self.generations > 0:
-            before_replace = lambda: self._rotate_generations(main)  # noqa: E731
+        rotate = rotate and main.exists() and self.generations > 0
+
+        def before_replace() -> None:
+            if rotate:
+                self._rotate_generations(main)
+
         write_atomic(main, snapshot_chunks(tables, meta), before_replace=before_replace)
         self._collect_segments()
 
@@ -545,7 +551,7 @@ class JournalStore:
         oldest = min(seqs)
         segments = sorted(list_segments(self.folder).items())
         removed = False
-        for (base, path), following in zip(segments, segments[1:]):
+        for (_base, path), following in itertools.pairwise(segments):
             # A segment holds seqs (base, next_base]; drop it if every one is in ``oldest``.
             if following[0] <= oldest and path != self._journal_path:
                 with suppress(OSError):

@@ -8,7 +8,8 @@ the document layout changes; never edit a released step.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from kiosk.storage.errors import NewerSchema
 
@@ -18,7 +19,7 @@ Step = Callable[[Tables], None]
 
 def _v0_to_v1(tables: Tables) -> None:
     """Version 0 (pre-release) records lacked the fields added for the review cycle."""
-    defaults = {
+    defaults: dict[str, Any] = {
         "station": "",
         "reporter": "",
         "impact": "",

@@ -12,6 +12,7 @@ These functions read files and report; the store (:mod:`kiosk.storage.journal`) 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 from collections.abc import Callable
@@ -184,7 +185,7 @@ def note_segments(report: OpenReport, segments: dict[int, Segment], *, verify_al
         # An older segment holds every save up to the next one's start; one cut at a line
         # boundary parses cleanly, so only this gap shows it (a start never reads it).
         bases = sorted(segments)
-        for base, following in zip(bases, bases[1:], strict=False):
+        for base, following in itertools.pairwise(bases):
             segment = segments[base]
             last = max((entry["seq"] for entry in segment.entries), default=base)
             if last < following and not segment.torn_tail and not segment.damaged_lines:

@@ -13,9 +13,18 @@ from __future__ import annotations
 import os
 import selectors
 from codecs import getincrementaldecoder
+from typing import Protocol, runtime_checkable
 
 from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
+
+
+@runtime_checkable
+class WatchesItsTerminal(Protocol):
+    """An App that wants to know when its terminal is gone (the kiosk stops, as on SIGHUP)."""
+
+    def terminal_gone(self) -> None:
+        """The terminal's input ended for good."""
 
 
 class KioskDriver(LinuxDriver):
@@ -33,7 +42,8 @@ class KioskDriver(LinuxDriver):
                     except OSError:  # EIO: the pty's other side is closed
                         data = b""
                     if not data:
-                        self._app.call_later(self._app.terminal_gone)
+                        app = self._app
+                        app.call_later(app.terminal_gone if isinstance(app, WatchesItsTerminal) else app.exit)
                         return
                     for event in parser.feed(decode(data)):
                         self.process_message(event)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import csv
 import json
-from typing import IO, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO
 
-from kiosk.core.records import Record, ValidationError, record_to_doc
+from kiosk.core.records import FollowUp, Record, ValidationError, record_to_doc
 from kiosk.i18n import _, ngettext
 from kiosk.views.labels import describe_error, kind_label
 from kiosk.views.onepage import LOOK_FOR, as_markdown, one_page
@@ -108,9 +109,9 @@ def month_summary(records: Iterable[Record], month: str) -> str:
     if areas:
         lines.append(_("By area") + ": " + ", ".join(f"{a} {n}" for a, n in areas.most_common()))
     lines += ["", "## " + _("Changes agreed ({n})").format(n=len(reviewed)), ""]
-    lines += [f"- **{r.id}** · {r.area}: {r.review.action.text} — {r.review.action.owner}, "
-              f"{r.review.action.deadline}" for r in reviewed] or ["-"]
-    groups: dict[str, list] = {"worked": [], "not": [], "early": []}
+    lines += [f"- **{r.id}** · {r.area}: {action.text} — {action.owner}, {action.deadline}"
+              for r, action in ((r, r.review.action) for r in reviewed if r.review is not None)] or ["-"]
+    groups: dict[str, list[tuple[Record, FollowUp]]] = {"worked": [], "not": [], "early": []}
     for r, f in checks:
         group = "not" if f.worked == "no" or f.outcome == "reopened" else "worked" if f.worked == "yes" else "early"
         groups[group].append((r, f))
@@ -125,7 +126,7 @@ def month_summary(records: Iterable[Record], month: str) -> str:
     looks = [r for r in records if r.look_for is not None and r.look_for.until[:7] >= month
              and (r.review and r.review.reviewed_at[:7] == month)]
     if looks:
-        lines += ["", "## " + _(LOOK_FOR), ""] + [f"- {r.look_for.text}" for r in looks]
+        lines += ["", "## " + _(LOOK_FOR), ""] + [f"- {r.look_for.text}" for r in looks if r.look_for is not None]
     return "\n".join(lines) + "\n"
 
 
@@ -156,8 +157,14 @@ def parse_lines(stream: IO[bytes]) -> Iterator[tuple[int, object | str]]:
             continue
         try:
             doc = json.loads(text)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             yield number, _("not valid JSON ({error})").format(error=exc.msg)
+            continue
+        except ValueError:  # a number longer than Python turns into an int (4 300 digits)
+            yield number, _("a number in the line has too many digits")
+            continue
+        except RecursionError:  # lists or objects nested thousands deep
+            yield number, _("the line is nested too deeply")
             continue
         if not isinstance(doc, dict):
             yield number, _("each line must be one JSON object")

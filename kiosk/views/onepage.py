@@ -7,12 +7,12 @@ operators and phones never see names. Texts are in the active language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Callable
 
-from kiosk.core.records import Record
 from kiosk import i18n
+from kiosk.core.records import Record
 from kiosk.i18n import N_, _
 from kiosk.views.labels import (
     ACTOR_LABELS,
@@ -43,7 +43,7 @@ def format_date(value: str | date | datetime, language: str, *, with_time: bool 
         try:
             value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     day = value.date() if isinstance(value, datetime) else value
     text = day.strftime("%d/%m/%Y") if language == "es_AR" else day.isoformat()
     if with_time and isinstance(value, datetime):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.i18n import _, ngettext
 from kiosk.core.text import shorten
+from kiosk.i18n import _, ngettext
 
 #: The keys that mark suggestion 1, 2 or 3 as the same thing.
 SAME_KEYS = ("f5", "f6", "f7")
@@ -46,7 +46,7 @@ def describe(seen: list[Seen], same_as: str) -> str:
     from kiosk.views.onepage import WORKED_LABELS
 
     lines = [_("Have we seen this before? If one of these is the same thing, press its key:")]
-    for key, item in zip(SAME_KEYS, seen):
+    for key, item in zip(SAME_KEYS, seen, strict=False):  # at most three keys
         mark = "√ " if item.id == same_as else ""
         line = f"{mark}{key.upper()}  {item.id} · {item.area} · {item.when} — {shorten(item.what, 40)}"
         if item.change:

@@ -7,15 +7,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, cast, runtime_checkable
 
-from textual.binding import Binding
+from textual.app import ComposeResult
+from textual.binding import ActiveBinding, Binding
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
-from kiosk.i18n import N_, _
 from kiosk.core.text import inert
+from kiosk.i18n import N_, _
 
 #: ↑ ↓ and PgUp PgDn scroll a screen's scrolling view, shown once in the footer as "↑↓ Scroll".
 SCROLL_BINDINGS = [
@@ -33,7 +35,7 @@ class ScrollKeys:
     SCROLLS = ""
 
     def action_scroll(self, lines: int) -> None:
-        self.query_one(f"#{self.SCROLLS}").scroll_relative(y=lines, animate=False)
+        cast(Widget, self).query_one(f"#{self.SCROLLS}").scroll_relative(y=lines, animate=False)
 
 
 def plain(text: str) -> Content:
@@ -41,38 +43,48 @@ def plain(text: str) -> Content:
     return Content(inert(text))
 
 
+@runtime_checkable
+class DescribesKeys(Protocol):
+    """A screen (or the App) that words some of its keys itself, in the current language."""
+
+    def describe_binding(self, binding: Binding) -> str | None:
+        """The footer text of ``binding``, or None for its own description, translated."""
+
+
 class KioskFooter(Footer):
     """The footer, with descriptions translated when it is composed (and on F2)."""
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
-        describe = getattr(self.screen, "describe_binding", None)
+        screen, app = self.screen, self.app
         seen_actions: set[str] = set()
-        active = list(self.screen.active_bindings.values())
+        active = list(screen.active_bindings.values())
         # A modal screen's chain leaves out the App's keys, yet its priority keys (F2) still
         # work there: show them too, or the footer would hide a key that works.
         shown_keys = {binding.key for _node, binding, _enabled, _tooltip in active}
-        for key, binding in self.app._bindings:
+        for key, binding in app._bindings:
             if binding.priority and binding.show and key not in shown_keys:
-                active.append((self.app, binding, True, binding.tooltip))
+                active.append(ActiveBinding(app, binding, True, binding.tooltip))
         for _node, binding, enabled, tooltip in active:
             if not binding.show or binding.action in seen_actions:
                 continue
             seen_actions.add(binding.action)
-            description = describe(binding) if describe else None
+            description = screen.describe_binding(binding) if isinstance(screen, DescribesKeys) else None
+            if description is None and isinstance(app, DescribesKeys):
+                description = app.describe_binding(binding)
             if description is None:
-                description = self.app.describe_binding(binding)
-            key = FooterKey(
+                description = _(binding.description)
+            footer_key = FooterKey(
                 binding.key,
-                binding.key_display or self.app.get_key_display(binding),
+                binding.key_display or app.get_key_display(binding),
                 description,
                 binding.action,
                 disabled=not enabled,
                 tooltip=tooltip,
             )
-            key.set_reactive(FooterKey.compact, self.compact)
-            yield key
+            footer_key.set_reactive(FooterKey.compact, self.compact)
+            yield footer_key
 
 
 class TLabel(Static):

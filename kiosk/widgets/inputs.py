@@ -74,10 +74,10 @@ class ReportTextArea(TextArea):
     class Submitted(Message):
         """Enter was pressed in the box."""
 
-        text_area: "ReportTextArea"
+        text_area: ReportTextArea
 
         @property
-        def control(self) -> "ReportTextArea":
+        def control(self) -> ReportTextArea:
             return self.text_area
 
     def __init__(self, *, max_length: int, **kwargs: Any) -> None:

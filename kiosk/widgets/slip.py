@@ -32,8 +32,8 @@ def slip_text(slip: Slip) -> Text:
         matrix = codes[part.url]
         left = (width - len(matrix)) // 2
         rows = matrix + ([[False] * len(matrix)] if len(matrix) % 2 else [])
-        for top, bottom in zip(rows[::2], rows[1::2]):
-            cells = "".join(_HALVES[(a, b)] for a, b in zip(top, bottom))
+        for top, bottom in zip(rows[::2], rows[1::2], strict=True):
+            cells = "".join(_HALVES[(a, b)] for a, b in zip(top, bottom, strict=True))
             out.append(" " * (left + 1), PAPER)
             out.append(cells, PAPER)
             out.append(" " * (width - left - len(matrix) + 1) + "\n", PAPER)

@@ -1,20 +1,19 @@
-"""Dialogs return a result; the caller decides what to do with it."""
+"""A notice people must read (e.g. what was restored at start); Enter or Esc closes it."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from kiosk.i18n import N_
+from kiosk.screens.base import KioskModal, leave
 from kiosk.widgets import KioskFooter, TLabel, plain
-from kiosk.screens import leave
 
 
-class NoticeDialog(ModalScreen[None]):
-    """Something people must read (e.g. what was restored at start); any of Enter/Esc closes."""
+class NoticeDialog(KioskModal[None]):
+    """A title and lines of text; any of Enter/Esc closes it."""
 
     BINDINGS = [Binding("enter,escape", "close", N_("Close"))]
 

@@ -1,8 +1,7 @@
-"""Supervisor sign-in and the creation of the first admin.
+"""Supervisor sign-in: choose your name (type to filter), then type your PIN.
 
-Both are dialogs that return a result (the signed-in supervisor, or None when cancelled);
-the caller decides what happens next. PIN checks (scrypt, ~50 ms) and saves run in thread
-workers.
+The PIN check (scrypt, ~50 ms) and the durable count of wrong PINs run in a thread worker; the
+dialog returns the signed-in supervisor, or None when cancelled, and the caller goes on.
 """
 
 from __future__ import annotations
@@ -14,27 +13,33 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
-from kiosk.core.records import ValidationError
-from kiosk.i18n import N_, _, ngettext
-from kiosk.views.labels import describe_error
-from kiosk.core.supervisors import Supervisor, new_supervisor
+from kiosk.core.supervisors import Supervisor
 from kiosk.core.text import fold
+from kiosk.i18n import N_, _, ngettext
+from kiosk.screens.base import KioskModal, leave
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList
-from kiosk.screens import leave
+
+
+@dataclass
+class PeopleLoaded(Message):
+    """The supervisors who may sign in here, read in the background."""
+
+    people: list[Supervisor]
 
 
 @dataclass
 class PinResult(Message):
+    """The outcome of a PIN check: the supervisor, or why not."""
+
     supervisor: Supervisor | None
     problem: str
 
 
-class PinDialog(ModalScreen[Supervisor | None]):
+class PinDialog(KioskModal[Supervisor | None]):
     """Choose your name (type to filter), then type your PIN. Esc cancels."""
 
     BINDINGS = [
@@ -50,6 +55,7 @@ class PinDialog(ModalScreen[Supervisor | None]):
         self.admin_only = admin_only
         self.chosen: Supervisor | None = None
         self.checking = False
+        self._people: list[Supervisor] = []
         self._names: list[Supervisor] = []
 
     def compose(self) -> ComposeResult:
@@ -66,21 +72,21 @@ class PinDialog(ModalScreen[Supervisor | None]):
     def on_mount(self) -> None:
         self.query_one("#pin").display = False
         self.query_one("#pin-label").display = False
-        self.load_names()
+        self.load_names(self.admin_only)
 
     @work(thread=True, exit_on_error=False, group="login")
-    def load_names(self) -> None:
-        people = [s for s in self.app.repo.supervisors() if s.admin or not self.admin_only]
-        self.app.call_from_thread(self._show_names, people)
+    def load_names(self, admin_only: bool) -> None:
+        self.post_message(PeopleLoaded([s for s in self.kiosk.repo.supervisors() if s.admin or not admin_only]))
 
-    def _show_names(self, people: list[Supervisor]) -> None:
-        self._people = people
+    @on(PeopleLoaded)
+    def show_names(self, message: PeopleLoaded) -> None:
+        self._people = message.people
         self._filter("")
         self.query_one("#name-filter").focus()
 
     def _filter(self, text: str) -> None:
         wanted = fold(text.strip())
-        self._names = [s for s in getattr(self, "_people", []) if wanted in fold(s.name)]
+        self._names = [s for s in self._people if wanted in fold(s.name)]
         names = self.query_one("#names", KioskOptionList)
         names.set_options(Option(plain(s.name)) for s in self._names)
         names.highlighted = 0 if self._names else None
@@ -104,7 +110,10 @@ class PinDialog(ModalScreen[Supervisor | None]):
 
     def action_move(self, delta: int) -> None:
         names = self.query_one("#names", KioskOptionList)
-        names.action_cursor_up() if delta < 0 else names.action_cursor_down()
+        if delta < 0:
+            names.action_cursor_up()
+        else:
+            names.action_cursor_down()
 
     def action_next(self) -> None:
         if self.checking:
@@ -131,7 +140,7 @@ class PinDialog(ModalScreen[Supervisor | None]):
 
     @work(thread=True, exit_on_error=False, group="login")
     def check(self, name: str, pin: str) -> None:
-        result = self.app.repo.check_supervisor_pin(name, pin)
+        result = self.kiosk.repo.check_supervisor_pin(name, pin)
         if result is None:
             self.post_message(PinResult(None, _("There is no supervisor named {value}.").format(value=name)))
         elif result.ok:
@@ -160,91 +169,3 @@ class PinDialog(ModalScreen[Supervisor | None]):
 
     def _problem(self, text: str) -> None:
         self.query_one("#login-problem", Static).update(plain(text))
-
-
-class NewSupervisorDialog(ModalScreen[Supervisor | None]):
-    """Add a supervisor (or an admin): name, PIN twice. Esc cancels."""
-
-    BINDINGS = [
-        Binding("enter", "next", N_("Next")),
-        Binding("escape", "cancel", N_("Cancel")),
-    ]
-
-    TITLE_MESSAGE = N_("Add a supervisor")
-    HINT_MESSAGE = N_("Supervisors sign in with their name and PIN to review and follow up.")
-
-    def __init__(self, *, admin: bool = False) -> None:
-        super().__init__()
-        self.admin = admin
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield TLabel(self.TITLE_MESSAGE if not self.admin or type(self) is not NewSupervisorDialog
-                         else N_("Add an admin"), classes="dialog-title")
-            yield TLabel(self.HINT_MESSAGE, classes="hint")
-            yield TLabel(N_("Name"), classes="field-label")
-            yield KioskInput(id="admin-name", max_length=60)
-            yield TLabel(N_("PIN (4 to 8 digits)"), classes="field-label")
-            yield KioskInput(id="admin-pin", password=True, restrict=r"[0-9]*", max_length=8)
-            yield TLabel(N_("The same PIN again"), classes="field-label")
-            yield KioskInput(id="admin-pin-again", password=True, restrict=r"[0-9]*", max_length=8)
-            yield Static("", id="login-problem", markup=False)
-        yield KioskFooter()
-
-    def on_mount(self) -> None:
-        self.query_one("#admin-name").focus()
-
-    @on(KioskInput.Submitted)
-    def submitted(self) -> None:
-        self.action_next()
-
-    def action_next(self) -> None:
-        order = ["admin-name", "admin-pin", "admin-pin-again"]
-        focused = self.focused.id if self.focused is not None else order[0]
-        if focused in order[:-1] and not self.query_one(f"#{focused}", KioskInput).value:
-            return
-        if focused != order[-1]:
-            self.query_one(f"#{order[order.index(focused) + 1]}").focus()
-            return
-        name = self.query_one("#admin-name", KioskInput).value
-        pin = self.query_one("#admin-pin", KioskInput).value
-        if pin != self.query_one("#admin-pin-again", KioskInput).value:
-            self._problem(_("The two PINs are different."))
-            self.query_one("#admin-pin-again", KioskInput).value = ""
-            return
-        self._problem(_("Saving…"))
-        self.create(name, pin)
-
-    @work(thread=True, exit_on_error=False, group="login")
-    def create(self, name: str, pin: str) -> None:
-        try:
-            admin = new_supervisor(name, pin, admin=self.admin, now=self.app.clock())
-            self.app.repo.add_supervisor(admin)
-        except ValidationError as error:
-            self.post_message(PinResult(None, describe_error(error)))
-        else:
-            self.post_message(PinResult(admin, ""))
-
-    @on(PinResult)
-    def created(self, message: PinResult) -> None:
-        if message.supervisor is not None:
-            leave(self, message.supervisor)
-        else:
-            self._problem(message.problem)
-
-    def action_cancel(self) -> None:
-        leave(self, None)
-
-    def _problem(self, text: str) -> None:
-        self.query_one("#login-problem", Static).update(plain(text))
-
-
-class FirstAdminDialog(NewSupervisorDialog):
-    """No admin exists yet: create the first one."""
-
-    TITLE_MESSAGE = N_("Create the first admin")
-    HINT_MESSAGE = N_("There is no admin yet. The admin signs in with a PIN to review, "
-                      "change settings and leave the kiosk.")
-
-    def __init__(self) -> None:
-        super().__init__(admin=True)
