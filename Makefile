@@ -55,7 +55,7 @@ bench: $(STAMP)
 
 ## Every fault, many times, with a table of what was tried and lost (within 15 minutes).
 soak: $(STAMP)
-	$(BIN)/python -m tests.soak
+	$(BIN)/python -m tests.support.soak
 
 ## Recompile the gettext catalogs after editing the .po files.
 locale: $(STAMP)

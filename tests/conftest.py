@@ -1,4 +1,5 @@
-"""Shared fixtures: a fixed clock, a data folder, and a kiosk app built like __main__ does."""
+"""Fixtures only (helpers are in tests/support): the language, a data folder, a repository on it,
+and a kiosk App built as the command line builds it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ os.environ["TEXTUAL_ANIMATIONS"] = "none"
 os.environ.pop("KIOSK_CONFIG", None)
 os.environ.pop("KIOSK_DATA", None)
 
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -17,30 +17,11 @@ import pytest
 from kiosk import i18n
 from kiosk.config import Config
 from kiosk.printing.escpos_out import load_escpos
+from tests.support.clock import fixed_clock
 
 # python-escpos imported the way the kiosk does it (no log handler on the terminal, no
 # temporary folder left behind), before any test module imports it directly.
 load_escpos()
-
-ART = timezone(timedelta(hours=-3))
-NOW = datetime(2026, 11, 21, 10, 0, tzinfo=ART)
-
-
-def fixed_clock() -> datetime:
-    return NOW
-
-
-class FakeMonotonic:
-    """A monotonic clock the test moves by hand (idle timeout tests)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture(autouse=True)
@@ -84,25 +65,3 @@ def make_app(repo):
     # them is a failure (unless the test empties the list, having caused it on purpose).
     for app in built:
         assert not app.recovered_errors, app.recovered_errors
-
-
-async def wait_for(pilot, predicate, timeout: float = 5.0) -> None:
-    """Let the app run until ``predicate()`` holds (no fixed sleeps in tests)."""
-    import asyncio
-
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.01)
-
-
-def no_blink(app) -> None:
-    """Cursor blink off on every input so screenshots are stable."""
-    from textual.widgets import Input, TextArea
-
-    for widget in app.screen.query(Input):
-        widget.cursor_blink = False
-    for widget in app.screen.query(TextArea):
-        widget.cursor_blink = False

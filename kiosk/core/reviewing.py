@@ -53,7 +53,7 @@ def change_that_held(earlier: Record | None) -> bool:
     """Was the earlier record's change closed as working? (Then its recurrence must ask why
     the change did not hold, before anything else.)"""
     return bool(
-        earlier is not None and earlier.status == "closed" and earlier.review is not None
+        earlier is not None and earlier.status == Status.CLOSED and earlier.review is not None
         and earlier.review.action.text and earlier.follow_ups
         and earlier.follow_ups[-1].worked == "yes"
     )

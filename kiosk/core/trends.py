@@ -12,14 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from kiosk.core.records import Record
+from kiosk.core.records import Kind, Record
 
 WEEKS = 12
 SIGNAL_DAYS = 30
 SIGNAL_COUNT = 3
-SIGNAL_KINDS = frozenset({"surprise", "near_miss"})
-#: Levels of a sparkline: glyphs a Linux console font has too (see kiosk.terminal.console).
-BARS = " ░▒▓█"
+SIGNAL_KINDS = frozenset({Kind.SURPRISE, Kind.NEAR_MISS})
 
 
 @dataclass(frozen=True)
@@ -69,17 +67,3 @@ def compute(records: Iterable[Record], today: date, *, weeks: int = WEEKS) -> Tr
         key=lambda s: (-s.count, s.area))
     return Trends(starts, by_kind, dict(sorted(by_area.items(), key=lambda kv: -sum(kv[1]))),
                   categories.most_common(), signals, total)
-
-
-def sparkline(values: list[int], top: int | None = None) -> str:
-    """One character per value, from ' ' (none) to '█' (the most)."""
-    top = max(values, default=0) if top is None else top
-    if top <= 0:
-        return "·" * len(values)
-    return "".join(BARS[0 if v == 0 else max(1, round(v / top * (len(BARS) - 1)))] if v else "·" for v in values)
-
-
-def bar(value: int, top: int, width: int) -> str:
-    if top <= 0:
-        return ""
-    return "█" * max(1 if value else 0, round(value / top * width))

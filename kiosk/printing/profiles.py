@@ -95,11 +95,6 @@ def character_map(page: str) -> dict[str, int]:
     return found
 
 
-def python_codec(page: str) -> str | None:
-    """The Python codec of a code page, if Python has one (tests decode the bytes with it)."""
-    return _database()["encodings"].get(page, {}).get("python_encode")
-
-
 def check(profile_name: str, page: str, columns: int) -> tuple[str, str] | None:
     """Why this printer setting cannot work, as (key, reason); None when it can.
 

@@ -15,8 +15,9 @@ from datetime import date, datetime
 from kiosk.core.records import Record
 from kiosk.i18n import translator
 from kiosk.printing.text import paper_text, wrap
+from kiosk.views.dates import format_date
 from kiosk.views.labels import CONDITION_LABELS, FIELD_LABELS, KIND_LABELS
-from kiosk.views.onepage import LOOK_FOR, QUESTIONS, format_date
+from kiosk.views.onepage import LOOK_FOR, QUESTIONS
 
 SLIP_KINDS = ("receipt", "review", "followups", "test")
 

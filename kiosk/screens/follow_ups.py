@@ -20,7 +20,7 @@ from textual.widgets import ContentSwitcher, Static
 from textual.widgets.option_list import Option
 
 from kiosk.core.following import NOTES_MAX, REASON_MAX
-from kiosk.core.records import FollowUp, Outcome, Record, ValidationError
+from kiosk.core.records import FollowUp, Outcome, Record, Status, ValidationError
 from kiosk.core.text import shorten
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens.base import KioskScreen, leave
@@ -394,7 +394,7 @@ class FollowUpScreen(KioskScreen[None]):
         if message.reopened is not None:
             text = _("Follow-up of {id} saved: reopened as {new}, now waiting in the review queue.").format(
                 id=record.id, new=message.reopened.id)
-        elif record.status == "closed":
+        elif record.status == Status.CLOSED:
             text = _("Follow-up of {id} saved: closed.").format(id=record.id)
         else:
             text = _("Follow-up of {id} saved: next follow-up on {date}.").format(

@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
-from kiosk.core.records import KINDS, STATUSES, Record
+from kiosk.core.records import KINDS, STATUSES, Kind, Record
 from kiosk.core.text import shorten
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens.base import KioskScreen, leave
@@ -166,7 +166,7 @@ class LearningsScreen(KioskScreen[None]):
     @staticmethod
     def _line(record: Record) -> str:
         extra = ""
-        if record.kind == "win" and record.applause:
+        if record.kind == Kind.WIN and record.applause:
             extra = f" · +{record.applause}"
         head = f"{record.id}  {kind_label(record.kind)} · {record.area} · {record.occurred_at[:10]} · " \
                f"{status_label(record.status)}{extra}"

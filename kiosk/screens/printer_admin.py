@@ -16,8 +16,8 @@ from textual.widgets.option_list import Option
 from kiosk.i18n import N_, _
 from kiosk.printing.spool import PrintJob
 from kiosk.screens.base import KioskScreen, leave
+from kiosk.views.dates import format_date
 from kiosk.views.labels import slip_label
-from kiosk.views.onepage import format_date
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList
 

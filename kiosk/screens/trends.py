@@ -12,9 +12,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from kiosk.core.trends import Trends, bar, compute, sparkline
+from kiosk.core.trends import Trends, compute
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens.base import KioskScreen, leave
+from kiosk.views.charts import bar, sparkline
 from kiosk.views.labels import condition_label, kind_label
 from kiosk.widgets import KioskFooter, ScrollKeys, plain
 

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
-from kiosk.core.records import FollowUp, Record, ValidationError, record_to_doc
+from kiosk.core.records import FollowUp, Kind, Record, ValidationError, record_to_doc
 from kiosk.i18n import _, ngettext
 from kiosk.views.labels import describe_error, kind_label
 from kiosk.views.onepage import LOOK_FOR, as_markdown, one_page
@@ -97,10 +97,10 @@ def month_summary(records: Iterable[Record], month: str) -> str:
 
     records = list(records)
     reported = [r for r in records if r.occurred_at[:7] == month]
-    reviewed = [r for r in records if r.review is not None and not r.review.draft and r.kind != "win"
+    reviewed = [r for r in records if r.review is not None and not r.review.draft and r.kind != Kind.WIN
                 and r.review.reviewed_at[:7] == month]
     checks = [(r, f) for r in records for f in r.follow_ups if f.at[:7] == month]
-    wins = [r for r in reported if r.kind == "win"]
+    wins = [r for r in reported if r.kind == Kind.WIN]
     kinds = Counter(r.kind for r in reported)
     areas = Counter(r.area for r in reported)
     lines = ["# " + _("Learning summary {month}").format(month=month), ""]

@@ -94,15 +94,6 @@ def kind_label(kind: str) -> str:
 ACTOR_LABELS = {"operator": N_("an operator"), "import": N_("import"), "system": N_("the kiosk")}
 
 
-def actor_label(by: str) -> str:
-    """Who made a change: a supervisor's name, or one of the kiosk's own actors."""
-    return _(ACTOR_LABELS[by]) if by in ACTOR_LABELS else by
-
-
-def history_label(what: str) -> str:
-    return _(HISTORY_LABELS[what]) if what in HISTORY_LABELS else what
-
-
 def condition_label(category: str) -> str:
     return _(CONDITION_LABELS.get(category, category))
 

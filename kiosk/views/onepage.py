@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from kiosk import i18n
 from kiosk.core.records import Record
 from kiosk.i18n import N_, _
+from kiosk.views.dates import format_date
 from kiosk.views.labels import (
     ACTOR_LABELS,
     CONDITION_LABELS,
@@ -32,23 +32,6 @@ FOLLOW_UPS = N_("Follow-ups")
 DONE_LABELS = {"yes": N_("change made"), "partly": N_("change partly made"), "no": N_("change not made")}
 WORKED_LABELS = {"yes": N_("it worked"), "too_early": N_("too early to tell"), "no": N_("it did not work")}
 OUTCOME_LABELS = {"closed": N_("closed"), "extended": N_("extended to {date}"), "reopened": N_("reopened")}
-
-
-def format_date(value: str | date | datetime, language: str, *, with_time: bool = False) -> str:
-    """A date as people there write it: 21/11/2026 in Spanish, 2026-11-21 in English. Text
-    that is not a date (an import may hold anything) is shown as it is."""
-    if isinstance(value, str):
-        if not value:
-            return "-"
-        try:
-            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
-        except ValueError:
-            return str(value)
-    day = value.date() if isinstance(value, datetime) else value
-    text = day.strftime("%d/%m/%Y") if language == "es_AR" else day.isoformat()
-    if with_time and isinstance(value, datetime):
-        text += value.strftime(" %H:%M")
-    return text
 
 
 @dataclass(frozen=True)

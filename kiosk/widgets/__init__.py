@@ -99,10 +99,5 @@ class TLabel(Static):
         text = _(self.message)
         return text.format(**self.values) if self.values else text
 
-    def set_message(self, message: str, **values: Any) -> None:
-        self.message = message
-        self.values = values
-        self.retranslate()
-
     def retranslate(self) -> None:
         self.update(self._text())

@@ -1,0 +1,1 @@
+"""Flows: the kiosk App driven keyboard-only under Textual's Pilot, screen by screen."""

@@ -1,0 +1,335 @@
+"""Snapshots of Home and each quick-report step, in Spanish, at 80x24 and at a kiosk's 160x48.
+
+Review a changed snapshot in the report before accepting it with --snapshot-update.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.core import ids
+from tests.support.pilot import no_blink, wait_for
+
+SIZES = [(80, 24), (160, 48)]
+
+#: Keys from Home to each step (the report flow), and the text typed on the way.
+STEPS = {
+    "home": [],
+    "kind": ["1"],
+    "area": ["1", "2", "e", "n"],
+    "what": ["1", "2", "enter", "C", "i", "n", "t", "a", "space", "t", "r", "a", "b", "ó"],
+    "did": ["1", "2", "enter", *"Cinta", "space", *"trabada", "enter", "enter"],
+    "name": ["1", "2", "enter", *"Cinta", "space", *"trabada", "enter", "enter", "enter"],
+    "confirm": ["1", "2", "enter", *"Cinta", "space", *"trabada", "enter", "enter", "enter", "enter"],
+    "saved": ["1", "2", "enter", *"Cinta", "space", *"trabada", "enter", "enter", "enter", "enter", "enter"],
+}
+
+
+def seed(repo) -> None:
+    repo.import_doc({"id": ids.encode(100), "kind": "error", "area": "Calidad",
+                     "what_happened": "Un lote salió sin el control final [/]",
+                     "created_at": "2026-11-19T08:00:00-03:00", "occurred_at": "2026-11-19T07:40:00-03:00",
+                     "link_token": "T" * 22})
+    repo.import_doc({"id": ids.encode(101), "kind": "win", "area": "Envasado",
+                     "what_happened": "Cambio de formato en 12 minutos gracias al kit preparado",
+                     "created_at": "2026-11-20T09:00:00-03:00", "occurred_at": "2026-11-20T09:00:00-03:00",
+                     "status": "shared", "applause": 4, "link_token": "U" * 22,
+                     "look_for": {"text": "Preparar el kit de cambio antes de parar la línea", "until": "2026-12-31"}})
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("step", list(STEPS))
+def test_screens(snap_compare, make_app, repo, step, size):
+    seed(repo)
+    app = make_app()
+
+    async def run_before(pilot) -> None:
+        await wait_for(pilot, lambda: bool(app.screen.query("#count-learnings"))
+                       and "2 registros" in str(app.screen.query_one("#count-learnings").render()))
+        for key in STEPS[step]:
+            await pilot.press(key)
+        if step == "saved":
+            from kiosk.screens.saved import SavedScreen
+
+            await wait_for(pilot, lambda: isinstance(app.screen, SavedScreen))
+        no_blink(app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+#: Keys inside the wizard from question 1 to each step.
+WIZARD_STEPS = {
+    "what": [],
+    "why": ["enter"],
+    "practice": ["enter", "enter"],
+    "did": ["enter", "enter", "enter", "enter"],
+    "change": ["enter", "enter", "enter", "enter", "enter"],
+}
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("step", [*WIZARD_STEPS, "summary"])
+def test_review_wizard(snap_compare, make_app, repo, step, size, language):
+    from dataclasses import replace
+
+    from kiosk.core.records import Action, Condition, ReportDraft
+    from kiosk.core.reviewing import start_review
+    from kiosk.core.supervisors import new_supervisor
+    from kiosk.screens.review import ReviewWizard
+    from tests.support.clock import NOW
+
+    repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))
+    record = repo.add_report(ReportDraft(kind="near_miss", area="Envasado", what_happened=(
+        "Se trabó la cinta 2 y cayeron cajas al piso [/]"), impact="Media hora de parada"), areas=None)
+    draft = replace(start_review(record),
+                    why=(Condition("El rodillo de retorno no tiene guarda", "equipment"),),
+                    action=Action("Instalar una guarda en el rodillo de retorno", "Mantenimiento", "2026-12-01"))
+    repo.save_review_draft(record.id, draft, by="Marta Ruiz")
+    app = make_app()
+
+    async def run_before(pilot) -> None:
+        await wait_for(pilot, lambda: bool(app.screen.query("#count-learnings"))
+                       and "1 registro" in str(app.screen.query_one("#count-learnings").render()))
+        app.supervisor = repo.find_supervisor("Marta Ruiz")
+        app.push_screen(ReviewWizard(repo.get(record.id)))
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewWizard))
+        if language == "en":
+            await pilot.press("f2")
+        keys = WIZARD_STEPS.get(step, [*WIZARD_STEPS["change"], "enter", "enter", "enter", "enter", "enter", "enter"])
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause()
+        no_blink(app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("slip", ["receipt", "review"])
+def test_print_preview(snap_compare, make_app, repo, slip, size):
+    """The slip as it prints (42 columns, CP858), its QR drawn so a phone can scan it."""
+    from kiosk.screens.printing import PrintScreen
+
+    seed(repo)
+    repo.import_doc({"id": ids.encode(102), "kind": "near_miss", "area": "Inyección", "station": "Máquina 4",
+                     "what_happened": "Se trabó la matriz y casi me pellizco el dedo al destrabarla",
+                     "created_at": "2026-11-18T08:00:00-03:00", "occurred_at": "2026-11-18T07:50:00-03:00",
+                     "link_token": "V" * 22, "status": "action_open",
+                     "review": {"what_happened": "La matriz 4 se trabó con rebaba acumulada.",
+                                "why": [{"text": "No hay herramienta para destrabar", "category": "equipment"}],
+                                "what_we_did": "Paramos y limpiamos la matriz.",
+                                "action": {"text": "Colgar un gancho de destrabe junto a la máquina 4",
+                                           "owner": "Mantenimiento", "deadline": "2026-12-01"},
+                                "follow_up_date": "2026-12-18", "reviewed_by": "Marta Ruiz",
+                                "reviewed_at": "2026-11-18T11:00:00-03:00", "draft": False}})
+    app = make_app()
+
+    async def run_before(pilot) -> None:
+        await wait_for(pilot, lambda: bool(app.screen.query("#count-learnings"))
+                       and "3 registros" in str(app.screen.query_one("#count-learnings").render()))
+        app.push_screen(PrintScreen(slip, (ids.encode(102),)))
+        await wait_for(pilot, lambda: isinstance(app.screen, PrintScreen) and app.screen.slip is not None)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def seed_learnings(repo) -> None:
+    """A few weeks of records: a weak signal in Envasado, a reviewed one, a win."""
+    seed(repo)
+    for n, (days, kind, area, text) in enumerate((
+            (2, "surprise", "Envasado", "La selladora deja bolsas abiertas al arrancar en frío"),
+            (9, "near_miss", "Envasado", "Casi se engancha la manga en la cinta 3"),
+            (16, "surprise", "Envasado", "Faltaron cajas de cartón a mitad del turno"),
+            (30, "error", "Inyección", "Rebaba en las piezas de la inyectora 5 por molde sucio"),
+            (45, "error", "Depósito", "Pallet mal filmado se desarmó en el camión"))):
+        when = f"2026-11-{21 - days:02d}T08:00:00-03:00" if days < 21 else (
+            "2026-10-22T08:00:00-03:00" if days == 30 else "2026-10-07T08:00:00-03:00")
+        repo.import_doc({"id": ids.encode(200 + n), "kind": kind, "area": area, "what_happened": text,
+                         "created_at": when, "occurred_at": when, "link_token": "W" * 22})
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("view", ["learnings", "record", "trends"])
+def test_learnings_screens(snap_compare, make_app, repo, view, size):
+    seed_learnings(repo)
+    app = make_app()
+
+    async def run_before(pilot) -> None:
+        from kiosk.screens.learnings import LearningsScreen
+        from kiosk.screens.record import RecordScreen
+        from kiosk.screens.trends import TrendsScreen
+
+        await wait_for(pilot, lambda: bool(app.screen.query("#count-learnings"))
+                       and "7 registros" in str(app.screen.query_one("#count-learnings").render()))
+        await pilot.press("4")
+        await wait_for(pilot, lambda: isinstance(app.screen, LearningsScreen) and app.screen.total == 7)
+        if view == "record":
+            await pilot.press("tab", "enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, RecordScreen) and app.screen.record is not None)
+        elif view == "trends":
+            await pilot.press("f8")
+            await wait_for(pilot, lambda: isinstance(app.screen, TrendsScreen) and app.screen.trends is not None)
+        no_blink(app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+# -- the screens supervisors and admins use -----------------------------------------------------
+
+
+def _reviewed_doc(number: int, *, area: str, what: str, action: str, owner: str, follow_up: str) -> dict:
+    return {"id": ids.encode(number), "kind": "error", "area": area, "what_happened": what,
+            "created_at": "2026-10-15T08:00:00-03:00", "occurred_at": "2026-10-15T07:30:00-03:00",
+            "link_token": "F" * 21 + str(number % 10), "status": "action_open",
+            "review": {"what_happened": what, "why": [{"text": "No hay un paso de control", "category": "process"}],
+                       "what_we_did": "Se separó el lote.",
+                       "action": {"text": action, "owner": owner, "deadline": "2026-11-10"},
+                       "follow_up_date": follow_up, "reviewed_by": "Marta Ruiz",
+                       "reviewed_at": "2026-10-15T11:00:00-03:00", "draft": False}}
+
+
+def seed_follow_ups(repo) -> None:
+    """Follow-ups overdue, due today and coming up (Home's clock: 21/11/2026)."""
+    seed(repo)
+    for number, area, what, action, owner, follow_up in (
+            (300, "Inyección", "Rebaba en las tapas de la inyectora 3", "Limpiar el molde en cada cambio de turno",
+             "Mantenimiento", "2026-11-18"),
+            (301, "Envasado", "Etiquetas con el lote anterior", "Agregar el control de la primera etiqueta",
+             "Calidad", "2026-11-21"),
+            (302, "Depósito", "Pallet mal filmado", "Marcar en el piso la zona de filmado", "Depósito",
+             "2026-11-25")):
+        repo.import_doc(_reviewed_doc(number, area=area, what=what, action=action, owner=owner,
+                                      follow_up=follow_up))
+
+
+def add_supervisors(repo) -> None:
+    from kiosk.core.supervisors import new_supervisor
+    from tests.support.clock import NOW
+
+    repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))
+    repo.add_supervisor(new_supervisor("Luis Díaz", "1357", admin=False, now=NOW))
+
+
+async def _home_ready(pilot, app) -> None:
+    await wait_for(pilot, lambda: bool(app.screen.query("#count-learnings"))
+                   and "registros" in str(app.screen.query_one("#count-learnings").render()))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("view", ["queue", "follow-up"])
+def test_follow_ups(snap_compare, make_app, repo, view, size):
+    from kiosk.screens.follow_ups import FollowUpQueueScreen, FollowUpScreen
+
+    seed_follow_ups(repo)
+    add_supervisors(repo)
+    app = make_app()
+
+    async def run_before(pilot) -> None:
+        await _home_ready(pilot, app)
+        app.supervisor = repo.find_supervisor("Marta Ruiz")
+        if view == "queue":
+            app.push_screen(FollowUpQueueScreen())
+            await wait_for(pilot, lambda: isinstance(app.screen, FollowUpQueueScreen) and len(app.screen.items) == 3)
+        else:
+            app.push_screen(FollowUpScreen(ids.encode(300)))
+            await wait_for(pilot, lambda: isinstance(app.screen, FollowUpScreen) and app.screen.record is not None)
+        no_blink(app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("dialog", ["pin", "first-admin"])
+def test_sign_in_dialogs(snap_compare, make_app, repo, dialog, size):
+    """Home's 2 (review) asks for a supervisor's PIN; with no admin yet, 0 creates the first."""
+    from kiosk.screens.dialogs.pin import PinDialog
+    from kiosk.screens.dialogs.supervisor import FirstAdminDialog
+
+    seed(repo)
+    if dialog == "pin":
+        add_supervisors(repo)
+    app = make_app()
+
+    async def run_before(pilot) -> None:
+        await _home_ready(pilot, app)
+        if dialog == "pin":
+            await pilot.press("2")
+            await wait_for(pilot, lambda: isinstance(app.screen, PinDialog)
+                           and app.screen.query_one("#names").option_count)
+        else:
+            await pilot.press("0")
+            await wait_for(pilot, lambda: isinstance(app.screen, FirstAdminDialog))
+        no_blink(app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("view", ["admin", "printer", "health"])
+def test_admin_screens(snap_compare, make_app, repo, monkeypatch, view, size):
+    """The admin screen, its printer screen (with one print job) and health. Health shows the
+    folder of an installed kiosk and a fixed free space, so the picture is the same anywhere."""
+    from pathlib import Path
+
+    import kiosk.health
+    import kiosk.screens.health
+    from kiosk.screens.admin import AdminScreen
+    from kiosk.screens.health import HealthScreen
+    from kiosk.screens.printer_admin import PrinterAdminScreen
+
+    real_facts = kiosk.health.facts
+    monkeypatch.setattr(kiosk.health, "free_mb", lambda folder: 5120.0)
+    monkeypatch.setattr(kiosk.screens.health, "facts",
+                        lambda folder, *args, **kwargs: real_facts(Path("/var/lib/learning-kiosk"), *args, **kwargs))
+    seed(repo)
+    add_supervisors(repo)
+    app = make_app()
+
+    async def run_before(pilot) -> None:
+        await _home_ready(pilot, app)
+        app.supervisor = repo.find_supervisor("Marta Ruiz")
+        app.push_screen(AdminScreen())
+        await wait_for(pilot, lambda: isinstance(app.screen, AdminScreen) and len(app.screen.supervisors) == 2)
+        if view == "printer":
+            spooler = app.printing()
+            spooler.process(spooler.request("receipt", (ids.encode(100),), language="es_AR", by="Marta Ruiz").number)
+            await pilot.press("f7")
+            await wait_for(pilot, lambda: isinstance(app.screen, PrinterAdminScreen) and app.screen.jobs)
+        elif view == "health":
+            await pilot.press("f8")
+            await wait_for(pilot, lambda: isinstance(app.screen, HealthScreen)
+                           and "Registro" in str(app.screen.query_one("#health-facts").render()))
+        no_blink(app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_on_the_linux_console(snap_compare, make_app, repo, monkeypatch):
+    """TERM=linux: the glyphs a console font has (Enter spelled out in the footer, scroll bars
+    on whole cells) on the report's longest step, with a suggestion from an earlier record."""
+    from textual.scrollbar import ScrollBarRender
+
+    monkeypatch.setenv("TERM", "linux")
+    for bars in ("VERTICAL_BARS", "HORIZONTAL_BARS"):  # the console's bars are set for the process
+        monkeypatch.setattr(ScrollBarRender, bars, list(getattr(ScrollBarRender, bars)))
+    seed_learnings(repo)
+    app = make_app()
+
+    async def run_before(pilot) -> None:
+        await _home_ready(pilot, app)
+        for key in ["1", "3", *"env", "enter", *"Casi", "space", *"se", "space", *"engancha", "space",
+                    *"la", "space", *"manga", "space", *"en", "space", *"la", "space", *"cinta"]:
+            await pilot.press(key)
+        await wait_for(pilot, lambda: bool(app.screen.seen))
+        no_blink(app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

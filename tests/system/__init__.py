@@ -1,0 +1,1 @@
+"""System tests: real processes, pseudo-terminals, loopback printers and servers, the install."""
