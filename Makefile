@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DATA   ?= ./kiosk-data
 STAMP  := $(VENV)/.installed
-# Tests run on every core (pytest-xdist); `make test JOBS=1` runs them one by one.
+# Tests run on every core (pytest-xdist); `make test JOBS=0` runs them in one process.
 JOBS   ?= auto
 
 .PHONY: run test test-all check lint bench soak locale demo clean

@@ -537,7 +537,7 @@ def bench_ours_reads(files: Files, plan: Plan, out: dict[str, dict[str, Any]]) -
         out["search"]["ours"] = summary(samples)
         out["hits"]["ours"] = hits
         # "Have we seen this before?": the labelled set's new wordings against N records.
-        from tests.similarity_set import SAME_EVENT
+        from tests.support.similarity_set import SAME_EVENT
 
         repo.similar("warm up the matcher please")
         samples = []
@@ -551,11 +551,11 @@ def bench_ours_reads(files: Files, plan: Plan, out: dict[str, dict[str, Any]]) -
 
 
 def bench_similarity_quality() -> dict[str, Any]:
-    """Recall and precision of the labelled set (tests/similarity_set.py) among a year of
+    """Recall and precision of the labelled set (tests/support/similarity_set.py) among a year of
     demo records: the same figures the tests hold a floor on."""
     from kiosk.config import Config
     from kiosk.demo.generator import seed_demo
-    from tests.similarity_set import evaluate
+    from tests.support.similarity_set import evaluate
 
     folder = Path(tempfile.mkdtemp(prefix="kiosk-similar-"))
     try:

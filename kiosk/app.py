@@ -15,7 +15,6 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +37,8 @@ from kiosk.widgets import KioskFooter, TLabel
 from kiosk.widgets.inputs import TextClipped
 
 if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
     from uvicorn import Server
 
     from kiosk.printing.spool import PrintJob, PrintSpooler
@@ -440,6 +441,8 @@ class KioskApp(App[int], inherit_bindings=False):
         return consumed
 
     def look_up_scan(self, text: str) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
         if self._scan_pool is None:
             self._scan_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan")
         future = self._scan_pool.submit(self._find_scanned, text)

@@ -14,7 +14,6 @@ from textual.widgets import Static
 from kiosk.core.records import Kind
 from kiosk.core.text import shorten
 from kiosk.demo import DEMO_ADMIN
-from kiosk.health import low_disk
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens.base import KioskScreen
 from kiosk.storage import HomeCounts
@@ -120,6 +119,8 @@ class HomeScreen(KioskScreen[None]):
             (r.id, shorten(f"{r.area}: {r.what_happened}") + (f" (+{r.applause})" if r.applause else ""))
             for r in repo.recent(kinds=(Kind.WIN,), limit=5)
         ]
+        from kiosk.health import low_disk
+
         self.post_message(HomeData(counts, look_fors, wins, low_disk(repo.store.folder)))
 
     @on(HomeData)

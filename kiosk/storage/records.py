@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.core import ids
 from kiosk.core.following import add_recurrence, apply_follow_up, due_state, mark_due, recurrences_since_review
@@ -38,12 +38,14 @@ from kiosk.core.records import (
     with_history,
 )
 from kiosk.core.reviewing import change_that_held, conclude, keep_draft
-from kiosk.core.similarity import Candidate, Match, query_stems, rank, rarity
 from kiosk.core.text import fold
 from kiosk.core.wins import acknowledge, applaud
 from kiosk.storage.aggregate import Aggregate
 from kiosk.storage.format import Op
 from kiosk.storage.search import SearchIndex, query_words
+
+if TYPE_CHECKING:
+    from kiosk.core.similarity import Match
 
 log = logging.getLogger(__name__)
 
@@ -285,6 +287,9 @@ class RecordsRepository(Aggregate):
                 limit: int = 3) -> list[Match]:
         """Past records like ``text`` (:mod:`kiosk.core.similarity`): at most ``limit`` matches,
         best first, each with its record. Candidates are the records sharing the rarest stems."""
+        # Here, not at the top: rapidfuzz loads on the first question, not before Home is up.
+        from kiosk.core.similarity import Candidate, query_stems, rank, rarity
+
         stems = query_stems(text)
         if len(stems) < 2:
             return []
