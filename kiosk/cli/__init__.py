@@ -33,6 +33,7 @@ from pathlib import Path
 
 from kiosk import i18n
 from kiosk.config import LOG_FILE, Config, ConfigError, config_path, data_folder, load_config, with_printer
+from kiosk.core.records import UPCOMING_DAYS
 from kiosk.i18n import _
 from kiosk.views.exchange import FORMATS
 
@@ -110,7 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     prt = commands.add_parser("print", parents=[common], help=_("print a slip"))
     prt.add_argument("id", nargs="?", help=_("the record's number"))
     prt.add_argument("--slip", choices=("receipt", "review"), help=_("which slip of the record"))
-    prt.add_argument("--followups", action="store_true", help=_("the follow-ups due in the next 7 days"))
+    prt.add_argument("--followups", action="store_true",
+                     help=_("the follow-ups due in the next {days} days").format(days=UPCOMING_DAYS))
     prt.add_argument("--printer", metavar="SPEC", help=_("printer instead of the configured one"))
     test = commands.add_parser("print-test", parents=[common], help=_("print a test slip"))
     test.add_argument("--printer", metavar="SPEC", help=_("printer instead of the configured one"))

@@ -1,4 +1,4 @@
-"""Follow-ups: the queue (overdue, due today, the next 7 days) and the follow-up itself.
+"""Follow-ups: the queue (overdue, due today, the next days) and the follow-up itself.
 
 The follow-up asks, one step at a time: was the change made? did it work? has it happened
 again (the records already linked as recurrences are listed, and more can be linked by number)?
@@ -20,7 +20,7 @@ from textual.widgets import ContentSwitcher, Static
 from textual.widgets.option_list import Option
 
 from kiosk.core.following import NOTES_MAX, REASON_MAX
-from kiosk.core.records import FollowUp, Outcome, Record, Status, ValidationError
+from kiosk.core.records import UPCOMING_DAYS, FollowUp, Outcome, Record, Status, ValidationError
 from kiosk.core.text import shorten
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens.base import KioskScreen, leave
@@ -47,7 +47,7 @@ class QueueLoaded(Message):
 
 
 class FollowUpQueueScreen(KioskScreen[None]):
-    """Overdue first, then due today, then the next 7 days."""
+    """Overdue first, then due today, then the next ``UPCOMING_DAYS`` days."""
 
     BINDINGS = [
         Binding("enter", "open", N_("Follow up")),
@@ -89,8 +89,9 @@ class FollowUpQueueScreen(KioskScreen[None]):
         today = self.kiosk.clock().date()
         due = sum(1 for state, _r in self.items if state != "upcoming")
         self.query_one("#queue-title", Static).update(
-            ngettext("{n} follow-up due, the most overdue first; then the next 7 days",
-                     "{n} follow-ups due, the most overdue first; then the next 7 days", due).format(n=due))
+            ngettext("{n} follow-up due, the most overdue first; then the next {days} days",
+                     "{n} follow-ups due, the most overdue first; then the next {days} days", due).format(
+                n=due, days=UPCOMING_DAYS))
         options = self.query_one("#follow-up-list", KioskOptionList)
         highlighted = options.highlighted
         options.set_options(
@@ -104,7 +105,8 @@ class FollowUpQueueScreen(KioskScreen[None]):
         count = len(self.items)
         options.highlighted = highlighted if highlighted is not None and highlighted < count else (0 if count else None)
         options.display = bool(count)
-        self.query_one("#queue-empty", Static).update("" if count else _("No follow-up is due in the next 7 days."))
+        empty = _("No follow-up is due in the next {days} days.").format(days=UPCOMING_DAYS)
+        self.query_one("#queue-empty", Static).update("" if count else empty)
 
     def _chosen(self) -> tuple[str, Record] | None:
         index = self.query_one("#follow-up-list", KioskOptionList).highlighted
