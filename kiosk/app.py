@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,9 +76,12 @@ class KioskApp(App[int], inherit_bindings=False):
         exit_when_ready: bool = False,
         demo_pin: str = "",
         config_file: Path | None = None,
+        watchdog: float = 0.0,
     ) -> None:
         """Give either an open ``repo`` or ``load_repo``, which is called in a worker right
-        after the first frame (reading 25k records must not delay the screen)."""
+        after the first frame (reading 25k records must not delay the screen). ``watchdog``:
+        once the kiosk is asked to stop, the seconds it gets before the process ends anyway
+        (the real kiosk only; 0 in tests, which share the process)."""
         super().__init__()
         if (repo is None) == (load_repo is None):
             raise ValueError("give exactly one of repo and load_repo")
@@ -95,6 +99,9 @@ class KioskApp(App[int], inherit_bindings=False):
             self._repo_ready.set()
         self._home_ready = 0.0
         self._data_ready = 0.0
+        self.watchdog = watchdog
+        self._watchdog: threading.Timer | None = None
+        self._stopping = False
         self.demo_pin = demo_pin
         self.supervisor: Supervisor | None = None  # the signed-in supervisor, if any
         self._last_activity = monotonic()
@@ -251,21 +258,52 @@ class KioskApp(App[int], inherit_bindings=False):
     def _handle_stop_signals(self) -> None:
         """SIGTERM (systemd stopping the service) and SIGHUP (the console going away) end the
         kiosk the normal way: screens closed, terminal restored, printer worker and data closed
-        by their owners. Textual installs no handler for them (PITFALLS 3.2)."""
+        by their owners. Textual installs no handler for them (PITFALLS 3.2). The handler is a
+        plain one, not the event loop's: it runs even while the loop is stuck, and a second
+        signal ends the process at once."""
         import signal
 
-        loop = asyncio.get_running_loop()
         for number in (signal.SIGTERM, signal.SIGHUP):
             try:
-                loop.add_signal_handler(number, self._stop_by_signal, number)
-            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests)
+                signal.signal(number, self._on_stop_signal)
+            except ValueError:  # not the main thread (tests)
                 pass
 
-    def _stop_by_signal(self, number: int) -> None:
-        import signal
+    def _on_stop_signal(self, number: int, _frame: object) -> None:
+        if self._stopping:
+            self._hard_exit(0, f"a second {signal_name(number)} while stopping")
+        self._stopping = True
+        self._arm_watchdog(0)
+        self._call_soon(self._stop_by_signal, number)
 
-        log.info("stopping on %s", signal.Signals(number).name)
+    def _stop_by_signal(self, number: int) -> None:
+        log.info("stopping on %s", signal_name(number))
         self.exit(return_code=0)
+
+    def exit(self, result: int | None = None, return_code: int = 0, message: Any = None) -> None:
+        """Stop the kiosk; with a watchdog, the process ends within its seconds whatever its
+        workers or its terminal do (a worker stuck on a dead terminal once held it for ever)."""
+        super().exit(result, return_code, message)
+        self._arm_watchdog(return_code)
+
+    def _arm_watchdog(self, return_code: int) -> None:
+        if not self.watchdog or self._watchdog is not None:
+            return
+        timer = threading.Timer(self.watchdog, self._hard_exit, (return_code, "it did not stop in time"))
+        timer.daemon = True
+        timer.start()
+        self._watchdog = timer
+
+    def stop_watchdog(self) -> None:
+        """The App has stopped (``run`` returned): what follows (closing the data) has no deadline."""
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+
+    @staticmethod
+    def _hard_exit(return_code: int, why: str) -> None:
+        log.error("the kiosk ends its process now: %s (every acknowledged save is on disk)", why)
+        logging.shutdown()
+        os._exit(return_code)
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's Linux driver is swapped for one that stops when its terminal is gone."""
@@ -302,7 +340,7 @@ class KioskApp(App[int], inherit_bindings=False):
             self._repo = self._load_repo()
         except Exception as error:  # shown, then the kiosk exits non-zero
             log.exception("loading the data failed")
-            self.call_from_thread(self._cannot_start, error)
+            self._call_soon(self._cannot_start, error)
             return
         finally:
             self._repo_ready.set()  # after self._repo is set: waiting workers then see it
@@ -310,11 +348,11 @@ class KioskApp(App[int], inherit_bindings=False):
         self._data_ready = _process_age()
         notes = recovery_lines(repo.store.report)
         if notes:
-            self.call_from_thread(self._show_repair, notes)
+            self._call_soon(self._show_repair, notes)
         self.printing()  # the printer worker, with the jobs an earlier run left
         if self.config.serve.enabled:
             self._start_record_page(repo)
-        self.call_from_thread(self.mark_due_follow_ups)
+        self._call_soon(self.mark_due_follow_ups)
         self.build_search_index(self._home_ready)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="due")
@@ -350,7 +388,7 @@ class KioskApp(App[int], inherit_bindings=False):
                 "records": self.repo.count(),
             }
             self.ready_report = json.dumps(report)
-            self.call_from_thread(self.exit)
+            self._call_soon(self.exit)
 
     def _start_record_page(self, repo: Repository) -> None:
         """The phone page behind the QR codes, inside the kiosk ([serve] enabled)."""
@@ -470,6 +508,8 @@ class KioskApp(App[int], inherit_bindings=False):
         return record.id, due
 
     def _call_soon(self, callback: Callable[..., object], *args: Any) -> None:
+        """Run ``callback`` on the UI thread soon, without waiting for it: a worker never
+        blocks on the App (``call_from_thread`` waits, for ever if the App has stopped)."""
         loop = self._loop
         if loop is not None and not loop.is_closed():
             try:
@@ -567,7 +607,7 @@ class KioskApp(App[int], inherit_bindings=False):
     @work(thread=True, exit_on_error=False, group="login")
     def _ask_supervisor(self, then: Callable[[Supervisor], object], admin: bool, title: str) -> None:
         has_admin = self.repo.has_admin()  # (waits for the start-up load, so not on the UI thread)
-        self.call_from_thread(self._push_sign_in, then, admin, title, has_admin)
+        self._call_soon(self._push_sign_in, then, admin, title, has_admin)
 
     def _push_sign_in(self, then: Callable[[Supervisor], object], admin: bool, title: str, has_admin: bool) -> None:
         from kiosk.screens.dialogs.pin import PinDialog
@@ -603,9 +643,9 @@ class KioskApp(App[int], inherit_bindings=False):
             self.repo.add_supervisor(admin)
         except (ValidationError, StorageError) as error:
             problem = self._describe_problem(error)
-            self.call_from_thread(self._ask_first_admin, then, name=new.name, problem=problem)
+            self._call_soon(partial(self._ask_first_admin, then, name=new.name, problem=problem))
             return
-        self.call_from_thread(self._signed_in_as, admin, then)
+        self._call_soon(self._signed_in_as, admin, then)
 
     def _signed_in_as(self, supervisor: Supervisor, then: Callable[[Supervisor], object]) -> None:
         self.supervisor = supervisor
@@ -695,7 +735,14 @@ def _status_mb(field: str) -> float:
     return 0.0
 
 
+def signal_name(number: int) -> str:
+    import signal
+
+    return signal.Signals(number).name
+
+
 if TYPE_CHECKING:
     # The App is what screens know as the kiosk (kiosk.screens.base.Kiosk): mypy checks it here.
     def _is_a_kiosk(app: KioskApp) -> Kiosk:
         return app
+

@@ -16,6 +16,11 @@ from kiosk.views.labels import recovery_lines
 
 log = logging.getLogger("kiosk")
 
+#: Seconds the App gets to stop once asked (a signal, its terminal gone, Exit), and the process
+#: after the data is closed, before it ends anyway: under systemd a stuck kiosk is a dead one.
+STOP_DEADLINE = 5.0
+EXIT_DEADLINE = 3.0
+
 
 def cmd_run(args: Args, config: Config, folder: Path) -> int:
     from kiosk.app import KioskApp
@@ -48,17 +53,39 @@ def cmd_run(args: Args, config: Config, folder: Path) -> int:
         config_file: Path | None = config_path(getattr(args, "config", None), folder) or folder / "kiosk.toml"
         if args.printer:
             config_file = None  # a --printer run must not save its printer into the file
-        app = KioskApp(config=config, load_repo=load, clock=system_clock,
-                       exit_when_ready=exit_when_ready, demo_pin=demo_pin, config_file=config_file)
+        app = KioskApp(config=config, load_repo=load, clock=system_clock, exit_when_ready=exit_when_ready,
+                       demo_pin=demo_pin, config_file=config_file, watchdog=STOP_DEADLINE)
         app.run(headless=exit_when_ready)
+        app.stop_watchdog()
         if app.fatal_message:
             print(app.fatal_message, file=sys.stderr)
-            return 1
-        if app.ready_report:
-            print(app.ready_report, flush=True)
-        return app.return_code or 0
+            code = 1
+        else:
+            if app.ready_report:
+                print(app.ready_report, flush=True)
+            code = app.return_code or 0
     finally:
         store.close()
+    _end_process_soon(code)
+    return code
+
+
+def _end_process_soon(code: int) -> None:
+    """The App and the data are closed: end the process within a few seconds even if a worker
+    thread is still busy (Python waits for every worker before it exits)."""
+    import threading
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+
+    def end() -> None:
+        log.warning("a background task was still running at exit; the process ends now")
+        logging.shutdown()
+        os._exit(code)
+
+    timer = threading.Timer(EXIT_DEADLINE, end)
+    timer.daemon = True
+    timer.start()
 
 
 def _seeded(repo: Repository, config: Config) -> Callable[[], Repository]:

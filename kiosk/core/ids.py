@@ -15,6 +15,8 @@ ALPHABET = "23456789BCDFGHJKMNPQRSTVWXYZ"
 _BASE = len(ALPHABET)
 _DIGITS = 5
 _SPACE = _BASE**_DIGITS  # 17 210 368 ids per data folder
+#: The highest record number an id can hold.
+HIGHEST = _SPACE - 1
 _MULT = 3_405_691  # coprime with _SPACE (28 = 2*2*7): odd and not a multiple of 7
 _OFFSET = 8_675_309
 _INVERSE = pow(_MULT, -1, _SPACE)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -105,7 +106,7 @@ class RecordsRepository(Aggregate):
 
     def _init_records(self) -> None:
         self._by_id: dict[str, str] = {}
-        self._highest_key = 0
+        self._numbers: list[int] = []  # every record's number, in order (newest last)
         self._status: Counter[str] = Counter()
         self._follow_up_dates: dict[str, str] = {}
         self._again: dict[str, set[str]] = {}  # record id -> keys of records linked as it happening again
@@ -119,7 +120,7 @@ class RecordsRepository(Aggregate):
         """All indexes from the tables at once (at open, and when a reader reloads)."""
         rows = self._rows(RECORDS)
         self._by_id = {doc["id"]: key for key, doc in rows.items()}
-        self._highest_key = max(map(int, rows), default=0)
+        self._numbers = sorted(map(int, rows))
         self._status = Counter(doc.get("status") for doc in rows.values())
         self._follow_up_dates = {
             key: doc["review"]["follow_up_date"]
@@ -138,13 +139,22 @@ class RecordsRepository(Aggregate):
             return
         if old is not None:
             self._by_id.pop(old.get("id"), None)
+            if new is None:
+                index = bisect_left(self._numbers, int(key))
+                if index < len(self._numbers) and self._numbers[index] == int(key):
+                    del self._numbers[index]
             self._status[old.get("status")] -= 1
             self._follow_up_dates.pop(key, None)
             for earlier in _recurrence_of(old):
                 self._again.get(earlier, set()).discard(key)
         if new is not None:
             self._by_id[new["id"]] = key
-            self._highest_key = max(self._highest_key, int(key))
+            if old is None:
+                number = int(key)
+                if not self._numbers or number > self._numbers[-1]:
+                    self._numbers.append(number)  # (a new report: always the case but for imports)
+                else:
+                    insort(self._numbers, number)
             self._status[new.get("status")] += 1
             if new.get("status") in OPEN_STATUSES:
                 follow_up = (new.get("review") or {}).get("follow_up_date")
@@ -235,8 +245,8 @@ class RecordsRepository(Aggregate):
         with self.store.lock:
             rows = self._rows(RECORDS)
             found = []
-            # Newest first by number, without sorting every key under the lock (Home asks often).
-            for number in range(self._highest_key, 0, -1):
+            # Newest first by number, from the kept order (Home asks often).
+            for number in reversed(self._numbers):
                 doc = rows.get(str(number))
                 if doc is not None and (not wanted or doc.get("kind") in wanted):
                     found.append(doc)
@@ -522,9 +532,18 @@ class RecordsRepository(Aggregate):
         return last
 
     def _next_number(self) -> int:
-        # The counter is the rule; the highest number in use is the guard, so a counter that
-        # fell behind (however that happened) can never hand out a number that is taken.
-        return max(self._last_number(), self._highest_key) + 1
+        """The number of the next new record: after the counter and after every number in use,
+        so numbers only grow and none is handed out twice (the counter is the rule; the
+        highest number in use is the guard, should the counter ever fall behind). Once an
+        import has taken the last number an id can hold, the lowest free number instead."""
+        highest = self._numbers[-1] if self._numbers else 0
+        number = max(self._last_number(), highest) + 1
+        if number <= ids.HIGHEST:
+            return number
+        for expected, taken in enumerate(self._numbers, 1):
+            if taken != expected:
+                return expected
+        return len(self._numbers) + 1
 
     def _put_ops(self, number: int, record: Record) -> list[Op]:
         """The record and the counter that keeps its number from ever being handed out again."""
