@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -24,19 +25,16 @@ from kiosk.cli.common import (
 from kiosk.config import Config
 from kiosk.core.text import shorten
 from kiosk.i18n import _
-from kiosk.storage import DataDamaged, StorageError
-from kiosk.views.labels import recovery_lines
+from kiosk.storage import DataDamaged, Repository, StorageError
+from kiosk.views.labels import describe_storage_problem, recovery_lines
 
 
 def cmd_import(args: Args, config: Config, folder: Path) -> int:
-    from kiosk.views.exchange import import_reason, parse_lines
-
     repo = open_writer(config, folder, "kiosk import")
     if repo is None:
         return 1
     for line in recovery_lines(repo.store.report):  # a repair at open is never silent
         print(line, file=sys.stderr, flush=True)
-    failed = 0
     try:
         source: IO[bytes]
         if args.file == "-":
@@ -48,26 +46,38 @@ def cmd_import(args: Args, config: Config, folder: Path) -> int:
                 print(_("Cannot read {file}: {error}").format(file=args.file, error=exc.strerror), file=sys.stderr)
                 return 1
         with source:
-            for number, doc in parse_lines(source):
-                if isinstance(doc, str):
-                    failed += 1
-                    print(f"error {number}: {doc}", file=sys.stderr, flush=True)
-                    continue
-                try:
-                    record = repo.import_doc(doc)
-                except StorageError as exc:
-                    failed += 1
-                    print(f"error {number}: " + _("not saved: {error}").format(error=exc), file=sys.stderr, flush=True)
-                    continue
-                except (ValueError, TypeError, OverflowError) as exc:
-                    # ValidationError says which rule; anything else still fails only this line.
-                    failed += 1
-                    print(f"error {number}: {import_reason(exc)}", file=sys.stderr, flush=True)
-                    continue
-                print(f"ok {record.id}", flush=True)
+            failed = import_lines(repo, source, ok=lambda record_id: print(f"ok {record_id}", flush=True),
+                                  error=lambda line, why: print(f"error {line}: {why}", file=sys.stderr, flush=True))
     finally:
         repo.close()
     return 1 if failed else 0
+
+
+def import_lines(repo: Repository, source: IO[bytes], *, ok: Callable[[str], object],
+                 error: Callable[[int, str], object]) -> int:
+    """Import JSON lines one at a time: ``ok(id)`` once each record is durable, ``error(line,
+    reason)`` for each line that is not; returns how many failed. No line stops the rest."""
+    from kiosk.views.exchange import import_reason, parse_lines
+
+    failed = 0
+    for number, doc in parse_lines(source):
+        if isinstance(doc, str):
+            failed += 1
+            error(number, doc)
+            continue
+        try:
+            record = repo.import_doc(doc)
+        except StorageError as exc:
+            failed += 1
+            error(number, _("not saved: {error}").format(error=describe_storage_problem(exc)))
+            continue
+        except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+            # ValidationError says which rule; anything else still fails only this line.
+            failed += 1
+            error(number, import_reason(exc))
+            continue
+        ok(record.id)
+    return failed
 
 
 def cmd_export(args: Args, config: Config, folder: Path) -> int:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-#: C0 controls except \n and \t, DEL, C1 controls, and the Unicode bidi overrides/isolates.
+#: C0 controls except \n and \t, DEL, C1 controls, the Unicode bidi overrides/isolates, and
+#: lone surrogates (a JSON "\ud800" decodes to one; it is no character and cannot be stored).
 _CONTROL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]"
+    "[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ud800-\udfff]"
 )
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _SPACES = re.compile(r"[ \t\u00a0]+")

@@ -88,6 +88,7 @@ class JournalStore:
         self._listeners: list[ApplyListener] = []
         self._reset_listeners: list[Callable[[], None]] = []
         self._lock_fd: int | None = None
+        self._folder_fd: int | None = None
         self._journal_fd: int | None = None
         self._journal_path: Path | None = None
         self._journal_size = 0
@@ -266,15 +267,22 @@ class JournalStore:
     # -- locking -------------------------------------------------------------------------
 
     def _take_lock(self, command: str) -> None:
+        """Become the folder's one writer: a ``flock`` on the data folder itself, which nobody
+        deletes by mistake (a lock on ``kiosk.lock`` alone let a second writer in once the file
+        was deleted as a "stale lock"), and on ``kiosk.lock`` too, which says who holds it."""
         import fcntl
 
-        path = self.folder / LOCK
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        folder_fd = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY)
+        fd = -1
         try:
+            fcntl.flock(folder_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fd = os.open(self.folder / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = read_lock_holder(self.folder)
-            os.close(fd)
+            for opened in (fd, folder_fd):
+                if opened >= 0:
+                    os.close(opened)
             raise DataFolderBusy(self.folder, holder) from None
         info = {
             "pid": os.getpid(),
@@ -285,11 +293,16 @@ class JournalStore:
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(info).encode(), 0)
         self._lock_fd = fd
+        self._folder_fd = folder_fd
 
     def _release_lock(self) -> None:
+        # Closing releases the flocks.
         if self._lock_fd is not None:
-            os.close(self._lock_fd)  # closing releases the flock
+            os.close(self._lock_fd)
             self._lock_fd = None
+        if self._folder_fd is not None:
+            os.close(self._folder_fd)
+            self._folder_fd = None
 
     # -- opening and recovery ------------------------------------------------------------
 

@@ -348,6 +348,20 @@ def test_a_second_writer_is_told_who_holds_the_folder(folder: Path) -> None:
     reader.close()
 
 
+def test_deleting_the_lock_file_does_not_let_a_second_writer_in(folder: Path) -> None:
+    # Fault report D7: "kiosk.lock looks stale" -> rm -> two writers, each with its own journal.
+    first = JournalStore(folder, command="kiosk-primero")
+    (folder / "kiosk.lock").unlink()
+    with pytest.raises(DataFolderBusy):
+        JournalStore(folder, command="kiosk-segundo")
+    first.commit([("put", "t", "1", {"n": 1})])
+    first.close()
+    second = JournalStore(folder, command="kiosk-segundo")
+    assert tables_of(second) == {"t": {"1": {"n": 1}}}
+    assert (folder / "kiosk.lock").stat().st_mode & 0o777 == 0o600
+    second.close()
+
+
 def test_a_writer_in_another_process_is_named_and_readers_still_work(
     folder: Path, tmp_path: Path
 ) -> None:
