@@ -9,13 +9,17 @@ reports go into three engines, and four things are measured:
    which prints ``{"home_ready_s": …, "index_ready_s": …, "rss_mb": …}`` and exits; TinyDB and
    SQLite get the matching "load everything" time instead;
 3. search per keystroke — ~30 queries that simulate typing, accented and not;
-4. resident memory — the kiosk process, and storage alone in a child process.
+4. resident memory — the kiosk process, and storage alone in a child process;
+
+and, at 25k and 100k, 5. ``kiosk export`` in every format and ``kiosk import`` of the demo
+generator's records (with reviews, follow-ups and history), against the issue's references.
 
 Usage::
 
     .venv/bin/python bench/bench.py                      # 1k, 25k, 100k (a few minutes)
     .venv/bin/python bench/bench.py --quick              # smoke run at 1k
     .venv/bin/python bench/bench.py --sizes 1000,25000 --out results.json
+    .venv/bin/python bench/bench.py --exchange           # export and import only, 25k and 100k
 
 Progress goes to stderr, the tables and the PASS/FAIL lines to stdout. Everything runs in a
 temporary folder on a real disk (``--tmp``, default /tmp) that is removed at the end. The
@@ -66,7 +70,7 @@ from kiosk.core.records import (
 )
 from kiosk.storage import open_repository
 from kiosk.storage.files import write_atomic
-from kiosk.storage.format import snapshot_chunks
+from kiosk.storage.format import segment_name, snapshot_chunks
 
 DEFAULT_SIZES = (1_000, 25_000, 100_000)
 SEED = 20250602
@@ -1087,6 +1091,303 @@ def render(meta: dict[str, Any], sizes: list[int], results: dict[int, dict[str, 
 
 
 # ---------------------------------------------------------------------------------------------
+# The record page: does a miss take as long whatever the id? (``--record-page``, D11)
+
+#: The four kinds of miss an outsider can send; they must not be told apart, by body or by time.
+MISS_CLASSES = ("existing id, wrong token", "existing id, no token", "unknown id", "malformed id")
+
+
+def bench_record_page_timing(workdir: Path, *, rounds: int = 200) -> dict[str, Any]:
+    """Medians and p90 of a miss on the record page, per kind of miss, measured from outside
+    against a real ``kiosk serve``.
+
+    Why: a 404 that costs more when the id exists tells an outsider which ids exist (the
+    December 2026 test, D11). The kinds are interleaved in a shuffled order in every round, so
+    a slow moment of the machine hits them all alike; every request comes from its own
+    127.1.x.y address, so the page's slow-down for repeated misses never applies; every
+    request opens its own connection, as a phone scanning a slip does. The data is the demo
+    year (reviews, follow-ups, history): the records a phone asks for are full ones."""
+    import http.client
+    import socket
+
+    from kiosk.config import Config
+    from kiosk.demo.generator import seed_demo
+
+    folder = workdir / "record-page"
+    repo = open_repository(folder, clock=fixed_clock)
+    try:
+        seed_demo(repo, Config().areas, FIXED_NOW.date())
+        saved = repo.all_records()
+    finally:
+        repo.close()
+    records = len(saved)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in child_env().items() if not k.startswith("KIOSK_")}
+    server = subprocess.Popen([sys.executable, "-m", "kiosk", "serve", "--data", str(folder),
+                               "--host", "127.0.0.1", "--port", str(port)],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wrong = "W" * len(saved[0].link_token)
+    unknown = ids.encode(records + 1000)
+    rng = random.Random(SEED)
+    sources = (f"127.1.{n // 250}.{n % 250 + 1}" for n in range(1_000_000))
+
+    def path_of(kind: str, index: int) -> str:
+        record = saved[index % len(saved)]
+        return {
+            MISS_CLASSES[0]: f"/r/{record.id}?k={wrong}",
+            MISS_CLASSES[1]: f"/r/{record.id}",
+            MISS_CLASSES[2]: f"/r/{unknown}?k={wrong}",
+            MISS_CLASSES[3]: f"/r/ZZZ-ZZZ?k={wrong}",
+        }[kind]
+
+    def once(path: str) -> float:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(next(sources), 0))
+        try:
+            started = time.perf_counter()
+            connection.request("GET", path, headers={"Accept-Language": "es-AR"})
+            response = connection.getresponse()
+            response.read()
+            took = (time.perf_counter() - started) * 1000
+        finally:
+            connection.close()
+        if response.status != 404:
+            raise RuntimeError(f"{path}: expected 404, got {response.status}")
+        return took
+
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                once(path_of(MISS_CLASSES[3], 0))
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("kiosk serve did not start: " + (
+                        server.stderr.read().decode(errors="replace") if server.stderr else "")) from None
+                time.sleep(0.05)
+        for index in range(20):  # warm up every path (imports, caches, the thread pool)
+            for kind in MISS_CLASSES:
+                once(path_of(kind, index))
+        samples: dict[str, list[float]] = {kind: [] for kind in MISS_CLASSES}
+        for index in range(rounds):
+            order = list(MISS_CLASSES)
+            rng.shuffle(order)
+            for kind in order:
+                samples[kind].append(once(path_of(kind, index)))
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    return {kind: {"p50": statistics.median(values), "p90": percentile(values, 90), "n": len(values)}
+            for kind, values in samples.items()}
+
+
+def record_page_main(tmp: Path, runs: int) -> int:
+    """``--record-page``: the D11 table, ``runs`` times (each a fresh server and data folder)."""
+    print("Record page: a miss, by kind (ms from outside, a new connection per request)")
+    print(f"{'kind':<28}" + "".join(f"{'run ' + str(n + 1) + ' p50/p90':>18}" for n in range(runs)))
+    results = []
+    for run in range(runs):
+        workdir = Path(tempfile.mkdtemp(prefix="kiosk-bench-web-", dir=tmp))
+        try:
+            log(f"record page timing, run {run + 1} of {runs}")
+            results.append(bench_record_page_timing(workdir))
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+    for kind in MISS_CLASSES:
+        print(f"{kind:<28}" + "".join(f"{r[kind]['p50']:>10.2f} /{r[kind]['p90']:>6.2f}" for r in results))
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Export and import of realistic records (``--exchange``; issue points 16 and 17)
+
+#: Sizes of the export and import figures when none are given.
+EXCHANGE_SIZES = (TARGET_SIZE, LARGE_SIZE)
+#: The issue's references: ``kiosk export`` of 25 000 records within 2 s, in every format, and
+#: ``kiosk import`` at 5 000 records a second or more. Before: 4.6-10 s, and about 1 100 a second.
+EXPORT_TARGET_S = 2.0
+IMPORT_TARGET_RATE = 5_000
+#: The demo generator makes records in blocks of this many (one seed each, then renumbered):
+#: what it does costs more than linear time, and a year of 25 000 records is a busy plant.
+DEMO_BLOCK = 25_000
+
+_demo_blocks: dict[tuple[int, int], list[dict[str, Any]]] = {}
+
+
+def exchange_docs(size: int) -> list[dict[str, Any]]:
+    """``size`` records of the demo generator (reviews, follow-ups, history, look-fors,
+    applause, links: ~2 KB each, what a kiosk holds after a while), as stored documents.
+
+    Why the demo's and not :func:`make_doc`'s: an export or an import spends its time on the
+    nested parts, which bare reports do not have. Larger sizes are blocks of 25 000 made with
+    different seeds, numbered one after the other (their links follow)."""
+    from kiosk.config import Config
+    from kiosk.demo.generator import demo_documents
+
+    docs: list[dict[str, Any]] = []
+    for block, offset in enumerate(range(0, size, DEMO_BLOCK)):
+        count = min(DEMO_BLOCK, size - offset)
+        key = (block, count)
+        if key not in _demo_blocks:
+            log(f"demo generator: {count} records, seed {7 + block}")
+            made = demo_documents(Config().areas, FIXED_NOW.date(), seed=7 + block, count=count)
+            _demo_blocks[key] = orjson.loads(orjson.dumps(made))  # plain JSON, as stored
+        for made_doc in _demo_blocks[key]:
+            doc = dict(made_doc, id=ids.encode(ids.decode(made_doc["id"]) + offset))
+            if offset and doc["links"]:
+                doc["links"] = [dict(link, id=ids.encode(ids.decode(link["id"]) + offset)) for link in doc["links"]]
+            docs.append(doc)
+    return docs
+
+
+def _kiosk_cli(args: list[str], *, stdin: Any = None) -> tuple[float, str]:
+    """Seconds of one ``kiosk`` command, start to exit (what a person or a script waits for),
+    and what it printed; RuntimeError if it failed."""
+    env = {k: v for k, v in child_env().items() if not k.startswith("KIOSK_")}
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "kiosk", *args], stdin=stdin, capture_output=True, env=env,
+                          cwd=ROOT, timeout=1800)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"kiosk {' '.join(args[:3])}: exit {done.returncode}: "
+                           f"{done.stderr.decode(errors='replace').strip()[-200:]}")
+    return seconds, done.stdout.decode(errors="replace")
+
+
+def bench_exchange(workdir: Path, size: int, runs: int = 2) -> dict[str, Any]:
+    """``kiosk export`` in every format of ``exchange.WRITERS`` and ``kiosk import`` (from a
+    file, and through a pipe) of ``size`` demo records, each the real command in its own
+    process: seconds (best of ``runs`` for exports, one import each) and records per second."""
+    from kiosk.views.exchange import WRITERS
+
+    docs = exchange_docs(size)
+    folder = workdir / f"exchange-{size}"
+    folder.mkdir(parents=True)
+    tables = {TABLE: {str(ids.decode(doc["id"])): doc for doc in docs}, "counters": {"1": {"records": size}}}
+    meta = {"seq": 0, "schema": SCHEMA_VERSION, "written_at": FIXED_NOW.isoformat(timespec="seconds")}
+    write_atomic(folder / "kiosk.json", snapshot_chunks(tables, meta))
+    (folder / segment_name(0)).touch()  # the (empty) journal a snapshot of seq 0 starts
+    lines = workdir / f"exchange-{size}.jsonl"
+    with lines.open("wb") as out:
+        for doc in docs:
+            out.write(orjson.dumps(doc, option=orjson.OPT_APPEND_NEWLINE))
+    doc_bytes = lines.stat().st_size / size
+    del docs, tables
+    gc.collect()
+    os.sync()
+
+    out: dict[str, Any] = {"records": size, "doc_bytes": doc_bytes, "export": {}, "import": {}}
+    for fmt in WRITERS:
+        target = workdir / f"export-{size}.{fmt}"
+        best = math.inf
+        for _ in range(runs):
+            with open(folder / "kiosk.json", "rb") as warm:  # a warm page cache, as for the others
+                while warm.read(8 * 1024 * 1024):
+                    pass
+            best = min(best, _kiosk_cli(["export", "--format", fmt, "--data", str(folder), "--out", str(target)])[0])
+        out["export"][fmt] = {"seconds": best, "rate": size / best, "mb": target.stat().st_size / 1e6}
+        target.unlink()
+        log(f"[{label(size)}] export {fmt}: {best:.2f} s")
+    for how in ("file", "pipe"):
+        fresh = workdir / f"import-{size}-{how}"
+        if how == "file":
+            seconds, printed = _kiosk_cli(["import", str(lines), "--data", str(fresh)])
+        else:
+            with lines.open("rb") as source:  # through a pipe, as ``cat file | kiosk import -``
+                feeder = subprocess.Popen(["cat"], stdin=source, stdout=subprocess.PIPE)
+                try:
+                    seconds, printed = _kiosk_cli(["import", "-", "--data", str(fresh)], stdin=feeder.stdout)
+                finally:
+                    feeder.wait()
+        acknowledged = printed.count("ok ")
+        if acknowledged != size:
+            raise RuntimeError(f"import ({how}) acknowledged {acknowledged} of {size} records")
+        out["import"][how] = {"seconds": seconds, "rate": size / seconds}
+        shutil.rmtree(fresh, ignore_errors=True)
+        log(f"[{label(size)}] import ({how}): {seconds:.2f} s, {size / seconds:.0f} records/s")
+    shutil.rmtree(folder, ignore_errors=True)
+    lines.unlink()
+    return out
+
+
+def render_exchange(results: dict[int, dict[str, Any]]) -> str:
+    """The export and import table, with each figure against the issue's reference (the
+    export's 2 s at 25k taken as a rate, 12 500 records/s, at the other sizes)."""
+    sizes = sorted(results)
+    head = ["what", *(label(s) for s in sizes)]
+    rows: list[list[str]] = []
+    formats = [fmt for fmt in results[sizes[0]]["export"]]
+    for fmt in formats:
+        row = [f"kiosk export --format {fmt}"]
+        for size in sizes:
+            entry = results[size]["export"].get(fmt)
+            target_s = EXPORT_TARGET_S * size / TARGET_SIZE
+            row.append("–" if not entry else
+                       f"{entry['seconds']:.2f} s, {entry['rate']:,.0f}/s, {target_s / entry['seconds']:.2f}×")
+        rows.append(row)
+    for how in ("file", "pipe"):
+        row = [f"kiosk import ({'a file' if how == 'file' else 'a pipe, cat … |'})"]
+        for size in sizes:
+            entry = results[size]["import"].get(how)
+            row.append("–" if not entry else
+                       f"{entry['seconds']:.2f} s, {entry['rate']:,.0f}/s, {entry['rate'] / IMPORT_TARGET_RATE:.2f}×")
+        rows.append(row)
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    lines = [
+        "## 5. Export and import (issue points 16 and 17)",
+        "demo generator records (reviews, follow-ups, history; "
+        + ", ".join(f"{results[s]['doc_bytes']:.0f} B at {label(s)}" for s in sizes) + " per JSON line); "
+        "the real command, start to exit, warm page cache; export: best of the runs",
+        f"ratio: the reference ÷ ours for exports (≤ {EXPORT_TARGET_S:g} s at 25k, i.e. 12 500 records/s), "
+        f"ours ÷ {IMPORT_TARGET_RATE:,}/s for imports; ≥1× meets it",
+        "  ".join(h.ljust(widths[0]) if i == 0 else h.rjust(widths[i]) for i, h in enumerate(head)),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += ["  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(row))
+              for row in rows]
+    if TARGET_SIZE in results:
+        at = results[TARGET_SIZE]
+        lines.append("")
+        for fmt in formats:
+            seconds = at["export"][fmt]["seconds"]
+            lines.append(f"{'PASS' if seconds <= EXPORT_TARGET_S else 'FAIL'}  export --format {fmt} at 25k: "
+                         f"{seconds:.2f} s (target ≤ {EXPORT_TARGET_S:g} s; before: 4.6-10 s)")
+        for how, entry in at["import"].items():
+            lines.append(f"{'PASS' if entry['rate'] >= IMPORT_TARGET_RATE else 'FAIL'}  import ({how}) at 25k: "
+                         f"{entry['rate']:,.0f} records/s (target ≥ {IMPORT_TARGET_RATE:,}/s; before: about 1 100/s)")
+    return "\n".join(lines)
+
+
+def run_exchange(tmp: Path, sizes: list[int]) -> dict[int, dict[str, Any]]:
+    workdir = Path(tempfile.mkdtemp(prefix="kiosk-bench-exchange-", dir=tmp))
+    results: dict[int, dict[str, Any]] = {}
+    try:
+        for size in sizes:
+            log(f"[{label(size)}] export and import of demo records")
+            results[size] = bench_exchange(workdir, size, runs=2 if size <= TARGET_SIZE else 1)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return results
+
+
+def exchange_main(tmp: Path, sizes: list[int], out: Path | None) -> int:
+    """``--exchange``: only the export and import figures, at ``sizes``."""
+    started = time.perf_counter()
+    results = run_exchange(tmp, sizes)
+    print(render_exchange(results))
+    print(f"\n(total run time {time.perf_counter() - started:.1f} s)")
+    if out:
+        out.write_text(json.dumps({"exchange": {str(s): r for s, r in results.items()}}, indent=2) + "\n")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
 # Main
 
 
@@ -1109,7 +1410,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="also write the results as JSON to this file")
     parser.add_argument("--tmp", type=Path, default=Path("/tmp"),
                         help="where to put the temporary data (a real disk, not tmpfs)")
+    parser.add_argument("--record-page", type=int, metavar="RUNS", default=0,
+                        help="only time the record page's misses by kind (D11), RUNS times")
+    parser.add_argument("--exchange", action="store_true",
+                        help="only the export (every format) and import figures of demo records, "
+                             "at --sizes (default 25000,100000)")
     args = parser.parse_args(argv)
+    if args.record_page:
+        return record_page_main(args.tmp, args.record_page)
+    if args.exchange:
+        return exchange_main(args.tmp, args.sizes or list(EXCHANGE_SIZES), args.out)
     sizes = args.sizes or ([1_000] if args.quick else list(DEFAULT_SIZES))
     plan = Plan(args.quick)
 
@@ -1151,12 +1461,23 @@ def main(argv: list[str] | None = None) -> int:
             return 130
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    exchange: dict[int, dict[str, Any]] = {}
+    exchange_sizes = [size for size in sizes if size >= TARGET_SIZE]
+    if exchange_sizes and not args.quick:
+        try:
+            exchange = run_exchange(args.tmp, exchange_sizes)
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:  # the rest still prints
+            traceback.print_exc()
+            log(f"export and import figures not measured: {exc}")
     meta["elapsed_s"] = round(time.perf_counter() - started, 1)
 
     print(render(meta, sizes, results))
+    if exchange:
+        print("\n" + render_exchange(exchange))
     print(f"\n(total run time {meta['elapsed_s']} s)")
     if args.out:
-        payload = {"meta": meta, "sizes": sizes, "results": {str(s): results[s] for s in sizes}}
+        payload = {"meta": meta, "sizes": sizes, "results": {str(s): results[s] for s in sizes},
+                   "exchange": {str(s): r for s, r in exchange.items()}}
         args.out.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         log(f"results written to {args.out}")
     return 0

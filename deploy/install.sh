@@ -4,12 +4,14 @@
 # drop-ins and rules are written again with the same content, and the configuration and the
 # data are kept.
 #
-#   deploy/install.sh [--root DIR] [--source DIR] [--printer-usb VID:PID] [--no-start]
+#   deploy/install.sh [--root DIR] [--source DIR] [--printer-usb VID:PID] [--admin NAME] [--no-start]
 #
 #   --root DIR        install under DIR instead of / (to try it, or to read what it writes);
 #                     nothing is started
 #   --source DIR      the learning-kiosk checkout to install (default: this script's parent)
 #   --printer-usb ID  a USB printer's vendor:product id (from lsusb), for the udev rule
+#   --admin NAME      create the first admin before the kiosk starts (asks for the PIN here);
+#                     without it, the first person who presses 2, 9 or 0 at the kiosk becomes admin
 #   --no-start        do not enable or start the services (implied with --root)
 #
 # PYTHON names the Python that creates the virtual environment (default python3; it must be
@@ -20,6 +22,7 @@ set -eu
 ROOT=/
 SOURCE=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 USB=""
+ADMIN=""
 START=yes
 PYTHON=${PYTHON:-python3}
 
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
         --root) value "$@"; ROOT=$2; START=no; shift 2 ;;
         --source) value "$@"; SOURCE=$2; shift 2 ;;
         --printer-usb) value "$@"; USB=$2; shift 2 ;;
+        --admin) value "$@"; ADMIN=$2; shift 2 ;;
         --no-start) START=no; shift ;;
         -h|--help) sed -n '2,/^set /s/^# \{0,1\}//p' "$0"; exit 0 ;;
         *) fail "unknown option $1 (see --help)" ;;
@@ -148,6 +152,20 @@ if [ ! -f "$ETC/kiosk.toml" ]; then
     say "configuration written to /etc/learning-kiosk/kiosk.toml (edit it, kiosk-admin check, then restart the service)"
 else
     say "configuration kept: /etc/learning-kiosk/kiosk.toml"
+fi
+
+# 5b. The first admin, before anyone at the kiosk can become one by pressing 2, 9 or 0.
+if [ -n "$ADMIN" ]; then
+    if [ "$(id -u)" = 0 ] && [ -z "$R" ]; then
+        runuser -u kiosk -- env KIOSK_DATA="$DATA" KIOSK_CONFIG="$ETC/kiosk.toml" \
+            "$APP/venv/bin/kiosk" supervisor add "$ADMIN" --admin
+    else
+        KIOSK_DATA="$DATA" KIOSK_CONFIG="$ETC/kiosk.toml" "$APP/venv/bin/kiosk" supervisor add "$ADMIN" --admin
+    fi
+    say "admin $ADMIN created"
+elif [ ! -e "$DATA/kiosk.json" ]; then
+    say "no admin yet: the first person who presses 2, 9 or 0 at the kiosk becomes admin."
+    say "  To choose now: kiosk-admin supervisor add 'First Last' --admin (it asks for the PIN)"
 fi
 
 # 6. Services: the kiosk on tty1, the daily backup, the optional record page; tty1 and the

@@ -11,6 +11,7 @@ import asyncio
 import contextvars
 import json
 import logging
+import math
 import os
 import threading
 import time
@@ -40,10 +41,9 @@ from kiosk.widgets.inputs import TextClipped
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
 
-    from uvicorn import Server
-
     from kiosk.printing.spool import PrintJob, PrintSpooler
     from kiosk.screens.dialogs.supervisor import NewSupervisor
+    from kiosk.web import PageProcess
 
 log = logging.getLogger("kiosk")
 
@@ -106,12 +106,13 @@ class KioskApp(App[int], inherit_bindings=False):
         self.supervisor: Supervisor | None = None  # the signed-in supervisor, if any
         self._last_activity = monotonic()
         self._idle_warned = False
+        self._idle_left: int | None = None  # the seconds the warning on screen counts from
         from kiosk.core.scanning import ScanReader
 
         self._scanner = ScanReader(monotonic)
         self._scan_pool: ThreadPoolExecutor | None = None  # one thread: slips are looked up in the order scanned
         self._printer: PrintSpooler | None = None  # the print spooler, started once the records are loaded
-        self._record_page: Server | None = None
+        self._record_page: PageProcess | None = None  # the record page's child process
         self.recovered_errors: list[Exception] = []  # unexpected errors the kiosk came back from
         self.closed_screen_errors: list[Exception] = []  # errors in screens already closed (ignored)
         self._printer_lock = threading.Lock()
@@ -141,6 +142,11 @@ class KioskApp(App[int], inherit_bindings=False):
         # context variable; without it, composing a screen fails).
         self._callback_context = contextvars.copy_context()
         self._handle_stop_signals()
+        from kiosk.terminal.console import console_theme, on_linux_console
+
+        if on_linux_console():
+            self.register_theme(console_theme())
+            self.theme = console_theme().name
         self.push_screen(HomeScreen())
         self.set_interval(1.0, self.idle_tick)
         self.call_after_refresh(self._after_first_frame)
@@ -391,17 +397,25 @@ class KioskApp(App[int], inherit_bindings=False):
             self._call_soon(self.exit)
 
     def _start_record_page(self, repo: Repository) -> None:
-        """The phone page behind the QR codes, inside the kiosk ([serve] enabled)."""
-        from kiosk.web import serve_in_thread
+        """The phone page behind the QR codes ([serve] enabled), as a child process reading the
+        same data folder: a flood of connections then takes that process's files, never the
+        kiosk's (inside the kiosk it once left the kiosk unable to save a report, D2). It is
+        started again if it dies and stopped with the kiosk; its failures are only logged."""
+        from kiosk.web import PageProcess, serve_command
 
         try:
-            self._record_page = serve_in_thread(repo, self.config.serve.host, self.config.serve.port)
+            config_file = self.config_file if self.config_file is not None and self.config_file.is_file() else None
+            page = PageProcess(serve_command(repo.store.folder, self.config.serve.host, self.config.serve.port,
+                                             config_file))
+            page.start()
         except Exception:  # the kiosk works without it; the log says why
             log.exception("the record page could not start")
+            return
+        self._record_page = page
 
     def on_unmount(self) -> None:
         if self._record_page is not None:
-            self._record_page.should_exit = True
+            self._record_page.stop(timeout=1.5)
         if self._printer is not None:
             self._printer.stop(timeout=1.0)
         if self._scan_pool is not None:
@@ -457,6 +471,7 @@ class KioskApp(App[int], inherit_bindings=False):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.Paste)):
             self._last_activity = self.monotonic()
+            self._idle_left = None
             if self._idle_warned:
                 self._idle_warned = False
                 self.clear_notifications()
@@ -547,19 +562,29 @@ class KioskApp(App[int], inherit_bindings=False):
             return
         idle = self.monotonic() - self._last_activity
         timeout = self.config.idle_timeout
-        warning = self.config.idle_warning
+        # Never more than half the timeout: a warning that comes a second after the last key
+        # only nags (walk item 7: 16 s with a 15 s warning).
+        warning = min(self.config.idle_warning, max(timeout // 2, 1))
         if idle >= timeout:
             self._idle_warned = False
+            self._idle_left = None
             self.clear_notifications()
             self.reset_to_home()
-        elif idle >= timeout - warning and not self._idle_warned:
+        elif idle >= timeout - warning:
+            left = max(math.ceil(timeout - idle), 1)
+            if left == self._idle_left:
+                return
+            # It counts down, one warning at a time (walk item 35: "en 15 s" stood still, and
+            # two identical warnings once piled up).
             self._idle_warned = True
+            self._idle_left = left
+            self.clear_notifications()
             self.notify(
                 _("No activity: in {seconds} s the kiosk goes back to the start and discards "
-                  "what was typed. Press any key to continue.").format(seconds=warning),
+                  "what was typed. Press any key to continue.").format(seconds=left),
                 title=_("Still there?"),
                 severity="warning",
-                timeout=warning,
+                timeout=2,
                 markup=False,
             )
 

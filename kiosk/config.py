@@ -67,6 +67,8 @@ class Config:
 
     language: str = "es_AR"
     areas: tuple[str, ...] = DEFAULT_AREAS
+    #: Stations or machines the report offers (optional; typing any other name is fine too).
+    stations: tuple[str, ...] = ()
     idle_timeout: int = 120
     idle_warning: int = 15
     follow_up_days: int = 30
@@ -87,6 +89,12 @@ def _text_list(value: Any) -> str | None:
     if len(set(v.strip() for v in value)) != len(value):
         return _("has the same entry twice")
     return None
+
+
+def _optional_text_list(value: Any) -> str | None:
+    if isinstance(value, list) and not value:
+        return None
+    return _text_list(value)
 
 
 def _in_range(low: float, high: float, *, whole: bool) -> Callable[[Any], str | None]:
@@ -128,7 +136,9 @@ def _text(pattern: re.Pattern[str] | None = None, hint: str = "") -> Callable[[A
     def check(value: Any) -> str | None:
         if not isinstance(value, str):
             return _("must be a text, got {value!r}").format(value=value)
-        if pattern is not None and not pattern.match(value):
+        # fullmatch: a pattern's "$" also matches before a final newline, and a URL or host
+        # ending in "\n" then reached every QR code (fault report D16).
+        if pattern is not None and not pattern.fullmatch(value):
             return _("is not valid ({hint}), got {value!r}").format(hint=hint, value=value)
         return None
 
@@ -139,11 +149,12 @@ def _boolean(value: Any) -> str | None:
     return None if isinstance(value, bool) else _("must be true or false, got {value!r}").format(value=value)
 
 
-_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d{1,5})?(/[A-Za-z0-9._~\-/]*)?$")
+_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(:\d{1,5})?(/[A-Za-z0-9._~\-/]*)?")
 
 _SCHEMA: dict[str, Callable[[Any], str | None]] = {
     "language": _choice(*LANGUAGES),
     "areas": _text_list,
+    "stations": _optional_text_list,
     "idle_timeout": _int_range(15, 3600),
     "idle_warning": _int_range(5, 120),
     "follow_up_days": _int_range(1, 365),
@@ -182,13 +193,21 @@ def load_config(path: Path | str | None) -> Config:
         return Config()
     source = str(path)
     try:
-        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(source, "-", _("file not found")) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(source, "-", _("cannot be read: {error}").format(error=exc)) from None
+    if text.startswith("\ufeff"):
+        raise ConfigError(source, "-", _(
+            "starts with an invisible byte-order mark (BOM), as Notepad writes; save it as UTF-8 "
+            "without BOM"))
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(source, "-", _("is not valid TOML: {error}").format(error=exc)) from None
+    except RecursionError:  # thousands of nested arrays or tables: no configuration needs that
+        raise ConfigError(source, "-", _("is not valid TOML: nested too deeply")) from None
     return parse_config(raw, source)
 
 
@@ -206,8 +225,9 @@ def parse_config(raw: dict[str, Any], source: str = "(config)") -> Config:
         else:
             _validate(source, key, value)
             top[key] = value
-    if "areas" in top:
-        top["areas"] = tuple(a.strip() for a in top["areas"])
+    for name in ("areas", "stations"):
+        if name in top:
+            top[name] = tuple(a.strip() for a in top[name])
     config = Config(
         **top,
         printer=PrinterConfig(**sections["printer"]),
@@ -298,7 +318,7 @@ def config_to_toml(config: Config) -> str:
         return str(item)
 
     lines = []
-    for name in ("language", "areas", "idle_timeout", "idle_warning", "follow_up_days",
+    for name in ("language", "areas", "stations", "idle_timeout", "idle_warning", "follow_up_days",
                  "look_for_days", "link_base_url"):
         lines.append(f"{name} = {value(getattr(config, name))}")
     for section in _SECTIONS:

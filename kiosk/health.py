@@ -8,10 +8,30 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from kiosk.i18n import _, ngettext
+from kiosk.i18n import N_, _, language, ngettext
 
 #: Home warns below this much free space on the data folder's disk.
 LOW_DISK_MB = 200
+
+
+#: A print job's state, in words (the printer screen's list and Health).
+JOB_STATES = {
+    "queued": N_("waiting"),
+    "sending": N_("printing"),
+    "sent": N_("printed"),
+    "failed": N_("not printed"),
+    "unknown": N_("not confirmed"),
+}
+
+#: The kinds of printer setting (``[printer] spec``), in words; ``{where}`` is the rest of it.
+PRINTER_KINDS = {
+    "preview": N_("none, preview only (slips are saved as files)"),
+    "network": N_("network, {where}"),
+    "usb": N_("USB, {where}"),
+    "serial": N_("serial port, {where}"),
+    "file": N_("writes to the file {where}"),
+    "cups": N_("CUPS, {where}"),
+}
 
 
 @dataclass(frozen=True)
@@ -19,10 +39,40 @@ class Fact:
     label: str
     value: str
     ok: bool = True
+    hint: str = ""  # what to do about it, on a line of its own
 
     def line(self) -> str:
         """As ``kiosk check`` and the Health screen show it: flagged with ``!`` when not OK."""
-        return ("  " if self.ok else "! ") + f"{self.label}: {self.value}"
+        line = ("  " if self.ok else "! ") + f"{self.label}: {self.value}"
+        return line + (f"\n    {self.hint}" if self.hint else "")
+
+
+def decimal(value: float, places: int = 1) -> str:
+    """A number with at most ``places`` decimals, written the local way (5,1 in Spanish)."""
+    text = f"{value:.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",") if language() == "es_AR" else text
+
+
+def free_disk(mb: float) -> str:
+    """Free space as people read it: 850 MB, 5,1 GB (one decimal under 10 GB), 84 GB."""
+    if mb < 1000:
+        return _("{amount} MB").format(amount=f"{mb:.0f}")
+    gb = mb / 1000  # (decimal units, as disks are sold and as free_mb counts)
+    return _("{amount} GB").format(amount=decimal(gb, 1 if gb < 9.95 else 0))
+
+
+def printer_words(spec: str) -> str:
+    """The printer setting (``network:10.0.0.5:9100``) as an admin says it."""
+    kind, _sep, where = spec.partition(":")
+    if kind not in PRINTER_KINDS:
+        return spec
+    return _(PRINTER_KINDS[kind]).format(where=where)
+
+
+def job_state(state: str) -> str:
+    return _(JOB_STATES[state]) if state in JOB_STATES else state
 
 
 def free_mb(folder: Path) -> float:
@@ -51,28 +101,34 @@ def last_backup(folder: str) -> tuple[str, datetime | None]:
 def facts(folder: Path, config, *, healthy: bool, records: int, jobs: list, now: datetime) -> list[Fact]:
     """What an admin needs to see, in the active language."""
     from kiosk.config import LOG_FILE
+    from kiosk.views.dates import format_date
     from kiosk.views.labels import describe_print_problem
 
     free = free_mb(folder)
     out = [
         Fact(_("Data"), (_("every file reads correctly") if healthy else _("damaged: see 'kiosk check'"))
              + " · " + ngettext("{n} record", "{n} records", records).format(n=records), healthy),
-        Fact(_("Free disk"), _("{mb:.0f} MB").format(mb=free), free >= LOW_DISK_MB),
+        Fact(_("Free disk"), free_disk(free), free >= LOW_DISK_MB),
     ]
     path, when = last_backup(config.backup.dir)
-    if when is None:
-        out.append(Fact(_("Last backup"), _("none yet") + (f" ({config.backup.dir})" if config.backup.dir
-                                                           else " · " + _("no [backup] dir set")), False))
+    if when is None and config.backup.dir:
+        out.append(Fact(_("Last backup"), _("none yet") + f" ({config.backup.dir})", False))
+    elif when is None:
+        # The admin must type this one in kiosk.toml, so the hint names the key.
+        out.append(Fact(_("Last backup"), _("none yet") + " · " + _("no backup folder set"), False,
+                        hint=_("Set it in kiosk.toml: [backup] dir")))
     else:
         days = (now - when).days
-        out.append(Fact(_("Last backup"), f"{when:%Y-%m-%d %H:%M} · {path}", days <= 2))
-    printer = config.printer.spec
+        out.append(Fact(_("Last backup"), f"{format_date(when, language(), with_time=True)} · {path}", days <= 2))
+    printer = printer_words(config.printer.spec)
+    out.append(Fact(_("Printer"), printer))
     if jobs:
         job = jobs[-1]
-        state = job.state if job.state == "sent" else describe_print_problem(job.problem, printer, job.detail)
-        out.append(Fact(_("Printer"), _("{printer} · last job: {state} ({when})").format(
-            printer=printer, state=state, when=job.updated_at[:16].replace("T", " ")), job.state == "sent"))
+        state = describe_print_problem(job.problem, printer, job.detail) if job.problem and job.state != "sent" \
+            else job_state(job.state)
+        out.append(Fact(_("Last print job"), _("{state} ({when})").format(
+            state=state, when=format_date(job.updated_at, language(), with_time=True)), job.state == "sent"))
     else:
-        out.append(Fact(_("Printer"), _("{printer} · no job yet").format(printer=printer)))
-    out.append(Fact(_("Log"), str(folder / LOG_FILE)))
+        out.append(Fact(_("Last print job"), _("no print job yet")))
+    out.append(Fact(_("Log file"), str(folder / LOG_FILE)))
     return out

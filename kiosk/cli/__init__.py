@@ -63,32 +63,60 @@ def command_function(name: str) -> Command:
     return found
 
 
-def setup_logging(folder: Path) -> None:
-    """Log to a file in the data folder, never to the terminal the kiosk draws on.
+#: Commands that only read the data folder: it must exist already (they never create it).
+READERS = frozenset({"check", "export", "similar", "backup", "serve", "print"})
+
+
+def reads_only(args: argparse.Namespace) -> bool:
+    command = args.command or "run"
+    if command == "supervisor":
+        return args.action == "list"
+    return command in READERS and not getattr(args, "repair", False)
+
+
+def setup_logging(folder: Path, *, create: bool = True) -> None:
+    """Log to a file in the data folder, never to the terminal the kiosk draws on. ``create``
+    False: a reader's folder is not made, and a log it may not write (say, rotated by a
+    command run as root) is no reason to refuse reading: it logs nowhere (fault report D18).
 
     Must run before python-escpos is imported: its import calls logging.basicConfig(), which
     is a no-op once the root logger has a handler (PITFALLS 2.8).
     """
     from logging.handlers import RotatingFileHandler
 
-    folder.mkdir(parents=True, exist_ok=True)
+    if create:
+        folder.mkdir(parents=True, exist_ok=True)
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    handler = RotatingFileHandler(folder / LOG_FILE, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    handler: logging.Handler
+    try:
+        handler = RotatingFileHandler(folder / LOG_FILE, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    except OSError:
+        if create:
+            raise
+        handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.INFO)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data", metavar="DIR", help=_("data folder (or KIOSK_DATA)"))
-    common.add_argument("--config", metavar="FILE", help=_("configuration file (or KIOSK_CONFIG)"))
+    def folder_options(default: object) -> argparse.ArgumentParser:
+        options = argparse.ArgumentParser(add_help=False)
+        options.add_argument("--data", metavar="DIR", default=default, help=_("data folder (or KIOSK_DATA)"))
+        options.add_argument("--config", metavar="FILE", default=default,
+                             help=_("configuration file (or KIOSK_CONFIG)"))
+        return options
 
+    # --data and --config work before the command and after it. A subcommand's own default
+    # must not overwrite the value given before it (argparse does that with a shared parent:
+    # `kiosk --data DIR import` wrote to the default folder, fault report D5), so theirs is
+    # SUPPRESS: an option the subcommand did not see leaves the namespace as it was.
     parser = argparse.ArgumentParser(
-        prog="kiosk", description=_("Learning kiosk: report, review, learn."), parents=[common]
+        prog="kiosk", description=_("Learning kiosk: report, review, learn."), parents=[folder_options(None)]
     )
+    common = folder_options(argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = commands.add_parser("run", parents=[common], help=_("start the full-screen kiosk"))
@@ -194,8 +222,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "print" and not args.followups and not (args.id and args.slip):
         parser.error(_("kiosk print needs a record number and --slip, or --followups"))
     i18n.set_language(config.language)
+    reader = reads_only(args)
+    if reader and not folder.is_dir():
+        print(_("The data folder {folder} does not exist (is --data or KIOSK_DATA right?). "
+                "Nothing was read or made.").format(folder=folder), file=sys.stderr)
+        return 1
     try:
-        setup_logging(folder)
+        setup_logging(folder, create=not reader)
     except OSError as exc:
         print(_("Cannot use the data folder {folder}: {error}").format(folder=folder, error=exc.strerror),
               file=sys.stderr)

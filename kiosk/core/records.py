@@ -11,6 +11,7 @@ back by :func:`record_from_doc`, so the export format and the storage format are
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -156,6 +157,9 @@ class Review:
     participant_count: int = 0
     recurrence_note: str = ""
     win_note: str = ""
+    #: The look-for line typed so far, kept with a draft; a finished review moves it to the
+    #: record's ``look_for`` (with the date it is shown until) and leaves this empty.
+    look_for: str = ""
     reviewed_by: str = ""
     reviewed_at: str = ""  # ISO datetime; empty while a draft
     draft: bool = True
@@ -244,6 +248,26 @@ def new_link_token() -> str:
     return secrets.token_urlsafe(LINK_TOKEN_BYTES)
 
 
+#: The shortest token of :data:`LINK_TOKEN_BYTES` random bytes in unpadded base64url (22).
+LINK_TOKEN_MIN_CHARS = -(-LINK_TOKEN_BYTES * 4 // 3)
+_URLSAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def check_imported_token(token: Any) -> None:
+    """Refuse an imported link token that is not what :func:`new_link_token` makes: unpadded
+    base64url of at least 16 bytes. The token is the only secret of the record's QR link, so
+    a short one can be guessed, and characters such as ``#``, ``&`` or a space cut it off or
+    change it inside the URL printed on the slip (faults report D15). Refused rather than
+    replaced: QR codes already printed with it would stop working without anyone knowing."""
+    if (
+        not isinstance(token, str)
+        or not LINK_TOKEN_MIN_CHARS <= len(token) <= 64
+        or len(token) % 4 == 1  # no base64 text has this length
+        or not _URLSAFE.issuperset(token)
+    ):
+        raise ValidationError("link_token", "weak", min=LINK_TOKEN_MIN_CHARS)
+
+
 # ---------------------------------------------------------------------------------------------
 # Reports
 
@@ -287,6 +311,8 @@ def clean_report(draft: ReportDraft, areas: tuple[str, ...] | None = None) -> Re
         values[name] = text
     if areas is not None and values["area"] not in areas:
         raise ValidationError("area", "unknown", value=values["area"])
+    if not isinstance(draft.occurred_at, str):
+        raise ValidationError("occurred_at", "not_text")
     occurred = draft.occurred_at.strip()
     if occurred:
         occurred = _check_datetime("occurred_at", occurred)
@@ -325,7 +351,14 @@ def _check_datetime(name: str, value: str) -> str:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise ValidationError(name, "bad_datetime", value=value) from None
+    if _CANONICAL_DATETIME.fullmatch(value) is not None and not value.endswith("-00:00"):
+        return value  # written so already: isoformat() each time was a sixth of an import
     return parsed.isoformat(timespec="seconds")
+
+
+#: A date and time as ``isoformat(timespec="seconds")`` writes it (``-00:00`` aside, which it
+#: writes ``+00:00``).
+_CANONICAL_DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[+-]\d\d:\d\d)?", re.ASCII)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -334,15 +367,32 @@ def _check_datetime(name: str, value: str) -> str:
 
 def record_to_doc(record: Record) -> dict[str, Any]:
     """A JSON-ready dict with the fields in their declared order."""
-    return {name: _to_json(getattr(record, name)) for name in RECORD_FIELDS}
+    # Most values are plain text: taken as they are, without a call each (an import turns
+    # every record it takes into a document, a sixth of its time before).
+    return {name: value if (value := getattr(record, name)).__class__ in _SCALARS else _to_json(value)
+            for name in RECORD_FIELDS}
 
 
 def _to_json(value: Any) -> Any:
+    if value.__class__ in _SCALARS:
+        return value
     if isinstance(value, tuple):
         return [_to_json(v) for v in value]
+    names = _PART_FIELDS.get(type(value))  # (``fields()`` each time was a tenth of an import)
+    if names is not None:
+        return {name: item if (item := getattr(value, name)).__class__ in _SCALARS else _to_json(item)
+                for name in names}
     if hasattr(value, "__dataclass_fields__"):
         return {f.name: _to_json(getattr(value, f.name)) for f in fields(value)}
     return value
+
+
+_SCALARS = frozenset({str, int, bool, float, type(None)})
+#: The field names of each part of a record, in their declared order, looked up once.
+_PART_FIELDS: dict[type, tuple[str, ...]] = {
+    cls: tuple(f.name for f in fields(cls))
+    for cls in (Review, Condition, Action, FollowUp, LookFor, Link, HistoryEntry)
+}
 
 
 _NESTED = {
@@ -400,7 +450,7 @@ _PART_RULES: dict[type, dict[str, tuple[str, Any]]] = {
         "work_as_done": ("long", 600), "what_we_did": ("long", 600),
         "follow_up_date": ("date", None), "participants": ("names", 80),
         "participant_count": ("count", None), "recurrence_note": ("long", 600),
-        "win_note": ("long", 600), "reviewed_by": ("text", 80),
+        "win_note": ("long", 600), "look_for": ("text", LOOK_FOR_MAX), "reviewed_by": ("text", 80),
         "reviewed_at": ("datetime", None), "draft": ("flag", None),
     },
     FollowUp: {
@@ -414,29 +464,46 @@ _PART_RULES: dict[type, dict[str, tuple[str, Any]]] = {
     HistoryEntry: {"at": ("datetime", None), "by": ("text", 80), "what": ("text", 80),
                    "fields": ("names", 40)},
 }
-_MAX_COUNT = 1_000_000
+#: Each part's fields, and its text fields with (several lines?, at most this many characters).
+_PART_NAMES = {cls: frozenset(names) for cls, names in _PART_FIELDS.items()}
+_PART_TEXTS = {cls: {key: (kind == "long", limit) for key, (kind, limit) in rules.items() if kind in ("text", "long")}
+               for cls, rules in _PART_RULES.items()}
+#: The largest count (applause, participants) a record may hold.
+MAX_COUNT = 1_000_000
 
 
 def _build(cls: type, value: Any, name: str) -> Any:
     """One nested part from a document: every field type-checked, cleaned and within limits,
     so nothing imported can later break a screen, a search or a slip."""
-    if not isinstance(value, Mapping):
+    if not isinstance(value, dict) and not isinstance(value, Mapping):  # (dict: the quick check)
         raise ValidationError(name, "not_object")
-    known = {f.name: f for f in fields(cls)}
-    unknown = set(value) - set(known)
-    if unknown:
+    if not _PART_NAMES[cls].issuperset(value):
+        unknown = set(value).difference(_PART_NAMES[cls])
         raise ValidationError(f"{name}.{sorted(unknown)[0]}", "unknown_field")
+    rules = _PART_RULES[cls]
+    texts = _PART_TEXTS[cls]
     args: dict[str, Any] = {}
     for key, raw in value.items():
-        where = f"{name}.{key}"
-        if cls is Review and key == "why":
-            if not isinstance(raw, list):
-                raise ValidationError(where, "not_list")
-            args[key] = tuple(_build(Condition, c, where) for c in raw)
-        elif cls is Review and key == "action":
-            args[key] = _build(Action, raw, where)
-        else:
-            args[key] = _checked(where, raw, *_PART_RULES[cls][key])
+        text_rule = texts.get(key)
+        if text_rule is not None and raw.__class__ is str:
+            # Most fields, and nearly all the time of an import: checked here, without the
+            # call below (anything wrong goes the long way, which says what).
+            multiline, limit = text_rule
+            text = clean_text(raw, multiline=multiline)
+            if len(text) <= limit:
+                args[key] = text
+                continue
+        rule = rules.get(key)
+        if rule is None:  # a review's why and action: parts of their own
+            where = f"{name}.{key}"
+            if key == "why":
+                if not isinstance(raw, list):
+                    raise ValidationError(where, "not_list")
+                args[key] = tuple(_build(Condition, c, where) for c in raw)
+            else:
+                args[key] = _build(Action, raw, where)
+            continue
+        args[key] = _checked(f"{name}.{key}", raw, *rule)
     try:
         return cls(**args)
     except TypeError as exc:
@@ -465,8 +532,7 @@ def _checked(where: str, value: Any, kind: str, rule: Any) -> Any:
             raise ValidationError(where, "not_flag")
         return value
     if kind == "count":
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= _MAX_COUNT:
-            raise ValidationError(where, "not_integer")
+        _check_count(where, value)
         return value
     if not isinstance(value, str):
         raise ValidationError(where, "not_text")
@@ -481,6 +547,14 @@ def _checked(where: str, value: Any, kind: str, rule: Any) -> Any:
     return value
 
 
+def _check_count(where: str, value: Any) -> None:
+    """A count is a whole number from 0 to MAX_COUNT; ``max`` lets the message say so."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationError(where, "not_integer", max=MAX_COUNT)
+    if not 0 <= value <= MAX_COUNT:
+        raise ValidationError(where, "out_of_range", max=MAX_COUNT)
+
+
 def _check_types(record: Record) -> None:
     for name in ("id", "kind", "area", "what_happened", "created_at", "occurred_at", "station",
                  "reporter", "impact", "what_we_did", "status", "link_token"):
@@ -490,9 +564,7 @@ def _check_types(record: Record) -> None:
         raise ValidationError("kind", "unknown", value=record.kind)
     if record.status not in STATUSES:
         raise ValidationError("status", "unknown", value=record.status)
-    applause = record.applause
-    if not isinstance(applause, int) or isinstance(applause, bool) or not 0 <= applause <= _MAX_COUNT:
-        raise ValidationError("applause", "not_integer")
+    _check_count("applause", record.applause)
     for name in ("created_at", "occurred_at"):
         _check_datetime(name, getattr(record, name))
     if not record.link_token.isascii() or not record.link_token.isprintable() or len(record.link_token) > 64:

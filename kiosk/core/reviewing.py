@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from kiosk.core.records import (
+    LOOK_FOR_MAX,
     Action,
     Condition,
     HistoryEntry,
@@ -91,6 +92,7 @@ def clean_review(review: Review) -> Review:
             deadline=review.action.deadline.strip(),
         ),
         participants=tuple(p for p in (clean_text(p)[:60] for p in review.participants) if p),
+        look_for=text("look_for", review.look_for, LOOK_FOR_MAX, multiline=False),
     )
 
 
@@ -143,8 +145,13 @@ def keep_draft(record: Record, review: Review, *, by: str, now: datetime) -> Rec
     """The record with a review in progress: a report that was waiting is now in review."""
     status = Status.IN_REVIEW if record.status == Status.REPORTED else record.status
     changed = replace(record, review=replace(review, draft=True), status=status)
-    return with_history(changed, HistoryEntry(at=now.isoformat(timespec="seconds"), by=by,
-                                              what="review_draft_saved", fields=("review",)))
+    entry = HistoryEntry(at=now.isoformat(timespec="seconds"), by=by, what="review_draft_saved", fields=("review",))
+    last = changed.history[-1] if changed.history else None
+    if last is not None and last.what == entry.what and last.by == by:
+        # One line per sitting, not per question answered (walk item 11: a review wrote ~20
+        # "draft saved" lines and the one-page view ran to several screens): the line moves on.
+        return replace(changed, history=(*changed.history[:-1], entry))
+    return with_history(changed, entry)
 
 
 def conclude(record: Record, review: Review, *, earlier: Record | None, by: str, now: datetime,
@@ -153,7 +160,7 @@ def conclude(record: Record, review: Review, *, earlier: Record | None, by: str,
     ``look_for``: a line Home shows every team for ``share_days`` days. When the record repeats
     ``earlier``, whose change was closed as working, why that change did not hold is noted on
     ``earlier`` too: it is returned changed, to be stored in the same transaction."""
-    changed = replace(record, review=review, status=Status.ACTION_OPEN)
+    changed = replace(record, review=replace(review, look_for=""), status=Status.ACTION_OPEN)
     if look_for.strip():
         until = (now.date() + timedelta(days=share_days)).isoformat()
         # Through a document and back: the line is cleaned and checked like an import.

@@ -19,12 +19,42 @@ _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
 
+#: Characters :func:`clean_text` removes or replaces: control characters, bidi controls,
+#: surrogates, other newlines, tabs and no-break spaces.
+_UNCLEAN_CHARS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ud800-\udfff"
+    "\u2028\u2029\t\u00a0]"
+)
+#: Whitespace at either end of a line, inside a text (its ends are looked at apart).
+_UNCLEAN_LINE_ENDS = re.compile("[^\\S\n]\n|\n[^\\S\n]")
+
+
 def clean_text(value: str, *, multiline: bool = False) -> str:
     """NFC-normalise and strip control characters; single-line text loses its newlines too.
 
-    Tabs become spaces, runs of spaces collapse, and the ends are trimmed.
+    Tabs become spaces, runs of spaces collapse, and the ends are trimmed. Text that is clean
+    already (nearly all of it) is seen to be so and returned as it is: an import cleans every
+    text of every record, and the passes of :func:`_clean` were a third of its time.
     """
     text = unicodedata.normalize("NFC", str(value))
+    if not text:
+        return text
+    if (
+        _UNCLEAN_CHARS.search(text) is None
+        and "  " not in text
+        and not text[0].isspace()
+        and not text[-1].isspace()
+        and (
+            "\n" not in text
+            or (multiline and "\n\n\n" not in text and _UNCLEAN_LINE_ENDS.search(text) is None)
+        )
+    ):
+        return text
+    return _clean(text, multiline=multiline)
+
+
+def _clean(text: str, *, multiline: bool) -> str:
+    """:func:`clean_text` the long way, for text that needs it (NFC already)."""
     text = _NEWLINES.sub("\n", text)
     text = _CONTROL.sub("", text)
     if multiline:

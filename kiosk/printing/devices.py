@@ -12,6 +12,10 @@
 A fresh printer object per job, opened explicitly and always closed (PITFALLS 2.8). Status is
 asked with ``DLE EOT`` before and after a job where the connection can read (network, USB,
 serial); an empty answer is never taken as "paper OK" (PITFALLS 2.6).
+
+``timeout`` bounds each wait for the printer, never a whole job: a serial line at 9600 baud
+needs 19 s for an 18 KB receipt (mostly the raster QR), so serial jobs also get their time on
+the wire (:func:`seconds_on_the_line`) wherever they wait for it (fault D6).
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import os
 import re
 import select
 import socket
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +43,14 @@ _COVER_OPEN = 0x04  # n=2: why offline
 _PAPER_END_STOP = 0x20  # n=2: stopped because the paper ran out
 _PAPER_NEAR_END = 0x0C  # n=4: the near-end sensor sees the roll ending
 _PAPER_END = 0x60  # n=4: no paper
+
+# A serial line carries a byte as 10 bits (start, 8 data, stop: the 8N1 that
+# ``serial:DEVICE:BAUD`` opens), so 9600 baud is 960 bytes a second.
+_BITS_PER_BYTE = 10
+# A printer may hold the line with flow control while it prints, so a serial job may take this
+# many times its time on the wire before it is given up although bytes still trickle out.
+_LINE_SLACK = 2.0
+_RECHECK = 0.1  # seconds between tries while a device takes no data
 
 
 class PrintFailure(Exception):
@@ -108,6 +122,59 @@ def parse_target(spec: str) -> Target:
     return Target(kind, rest)
 
 
+def seconds_on_the_line(target: Target, size: int) -> float:
+    """The least time ``size`` bytes need on the wire: what a serial line's baud rate allows;
+    0 for every other connection, whose wire is never what makes a slip slow."""
+    if target.kind != "serial" or target.number <= 0:
+        return 0.0
+    return size * _BITS_PER_BYTE / target.number
+
+
+def time_allowed(target: Target, size: int, timeout: float) -> float:
+    """The longest ``deliver`` of ``size`` bytes should take, every step using its whole
+    timeout; past it the spooler gives the job up as stuck. A serial job may wait for its time
+    on the wire while it is written (``_LINE_SLACK`` times) and again for the answer after it."""
+    return timeout * 5 + 2 + (_LINE_SLACK + 1) * seconds_on_the_line(target, size)
+
+
+class Stalled(TimeoutError):
+    """The printer stopped taking data: nothing for a whole timeout, or not all of a job by its
+    deadline. ``sent`` bytes of that write had gone out, so 0 means it printed nothing of it."""
+
+    def __init__(self, message: str, sent: int) -> None:
+        super().__init__(message)
+        self.sent = sent
+
+
+def _write_all(fd: int, data: bytes, timeout: float, *, what: str, deadline: float | None = None,
+               taken: Callable[[int], None] | None = None) -> None:
+    """Write ``data`` to the non-blocking ``fd`` as fast as the printer takes it. ``timeout``
+    counts from the last byte taken (a wake-up that lets no byte in does not restart it), so a
+    slow printer never times out while it keeps taking data and a stuck one fails ``timeout``
+    seconds after its last byte; ``deadline`` (monotonic) bounds the whole write. ``taken`` is
+    told the size of every piece the device took."""
+    view = memoryview(data)
+    sent = 0
+    idle_until = time.monotonic() + timeout
+    while sent < len(data):
+        try:
+            written = os.write(fd, view[sent:])
+        except BlockingIOError:
+            until = idle_until if deadline is None else min(idle_until, deadline)
+            wait = until - time.monotonic()
+            if wait <= 0:
+                why = f"nothing for {timeout} s" if until == idle_until else "not all in time"
+                raise Stalled(f"{what} took {sent} of {len(data)} bytes, then {why}", sent) from None
+            # Try again at least every _RECHECK s: a pseudo-terminal makes room without waking
+            # a writer that waits for it, so select() alone would sit out the whole wait.
+            select.select([], [fd], [], min(wait, _RECHECK))
+            continue
+        sent += written
+        idle_until = time.monotonic() + timeout
+        if taken is not None:
+            taken(written)
+
+
 # -- connections ----------------------------------------------------------------------------
 
 
@@ -132,16 +199,7 @@ def _printer_classes() -> tuple[Any, type[Any], type[Any]]:
 
         def _raw(self, msg: bytes) -> None:
             assert self._fd is not None
-            view = memoryview(msg)
-            while view:
-                try:
-                    written = os.write(self._fd, view)
-                except BlockingIOError:
-                    _, ready, _ = select.select([], [self._fd], [], self.timeout)
-                    if not ready:
-                        raise TimeoutError(f"{self.devfile} took no data for {self.timeout} s") from None
-                    continue
-                view = view[written:]
+            _write_all(self._fd, msg, self.timeout, what=self.devfile)
 
         def flush(self) -> None:
             pass
@@ -153,10 +211,77 @@ def _printer_classes() -> tuple[Any, type[Any], type[Any]]:
             self._device = False
 
     class TimedSerial(Serial):
+        """A serial port whose every wait is bounded and sized for its baud rate.
+
+        python-escpos writes a job with one pyserial ``write()``, which 3.1 leaves without a
+        write timeout (blocked for ever while flow control holds the line) and which, given one,
+        bounds the whole job: at 9600 baud every receipt was cut off after ``timeout`` seconds
+        (D6). Here ``timeout`` bounds each wait for the port to take more, the job as a whole
+        also gets its time on the wire, and a status answer is awaited until the line can have
+        carried everything sent before the request. pyserial's own blocking calls (``read(16)``
+        waits out its timeout even for a one-byte answer; ``flush()`` is tcdrain, unbounded)
+        are not used."""
+
+        _device: Any  # pyserial's Serial once open; False before and after
+        _line_free_at = 0.0  # monotonic time by which the wire can have carried every byte taken
+
         def open(self, raise_not_found: bool = True) -> None:
             super().open(raise_not_found)
-            if self.device:
-                self.device.write_timeout = self.timeout  # 3.1 passes only a read timeout
+            self._line_free_at = 0.0
+            if self._device:
+                os.set_blocking(self._device.fileno(), False)
+
+        def _bytes_per_second(self) -> float:
+            return max(int(self.baudrate), 1) / _BITS_PER_BYTE
+
+        def _taken(self, size: int) -> None:
+            self._line_free_at = max(self._line_free_at, time.monotonic()) + size / self._bytes_per_second()
+
+        def _raw(self, msg: bytes) -> None:
+            assert self._device
+            deadline = time.monotonic() + self.timeout + _LINE_SLACK * len(msg) / self._bytes_per_second()
+            _write_all(self._device.fileno(), msg, self.timeout, what=self.devfile, deadline=deadline,
+                       taken=self._taken)
+
+        def _read(self) -> bytes:
+            """A status answer as soon as it comes; b"" if none came ``timeout`` seconds after
+            the line can have carried the request (the printer reads it behind the job)."""
+            assert self._device
+            fd = self._device.fileno()
+            wait = max(0.0, self._line_free_at - time.monotonic()) + self.timeout
+            if not select.select([fd], [], [], wait)[0]:
+                return b""
+            return os.read(fd, 16)
+
+        def _queued(self) -> int:
+            """Bytes the port holds that have not left it; 0 when it cannot say (a
+            pseudo-terminal always says 0)."""
+            try:
+                return int(self._device.out_waiting) if self._device else 0
+            except OSError:
+                return 0
+
+        def drain(self) -> None:
+            """Wait until the port has sent everything it took — a slip is not delivered while
+            it sits in the port's buffer — for its time on the wire plus ``timeout``."""
+            deadline = max(self._line_free_at, time.monotonic()) + self.timeout
+            while queued := self._queued():
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(f"{self.devfile} still holds {queued} bytes the printer did not take")
+                time.sleep(0.05)
+
+        def close(self) -> None:
+            """Close without waiting: whatever the port still holds after a failed job is
+            dropped, so that it cannot come out later in front of the next slip, and so that
+            closing does not wait for a printer that takes nothing."""
+            device = self._device
+            if device and device.is_open:
+                try:
+                    if self._queued():
+                        device.reset_output_buffer()
+                finally:
+                    device.close()
+            self._device = False
 
     return printer, TimedFile, TimedSerial
 
@@ -254,12 +379,13 @@ def _check_ready(device: Any) -> str:
     return ""
 
 
-def _write_failure(error: BaseException) -> PrintFailure:
-    """Data went out, then this: a timeout (pyserial's and pyusb's are named so) means the
-    printer stopped taking it; anything else, the connection broke."""
+def _write_failure(error: BaseException, *, slip_sent: bool = True) -> PrintFailure:
+    """Sending failed: a timeout (pyserial's and pyusb's are named so) means the printer stopped
+    taking data; anything else, the connection broke. The slip may have printed only if some
+    of it went out."""
     name = type(error).__name__
     stuck = isinstance(error, (TimeoutError, socket.timeout)) or "Timeout" in name
-    return PrintFailure("stuck" if stuck else "lost", f"{name}: {error}", maybe_printed=True)
+    return PrintFailure("stuck" if stuck else "lost", f"{name}: {error}", maybe_printed=slip_sent)
 
 
 def deliver(data: bytes, target: Target, *, profile: str = "", timeout: float = 5.0,
@@ -273,15 +399,23 @@ def deliver(data: bytes, target: Target, *, profile: str = "", timeout: float = 
     try:
         note = ""
         if check_status:
-            note = _check_ready(device)
+            try:
+                note = _check_ready(device)
+            except PrintFailure:
+                raise
+            except Exception as error:  # a status request failed: nothing of the slip went out
+                raise _write_failure(error, slip_sent=False) from error
         try:
             device._raw(data)
+            if target.kind == "serial":
+                device.drain()  # delivered once it has left the port, not when the port took it
             flush = getattr(device, "flush", None)
             if target.kind == "cups" and flush is not None:
                 device._is_closing = True  # LP: flushing hands the job to CUPS; do not reopen
                 flush()
         except Exception as error:
-            raise _write_failure(error) from error
+            nothing_taken = isinstance(error, Stalled) and error.sent == 0
+            raise _write_failure(error, slip_sent=not nothing_taken) from error
         if check_status and note != "unsupported":
             try:
                 after = _status(device, 1)

@@ -22,7 +22,7 @@ from kiosk.views.onepage import LOOK_FOR, QUESTIONS
 SLIP_KINDS = ("receipt", "review", "followups", "test")
 
 #: Shown in the test slip: every letter Spanish needs on paper.
-SPANISH_SAMPLE = "¿Añadir café? ¡Sí! Ñandú €"
+SPANISH_SAMPLE = "¿Agregar café? ¡Sí! Ñandú €"
 SPANISH_LETTERS = "áéíóú ÁÉÍÓÚ üÜ ñÑ ¿ ¡ €"
 
 #: At most this many records on one follow-up list (the rest are counted at the end).
@@ -122,6 +122,12 @@ class _Paper:
 
     def qr(self, url: str) -> None:
         self.parts.append(QRCode(url))
+
+    def url(self, url: str) -> None:
+        """The link as text under its code, cut at the paper's width (a URL has no spaces to
+        wrap at): when a code does not scan, it can still be typed (walk item 29)."""
+        for start in range(0, len(url), self.columns):
+            self.parts.append(Line(url[start : start + self.columns]))
 
     def copy_mark(self, copy: int) -> None:
         if copy:
@@ -250,6 +256,7 @@ def follow_up_list(records: Sequence[Record], paper: Paper, now: datetime, *, un
             p.field(_label(tr, FIELD_LABELS, "owner"), review.action.owner or "-")
         if record.link_token:
             p.qr(record_url(paper.base_url, record))
+            p.url(record_url(paper.base_url, record))
         p.rule()
     if len(records) > len(shown):
         p.para(tr("And {count} more: see the follow-ups screen.").format(count=len(records) - len(shown)))
@@ -265,7 +272,7 @@ def test_slip(paper: Paper, now: datetime, *, printer: str, profile: str) -> Sli
     p.title(tr("Printer test").upper())
     p.rule()
     p.field(tr("Printer"), printer)
-    p.field(tr("Model"), profile or "default")
+    p.field(tr("Model"), profile or tr("generic"))
     p.field(tr("Code page"), paper.code_page)
     p.field(tr("Columns"), str(paper.columns))
     p.blank()
@@ -294,4 +301,5 @@ def _qr_block(p: _Paper, paper: Paper, record: Record, caption: str) -> None:
         return
     p.blank()
     p.qr(record_url(paper.base_url, record))
+    p.url(record_url(paper.base_url, record))
     p.centre(caption)

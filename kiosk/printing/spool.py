@@ -25,7 +25,7 @@ from typing import Any
 
 from kiosk.core.records import UPCOMING_DAYS
 from kiosk.printing import slips
-from kiosk.printing.devices import Delivered, PrintFailure, deliver, parse_target
+from kiosk.printing.devices import Delivered, PrintFailure, deliver, parse_target, time_allowed
 from kiosk.printing.settings import PrinterConfig, SpoolSettings
 from kiosk.storage import Repository
 
@@ -304,7 +304,8 @@ class PrintSpooler:
 
     def _deliver_in_time(self, job: PrintJob, data: bytes) -> Delivered:
         """``deliver`` with a hard deadline: each step has its own timeout, and this catches a
-        driver that ignores them (the thread is then left behind; the job is unknown)."""
+        driver that ignores them (the thread is then left behind; the job is unknown). A slow
+        serial line adds the job's time on the wire (``time_allowed``)."""
         target = parse_target(self.printer.spec)
         preview = self.folder / PRINTS_FOLDER / _file_name(job)
         outcome: list[Delivered | BaseException] = []
@@ -319,7 +320,7 @@ class PrintSpooler:
 
         sender = threading.Thread(target=send, name=f"print-{job.number}", daemon=True)
         sender.start()
-        sender.join(self.printer.timeout * 5 + 2)
+        sender.join(time_allowed(target, len(data), self.printer.timeout))
         if not outcome:
             raise PrintFailure("stuck", "the printer did not finish in time", maybe_printed=True)
         result = outcome[0]

@@ -33,10 +33,24 @@ FIELDS = (
     ("idle_timeout", N_("Seconds without a key before going back to Home")),
     ("follow_up_days", N_("Days from a review to its follow-up")),
     ("look_for_days", N_("Days a shared look-for line stays on Home")),
-    ("link_base_url", N_("Start of the links in the QR codes")),
+    ("link_base_url", N_("Address of the record page (the one in the QR codes)")),
 )
+_LABELS = dict(FIELDS)
+#: The config keys this screen does not show, and the field that sets them.
+_SET_BY = {"idle_warning": "idle_timeout"}
 _NUMBERS = {"idle_timeout", "follow_up_days", "look_for_days"}
 ADMIN, SUPERVISOR = N_("admin"), N_("supervisor")
+
+
+def idle_warning_for(timeout: int, config: Config) -> int:
+    """The seconds of "Still there?" warning before a ``timeout``: the configured warning, but
+    never more than half the timeout, so the shortest timeout (15 s) saves and the warning
+    never comes right after a key (walk item 7: at 16 s it came after 1 s). A warning already
+    cut to half the timeout grows back, up to the default, when the timeout grows."""
+    warning = config.idle_warning
+    if warning >= config.idle_timeout // 2:
+        warning = max(warning, Config().idle_warning)
+    return min(warning, timeout // 2)
 
 
 @dataclass
@@ -46,6 +60,7 @@ class AdminDone(Message):
     problem: str
     config: Config | None = None
     supervisors: list[Supervisor] | None = None
+    ok: bool = False  # the text is news, not a problem
 
 
 @dataclass
@@ -75,16 +90,20 @@ class AdminScreen(KioskScreen[None]):
         self.supervisors: list[Supervisor] = []
 
     def compose(self) -> ComposeResult:
+        # The outcome of Ctrl+S (and of adding or removing someone) above the form, always in
+        # view: below it, the form had scrolled it away and Ctrl+S seemed to do nothing (item 8).
+        yield Static("", id="admin-problem", markup=False)
         with VerticalScroll(id="admin"):
             yield TLabel(N_("Settings"), classes="dialog-title")
             for key, label in FIELDS:
-                yield TLabel(label, classes="field-label")
+                yield TLabel(label, classes="field-label", id=f"label-{key}")
                 yield KioskInput(id=f"set-{key}", max_length=1000)
-            yield TLabel(N_("Supervisors"), classes="dialog-title")
+                if key == "idle_timeout":
+                    yield Static("", id="idle-warning", classes="hint", markup=False)
+            yield TLabel(N_("Supervisors"), classes="dialog-title", id="supervisors-title")
             yield TLabel(N_("On the list (Tab): F5 adds a supervisor, F6 an admin, Delete removes one."),
                          classes="hint")
             yield KioskOptionList(id="supervisor-list")
-            yield Static("", id="admin-problem", markup=False)
         yield KioskFooter()
 
     def on_mount(self) -> None:
@@ -93,6 +112,7 @@ class AdminScreen(KioskScreen[None]):
             value = getattr(config, key)
             self.query_one(f"#set-{key}", KioskInput).value = ", ".join(value) if key == "areas" else str(value)
         self.query_one(f"#set-{FIELDS[0][0]}").focus()
+        self._problem("")
         self.load_supervisors()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="admin")
@@ -100,6 +120,7 @@ class AdminScreen(KioskScreen[None]):
         self.post_message(AdminDone("", supervisors=self.kiosk.repo.supervisors()))
 
     def retranslate(self) -> None:
+        self._show_idle_warning()
         options = self.query_one("#supervisor-list", KioskOptionList)
         highlighted = options.highlighted
         options.set_options(
@@ -123,12 +144,30 @@ class AdminScreen(KioskScreen[None]):
 
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()
+        if self.focused is self.query_one("#supervisor-list"):
+            self._show_whole_list()
+
+    def _show_whole_list(self) -> None:
+        """The list is last on the form: its end in view shows all of it (not a cut box)."""
+        self.call_after_refresh(self.query_one("#admin", VerticalScroll).scroll_end, animate=False)
 
     # -- settings ------------------------------------------------------------------------
 
     @on(KioskInput.Submitted)
     def submitted(self) -> None:
         self.action_next()
+
+    @on(KioskInput.Changed, "#set-idle_timeout")
+    def idle_timeout_changed(self) -> None:
+        self._show_idle_warning()
+
+    def _show_idle_warning(self) -> None:
+        """Under the idle timeout, when its warning comes (the file's idle_warning, derived)."""
+        text = self.query_one("#set-idle_timeout", KioskInput).value.strip()
+        warning = idle_warning_for(int(text), self.kiosk.config) if text.isdigit() else 0
+        hint = self.query_one("#idle-warning", Static)
+        hint.update(_("The “Still there?” warning shows {seconds} s before.").format(seconds=warning))
+        hint.display = warning > 0
 
     def action_next(self) -> None:
         ids = [f"set-{key}" for key, _label in FIELDS]
@@ -149,6 +188,8 @@ class AdminScreen(KioskScreen[None]):
                 raw[key] = int(text) if text.isdigit() else text
             else:
                 raw[key] = text
+        if isinstance(raw["idle_timeout"], int):
+            raw["idle_warning"] = idle_warning_for(raw["idle_timeout"], self.kiosk.config)
         source = str(self.kiosk.config_file) if self.kiosk.config_file else "(config)"
         return parse_config(raw, source)
 
@@ -160,9 +201,9 @@ class AdminScreen(KioskScreen[None]):
         try:
             config = self.edited()
         except ConfigError as error:
-            self._problem(_("Not saved: {key}: {problem}").format(key=error.key, problem=error.problem))
+            self._refused(error)
             return
-        self._problem(_("Saving…"))
+        self._problem(_("Saving…"), ok=True)
         self.write(config, path)
 
     @work(thread=True, exit_on_error=False, group="admin-save")
@@ -206,7 +247,8 @@ class AdminScreen(KioskScreen[None]):
             self.post_message(SupervisorNotAdded(new, _("Not saved: {problem}").format(
                 problem=describe_storage_problem(error))))
         else:
-            self.post_message(AdminDone("", supervisors=repo.supervisors()))
+            self.post_message(AdminDone(_("Added {name}.").format(name=new.name), supervisors=repo.supervisors(),
+                                        ok=True))
 
     @on(SupervisorNotAdded)
     def not_added(self, message: SupervisorNotAdded) -> None:
@@ -216,9 +258,26 @@ class AdminScreen(KioskScreen[None]):
             self._problem(message.problem)
 
     def action_remove(self) -> None:
+        """Asks first (one Delete on the list removed someone at once, with no way back);
+        the only admin is refused at once, with the reason."""
+        from kiosk.screens.dialogs.confirm import ConfirmDialog
+
         index = self.query_one("#supervisor-list", KioskOptionList).highlighted
-        if index is not None and index < len(self.supervisors):
-            self.remove_named(self.supervisors[index].name)
+        if index is None or index >= len(self.supervisors):
+            return
+        chosen = self.supervisors[index]
+        if chosen.admin and sum(s.admin for s in self.supervisors) == 1:
+            self.remove_named(chosen.name)  # (the repository refuses it and says why)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.remove_named(chosen.name)
+
+        self.app.push_screen(ConfirmDialog(
+            _("Remove {name}?").format(name=chosen.name),
+            N_("They will no longer be able to sign in. To come back they must be added again, with a new PIN."),
+            yes=N_("Remove")), answered)
 
     @work(thread=True, exit_on_error=False, group="admin")
     def remove_named(self, name: str) -> None:
@@ -228,17 +287,22 @@ class AdminScreen(KioskScreen[None]):
             self.post_message(AdminDone(describe_error(error)))
         else:
             self.post_message(AdminDone(_("Removed {name}.").format(name=name),
-                                        supervisors=self.kiosk.repo.supervisors()))
+                                        supervisors=self.kiosk.repo.supervisors(), ok=True))
 
     @on(AdminDone)
     def done(self, message: AdminDone) -> None:
+        ok = message.ok
         if message.config is not None:
             self.kiosk.settings_saved(message.config)
             message.problem = _("Settings saved in {path}.").format(path=self.kiosk.config_file)
+            ok = True
         if message.supervisors is not None:
             self.supervisors = message.supervisors
             self.retranslate()
-        self._problem(message.problem)
+            if self.focused is self.query_one("#supervisor-list"):  # (it grew past the bottom)
+                self._show_whole_list()
+        if message.problem or message.config is not None:  # (a list loaded says nothing: keep the line)
+            self._problem(message.problem, ok=ok)
 
     def action_printer(self) -> None:
         from kiosk.screens.printer_admin import PrinterAdminScreen
@@ -253,5 +317,19 @@ class AdminScreen(KioskScreen[None]):
     def action_back(self) -> None:
         leave(self)
 
-    def _problem(self, text: str) -> None:
-        self.query_one("#admin-problem", Static).update(plain(text))
+    def _refused(self, error: ConfigError) -> None:
+        """Say which field (by its label on screen) and why, and put the cursor on it."""
+        key = _SET_BY.get(error.key, error.key)
+        if key in _LABELS:
+            self._problem(_("Not saved: “{field}” {problem}.").format(field=_(_LABELS[key]), problem=error.problem))
+            self.query_one(f"#set-{key}", KioskInput).focus()
+            # The field with its label at the top of the form (the line above it took rows).
+            self.call_after_refresh(self.query_one(f"#label-{key}").scroll_visible, animate=False, top=True)
+        else:
+            self._problem(_("Not saved: {key}: {problem}").format(key=error.key, problem=error.problem))
+
+    def _problem(self, text: str, *, ok: bool = False) -> None:
+        line = self.query_one("#admin-problem", Static)
+        line.update(plain(text))
+        line.display = bool(text)
+        line.set_class(ok, "ok")

@@ -25,6 +25,7 @@ from kiosk.core.text import shorten
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens.base import KioskScreen, leave
 from kiosk.storage import StorageError
+from kiosk.views.dates import example_date, show_date, to_iso
 from kiosk.views.labels import describe_error, describe_storage_problem
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList, ReportTextArea
@@ -39,6 +40,19 @@ def due_text(state: str, when: date | None, today: date) -> str:
     if state == "today":
         return _("due today")
     return ngettext("due in {n} day", "due in {n} days", -days).format(n=-days)
+
+
+def queue_line(state: str, record: Record, today: date, width: int) -> str:
+    """A record in the queue, on two lines that fit ``width`` columns: its number, area and
+    when it is due; then, indented, the change cut short so its owner still fits whole (a
+    long change once pushed the owner's surname to the start of a third line, walk item 17)."""
+    first = f"{record.id}  {record.area} · {due_text(state, record.follow_up_date, today)}"
+    review = record.review
+    room = max(width - 3, 40)  # (after the indent)
+    owner = shorten(review.action.owner, room - 23) if review and review.action.owner else ""
+    tail = f" · {owner}" if owner else ""
+    change = review.action.text if review else record.what_happened
+    return first + "\n   " + shorten(change, room - len(tail)) + tail
 
 
 @dataclass
@@ -94,19 +108,25 @@ class FollowUpQueueScreen(KioskScreen[None]):
                 n=due, days=UPCOMING_DAYS))
         options = self.query_one("#follow-up-list", KioskOptionList)
         highlighted = options.highlighted
-        options.set_options(
-            Option(plain(
-                f"{r.id}  {r.area} · {due_text(state, r.follow_up_date, today)}\n   "
-                + shorten(r.review.action.text if r.review else r.what_happened, 60)
-                + (f" · {r.review.action.owner}" if r.review and r.review.action.owner else "")
-            ))
-            for state, r in self.items
-        )
+        width = self._text_width()
+        options.set_options(Option(plain(queue_line(state, r, today, width))) for state, r in self.items)
         count = len(self.items)
         options.highlighted = highlighted if highlighted is not None and highlighted < count else (0 if count else None)
         options.display = bool(count)
         empty = _("No follow-up is due in the next {days} days.").format(days=UPCOMING_DAYS)
         self.query_one("#queue-empty", Static).update("" if count else empty)
+
+    def on_resize(self) -> None:
+        if self.items:  # (once the list has its new width)
+            self.call_after_refresh(self.retranslate)
+
+    def _text_width(self) -> int:
+        """The columns a row of the list has: its width inside the border, less the rows'
+        padding and a scroll bar, shown or not yet (72 at 80 columns, and before the first
+        layout)."""
+        options = self.query_one("#follow-up-list", KioskOptionList)
+        width = options.size.width - 2 - (0 if options.show_vertical_scrollbar else 2)
+        return width if width > 20 else 72
 
     def _chosen(self) -> tuple[str, Record] | None:
         index = self.query_one("#follow-up-list", KioskOptionList).highlighted
@@ -215,8 +235,10 @@ class FollowUpScreen(KioskScreen[None]):
                 with VerticalScroll(id="step-outcome", classes="step"):
                     yield KioskOptionList(id="outcome")
                 with VerticalScroll(id="step-extend", classes="step"):
-                    yield TLabel(N_("New follow-up date (YYYY-MM-DD)"), classes="field-label")
-                    yield KioskInput(id="new-date", max_length=10, restrict=r"[0-9-]*")
+                    # (The Spanish label says día/mes/año; the placeholder is an example written the
+                    # local way; parse_date takes both ways.)
+                    yield TLabel(N_("New follow-up date"), classes="field-label")
+                    yield KioskInput(id="new-date", max_length=10, restrict=r"[0-9/.\-]*")
                     yield TLabel(N_("Why it needs more time"), classes="field-label")
                     yield KioskInput(id="reason", max_length=REASON_MAX)
             yield Static("", id="follow-up-problem", markup=False)
@@ -252,18 +274,21 @@ class FollowUpScreen(KioskScreen[None]):
                 _("Follow-up of {id} · {area}").format(id=record.id, area=record.area) + "\n"
                 + _("The change: {action}").format(action=review.action.text) + "\n"
                 + _("Owner: {owner} · Deadline: {deadline} · Follow-up: {follow_up}").format(
-                    owner=review.action.owner or "-", deadline=review.action.deadline or "-",
-                    follow_up=review.follow_up_date or "-")))
+                    owner=review.action.owner or "-", deadline=show_date(review.action.deadline or ""),
+                    follow_up=show_date(review.follow_up_date or ""))))
         self.query_one("#question", Static).update(_(STEPS[self.step][1]))
         self._options("done", DONE_CHOICES)
         self._options("worked", WORKED_CHOICES)
         self._options("outcome", dict(OUTCOMES))
         if self.recurrences:
             lines = [_("Linked as happening again since the review:")]
-            lines += [f"• {r.id} · {r.created_at[:10]} · {shorten(r.what_happened, 60)}" for r in self.recurrences]
+            lines += [f"• {r.id} · {show_date(r.created_at)} · {shorten(r.what_happened, 60)}"
+                      for r in self.recurrences]
         else:
             lines = [_("No record has been linked as happening again since the review.")]
         self.query_one("#recurrences", Static).update(plain("\n".join(lines)))
+        self.query_one("#new-date", KioskInput).placeholder = _("e.g. {example}").format(
+            example=example_date(self.kiosk.clock().date()))
 
     def _options(self, widget_id: str, choices: dict[str, str]) -> None:
         options = self.query_one(f"#{widget_id}", KioskOptionList)
@@ -369,7 +394,7 @@ class FollowUpScreen(KioskScreen[None]):
         follow_up = FollowUp(
             at="", by="", done=self.answers.get("done", ""), worked=self.answers.get("worked", ""),
             happened_again=bool(self.recurrences), notes=self.query_one("#notes", ReportTextArea).text,
-            outcome=outcome, new_date=self.query_one("#new-date", KioskInput).value,
+            outcome=outcome, new_date=to_iso(self.query_one("#new-date", KioskInput).value, self.kiosk.clock().date()),
             reason=self.query_one("#reason", KioskInput).value)
         self._save(follow_up)
 
@@ -400,7 +425,7 @@ class FollowUpScreen(KioskScreen[None]):
             text = _("Follow-up of {id} saved: closed.").format(id=record.id)
         else:
             text = _("Follow-up of {id} saved: next follow-up on {date}.").format(
-                id=record.id, date=record.review.follow_up_date if record.review else "-")
+                id=record.id, date=show_date(record.review.follow_up_date or "") if record.review else "-")
         self.app.notify(text, markup=False)
         leave(self)
 
@@ -411,7 +436,8 @@ class FollowUpScreen(KioskScreen[None]):
         if error.field == "new_date" and error.code == "not_after_today":
             return _("The new follow-up date must be after today.")
         if error.field == "new_date":
-            return _("Write the new date as YYYY-MM-DD, e.g. 2026-12-31.")
+            return _("Write the new date like this: {example}.").format(
+                example=example_date(self.kiosk.clock().date()))
         if error.field == "reason":
             return _("Say in a few words why it needs more time.")
         if error.field in ("done", "worked"):

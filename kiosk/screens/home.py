@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from kiosk.core.records import Kind
-from kiosk.core.text import shorten
+from kiosk.core.text import fold, shorten
 from kiosk.demo import DEMO_ADMIN
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens.base import KioskScreen
@@ -164,7 +164,7 @@ class HomeScreen(KioskScreen[None]):
         look_for = self.query_one("#look-for", Static)
         wins = self.query_one("#wins", Static)
         if self._look_fors:
-            text = self._look_fors[self._rotation % len(self._look_fors)]
+            text = without_prefix(self._look_fors[self._rotation % len(self._look_fors)], _("Look for"))
             look_for.update(plain(_("Look for: {text}").format(text=text)))
         else:
             look_for.update("")
@@ -243,6 +243,28 @@ class HomeScreen(KioskScreen[None]):
                                  title=N_("Admin: admin PIN"))
 
     def action_exit(self) -> None:
-        """Leaving the kiosk takes an admin's PIN (or creating the first admin)."""
-        self.kiosk.with_supervisor(lambda _admin: self.app.exit(), admin=True,
-                                 title=N_("Leave the kiosk: admin PIN"))
+        """Leaving the kiosk takes an admin's PIN (or creating the first admin), and then a
+        yes: an admin still signed in must not turn one stray `0` into a dead terminal."""
+        from kiosk.screens.dialogs.confirm import ConfirmDialog
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.app.exit()
+
+        def ask(_admin: object) -> None:
+            self.app.push_screen(ConfirmDialog(
+                N_("Leave the kiosk?"),
+                N_("The kiosk closes and this terminal shows no kiosk until someone starts it again."),
+                yes=N_("Leave"), no=N_("Stay")), confirmed)
+
+        self.kiosk.with_supervisor(ask, admin=True, title=N_("Leave the kiosk: admin PIN"))
+
+
+def without_prefix(text: str, prefix: str) -> str:
+    """A look-for line typed with the words Home puts before it ("Prestá atención al molde")
+    read "Prestá atención: Prestá atención al molde" (walk item 26): say them once."""
+    folded, start = fold(text), fold(prefix)
+    if folded.startswith(start) and len(text) > len(prefix):
+        rest = text[len(prefix):].lstrip(" :,-—")
+        return rest or text
+    return text

@@ -4,6 +4,10 @@ Search ignores accents and case and looks in every text of a record (the search 
 each keystroke in milliseconds, in a worker). F3–F6 cycle the filters: kind, area, status,
 dates. Lines never show names; the record's page shows them only to a signed-in supervisor.
 A slip scanned here (into the search box or not) opens its record.
+
+The search box keeps the focus while ↑↓ move the highlight in the results, and one Enter opens
+the highlighted record (walk items 14 and 42: ↓ did nothing and the first Enter only moved to the
+list). Results are the latest to happen first, with the date they happened, as the list shows.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -20,9 +24,10 @@ from textual.widgets import Static
 from textual.widgets.option_list import Option
 
 from kiosk.core.records import KINDS, STATUSES, Kind, Record
-from kiosk.core.text import shorten
+from kiosk.core.text import inert, shorten
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens.base import KioskScreen, leave
+from kiosk.views.dates import show_date
 from kiosk.views.labels import kind_label, status_label
 from kiosk.widgets import KioskFooter, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList
@@ -46,9 +51,20 @@ class Results(Message):
     records: list[Record]
 
 
+class ResultList(KioskOptionList, inherit_bindings=False):
+    """The results: PgUp/PgDn are the screen's (another page of 20), on the list as in the
+    search box; the list's own page keys only scrolled within the page, and hid "pg↑↓ Page"."""
+
+    BINDINGS = [b for b in KioskOptionList.BINDINGS
+                if not (isinstance(b, Binding) and b.key in ("pageup", "pagedown"))]
+
+
 class LearningsScreen(KioskScreen[None]):
     BINDINGS = [
         Binding("enter", "open", N_("Open")),
+        # Not in the footer: at 80 columns it would push out F2, and ↑↓ is what people try first.
+        Binding("up", "move(-1)", show=False),
+        Binding("down", "move(1)", show=False),
         Binding("f3", "filter('kind')", N_("Filters"), key_display="f3-f6"),
         Binding("f4", "filter('area')", show=False),
         Binding("f5", "filter('status')", show=False),
@@ -71,13 +87,21 @@ class LearningsScreen(KioskScreen[None]):
         self.total = 0
         self.records: list[Record] = []
         self.areas: list[str] = []
+        #: The query ``records`` answer, and the one the list was last drawn for (new results
+        #: start at the top; redrawing the same keeps the highlight).
+        self.answered: tuple | None = None
+        self.drawn: tuple | None = None
+        #: Enter came before the results of what was typed: open the top one when they come.
+        self.open_when_answered = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="learnings"):
-            yield KioskInput(id="learn-search", max_length=120)
+            # Not selected on focus: coming back from the list, typing goes on (a selection
+            # would make the next letter wipe the search).
+            yield KioskInput(id="learn-search", max_length=120, select_on_focus=False)
             yield Static("", id="learn-filters", markup=False)
             yield Static("", id="learn-count", markup=False)
-            yield KioskOptionList(id="learn-list")
+            yield ResultList(id="learn-list")
         yield KioskFooter()
 
     def on_mount(self) -> None:
@@ -85,6 +109,10 @@ class LearningsScreen(KioskScreen[None]):
         self.load_areas()
         self.retranslate()
         self.search()
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self._show_results()  # the records' second lines as long as the list is wide
 
     @work(thread=True, exit_on_error=False, group="learn-areas")
     def load_areas(self) -> None:
@@ -119,11 +147,17 @@ class LearningsScreen(KioskScreen[None]):
             return  # the person typed or filtered on since then
         self.total = message.total
         self.records = message.records
+        self.answered = message.query
         self._show_results()
+        if self.open_when_answered:
+            self.open_when_answered = False
+            if self.app.screen is self:  # not over a screen opened since
+                self._open_highlighted()
 
     @on(KioskInput.Changed, "#learn-search")
     def typed(self) -> None:
         self.page = 0
+        self.open_when_answered = False
         self.search()
 
     @on(KioskInput.Submitted, "#learn-search")
@@ -135,8 +169,24 @@ class LearningsScreen(KioskScreen[None]):
             self.query_one("#learn-search", KioskInput).clear()
             self.kiosk.look_up_scan(value)
             return
-        if self.records:
-            self.query_one("#learn-list").focus()
+        self._open_highlighted()
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing while on the list goes on in the search box: the list takes no letters, and
+        a person who moved to it and types more means the search."""
+        if self.focused is None or self.focused.id != "learn-list":
+            return  # (no query here: keys may come before the widgets are up)
+        search = self.query_one("#learn-search", KioskInput)
+        character = inert(event.character or "") if event.is_printable else ""
+        if not character and event.key != "backspace":
+            return
+        event.stop()
+        event.prevent_default()
+        self.set_focus(search)
+        if event.key == "backspace":
+            search.action_delete_left()
+        elif not search.max_length or len(search.value) < search.max_length:
+            search.insert_text_at_cursor(character)
 
     # -- showing -------------------------------------------------------------------------
 
@@ -144,9 +194,10 @@ class LearningsScreen(KioskScreen[None]):
         self.query_one("#learn-search", KioskInput).placeholder = _(
             "Search: any words, accents and capitals do not matter")
         parts = [
-            _("Kind: {value}").format(value=kind_label(self.kind) if self.kind else _("all")),
-            _("Area: {value}").format(value=self.area or _("all")),
-            _("Status: {value}").format(value=status_label(self.status) if self.status else _("all")),
+            # "all" whole, not as a value: Spanish says "todos" for kinds but "todas" for areas.
+            _("Kind: {value}").format(value=kind_label(self.kind)) if self.kind else _("Kind: all"),
+            _("Area: {value}").format(value=self.area) if self.area else _("Area: all"),
+            _("Status: {value}").format(value=status_label(self.status)) if self.status else _("Status: all"),
             _("Dates: {value}").format(value=_(DATES[self.dates][0])),
         ]
         self.query_one("#learn-filters", Static).update(plain(" · ".join(parts)))
@@ -158,24 +209,27 @@ class LearningsScreen(KioskScreen[None]):
         self.query_one("#learn-count", Static).update(plain(
             count + " · " + _("page {page} of {pages}").format(page=self.page + 1, pages=pages)))
         options = self.query_one("#learn-list", KioskOptionList)
-        highlighted = options.highlighted
-        options.set_options(Option(plain(self._line(r))) for r in self.records)
+        highlighted = options.highlighted if self.drawn == self.answered else None  # new results: the top
+        self.drawn = self.answered
+        # The second line as long as the list is wide (64 at 80 columns), cut with "…".
+        width = max(64, self.size.width - 16)
+        options.set_options(Option(plain(self._line(r, width))) for r in self.records)
         if self.records:
             options.highlighted = highlighted if highlighted is not None and highlighted < len(self.records) else 0
 
     @staticmethod
-    def _line(record: Record) -> str:
+    def _line(record: Record, width: int) -> str:
         extra = ""
         if record.kind == Kind.WIN and record.applause:
             extra = f" · +{record.applause}"
-        head = f"{record.id}  {kind_label(record.kind)} · {record.area} · {record.occurred_at[:10]} · " \
+        head = f"{record.id}  {kind_label(record.kind)} · {record.area} · {show_date(record.occurred_at)} · " \
                f"{status_label(record.status)}{extra}"
         body = record.what_happened
         if record.review is not None and not record.review.draft and record.review.action.text:
             body = _("Change: {action}").format(action=record.review.action.text)
         elif record.look_for is not None:
             body = record.look_for.text
-        return f"{head}\n   {shorten(body, 64)}"
+        return f"{head}\n   {shorten(body, width)}"
 
     # -- actions -------------------------------------------------------------------------
 
@@ -192,6 +246,7 @@ class LearningsScreen(KioskScreen[None]):
         else:
             self.dates = (self.dates + 1) % len(DATES)
         self.page = 0
+        self.open_when_answered = False
         self.retranslate()
         self.search()
 
@@ -200,11 +255,26 @@ class LearningsScreen(KioskScreen[None]):
         page = min(max(self.page + delta, 0), pages - 1)
         if page != self.page:
             self.page = page
+            self.open_when_answered = False
             self.search()
 
     def action_open(self) -> None:
         if self.focused is self.query_one("#learn-search"):
             self.submitted()
+            return
+        self._open_highlighted()
+
+    def action_move(self, delta: int) -> None:
+        """↑↓ from the search box: move the highlight in the results, the box keeps the focus."""
+        options = self.query_one("#learn-list", KioskOptionList)
+        if delta < 0:
+            options.action_cursor_up()
+        else:
+            options.action_cursor_down()
+
+    def _open_highlighted(self) -> None:
+        if self.answered != self._query():  # the list still shows the words before
+            self.open_when_answered = True
             return
         index = self.query_one("#learn-list", KioskOptionList).highlighted
         if index is not None and index < len(self.records):

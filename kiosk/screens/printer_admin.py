@@ -13,20 +13,32 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
+from kiosk.health import decimal, job_state, printer_words
 from kiosk.i18n import N_, _
 from kiosk.printing.spool import PrintJob
 from kiosk.screens.base import KioskScreen, leave
-from kiosk.views.dates import format_date
+from kiosk.views.dates import show_date
 from kiosk.views.labels import slip_label
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList
 
-_STATE_LABELS = {
-    "queued": N_("waiting"),
-    "sending": N_("printing"),
-    "sent": N_("printed"),
-    "failed": N_("not printed"),
-    "unknown": N_("not confirmed"),
+#: Why a job was not printed, in a few words for its line in the list (Enter on it opens the
+#: job, where the whole sentence says what to do).
+_PROBLEM_WORDS = {
+    "off": N_("the printer does not answer"),
+    "refused": N_("connection refused"),
+    "stuck": N_("the printer is not taking it"),
+    "no_paper": N_("out of paper"),
+    "cover_open": N_("cover open"),
+    "offline": N_("printer not ready"),
+    "not_found": N_("printer not found"),
+    "permission": N_("not allowed to use the printer"),
+    "lost": N_("connection lost"),
+    "setup": N_("the printer setting does not work"),
+    "storage": N_("could not be saved"),
+    "missing": N_("no such record"),
+    "no_review": N_("no finished review"),
+    "interrupted": N_("the kiosk stopped"),
 }
 
 
@@ -76,26 +88,24 @@ class PrinterAdminScreen(KioskScreen[None]):
 
     def retranslate(self) -> None:
         printer = self.kiosk.config.printer
-        self.query_one("#printer-setting", Static).update(plain(_(
-            "{spec} · model {model} · code page {page} · {columns} columns · timeout {timeout} s · "
-            "status checks {status}").format(
-            spec=printer.spec, model=printer.profile or "default", page=printer.code_page,
-            columns=printer.columns, timeout=printer.timeout,
-            status=_("on") if printer.check_status else _("off"))))
+        self.query_one("#printer-setting", Static).update(plain(
+            _("Printer: {printer}").format(printer=printer_words(printer.spec)) + "\n" + _(
+                "Model {model} · code page {page} · {columns} columns · waits up to {timeout} s · "
+                "status checks: {status}").format(
+                model=printer.profile or _("generic"), page=printer.code_page, columns=printer.columns,
+                timeout=decimal(printer.timeout), status=_("on") if printer.check_status else _("off"))))
         self.jobs = list(reversed(self.kiosk.printing().jobs()))[:100] if self.kiosk.printer_ready() else []
         options = self.query_one("#job-list", KioskOptionList)
         options.set_options(Option(plain(self._job_line(job))) for job in self.jobs)
 
     def _job_line(self, job: PrintJob) -> str:
-        from kiosk import i18n
-
         what = slip_label(job.slip) + (f" {job.records[0]}" if len(job.records) == 1 else "")
-        state = _(_STATE_LABELS.get(job.state, job.state))
+        state = job_state(job.state)
         if job.problem and job.state != "sent":
-            state += f" ({job.problem})"
+            state += f" ({_(_PROBLEM_WORDS[job.problem]) if job.problem in _PROBLEM_WORDS else job.problem})"
         if job.copy:
             state += " · " + _("copy {number}").format(number=job.copy)
-        return f"#{job.number} · {format_date(job.updated_at, i18n.language(), with_time=True)} · {what} · {state}"
+        return f"#{job.number} · {show_date(job.updated_at, with_time=True)} · {what} · {state}"
 
     @on(KioskInput.Submitted, "#reprint-id")
     def typed_id(self) -> None:

@@ -90,8 +90,10 @@ class PrintScreen(ScrollKeys, KioskScreen[None]):
     def retranslate(self) -> None:
         printer = self.kiosk.config.printer
         title = slip_label(self.kind) + (f" {self.records[0]}" if len(self.records) == 1 else "")
-        line = _("{title} — as it prints: {columns} columns, code page {page}, printer {printer}.").format(
-            title=title, columns=printer.columns, page=printer.code_page, printer=printer.spec)
+        from kiosk.health import printer_words
+
+        line = _("{title} — as it prints: {columns} columns, code page {page}; printer: {printer}.").format(
+            title=title, columns=printer.columns, page=printer.code_page, printer=printer_words(printer.spec))
         if self.heading is not None:
             message, values = self.heading
             line = _(message).format(**values) + "\n" + line

@@ -79,8 +79,11 @@ class RecordScreen(ScrollKeys, KioskScreen[None]):
             return
         names = self.kiosk.supervisor is not None
         self.query_one("#record-text", Static).update(plain(as_text(one_page(record, show_reporter=names))))
-        self.query_one("#record-due", Static).update(
-            _("Its follow-up is due: F opens it (supervisor PIN).") if self.due() else "")
+        due = ""
+        if self.due():  # (a supervisor already signed in is not asked for a PIN again)
+            due = (_("Its follow-up is due: F opens it.") if names
+                   else _("Its follow-up is due: F opens it (supervisor PIN)."))
+        self.query_one("#record-due", Static).update(due)
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

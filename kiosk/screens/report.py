@@ -96,6 +96,7 @@ class ReportScreen(KioskScreen[None]):
         self.same_as = ""  # a past record the operator marked as the same thing
         self._similar_timer: Timer | None = None
         self._visible_areas: list[str] = []
+        self._visible_stations: list[str] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="report"):
@@ -106,8 +107,12 @@ class ReportScreen(KioskScreen[None]):
                 with Vertical(id="step-area", classes="step"):
                     yield KioskInput(id="area-filter", max_length=60)
                     yield KioskOptionList(id="areas")
+                    yield TLabel(N_("Station or machine (optional: type it, or Enter to skip)"),
+                                 classes="field-label", id="label-station")
+                    yield KioskInput(id="station", max_length=REPORT_LIMITS["station"].max_chars)
+                    yield KioskOptionList(id="stations")
                 with Vertical(id="step-what", classes="step"):
-                    yield TLabel(N_("Facts and impact, without looking for someone to blame."), classes="hint")
+                    yield TLabel("", classes="hint", id="what-hint")
                     yield TLabel(field_label("what_happened"), classes="field-label", id="label-what_happened")
                     yield ReportTextArea(id="what_happened", max_length=REPORT_LIMITS["what_happened"].max_chars)
                     yield Static("", id="count-what_happened", classes="counter", markup=False)
@@ -116,8 +121,7 @@ class ReportScreen(KioskScreen[None]):
                     yield Static("", id="count-impact", classes="counter", markup=False)
                     yield Static("", id="seen-before", markup=False)
                 with Vertical(id="step-did", classes="step"):
-                    yield TLabel(N_("What was done to contain it, if anything. You can leave it empty."),
-                                 classes="hint")
+                    yield TLabel("", classes="hint", id="did-hint")
                     yield ReportTextArea(id="what_we_did", max_length=REPORT_LIMITS["what_we_did"].max_chars)
                     yield Static("", id="count-what_we_did", classes="counter", markup=False)
                 with Vertical(id="step-name", classes="step"):
@@ -133,6 +137,8 @@ class ReportScreen(KioskScreen[None]):
     def on_mount(self) -> None:
         self._fill_kinds()
         self._fill_areas("")
+        self._fill_stations("")
+        self._show_station(False)
         self.retranslate()
         self._focus_step()
 
@@ -146,8 +152,19 @@ class ReportScreen(KioskScreen[None]):
         )
         self.query_one("#area-filter", KioskInput).placeholder = _("Type to filter the areas")
         self.query_one("#reporter", KioskInput).placeholder = _("Anonymous")
-        self.query_one("#what_happened", ReportTextArea).placeholder = _(
-            "e.g. The label printer jammed and 40 boxes left without a label")
+        win = self.kind == "win"
+        self.query_one("#what_happened", ReportTextArea).placeholder = (
+            _("e.g. Preparing the change-over kit before stopping saved us 20 minutes") if win
+            else _("e.g. The label printer jammed and 40 boxes left without a label"))
+        self.query_one("#station", KioskInput).placeholder = _("e.g. Injection press 3")
+        self.query_one("#what-hint", TLabel).message = (
+            N_("What went well, and what it made possible.") if win
+            else N_("Facts and impact, without looking for someone to blame."))
+        self.query_one("#did-hint", TLabel).message = (
+            N_("What helped it go well, if you know. You can leave it empty.") if win
+            else N_("What was done to contain it, if anything. You can leave it empty."))
+        for hint in ("#what-hint", "#did-hint"):
+            self.query_one(hint, TLabel).retranslate()
         kinds = self.query_one("#kinds", KioskOptionList)
         highlighted = kinds.highlighted
         self._fill_kinds()
@@ -175,7 +192,7 @@ class ReportScreen(KioskScreen[None]):
     def _focus_step(self) -> None:
         focus = {
             "kind": "#kinds",
-            "area": "#area-filter",
+            "area": "#station" if self.query_one("#station").display else "#area-filter",
             "what": "#what_happened",
             "did": "#what_we_did",
             "name": "#reporter",
@@ -190,7 +207,7 @@ class ReportScreen(KioskScreen[None]):
         if action == "pick_kind":
             return step_id == "kind"
         if action == "move_area":
-            return step_id == "area"
+            return step_id == "area" and self.focused is not None and self.focused.id in ("area-filter", "station")
         if action == "same":
             index = parameters[0] if parameters else 0
             return step_id == "what" and isinstance(index, int) and len(self.seen) > index
@@ -208,18 +225,48 @@ class ReportScreen(KioskScreen[None]):
             kinds.highlighted = 0
 
     def _fill_areas(self, text: str) -> None:
+        """Nothing is chosen until the operator types or moves: a quick Enter must not file a
+        report under whichever area happens to come first (walk item 22)."""
         wanted = fold(text.strip())
         areas = [a for a in self.kiosk.config.areas if wanted in fold(a)]
         option_list = self.query_one("#areas", KioskOptionList)
         option_list.set_options(Option(plain(a), id=f"area-{i}") for i, a in enumerate(areas))
         self._visible_areas = areas
-        option_list.highlighted = 0 if areas else None
+        option_list.highlighted = 0 if areas and wanted else None
+
+    def _fill_stations(self, text: str) -> None:
+        wanted = fold(text.strip())
+        stations = [s for s in self.kiosk.config.stations if wanted in fold(s)]
+        option_list = self.query_one("#stations", KioskOptionList)
+        option_list.set_options(Option(plain(s), id=f"station-{i}") for i, s in enumerate(stations))
+        self._visible_stations = stations
+        option_list.display = bool(stations) and self.query_one("#station").display
+        option_list.highlighted = 0 if stations and wanted else None
+
+    def _show_station(self, shown: bool) -> None:
+        """The station question comes once the area is chosen (its own Enter moves on)."""
+        for selector in ("#label-station", "#station"):
+            self.query_one(selector).display = shown
+        self.query_one("#stations").display = shown and bool(self._visible_stations)
+        self.query_one("#areas").display = not shown
 
     # -- events --------------------------------------------------------------------------
 
     @on(KioskInput.Changed, "#area-filter")
     def filter_areas(self, event: KioskInput.Changed) -> None:
         self._fill_areas(event.value)
+
+    @on(KioskInput.Changed, "#station")
+    def filter_stations(self, event: KioskInput.Changed) -> None:
+        self._fill_stations(event.value)
+
+    @on(KioskOptionList.OptionSelected, "#stations")
+    def station_selected(self, event: KioskOptionList.OptionSelected) -> None:
+        self._choose_station(event.option_index)
+
+    @on(KioskInput.Submitted, "#station")
+    def station_submitted(self) -> None:
+        self._choose_station(self.query_one("#stations", KioskOptionList).highlighted)
 
     @on(KioskInput.Changed, "#reporter")
     def reporter_changed(self) -> None:
@@ -304,7 +351,8 @@ class ReportScreen(KioskScreen[None]):
         self.step = 1
 
     def action_move_area(self, delta: int) -> None:
-        option_list = self.query_one("#areas", KioskOptionList)
+        on_station = self.focused is not None and self.focused.id == "station"
+        option_list = self.query_one("#stations" if on_station else "#areas", KioskOptionList)
         if delta < 0:
             option_list.action_cursor_up()
         else:
@@ -313,10 +361,28 @@ class ReportScreen(KioskScreen[None]):
     def action_back(self) -> None:
         if self.saving:
             return
-        if self.step == 0:
-            leave(self)
-        else:
+        if STEPS[self.step][0] == "area" and self.query_one("#station").display:
+            self._show_station(False)  # back to the area list, the area still chosen
+            self.query_one("#area-filter").focus()
+        elif self.step > 0:
             self.step -= 1
+        elif not self.typed_anything():
+            leave(self)
+        else:  # one Esc too many must not cost the operator the whole report
+            from kiosk.screens.dialogs.confirm import ConfirmDialog
+
+            def answered(discard: bool | None) -> None:
+                if discard:
+                    leave(self)
+
+            self.app.push_screen(ConfirmDialog(
+                N_("Discard the report?"),
+                N_("What you wrote is thrown away. Esc goes back to the report."),
+                yes=N_("Discard"), no=N_("Back to the report")), answered)
+
+    def typed_anything(self) -> bool:
+        return any(self._value(name).strip()
+                   for name in ("what_happened", "impact", "what_we_did", "reporter", "station"))
 
     def action_next(self) -> None:
         if self.saving:
@@ -327,7 +393,10 @@ class ReportScreen(KioskScreen[None]):
             if kinds.highlighted is not None:
                 self.action_pick_kind(kinds.highlighted)
         elif step_id == "area":
-            self._choose_area(self.query_one("#areas", KioskOptionList).highlighted)
+            if self.query_one("#station").display:
+                self._choose_station(self.query_one("#stations", KioskOptionList).highlighted)
+            else:
+                self._choose_area(self.query_one("#areas", KioskOptionList).highlighted)
         elif step_id == "what":
             if self._check_fields("what_happened", "impact"):
                 self.step += 1
@@ -344,13 +413,24 @@ class ReportScreen(KioskScreen[None]):
 
     def _choose_area(self, index: int | None) -> None:
         if index is None or index >= len(self._visible_areas):
-            self._show_error(_("Choose an area from the list (type to filter it)."))
+            self._show_error(_("Choose an area from the list: ↑↓, or type to filter it."))
             return
         self.area = self._visible_areas[index]
+        self._clear_error()
+        self._show_station(True)
+        self.query_one("#station").focus()
+
+    def _choose_station(self, index: int | None) -> None:
+        """A station picked from the list, or whatever was typed (or none): then step 3."""
+        station = self.query_one("#station", KioskInput)
+        typed = station.value.strip()
+        if index is not None and index < len(self._visible_stations) and (
+                not typed or fold(typed) != fold(self._visible_stations[index])):
+            station.value = self._visible_stations[index]
         self.step = 2
 
     def draft(self) -> ReportDraft:
-        text = {name: self._value(name) for name in ("what_happened", "impact", "what_we_did", "reporter")}
+        text = {name: self._value(name) for name in ("what_happened", "impact", "what_we_did", "reporter", "station")}
         return ReportDraft(kind=self.kind, area=self.area, **text)
 
     def _value(self, name: str) -> str:
@@ -383,6 +463,7 @@ class ReportScreen(KioskScreen[None]):
         rows = [
             (field_label("kind"), kind_label(draft.kind)),
             (field_label("area"), draft.area),
+            (field_label("station"), clean_text(draft.station) or "—"),
             (field_label("what_happened"), clean_text(draft.what_happened, multiline=True)),
             (field_label("impact"), clean_text(draft.impact, multiline=True) or "—"),
             (field_label("what_we_did"), clean_text(draft.what_we_did, multiline=True) or "—"),

@@ -20,14 +20,24 @@ from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, Static
 from textual.widgets.option_list import Option
 
-from kiosk.core.records import CONDITION_CATEGORIES, LOOK_FOR_MAX, Action, Condition, Record, Review, ValidationError
+from kiosk.core.records import (
+    CONDITION_CATEGORIES,
+    LOOK_FOR_MAX,
+    Action,
+    Condition,
+    LookFor,
+    Record,
+    Review,
+    ValidationError,
+)
 from kiosk.core.review_rules import blame_hints
 from kiosk.core.reviewing import BUDGETS, MAX_CONDITIONS, default_follow_up, finish_review, start_review
 from kiosk.i18n import N_, _
 from kiosk.screens.base import KioskScreen, leave
 from kiosk.storage import StorageError
-from kiosk.views.exchange import record_page
+from kiosk.views.dates import example_date, parse_date, show_date, to_iso
 from kiosk.views.labels import condition_label, describe_error, describe_storage_problem, kind_label
+from kiosk.views.onepage import as_text, one_page
 from kiosk.views.seen import Seen, describe, look_up
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList, ReportTextArea
@@ -98,6 +108,12 @@ class ReviewWizard(KioskScreen[None]):
         Binding("f5", "same(0)", N_("It is the same"), key_display="f5-f7"),
         Binding("f6", "same(1)", show=False),
         Binding("f7", "same(2)", show=False),
+        # The summary scrolls at once (walk item 3: at 80x24 the action, owner and deadline
+        # were below the fold, and ↓ did nothing until Tab).
+        Binding("up", "scroll_summary(-1)", N_("Scroll"), key_display="↑↓"),
+        Binding("down", "scroll_summary(1)", show=False),
+        Binding("pageup", "scroll_summary(-10)", show=False),
+        Binding("pagedown", "scroll_summary(10)", show=False),
     ]
 
     step = reactive(0, init=False)
@@ -125,40 +141,43 @@ class ReviewWizard(KioskScreen[None]):
             yield Static("", id="seen-before", markup=False)
             yield Static("", id="question", markup=False)
             with ContentSwitcher(initial=f"step-{self.steps[0][0]}", id="review-steps"):
-                with VerticalScroll(id="step-recurrence", classes="step"):
+                with VerticalScroll(id="step-recurrence", classes="step", can_focus=False):
                     yield Static("", id="recurrence-context", markup=False)
                     yield ReportTextArea(id="r-recurrence", max_length=BUDGETS["recurrence_note"])
-                with VerticalScroll(id="step-what", classes="step"):
+                with VerticalScroll(id="step-what", classes="step", can_focus=False):
                     yield ReportTextArea(id="r-what", max_length=BUDGETS["what_happened"])
-                with VerticalScroll(id="step-why", classes="step"):
+                with VerticalScroll(id="step-why", classes="step", can_focus=False):
                     yield KioskOptionList(id="conditions")
                     yield TLabel(N_("A condition of the process, equipment, information, environment or workload:"),
                                  classes="hint")
                     yield KioskInput(id="condition-text", max_length=BUDGETS["condition"])
                     yield KioskOptionList(id="categories")
-                with VerticalScroll(id="step-practice", classes="step"):
+                with VerticalScroll(id="step-practice", classes="step", can_focus=False):
                     yield TLabel(N_("What the procedure says"), classes="field-label")
                     yield ReportTextArea(id="r-imagined", max_length=BUDGETS["work_as_imagined"])
                     yield TLabel(N_("What we actually do, and why it makes sense"), classes="field-label")
                     yield ReportTextArea(id="r-done", max_length=BUDGETS["work_as_done"])
-                with VerticalScroll(id="step-did", classes="step"):
+                with VerticalScroll(id="step-did", classes="step", can_focus=False):
                     yield ReportTextArea(id="r-did", max_length=BUDGETS["what_we_did"])
-                with VerticalScroll(id="step-change", classes="step"):
+                with VerticalScroll(id="step-change", classes="step", can_focus=False):
                     yield TLabel(N_("The action (one, concrete)"), classes="field-label")
                     yield KioskInput(id="a-text", max_length=BUDGETS["action"])
                     yield TLabel(N_("Owner"), classes="field-label")
                     yield KioskInput(id="a-owner", max_length=BUDGETS["owner"])
-                    yield TLabel(N_("Deadline (YYYY-MM-DD) and follow-up date"), classes="field-label")
+                    yield TLabel(N_("Deadline and follow-up date (e.g. {example})"), classes="field-label",
+                                 id="dates-label", values={"example": ""})
                     with Horizontal(classes="dates"):
-                        yield KioskInput(id="a-deadline", max_length=10, restrict=r"[0-9-]*")
-                        yield KioskInput(id="a-followup", max_length=10, restrict=r"[0-9-]*")
+                        yield KioskInput(id="a-deadline", max_length=10, restrict=r"[0-9/.\-]*")
+                        yield KioskInput(id="a-followup", max_length=10, restrict=r"[0-9/.\-]*")
                     yield TLabel(N_("Participants (names separated by commas, or how many)"), classes="field-label")
                     yield KioskInput(id="a-participants", max_length=200)
-                    yield TLabel(N_("Look for (optional): one line every team sees on Home, e.g. "
-                                    "“Look for burrs on the dies at start-up”"), classes="field-label")
+                    yield TLabel(N_("Look for (optional): one line every team sees on Home after "
+                                    "“Look for:”, e.g. “burrs on the dies at start-up”"), classes="field-label")
                     yield KioskInput(id="a-lookfor", max_length=LOOK_FOR_MAX)
-                with VerticalScroll(id="step-summary", classes="step"):
+                with VerticalScroll(id="step-summary", classes="step", can_focus=False):
                     yield Static("", id="review-summary", markup=False)
+                    yield TLabel(N_("Enter finishes the review; Esc goes back to change something."),
+                                 classes="hint", id="summary-hint")
             yield Static("", id="budget", markup=False)
             yield Static("", id="review-hint", markup=False)
             yield Static("", id="review-problem", markup=False)
@@ -177,9 +196,10 @@ class ReviewWizard(KioskScreen[None]):
     def find_similar(self) -> None:
         """Have we seen this before? Shown on the first question; F5–F7 link one as the same."""
         record = self.record
-        seen = look_up(self.kiosk.repo, record.what_happened, area=record.area, station=record.station,
-                       exclude=record.id)
         linked = next((link.id for link in record.links if link.rel == "recurrence_of"), "")
+        tied = frozenset(link.id for link in record.links if link.id != linked)
+        seen = look_up(self.kiosk.repo, record.what_happened, area=record.area, station=record.station,
+                       exclude=record.id, linked=tied)
         self.post_message(SeenLoaded(seen, linked))
 
     @on(SeenLoaded)
@@ -223,7 +243,7 @@ class ReviewWizard(KioskScreen[None]):
         record = self.record
         self.query_one("#original", Static).update(plain(
             _("Report {id} · {kind} · {area} · {date}").format(
-                id=record.id, kind=kind_label(record.kind), area=record.area, date=record.created_at[:10])
+                id=record.id, kind=kind_label(record.kind), area=record.area, date=show_date(record.created_at))
             + "\n" + record.what_happened + (f"\n{record.impact}" if record.impact else "")
             + self._previous_cycle()))
         if self.earlier is not None and self.earlier.review is not None:
@@ -235,6 +255,9 @@ class ReviewWizard(KioskScreen[None]):
         title = (_("Question {number} of 4 · {heading}").format(number=number, heading=_(heading))
                  if number else _(heading))
         self.query_one("#question", Static).update(title)
+        dates = self.query_one("#dates-label", TLabel)
+        dates.values["example"] = example_date(self.kiosk.clock().date())  # in the future, the local way
+        dates.retranslate()
         self._fill_conditions()
         if self.choosing_category:
             self._fill_categories()
@@ -263,6 +286,8 @@ class ReviewWizard(KioskScreen[None]):
         return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "scroll_summary":
+            return self.steps[self.step][0] == "summary"
         if action == "same":
             index = parameters[0] if parameters else 0
             return self.steps[self.step][0] == "what" and isinstance(index, int) and len(self.seen) > index
@@ -300,9 +325,10 @@ class ReviewWizard(KioskScreen[None]):
         self.query_one("#r-did", ReportTextArea).load_text(review.what_we_did)
         self.query_one("#a-text", KioskInput).value = review.action.text
         self.query_one("#a-owner", KioskInput).value = review.action.owner
-        self.query_one("#a-deadline", KioskInput).value = review.action.deadline
-        self.query_one("#a-followup", KioskInput).value = review.follow_up_date or default_follow_up(
-            self.kiosk.clock().date(), self.kiosk.config.follow_up_days)
+        self.query_one("#a-deadline", KioskInput).value = self._typed_date(review.action.deadline)
+        self.query_one("#a-followup", KioskInput).value = self._typed_date(review.follow_up_date or default_follow_up(
+            self.kiosk.clock().date(), self.kiosk.config.follow_up_days))
+        self.query_one("#a-lookfor", KioskInput).value = review.look_for
         self.query_one("#a-participants", KioskInput).value = (
             ", ".join(review.participants) or (str(review.participant_count) if review.participant_count else ""))
 
@@ -311,6 +337,8 @@ class ReviewWizard(KioskScreen[None]):
         def value(selector: str) -> str:
             return self.query_one(selector, KioskInput).value
 
+        today = self.kiosk.clock().date()
+
         return replace(
             self.review,
             recurrence_note=self.query_one("#r-recurrence", ReportTextArea).text,
@@ -318,8 +346,9 @@ class ReviewWizard(KioskScreen[None]):
             work_as_imagined=self.query_one("#r-imagined", ReportTextArea).text,
             work_as_done=self.query_one("#r-done", ReportTextArea).text,
             what_we_did=self.query_one("#r-did", ReportTextArea).text,
-            action=Action(text=value("#a-text"), owner=value("#a-owner"), deadline=value("#a-deadline")),
-            follow_up_date=value("#a-followup"),
+            action=Action(text=value("#a-text"), owner=value("#a-owner"), deadline=to_iso(value("#a-deadline"), today)),
+            follow_up_date=to_iso(value("#a-followup"), today),
+            look_for=value("#a-lookfor"),
             # Names, or just how many took part ("6").
             participants=() if value("#a-participants").strip().isdigit() else tuple(
                 p.strip() for p in value("#a-participants").split(",") if p.strip()),
@@ -352,9 +381,15 @@ class ReviewWizard(KioskScreen[None]):
             self._problem(_("At most {n} conditions fit on one page: edit or remove one.").format(n=MAX_CONDITIONS))
             return
         self.choosing_category = True
+        categories = self.query_one("#categories", KioskOptionList)
         self._fill_categories()
-        self.query_one("#categories").display = True
-        self.query_one("#categories").focus()
+        # From the top every time, and in view (walk item 6: it started at the last choice, and
+        # at 80x24 the highlighted row could be out of sight while Enter took it).
+        categories.highlighted = 0
+        categories.display = True
+        categories.focus()
+        categories.scroll_to(y=0, animate=False)
+        self.call_after_refresh(categories.scroll_visible, animate=False)
         self._problem(_("Choose the kind of condition (there is no category for a person)."))
 
     @on(KioskOptionList.OptionSelected, "#categories")
@@ -416,6 +451,17 @@ class ReviewWizard(KioskScreen[None]):
     def submitted(self, event: Message) -> None:
         self.action_next()
 
+    @on(KioskOptionList.OptionSelected, "#conditions")
+    def condition_entered(self) -> None:
+        """Enter on the list of conditions goes on, as the footer says (walk item 15)."""
+        self.action_next()
+
+    def on_descendant_blur(self) -> None:
+        self.refresh_bindings()
+
+    def action_scroll_summary(self, lines: int) -> None:
+        self.query_one("#step-summary", VerticalScroll).scroll_relative(y=lines, animate=False)
+
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()
         self._update_budget()
@@ -468,6 +514,7 @@ class ReviewWizard(KioskScreen[None]):
                               follow_up_days=self.kiosk.config.follow_up_days, recurrence=self.earlier is not None)
             except ValidationError as error:
                 self._problem(self._explain(error))
+                self._focus_field(error.field)
                 return
         if step_id == "summary":
             self.save(final=True)
@@ -483,7 +530,7 @@ class ReviewWizard(KioskScreen[None]):
         self._generation += 1
         if final:
             self.saving = True
-        look_for = self.query_one("#a-lookfor", KioskInput).value if final else ""
+        look_for = self.review.look_for if final else ""
         self._save(self.review, final, then_close, self._generation, look_for)
 
     @work(thread=True, exit_on_error=False, group="review-save")
@@ -531,7 +578,7 @@ class ReviewWizard(KioskScreen[None]):
             # The review ends on its one-pager, as it prints, ready for the board (P prints).
             review = self.record.review
             heading = (N_("Review of {id} saved. Follow-up on {date}."),
-                       {"id": self.record.id, "date": review.follow_up_date if review else "-"})
+                       {"id": self.record.id, "date": show_date(review.follow_up_date) if review else "-"})
             self.app.switch_screen(PrintScreen("review", (self.record.id,), heading=heading))
 
     def watch_saving(self) -> None:
@@ -580,9 +627,29 @@ class ReviewWizard(KioskScreen[None]):
         self.query_one("#review-hint", Static).update(plain(hint))
 
     def _show_summary(self) -> None:
-        finished = replace(self.collect(), draft=False)
-        page = record_page(replace(self.record, review=finished), show_reporter=True)
+        """The page as the slip and the record page will show it, laid out for the screen (not
+        Markdown source: walk item 27), with the look-for line that will go on Home."""
+        review = self.collect()
+        finished = replace(review, draft=False, look_for="")
+        look_for = LookFor(review.look_for, "") if review.look_for.strip() else None
+        page = as_text(one_page(replace(self.record, review=finished, look_for=look_for), show_reporter=True))
         self.query_one("#review-summary", Static).update(plain(page))
+        self.query_one("#step-summary", VerticalScroll).scroll_home(animate=False)
+
+    def _typed_date(self, value: str) -> str:
+        """A stored ISO date as people type it here (anything else as it is)."""
+        return show_date(value) if parse_date(value, self.kiosk.clock().date()) is not None else value
+
+    def _focus_field(self, name: str) -> None:
+        """Put the cursor on the field an error is about, and scroll it into view (walk item 4)."""
+        widget_id = {"action": "a-text", "owner": "a-owner", "deadline": "a-deadline",
+                     "follow_up_date": "a-followup", "participants": "a-participants",
+                     "look_for": "a-lookfor"}.get(name)
+        if widget_id is None or self.steps[self.step][0] != "change":
+            return
+        widget = self.query_one(f"#{widget_id}")
+        widget.focus()
+        self.call_after_refresh(widget.scroll_visible, animate=False)
 
     def _explain(self, error: ValidationError) -> str:
         if error.code == "vague":
@@ -592,14 +659,14 @@ class ReviewWizard(KioskScreen[None]):
                 phrase=error.params["phrase"])
         if error.code == "after_follow_up":
             return _("The deadline must not be after the follow-up date ({date}).").format(
-                date=error.params["follow_up"])
+                date=show_date(error.params["follow_up"]))
         if error.code == "not_after_today":
             return _("The deadline and the follow-up date must be after today.")
         if error.field == "why":
             return _("Add at least one condition.")
         if error.field == "recurrence_note":
             return _("First say why the earlier change did not hold: that is what we learn here.")
-        return describe_error(error)
+        return describe_error(error, today=self.kiosk.clock().date())
 
     def _problem(self, text: str) -> None:
         self.query_one("#review-problem", Static).update(plain(text))

@@ -1,5 +1,8 @@
 """Trends, drawn in the terminal: 12 weeks by kind and by area, the most frequent conditions,
-and weak signals (three or more surprises or near misses in one area within 30 days)."""
+and weak signals (three or more surprises or near misses in one area within 30 days).
+
+Labels sit in one column as wide as the longest (a longer one wraps), a space before their
+charts, so they are whole in both languages at 80x24 (walk item 18)."""
 
 from __future__ import annotations
 
@@ -15,11 +18,19 @@ from textual.widgets import Static
 from kiosk.core.trends import Trends, compute
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens.base import KioskScreen, leave
-from kiosk.views.charts import bar, sparkline
+from kiosk.views.charts import bar, label_width, labelled, sparkline
+from kiosk.views.dates import show_date
 from kiosk.views.labels import condition_label, kind_label
-from kiosk.widgets import KioskFooter, ScrollKeys, plain
+from kiosk.widgets import SCROLL_BINDINGS, KioskFooter, ScrollKeys, plain
 
-LABEL_WIDTH = 22
+#: The widest label column; longer labels (an area's name may have 60 characters) wrap. With
+#: it, a bar of BAR_WIDTH and its count fit in the 76 columns trends have at 80x24.
+LABEL_MAX = 32
+BAR_WIDTH = 30
+#: The columns the charts have at 80x24 (the screen's padding and the scroll bar taken).
+COLUMNS = 76
+#: Weak signals name at most this many records (the newest); the rest are counted.
+SIGNAL_IDS = 4
 
 
 @dataclass
@@ -31,8 +42,7 @@ class TrendsScreen(ScrollKeys, KioskScreen[None]):
     SCROLLS = "trends-scroll"
 
     BINDINGS = [
-        Binding("up", "scroll(-1)", N_("Scroll"), key_display="↑↓"),
-        Binding("down", "scroll(1)", show=False),
+        *SCROLL_BINDINGS,  # with PgUp/PgDn: at 80x24 the conditions are a page down
         Binding("escape", "back", N_("Back")),
     ]
 
@@ -73,26 +83,41 @@ class TrendsScreen(ScrollKeys, KioskScreen[None]):
             "! " + ngettext(
                 "{area}: {n} surprise or near miss in 30 days ({ids}). Hold a learning review there?",
                 "{area}: {n} surprises or near misses in 30 days ({ids}). Hold a learning review there?",
-                s.count).format(area=s.area, n=s.count, ids=", ".join(s.ids[-4:]))
+                s.count).format(area=s.area, n=s.count, ids=self._some_ids(s.ids, s.count))
             for s in trends.signals)))
         weeks = trends.weeks
+        kinds = sorted(trends.by_kind.items(), key=lambda kv: -sum(kv[1]))
+        areas = list(trends.by_area.items())[:10]
+        categories = trends.categories[:6]
+        width = label_width([kind_label(kind) for kind, _counts in kinds] + [area for area, _counts in areas]
+                            + [condition_label(category) for category, _count in categories], LABEL_MAX)
+        hint = _("one column a week, the newest on the right")
+        hint_at = 2 + width + 1 if 2 + width + 1 + len(hint) <= COLUMNS else 2  # above the first week
         lines = [_("The last 12 weeks ({first} to today): {n} records").format(
-            first=weeks[0].strftime("%d/%m"), n=trends.total),
-            " " * LABEL_WIDTH + "  " + _("one column a week, the newest on the right"), ""]
+            first=show_date(weeks[0]), n=trends.total), " " * hint_at + hint, ""]
         lines.append(_("By kind"))
-        for kind, counts in sorted(trends.by_kind.items(), key=lambda kv: -sum(kv[1])):
-            lines.append(f"  {kind_label(kind)[:LABEL_WIDTH]:<{LABEL_WIDTH}}{sparkline(counts)}  {sum(counts):>4}")
+        for kind, counts in kinds:
+            lines += labelled(kind_label(kind), width, f"{sparkline(counts)}  {sum(counts):>4}")
         lines += ["", _("By area")]
         top = max((max(c) for c in trends.by_area.values()), default=0)
-        for area, counts in list(trends.by_area.items())[:10]:
-            lines.append(f"  {area[:LABEL_WIDTH]:<{LABEL_WIDTH}}{sparkline(counts, top)}  {sum(counts):>4}")
+        for area, counts in areas:
+            lines += labelled(area, width, f"{sparkline(counts, top)}  {sum(counts):>4}")
         lines += ["", _("Most frequent conditions (reviews of these weeks)")]
-        most = trends.categories[0][1] if trends.categories else 0
-        for category, count in trends.categories[:6]:
-            lines.append(f"  {condition_label(category)[:LABEL_WIDTH]:<{LABEL_WIDTH}}{bar(count, most, 30)} {count}")
+        most = categories[0][1] if categories else 0
+        for category, count in categories:
+            lines += labelled(condition_label(category), width, f"{bar(count, most, BAR_WIDTH)} {count}")
         if not trends.categories:
             lines.append("  " + _("No finished reviews in these weeks."))
         self.query_one("#charts", Static).update(plain("\n".join(lines)))
 
     def action_back(self) -> None:
         leave(self)
+
+    @staticmethod
+    def _some_ids(ids: tuple[str, ...], count: int) -> str:
+        """The newest few ids of a weak signal, and how many more there are (walk item 19)."""
+        shown = ", ".join(ids[-SIGNAL_IDS:])
+        rest = count - min(len(ids), SIGNAL_IDS)
+        if rest <= 0:
+            return shown
+        return _("{ids} and {n} more").format(ids=shown, n=rest)  # the same for 1 and many

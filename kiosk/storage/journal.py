@@ -31,7 +31,7 @@ from typing import Any
 
 from kiosk.storage import recovery
 from kiosk.storage.errors import DataDamaged, DataFolderBusy, StorageError, raise_os_error
-from kiosk.storage.files import fsync_dir, remove_temp_files, write_atomic
+from kiosk.storage.files import file_chunks, fsync_dir, remove_temp_files, write_atomic
 from kiosk.storage.format import (
     LOCK,
     SNAPSHOT,
@@ -49,7 +49,7 @@ from kiosk.storage.format import (
     segment_name,
     snapshot_chunks,
 )
-from kiosk.storage.recovery import OpenReport
+from kiosk.storage.recovery import Finding, OpenReport
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,9 @@ class JournalStore:
         self._reset_listeners: list[Callable[[], None]] = []
         self._lock_fd: int | None = None
         self._folder_fd: int | None = None
+        self._holder: dict[str, Any] = {}
+        #: What the previous writer last acknowledged, read from kiosk.lock before taking it.
+        self._acknowledged: dict[str, Any] | None = None
         self._journal_fd: int | None = None
         self._journal_path: Path | None = None
         self._journal_size = 0
@@ -196,13 +199,27 @@ class JournalStore:
             segments = list_segments(self.folder)
             if identity is None:
                 return False  # between two steps of a repair; look again next time
-            if identity != self._seen_snapshot or any(
-                path not in segments.values() or self._line_taken_back(path, offset)
-                for path, offset in self._seen_segments.items()
-            ):
-                self._open(repair=False)
-                self._notify_reset()
+            live = set(segments.values())
+            if any(path in live and self._line_taken_back(path, offset)
+                   for path, offset in self._seen_segments.items()):
+                self._reload()
                 return True
+            if identity != self._seen_snapshot or not live.issuperset(self._seen_segments):
+                # The writer wrote a snapshot (and may have removed segments it no longer
+                # needs). One that holds nothing this reader has not read already changes
+                # nothing here: reading it again held every request of the record page for a
+                # second at 25k records (issue 13 point 20). Otherwise read everything again.
+                try:
+                    newer = read_snapshot_seq(snap) > self.seq
+                except (ValueError, OSError):
+                    newer = True
+                if newer:
+                    self._reload()
+                    return True
+                self._seen_snapshot = identity
+                for path in [p for p in self._seen_segments if p not in live]:
+                    del self._seen_segments[path]
+                    self._seen_tails.pop(path, None)
             changed = False
             for base, path in sorted(segments.items()):
                 offset = self._seen_segments.get(path, 0)
@@ -215,8 +232,7 @@ class JournalStore:
                 if any(entry["seq"] <= self.seq for entry in segment.entries):
                     # A sequence number seen before, in a newer segment: the writer took a
                     # save back and wrote the real one there. Read everything again.
-                    self._open(repair=False)
-                    self._notify_reset()
+                    self._reload()
                     return True
                 for entry in segment.entries:
                     self._apply(entry["ops"])
@@ -226,6 +242,10 @@ class JournalStore:
                     self._seen_segments[path] = segment.good_size
                     self._seen_tails[path] = segment.tail
             return changed
+
+    def _reload(self) -> None:
+        self._open(repair=False)
+        self._notify_reset()
 
     def _line_taken_back(self, path: Path, offset: int) -> bool:
         """Reader: is the last line read from ``path`` gone? The writer takes a line back when
@@ -284,16 +304,29 @@ class JournalStore:
                 if opened >= 0:
                     os.close(opened)
             raise DataFolderBusy(self.folder, holder) from None
-        info = {
+        journal = read_lock_holder(self.folder).get("journal")
+        self._acknowledged = journal if isinstance(journal, dict) else None
+        self._holder = {
             "pid": os.getpid(),
             "host": socket.gethostname(),
-            "command": command,
+            "command": command[:200],
             "started_at": datetime.now().astimezone().isoformat(timespec="seconds"),
         }
         os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(info).encode(), 0)
+        os.pwrite(fd, json.dumps(self._holder).encode().ljust(LOCK_RECORD), 0)
         self._lock_fd = fd
         self._folder_fd = folder_fd
+        self._close_to_others()
+
+    def _close_to_others(self) -> None:
+        """Data files written by an older kiosk as 0644 become 0600 (they hold PIN hashes)."""
+        for path in self.folder.iterdir():
+            if path.name.startswith(("journal-", "kiosk.json")):
+                try:
+                    if path.stat().st_mode & 0o077:
+                        path.chmod(0o600)
+                except OSError:
+                    pass  # not ours to change (a copy made by root): the kiosk still works
 
     def _release_lock(self) -> None:
         # Closing releases the flocks.
@@ -345,8 +378,13 @@ class JournalStore:
         main = self.folder / SNAPSHOT
         candidates = [main, *list_generations(self.folder)]
         segments = recovery.read_segments(self.folder)
+        acknowledged = self._acknowledged if self.writer else self._acknowledged_by_a_stopped_writer()
         if not any(path.exists() for path in candidates) and not segments:
             self._start_fresh(SCHEMA_VERSION)
+            if acknowledged and acknowledged.get("segment"):
+                # A writer worked here, and its files are gone (fault report D18): start, but
+                # say so, every time until a writer has made the folder whole again.
+                self.report.damaged += [Finding(SNAPSHOT, "missing"), Finding(str(acknowledged["segment"]), "missing")]
             return
 
         report = OpenReport()
@@ -360,16 +398,39 @@ class JournalStore:
         self.schema = schema
         self.seq = recovery.replay(entries, chosen.seq, self._replay_ops, report)
         recovery.note_segments(report, segments, verify_all=self._verify_all)
+        if chosen.path == main:
+            recovery.note_missing_segment(report, segments, chosen.seq)
+        recovery.note_acknowledged(report, segments, acknowledged)
         self.report = report
 
         if self.writer:
             if repair and report.needs_repair:
                 recovery.repair(self.folder, report, self._write_recovered_snapshot)
+                self._start_segment()  # the recovered snapshot's own segment, as after any snapshot
             elif report.damaged or report.missing_seqs:
                 raise DataDamaged("damaged data: " + "; ".join(map(str, report.damaged)))
-            self._resume_journal(segments)
+            else:
+                self._resume_journal(segments)
         else:
             self._remember_reading(main, segments)
+
+    def _acknowledged_by_a_stopped_writer(self) -> dict[str, Any] | None:
+        """A reader (``kiosk check``) compares the files with what the last writer acknowledged
+        only when no writer runs: a running one is still writing past it."""
+        import fcntl
+
+        try:
+            fd = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return None  # a writer holds the folder
+        finally:
+            os.close(fd)  # (closing drops the shared lock at once)
+        journal = read_lock_holder(self.folder).get("journal")
+        return journal if isinstance(journal, dict) else None
 
     def _start_fresh(self, schema: int) -> None:
         """An empty folder: no records yet (the writer makes it a data folder at once)."""
@@ -386,7 +447,28 @@ class JournalStore:
         self._apply(ops, notify=False)
 
     def _write_recovered_snapshot(self, rotate: bool) -> None:
-        self._write_snapshot(self.tables, self._meta(self.seq), rotate=rotate)
+        """The repaired state becomes the only copy the kiosk keeps using (fault report D10).
+
+        Its segment starts first, as for every snapshot. The older copies predate the repair:
+        each needs saves that were in the damaged files, so falling back to one would lose
+        them again, and ``kiosk check`` rightly called their journal cut short. They go to
+        ``before-repair/`` (nothing is deleted); the first fallback copy is
+        the repaired state itself, and older ones follow with the next snapshots."""
+        self._start_segment()
+        self._write_snapshot(self.tables, self._meta(self.seq), rotate=False)
+        older = list_generations(self.folder)
+        if older:
+            aside = self.folder / BEFORE_REPAIR
+            aside.mkdir(exist_ok=True)
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+            for path in older:
+                os.replace(path, aside / f"{path.name}.{stamp}")
+                log.warning("copy %s predates the repair: kept in %s", path.name, BEFORE_REPAIR)
+            fsync_dir(aside)
+        if self.generations > 0:  # a fallback: a copy of the repaired state (its own file, not a link)
+            write_atomic(self.folder / f"{SNAPSHOT}.1", file_chunks(self.folder / SNAPSHOT))
+        fsync_dir(self.folder)
+        self._collect_segments()
 
     def _remember_reading(self, main: Path, segments: dict[int, Segment]) -> None:
         """Reader: what has been read, so :meth:`refresh` reads only what comes after it."""
@@ -416,6 +498,18 @@ class JournalStore:
         self._journal_fd = fd
         self._journal_path = segment.path
         self._journal_size = segment.good_size
+        self._record_acknowledged()
+
+    def _record_acknowledged(self) -> None:
+        """Note in kiosk.lock how far the journal is acknowledged: the newest segment and its
+        size. A start or ``kiosk check`` then knows when that segment went missing or shrank
+        (deleted, emptied, cut at a line), which the journal alone cannot show (fault report
+        D9). Not synced: after a power cut it may say less than was written, never more."""
+        if self._lock_fd is None or self._journal_path is None:
+            return
+        record = {**self._holder, "journal": {"segment": self._journal_path.name, "size": self._journal_size}}
+        with suppress(OSError):  # a note, never a reason to refuse a save
+            os.pwrite(self._lock_fd, json.dumps(record).encode().ljust(LOCK_RECORD), 0)
 
     # -- writing -------------------------------------------------------------------------
 
@@ -433,8 +527,10 @@ class JournalStore:
         path = self.folder / segment_name(self.seq)
         # A segment named after the current seq can only hold entries after it, so an existing
         # file of that name (a start with no saves since) is appended to, never truncated.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        # 0600 like the snapshot: segments carry supervisors' PIN hashes (fault report D19).
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
+            os.fchmod(fd, 0o600)
             if path == self._journal_path and os.fstat(fd).st_size > self._journal_size:
                 # The segment that a failed save left a fragment in (its ftruncate failed too)
                 # had no saves yet, so the "new" segment is the same file: cut the fragment off
@@ -451,6 +547,7 @@ class JournalStore:
         self._journal_path = path
         self._journal_size = os.fstat(fd).st_size
         self._needs_new_segment = False
+        self._record_acknowledged()
 
     def _append(self, line: bytes) -> None:
         try:
@@ -480,6 +577,7 @@ class JournalStore:
                 self._needs_new_segment = True  # after a failed fsync the page cache is suspect
             raise_os_error("saving", exc)
         self._journal_size = start + len(line)
+        self._record_acknowledged()
 
     def _apply(self, ops: list, *, notify: bool = True) -> None:
         for op in ops:
@@ -572,6 +670,13 @@ class JournalStore:
                     removed = True
         if removed:
             fsync_dir(self.folder)
+
+
+#: Where a repair keeps the copies made before it (see _write_recovered_snapshot).
+BEFORE_REPAIR = "before-repair"
+
+#: kiosk.lock is rewritten in place at every save: padded to one size, it never needs cutting.
+LOCK_RECORD = 1024
 
 
 def read_lock_holder(folder: Path) -> dict[str, Any]:

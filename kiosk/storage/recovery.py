@@ -24,7 +24,17 @@ from typing import Any
 
 from kiosk.storage.errors import DataDamaged, NewerSchema
 from kiosk.storage.files import file_chunks, fsync_dir, write_atomic
-from kiosk.storage.format import DAMAGED, SNAPSHOT, Entry, Segment, Tables, list_segments, read_segment, read_snapshot
+from kiosk.storage.format import (
+    DAMAGED,
+    SNAPSHOT,
+    Entry,
+    Segment,
+    Tables,
+    list_segments,
+    read_segment,
+    read_snapshot,
+    segment_name,
+)
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +200,34 @@ def note_segments(report: OpenReport, segments: dict[int, Segment], *, verify_al
             last = max((entry["seq"] for entry in segment.entries), default=base)
             if last < following and not segment.torn_tail and not segment.damaged_lines:
                 report.damaged.append(Finding(segment.path.name, "cut_short"))
+
+
+def note_missing_segment(report: OpenReport, segments: dict[int, Segment], snapshot_seq: int) -> None:
+    """Every snapshot the writer makes starts its own segment, ``journal-S.log`` for seq S,
+    before the snapshot is written. Without it, the saves after the snapshot are gone with it
+    (deleted or never seen): said, never ignored (fault report D9)."""
+    if snapshot_seq not in segments and not any(base > snapshot_seq for base in segments):
+        report.damaged.append(Finding(segment_name(snapshot_seq), "missing"))
+
+
+def note_acknowledged(report: OpenReport, segments: dict[int, Segment], acknowledged: dict[str, Any] | None) -> None:
+    """The last writer noted its newest segment and how many bytes of it were acknowledged; a
+    segment now missing or with fewer good bytes (emptied, zeroed, cut at a line) lost saves."""
+    if not acknowledged:
+        return
+    name, size = acknowledged.get("segment"), acknowledged.get("size")
+    if not isinstance(name, str) or not isinstance(size, int):
+        return
+    by_name = {segment.path.name: segment for segment in segments.values()}
+    segment = by_name.get(name)
+    known = {finding.file for finding in report.damaged}
+    if name in known:
+        return
+    if segment is None:
+        if size > 0:  # (an empty newest segment gone loses nothing)
+            report.damaged.append(Finding(name, "missing"))
+    elif segment.good_size < size and not segment.damaged_lines:
+        report.damaged.append(Finding(name, "cut_short"))
 
 
 def repair(folder: Path, report: OpenReport, write_snapshot: Callable[[bool], None]) -> None:

@@ -26,6 +26,7 @@ class Repository(RecordsRepository, SupervisorsRepository, PrintJobsRepository):
     def __init__(self, store: JournalStore, clock: Clock) -> None:
         self.store = store
         self.clock = clock
+        self._pending_pins = {}
         self._init_records()
         with store.lock:
             upgraded = upgrade_tables(store.tables, store.schema, SCHEMA_VERSION)

@@ -32,3 +32,17 @@ def use_console_glyphs() -> None:
 
     ScrollBarRender.VERTICAL_BARS = ["▄"] * 4 + [" "] * 4
     ScrollBarRender.HORIZONTAL_BARS = ["█"] * 4 + [" "] * 4
+
+
+#: The console's theme: Textual's dark one, with the accent (titles, Home's digits) and the
+#: warnings in colours that stay themselves in 16 colours. Textual's orange became bold bright
+#: red there, which on a black console reads as an error banner (walk item 36).
+CONSOLE_THEME = "kiosk-console"
+
+
+def console_theme():  # -> textual.theme.Theme (imported here: the core never loads Textual)
+    from dataclasses import replace
+
+    from textual.theme import BUILTIN_THEMES
+
+    return replace(BUILTIN_THEMES["textual-dark"], name=CONSOLE_THEME, accent="#00FFFF", warning="#FFFF00")

@@ -21,3 +21,54 @@ def format_date(value: str | date | datetime, language: str, *, with_time: bool 
     if with_time and isinstance(value, datetime):
         text += value.strftime(" %H:%M")
     return text
+
+
+def show_date(value: str | date | datetime, *, with_time: bool = False) -> str:
+    """:func:`format_date` in the kiosk's current language (what screens show)."""
+    from kiosk.i18n import language
+
+    return format_date(value, language(), with_time=with_time)
+
+
+def parse_date(text: str, today: date) -> date | None:
+    """A date as people type it: 20/12/2026, 20/12/26, 20-12-2026, 20.12.2026, 20/12 or 2026-12-20.
+
+    Day first, as in Argentina. A date without a year is the next one to come: 20/12 typed in
+    December is this year's, 5/1 typed in December is next year's. None if it is no date."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        if len(text) == 10 and text[4] == "-":
+            return date.fromisoformat(text)
+    except ValueError:
+        return None
+    parts = text.replace("-", "/").replace(".", "/").split("/")
+    if not 2 <= len(parts) <= 3 or not all(p.isdigit() and 0 < len(p) <= 4 for p in parts):
+        return None
+    day, month = int(parts[0]), int(parts[1])
+    try:
+        if len(parts) == 2:
+            guess = date(today.year, month, day)
+            return guess if guess >= today else date(today.year + 1, month, day)
+        year = int(parts[2])
+        if len(parts[2]) <= 2:
+            year += 2000
+        elif len(parts[2]) != 4:
+            return None
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def to_iso(text: str, today: date) -> str:
+    """What was typed, as an ISO date if it is one; otherwise as typed (the rules refuse it)."""
+    parsed = parse_date(text, today)
+    return parsed.isoformat() if parsed is not None else text.strip()
+
+
+def example_date(today: date, days: int = 14) -> str:
+    """A date to show as an example: in the future, written the local way."""
+    from datetime import timedelta
+
+    return show_date(today + timedelta(days=days))

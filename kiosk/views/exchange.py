@@ -1,23 +1,56 @@
 """Import and export: JSON lines in, JSON lines / JSON / CSV / Markdown out.
 
 Export writes exactly the stored documents (``kiosk.core.records.record_to_doc``), so an export
-imported into an empty folder exports identically. CSV is for spreadsheets in a Spanish locale:
-UTF-8 with a byte-order mark and ``;`` between fields; nested parts are flattened into columns.
+imported into an empty folder exports identically. The writers take the stored documents
+themselves: rebuilding 25 000 records with every rule checked again, only to turn them back into
+the same dicts, took most of an export's 5–10 s. CSV is for spreadsheets in a Spanish locale:
+UTF-8 with a byte-order mark and ``;`` between fields; nested parts are flattened into columns,
+and a cell a spreadsheet would take for a formula starts with ``'``. Markdown is the one-page
+text of each record, every value escaped so that it stays text.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
+import gc
 import json
-from collections.abc import Callable, Iterable, Iterator
-from typing import IO
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import MISSING, fields
+from typing import IO, Any, TypeVar
 
-from kiosk.core.records import FollowUp, Kind, Record, ValidationError, record_to_doc
+import orjson
+
+from kiosk import i18n
+from kiosk.core.records import (
+    RECORD_FIELDS,
+    Action,
+    Condition,
+    FollowUp,
+    HistoryEntry,
+    Kind,
+    Link,
+    LookFor,
+    Record,
+    Review,
+    ValidationError,
+    record_from_doc,
+    record_to_doc,
+)
 from kiosk.i18n import _, ngettext
-from kiosk.views.labels import describe_error, kind_label
-from kiosk.views.onepage import LOOK_FOR, as_markdown, one_page
+from kiosk.views.labels import describe_error, field_label, kind_label
+from kiosk.views.onepage import LOOK_FOR, as_markdown, markdown_text, one_page
 
 FORMATS = ("jsonl", "json", "csv", "md")
+
+#: Documents written per ``write`` call: one call per record was a good part of an export.
+_CHUNK = 500
+
+_Part = TypeVar("_Part")
+
+#: Stored documents, in the export order (see ``Repository.all_docs``).
+Docs = Iterable[Mapping[str, Any]]
 
 
 CSV_COLUMNS = (
@@ -26,74 +59,221 @@ CSV_COLUMNS = (
     "follow_up_date", "last_follow_up", "look_for", "applause", "links",
 )
 
-
-def _json_line(record: Record) -> str:
-    return json.dumps(record_to_doc(record), ensure_ascii=False)
-
-
-def write_jsonl(records: Iterable[Record], out: IO[str]) -> None:
-    for record in records:
-        out.write(_json_line(record) + "\n")
+#: How a cell begins when a spreadsheet takes it for a formula (OWASP "CSV Injection"). The
+#: kiosk's text cleaning strips a leading TAB or CR, which exposes the ``=`` behind it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def write_json(records: Iterable[Record], out: IO[str]) -> None:
-    docs = [record_to_doc(r) for r in records]
-    out.write(json.dumps(docs, ensure_ascii=False, indent=2) + "\n")
+def exported(doc: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A stored document as the export writes it: ``record_to_doc``'s fields in its order. A
+    document saved by this kiosk is that already; one from an older layout (a field missing
+    anywhere, or another order) is rebuilt, which fills in what it lacks."""
+    if tuple(doc) == RECORD_FIELDS and _parts_complete(doc):
+        return doc
+    return record_to_doc(record_from_doc(doc))
 
 
-def csv_row(record: Record) -> dict[str, str]:
-    review = record.review
-    follow_up = record.follow_ups[-1] if record.follow_ups else None
-    return {
-        "id": record.id,
-        "kind": record.kind,
-        "area": record.area,
-        "station": record.station,
-        "occurred_at": record.occurred_at,
-        "created_at": record.created_at,
-        "reporter": record.reporter,
-        "what_happened": record.what_happened,
-        "impact": record.impact,
-        "what_we_did": record.what_we_did,
-        "status": record.status,
-        "why": " | ".join(f"{c.category}: {c.text}" for c in review.why) if review else "",
-        "action": review.action.text if review else "",
-        "action_owner": review.action.owner if review else "",
-        "action_deadline": review.action.deadline if review else "",
-        "follow_up_date": review.follow_up_date if review else "",
-        "last_follow_up": f"{follow_up.outcome} {follow_up.at}" if follow_up else "",
-        "look_for": record.look_for.text if record.look_for else "",
-        "applause": str(record.applause),
-        "links": " ".join(f"{link.rel}:{link.id}" for link in record.links),
-    }
+def _parts_complete(doc: Mapping[str, Any]) -> bool:
+    """Whether every nested part has all its fields (a stored part never has unknown ones)."""
+    count = _FIELD_COUNTS
+    review = doc["review"]
+    if review is not None and (
+        len(review) != count[Review] or len(review["action"]) != count[Action]
+        or any(len(c) != count[Condition] for c in review["why"])
+    ):
+        return False
+    look_for = doc["look_for"]
+    return (
+        (look_for is None or len(look_for) == count[LookFor])
+        and all(len(f) == count[FollowUp] for f in doc["follow_ups"])
+        and all(len(link) == count[Link] for link in doc["links"])
+        and all(len(h) == count[HistoryEntry] for h in doc["history"])
+    )
 
 
-def write_csv(records: Iterable[Record], out: IO[str], delimiter: str = ";") -> None:
+def _chunks(docs: Docs) -> Iterator[list[Mapping[str, Any]]]:
+    chunk: list[Mapping[str, Any]] = []
+    for doc in docs:
+        chunk.append(exported(doc))
+        if len(chunk) >= _CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def write_jsonl(docs: Docs, out: IO[str]) -> None:
+    """One compact JSON object per line (orjson: five times json.dumps' speed)."""
+    for chunk in _chunks(docs):
+        out.write(b"".join(orjson.dumps(doc, option=orjson.OPT_APPEND_NEWLINE) for doc in chunk).decode())
+
+
+def write_json(docs: Docs, out: IO[str]) -> None:
+    """One JSON array, indented by two (the same text as ``json.dumps(indent=2)``), written a
+    chunk at a time instead of as one string of the whole export."""
+    first = True
+    for chunk in _chunks(docs):
+        # Newlines inside strings are escaped, so every newline is layout: indent each by two.
+        items = ",\n".join("  " + orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode().replace("\n", "\n  ")
+                           for doc in chunk)
+        out.write(("[\n" if first else ",\n") + items)
+        first = False
+    out.write("[]\n" if first else "\n]\n")
+
+
+def csv_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: one that begins like a formula (after any spaces)
+    gets a leading ``'``, which spreadsheets show as text and do not evaluate (faults report D4)."""
+    if value.startswith(FORMULA_STARTS) or value.lstrip().startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_row(doc: Mapping[str, Any]) -> list[str]:
+    """The cells of one stored document, in the order of :data:`CSV_COLUMNS`."""
+    review = doc.get("review") or {}
+    action = review.get("action") or {}
+    follow_ups = doc.get("follow_ups") or ()
+    follow_up = follow_ups[-1] if follow_ups else None
+    cells = [
+        doc.get("id", ""),
+        doc.get("kind", ""),
+        doc.get("area", ""),
+        doc.get("station", ""),
+        doc.get("occurred_at", ""),
+        doc.get("created_at", ""),
+        doc.get("reporter", ""),
+        doc.get("what_happened", ""),
+        doc.get("impact", ""),
+        doc.get("what_we_did", ""),
+        doc.get("status", ""),
+        " | ".join(f"{c.get('category', '')}: {c.get('text', '')}" for c in review.get("why", ())),
+        action.get("text", ""),
+        action.get("owner", ""),
+        action.get("deadline", ""),
+        review.get("follow_up_date", ""),
+        f"{follow_up.get('outcome', '')} {follow_up.get('at', '')}" if follow_up else "",
+        (doc.get("look_for") or {}).get("text", ""),
+        str(doc.get("applause", 0)),
+        " ".join(f"{link.get('rel', '')}:{link.get('id', '')}" for link in doc.get("links", ())),
+    ]
+    return [csv_cell(str(cell)) for cell in cells]
+
+
+def write_csv(docs: Docs, out: IO[str], delimiter: str = ";") -> None:
     out.write("\ufeff")  # the BOM makes spreadsheets read UTF-8 instead of the locale's code page
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, delimiter=delimiter, lineterminator="\r\n")
-    writer.writeheader()
-    for record in records:
-        writer.writerow(csv_row(record))
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for chunk in _chunks(docs):
+        writer.writerows(csv_row(doc) for doc in chunk)
 
 
 def record_page(record: Record, *, show_reporter: bool = True) -> str:
-    """The one-page text of a record, as Markdown (kiosk.views.onepage has the page itself)."""
-    return as_markdown(one_page(record, show_reporter=show_reporter))
+    """The one-page text of a record as the screen shows it (as plain text, so values are left
+    as typed); what leaves the kiosk as a file is :func:`record_markdown`."""
+    return as_markdown(one_page(record, show_reporter=show_reporter), escape=False)
 
 
-def write_md(records: Iterable[Record], out: IO[str]) -> None:
-    first = True
-    for record in records:
-        if not first:
-            out.write("\n---\n\n")
-        out.write(record_page(record))
-        first = False
+def record_markdown(record: Record, *, show_reporter: bool = True) -> str:
+    """The one-page text of a record as Markdown for a file: every value escaped, so none can
+    make a heading, a rule, a link or HTML wherever the file is rendered (faults report D17)."""
+    return as_markdown(one_page(record, show_reporter=show_reporter), escape=True)
+
+
+def stored_record(doc: Mapping[str, Any]) -> Record:
+    """The record of a stored document, built without checking every rule again: stored
+    documents were checked and cleaned when they were saved (``record_from_doc`` takes about
+    ten times as long, most of a Markdown export). Anything unexpected takes the checked way."""
+    try:
+        return _assemble(doc)
+    except (TypeError, KeyError, AttributeError, ValueError):
+        return record_from_doc(doc)
+
+
+_PARTS = (Record, Review, Condition, Action, FollowUp, LookFor, Link, HistoryEntry)
+_FIELDS: dict[type, frozenset[str]] = {cls: frozenset(f.name for f in fields(cls)) for cls in _PARTS}
+_FIELD_COUNTS = {cls: len(names) for cls, names in _FIELDS.items()}
+
+
+def _defaults(cls: type) -> dict[str, Callable[[], Any]]:
+    found: dict[str, Callable[[], Any]] = {}
+    for f in fields(cls):
+        if f.default_factory is not MISSING:
+            found[f.name] = f.default_factory
+        elif f.default is not MISSING:
+            found[f.name] = functools.partial(_same, f.default)
+    return found
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+#: Each part's defaults, as factories: a document stored before a field was added lacks it.
+_DEFAULTS: dict[type, dict[str, Callable[[], Any]]] = {cls: _defaults(cls) for cls in _PARTS}
+
+
+def _part(cls: type[_Part], values: dict[str, Any]) -> _Part:
+    """A frozen dataclass from a dict of its fields, filled as ``copy`` and ``pickle`` fill one:
+    its generated ``__init__`` sets each field through ``object.__setattr__``, and that was the
+    larger part of rebuilding a record. Unknown fields, or a missing one without a default,
+    raise KeyError (the caller then takes the checked way)."""
+    names = _FIELDS[cls]
+    if values.keys() != names:
+        missing = names - values.keys()
+        defaults = _DEFAULTS[cls]
+        if not names.issuperset(values) or not missing <= defaults.keys():
+            raise KeyError(cls.__name__)
+        values.update((name, defaults[name]()) for name in missing)
+    part = object.__new__(cls)
+    part.__dict__.update(values)
+    return part
+
+
+def _assemble(doc: Mapping[str, Any]) -> Record:
+    values = dict(doc)
+    review = values["review"]
+    if review is not None:
+        parts = dict(review)
+        parts["why"] = tuple(_part(Condition, dict(c)) for c in parts["why"])
+        parts["action"] = _part(Action, dict(parts["action"]))
+        parts["participants"] = tuple(parts["participants"])
+        values["review"] = _part(Review, parts)
+    if values["look_for"] is not None:
+        values["look_for"] = _part(LookFor, dict(values["look_for"]))
+    values["follow_ups"] = tuple(_part(FollowUp, dict(f)) for f in values["follow_ups"])
+    values["links"] = tuple(_part(Link, dict(link)) for link in values["links"])
+    values["history"] = tuple(_part(HistoryEntry, {**h, "fields": tuple(h["fields"])}) for h in values["history"])
+    return _part(Record, values)
+
+
+def write_md(docs: Docs, out: IO[str]) -> None:
+    # One language for the whole file: each label is looked up once, not once per record.
+    translate = functools.lru_cache(maxsize=None)(_)
+    language = i18n.language()
+    # A page is some fifty short-lived objects and none in a cycle: the cyclic GC would walk
+    # them over and over while they are made (a fifth of the time), and free nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        first = True
+        for chunk in _chunks(docs):
+            pages = [as_markdown(one_page(stored_record(doc), translate=translate, language=language), escape=True)
+                     for doc in chunk]
+            out.write(("" if first else "\n---\n\n") + "\n---\n\n".join(pages))
+            first = False
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def month_summary(records: Iterable[Record], month: str) -> str:
     """A month for managers, as Markdown: what was reported, the changes agreed, what worked
-    and what did not (follow-ups of the month), and the wins. ``month`` is YYYY-MM."""
+    and what did not (follow-ups of the month), and the wins. ``month`` is YYYY-MM. Every value
+    goes through :func:`markdown_text`, as in the one-page export."""
     from collections import Counter
+
+    md = markdown_text
 
     records = list(records)
     reported = [r for r in records if r.occurred_at[:7] == month]
@@ -107,9 +287,9 @@ def month_summary(records: Iterable[Record], month: str) -> str:
     lines.append(ngettext("{n} record reported", "{n} records reported", len(reported)).format(n=len(reported))
                  + ": " + ", ".join(f"{kind_label(k)} {n}" for k, n in kinds.most_common()))
     if areas:
-        lines.append(_("By area") + ": " + ", ".join(f"{a} {n}" for a, n in areas.most_common()))
+        lines.append(_("By area") + ": " + ", ".join(f"{md(a)} {n}" for a, n in areas.most_common()))
     lines += ["", "## " + _("Changes agreed ({n})").format(n=len(reviewed)), ""]
-    lines += [f"- **{r.id}** · {r.area}: {action.text} — {action.owner}, {action.deadline}"
+    lines += [f"- **{r.id}** · {md(r.area)}: {md(action.text)} — {md(action.owner)}, {md(action.deadline)}"
               for r, action in ((r, r.review.action) for r in reviewed if r.review is not None)] or ["-"]
     groups: dict[str, list[tuple[Record, FollowUp]]] = {"worked": [], "not": [], "early": []}
     for r, f in checks:
@@ -118,19 +298,19 @@ def month_summary(records: Iterable[Record], month: str) -> str:
     for title, items in ((_("What worked"), groups["worked"]), (_("What did not work"), groups["not"]),
                          (_("Too early to tell, or extended"), groups["early"])):
         lines += ["", f"## {title} ({len(items)})", ""]
-        lines += [f"- **{r.id}** · {r.area}: {r.review.action.text if r.review else r.what_happened}"
-                  + (f" — {f.notes}" if f.notes else "") for r, f in items] or ["-"]
+        lines += [f"- **{r.id}** · {md(r.area)}: {md(r.review.action.text if r.review else r.what_happened)}"
+                  + (f" — {md(f.notes)}" if f.notes else "") for r, f in items] or ["-"]
     lines += ["", "## " + _("Wins ({n})").format(n=len(wins)), ""]
-    lines += [f"- **{r.id}** · {r.area}: {r.what_happened}" + (f" (+{r.applause})" if r.applause else "")
+    lines += [f"- **{r.id}** · {md(r.area)}: {md(r.what_happened)}" + (f" (+{r.applause})" if r.applause else "")
               for r in wins] or ["-"]
     looks = [r for r in records if r.look_for is not None and r.look_for.until[:7] >= month
              and (r.review and r.review.reviewed_at[:7] == month)]
     if looks:
-        lines += ["", "## " + _(LOOK_FOR), ""] + [f"- {r.look_for.text}" for r in looks if r.look_for is not None]
+        lines += ["", "## " + _(LOOK_FOR), ""] + [f"- {md(r.look_for.text)}" for r in looks if r.look_for is not None]
     return "\n".join(lines) + "\n"
 
 
-WRITERS: dict[str, Callable[[Iterable[Record], IO[str]], None]] = {
+WRITERS: dict[str, Callable[[Docs, IO[str]], None]] = {
     "jsonl": write_jsonl,
     "json": write_json,
     "csv": write_csv,
@@ -138,41 +318,74 @@ WRITERS: dict[str, Callable[[Iterable[Record], IO[str]], None]] = {
 }
 
 
-def parse_lines(stream: IO[bytes]) -> Iterator[tuple[int, object | str]]:
-    """(line number, document) for each non-blank line; a reason string instead of the
-    document when the line is not a JSON object. Reads one line at a time (never ahead), so a
-    caller writing through a pipe gets each answer before it sends the next line."""
-    number = 0
-    while True:
-        raw = stream.readline()
-        if not raw:
-            return
-        number += 1
-        if not raw.strip():
-            continue
-        try:
-            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-        except UnicodeDecodeError:
-            yield number, _("the line is not UTF-8")
-            continue
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield number, _("not valid JSON ({error})").format(error=exc.msg)
-            continue
-        except ValueError:  # a number longer than Python turns into an int (4 300 digits)
-            yield number, _("a number in the line has too many digits")
-            continue
-        except RecursionError:  # lists or objects nested thousands deep
-            yield number, _("the line is nested too deeply")
-            continue
-        if not isinstance(doc, dict):
-            yield number, _("each line must be one JSON object")
-            continue
-        yield number, doc
+def parse_line(raw: bytes, number: int) -> object | str | None:
+    """The JSON object on one line, a reason string if it is none, or None for a blank line.
+    ``number``: the first line may begin with a byte-order mark. (``kiosk import`` reads the
+    lines itself, see ``kiosk.cli.data.import_lines``: it must know when none is waiting.)"""
+    if not raw.strip():
+        return None
+    try:
+        # orjson first (about half the time). It reads what Python's reader reads, alike, but
+        # for an integer past 64 bits, which it makes a float: no field of a record takes
+        # either. What it refuses (NaN, 1e999, a lone surrogate, deep nesting, a byte-order
+        # mark) the reader below reads again, to take it or to say what is wrong.
+        quick = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass
+    else:
+        if isinstance(quick, dict):
+            return quick
+    try:
+        text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+    except UnicodeDecodeError:
+        return _("the line is not UTF-8")
+    try:
+        doc = _DECODER.decode(text)
+    except _NotFinite as exc:
+        return _("the line holds {value}, which is not a finite number").format(value=exc.text)
+    except json.JSONDecodeError as exc:
+        return _("not valid JSON ({error})").format(error=exc.msg)
+    except ValueError:  # a number longer than Python turns into an int (4 300 digits)
+        return _("a number in the line has too many digits")
+    except RecursionError:  # lists or objects nested thousands deep
+        return _("the line is nested too deeply")
+    if not isinstance(doc, dict):
+        return _("each line must be one JSON object")
+    return doc
+
+
+class _NotFinite(ValueError):
+    """NaN, Infinity, -Infinity, or a number too large for a float (1e999): Python's JSON
+    reader takes them, JSON itself has none, and no field of a record can hold one."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def _refuse_constant(text: str) -> float:
+    raise _NotFinite(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotFinite(text)
+    return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
 
 
 def import_reason(error: Exception) -> str:
+    """Why an import line was refused, in words an admin can act on."""
     if isinstance(error, ValidationError):
+        if error.code in ("not_integer", "out_of_range") and "max" in error.params:
+            return _("{field} must be a whole number from 0 to {max}.").format(
+                field=field_label(error.field), max=error.params["max"])
+        if error.code == "weak" and error.field == "link_token":
+            return _("{field} must be at least {min} characters of A-Z, a-z, 0-9, '-' and '_', as the kiosk "
+                     "makes them (a shorter one can be guessed; other characters break the link). Leave it "
+                     "out and the import makes a new one.").format(field=field_label(error.field), **error.params)
         return describe_error(error)
     return _("a value has the wrong type or size ({error})").format(error=type(error).__name__)

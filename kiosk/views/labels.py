@@ -5,8 +5,11 @@ One table per fact; screens, slips, exports and the command line all use these.
 
 from __future__ import annotations
 
+from datetime import date
+
 from kiosk.core.records import REPORT_LIMITS, ValidationError
-from kiosk.i18n import N_, _, ngettext
+from kiosk.i18n import N_, _, language, ngettext
+from kiosk.views.dates import format_date
 
 KIND_LABELS = {
     "error": N_("Error"),
@@ -106,8 +109,9 @@ def field_label(name: str) -> str:
     return _(FIELD_LABELS[name]) if name in FIELD_LABELS else name
 
 
-def describe_error(error: ValidationError) -> str:
-    """A sentence a person can act on, naming the field."""
+def describe_error(error: ValidationError, *, today: date | None = None) -> str:
+    """A sentence a person can act on, naming the field. ``today``: dates' examples are then
+    in the future and written the local way (a screen knows the day; an import line does not)."""
     label = field_label(error.field)
     params = error.params
     code = error.code
@@ -144,6 +148,10 @@ def describe_error(error: ValidationError) -> str:
     if code == "exists":
         return _("A record with id {value} already exists.").format(**params)
     if code == "bad_date":
+        if today is not None:
+            from kiosk.views.dates import example_date
+
+            return _("{field} must be a date, e.g. {example}.").format(field=label, example=example_date(today))
         return _("{field} is not a date like 2026-11-21.").format(field=label)
     if code in ("not_text", "not_list", "not_object", "not_integer", "not_ascii", "not_flag"):
         return _("{field} has the wrong type.").format(field=label)
@@ -175,6 +183,11 @@ def recovery_lines(report, *, repaired: bool = True) -> list[str]:
         lines.append(_("The damaged file was kept at {path}").format(path=path))
     if report.missing_seqs:
         lines.append(_("{count} saves could not be recovered.").format(count=report.missing_seqs))
+    lost_journal = any(f.file.startswith("journal-") and f.problem in ("missing", "cut_short") for f in report.damaged)
+    if lost_journal and not report.missing_seqs:
+        when = report.snapshot_written_at
+        lines.append(_("Saves made after {when} may be lost: check the latest reports.").format(
+            when=format_date(when, language(), with_time=True) if when else "?"))
     return lines
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from kiosk.core.text import shorten
 from kiosk.i18n import _, ngettext
+from kiosk.views.dates import show_date
 
 #: The keys that mark suggestion 1, 2 or 3 as the same thing.
 SAME_KEYS = ("f5", "f6", "f7")
@@ -25,12 +26,15 @@ class Seen:
     again: int  # records already linked as it happening again
 
 
-def look_up(repo, text: str, *, area: str = "", station: str = "", exclude: str = "") -> list[Seen]:
-    """The suggestions for ``text`` (call it off the UI thread)."""
+def look_up(repo, text: str, *, area: str = "", station: str = "", exclude: str = "",
+            linked: frozenset[str] = frozenset()) -> list[Seen]:
+    """The suggestions for ``text`` (call it off the UI thread). Records already tied to
+    ``exclude`` are left out: those in ``linked`` (the cycle it reopened, say) and those
+    already marked as it happening again — suggesting them again only invites a second link."""
     seen = []
     for match in repo.similar(text, area=area, station=station, exclude=exclude):
         record = match.record
-        if record is None:
+        if record is None or record.id in linked or (exclude and any(link.id == exclude for link in record.links)):
             continue
         review = record.review if record.review is not None and not record.review.draft else None
         seen.append(Seen(
@@ -48,7 +52,8 @@ def describe(seen: list[Seen], same_as: str) -> str:
     lines = [_("Have we seen this before? If one of these is the same thing, press its key:")]
     for key, item in zip(SAME_KEYS, seen, strict=False):  # at most three keys
         mark = "√ " if item.id == same_as else ""
-        line = f"{mark}{key.upper()}  {item.id} · {item.area} · {item.when} — {shorten(item.what, 40)}"
+        when = show_date(item.when) if item.when else "-"
+        line = f"{mark}{key.upper()}  {item.id} · {item.area} · {when} — {shorten(item.what, 40)}"
         if item.change:
             line += "\n      " + _("Change: {action}").format(action=shorten(item.change, 44))
             line += " · " + (_(WORKED_LABELS[item.worked]) if item.worked else _("not followed up yet"))

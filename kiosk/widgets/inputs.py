@@ -9,6 +9,7 @@ dropping text. Kept apart from ``kiosk.widgets`` so Home starts without loading 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Input, OptionList, TextArea
 
 from kiosk.core.text import inert
+from kiosk.i18n import _
 
 
 @dataclass
@@ -29,21 +31,55 @@ class TextClipped(Message):
     dropped: int
 
 
+#: A slip's link anywhere in a text: what a scanner types into a field that has the cursor.
+_SLIP_IN_TEXT = re.compile(
+    r"https?://[A-Za-z0-9.\-]+(?::\d{1,5})?(?:/[A-Za-z0-9._~\-/]*)?/r/[A-Za-z0-9-]{3,16}\?k=[A-Za-z0-9_-]{8,64}"
+)
+
+
+def without_scanned_slips(widget: Widget, text: str) -> str | None:
+    """``text`` without the slip links a scanner typed into it (walk item 31: the link, token
+    and all, ended up in a report), saying so; None if there was none."""
+    cleaned, count = _SLIP_IN_TEXT.subn("", text)
+    if not count:
+        return None
+    widget.app.notify(_("That was a scanned slip, not text: it was taken out of the field. To open "
+                        "its record, scan it on Home."), severity="warning", markup=False)
+    return cleaned
+
+
 def without_enter(bindings: list) -> list:
     """A widget's bindings minus Enter, which these widgets handle in their key handler (in
     order with the typed characters) and which the screen shows in the footer instead."""
     return [b for b in bindings if not (isinstance(b, Binding) and b.key == "enter")]
 
 
+#: Editing keys that select or wipe a whole line or field at once. On a shared floor terminal
+#: they are pressed by accident (gloves, a scanner's stray code), the kiosk's own F6/F7 were
+#: taken by them (walk item 1: F7 then any key wiped the report), and there is no undo.
+WIPING_ACTIONS = frozenset({
+    "select_all", "select_line", "cut", "delete_left_all", "delete_right_all",
+    "delete_to_start_of_line", "delete_to_end_of_line_or_delete_line", "delete_line",
+})
+
+
+def without_wiping(bindings: list) -> list:
+    return [b for b in bindings if not (isinstance(b, Binding) and b.action in WIPING_ACTIONS)]
+
+
 class KioskInput(Input, inherit_bindings=False):
     """A one-line input for operators and scanners (see the module docstring)."""
 
-    BINDINGS = without_enter(Input.BINDINGS)
+    BINDINGS = without_wiping(without_enter(Input.BINDINGS))
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":
             event.stop()
             event.prevent_default()
+            cleaned = without_scanned_slips(self, self.value)
+            if cleaned is not None:
+                self.value = cleaned
+                return  # the scanner's Enter: not the person's
             await self.action_submit()
             return
         if event.is_printable and event.character and not inert(event.character):
@@ -67,8 +103,13 @@ class KioskInput(Input, inherit_bindings=False):
             self.post_message(TextClipped(self, dropped))
 
 
-class ReportTextArea(TextArea):
-    """A wrapped, multi-line answer box where Enter moves on instead of adding a line."""
+class ReportTextArea(TextArea, inherit_bindings=False):
+    """A wrapped, multi-line answer box where Enter moves on instead of adding a line.
+
+    Text put in it (a prefilled answer) leaves the cursor at its end: that is where people
+    add, and a cursor left at the start put their addition in front (walk item 2)."""
+
+    BINDINGS = without_wiping(TextArea.BINDINGS)
 
     @dataclass
     class Submitted(Message):
@@ -83,11 +124,20 @@ class ReportTextArea(TextArea):
     def __init__(self, *, max_length: int, **kwargs: Any) -> None:
         super().__init__(soft_wrap=True, tab_behavior="focus", show_line_numbers=False, **kwargs)
         self.max_length = max_length
+        self.move_cursor(self.document.end)
+
+    def load_text(self, text: str) -> None:
+        super().load_text(text)
+        self.move_cursor(self.document.end)
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":
             event.stop()
             event.prevent_default()
+            cleaned = without_scanned_slips(self, self.text)
+            if cleaned is not None:
+                self.load_text(cleaned)
+                return  # the scanner's Enter: not the person's
             self.post_message(self.Submitted(self))
             return
         if event.is_printable:

@@ -32,7 +32,9 @@ async def test_settings_are_validated_and_saved_atomically(make_app, repo, tmp_p
         admin = await open_admin(pilot)
         admin.query_one("#set-follow_up_days").value = "tres"
         await pilot.press("ctrl+s")
-        assert "No se guardó: follow_up_days" in text_of(app)
+        assert ("No se guardó: «Días desde una revisión hasta su seguimiento» tiene que ser un número entero"
+                in text_of(app))
+        assert app.screen.focused is admin.query_one("#set-follow_up_days")
         assert not app.config_file.exists()
         admin.query_one("#set-follow_up_days").value = "45"
         admin.query_one("#set-areas").value = "Línea 1, Línea 2, \"Depósito\" norte"
@@ -55,7 +57,7 @@ async def test_supervisors_are_added_and_the_last_admin_stays(make_app, repo, tm
             await pilot.press("tab")
         assert app.screen.focused is admin.query_one("#supervisor-list")
         await pilot.press("f5")
-        await wait_for(pilot, lambda: "Agregar una persona de supervisión" in text_of(app))
+        await wait_for(pilot, lambda: "Agregar un supervisor" in text_of(app))
         await pilot.press(*"Luis", "enter", *"1357", "enter", *"1357", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, AdminScreen) and len(app.screen.supervisors) == 2)
         assert [(s.name, s.admin) for s in repo.supervisors()] == [("Marta Ruiz", True), ("Luis", False)]
@@ -64,8 +66,16 @@ async def test_supervisors_are_added_and_the_last_admin_stays(make_app, repo, tm
         await pilot.press("delete")
         await wait_for(pilot, lambda: "única persona admin" in text_of(app))
         admin.query_one("#supervisor-list").highlighted = 1
+        await pilot.press("delete")  # asks first: Esc keeps Luis
+        await wait_for(pilot, lambda: "¿Quitar a Luis?" in text_of(app))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, AdminScreen))
+        assert len(repo.supervisors()) == 2
         await pilot.press("delete")
-        await wait_for(pilot, lambda: len(app.screen.supervisors) == 1)
+        await wait_for(pilot, lambda: "¿Quitar a Luis?" in text_of(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, AdminScreen) and len(app.screen.supervisors) == 1)
+        assert "Se quitó a Luis." in text_of(app)
     assert [s.name for s in repo.supervisors()] == ["Marta Ruiz"]
 
 
@@ -100,7 +110,7 @@ async def test_no_pin_typed_on_the_screens_reaches_any_file(make_app, repo, data
             admin = await open_admin(pilot)
             admin.query_one("#supervisor-list").focus()
             await pilot.press("f6")
-            await wait_for(pilot, lambda: "Agregar una persona admin" in text_of(app))
+            await wait_for(pilot, lambda: "Agregar un admin" in text_of(app))
             await pilot.press(*"Luis", "enter", *"73019468", "enter", *"73019468", "enter")
             await wait_for(pilot, lambda: isinstance(app.screen, AdminScreen) and len(app.screen.supervisors) == 2)
             await pilot.press("escape", "9")  # a wrong PIN goes through the log path too

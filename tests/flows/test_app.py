@@ -57,7 +57,7 @@ async def test_required_field_is_explained_and_blocks_the_step(make_app, repo):
     app = make_app()
     async with app.run_test() as pilot:
         await pilot.press("1", "1")
-        await pilot.press("enter")  # first area
+        await pilot.press("down", "enter", "enter")  # first area, no station
         await pilot.press("enter", "enter")  # empty "what happened", then try to move on
         assert "Paso 3 de 6" in screen_text(app)
         assert "Qué pasó es obligatorio." in screen_text(app)
@@ -85,19 +85,79 @@ async def test_area_filter_ignores_accents_and_requires_a_match(make_app):
 async def test_escape_goes_back_step_by_step_to_home(make_app):
     app = make_app()
     async with app.run_test() as pilot:
-        await pilot.press("1", "4", "enter")
+        await pilot.press("1", "4", "down", "enter", "enter")
         assert "Paso 3 de 6" in screen_text(app)
         await pilot.press("escape")
-        assert "Paso 2 de 6" in screen_text(app)
+        assert "Paso 2 de 6" in screen_text(app) and app.focused.id == "station"
+        await pilot.press("escape")
+        assert "Paso 2 de 6" in screen_text(app) and app.focused.id == "area-filter"
         await pilot.press("escape", "escape")
-        assert isinstance(app.screen, HomeScreen)
+        assert isinstance(app.screen, HomeScreen)  # nothing typed: nothing to ask
+
+
+async def test_escape_never_throws_away_a_typed_report_without_asking(make_app, repo):
+    # Walk item 13: Esc Esc Esc from step 3 lost the text with no question.
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("1", "1", "down", "enter", "enter")
+        await type_text(pilot, "Se trabó la cinta")
+        await pilot.press(*["escape"] * 4)
+        await wait_for(pilot, lambda: "¿Descartar el reporte?" in screen_text(app))
+        await pilot.press("escape")  # the safe answer: back to the report, text kept
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
+        assert "Paso 1 de 6" in screen_text(app)
+        assert app.screen.query_one("#what_happened", ReportTextArea).text == "Se trabó la cinta"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "¿Descartar el reporte?" in screen_text(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+    assert repo.count() == 0
+
+
+async def test_a_quick_enter_on_the_area_step_files_nothing_by_default(make_app):
+    # Walk item 22: Enter took the first area (Inyección) for anyone in a hurry.
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("1", "1", "enter")
+        assert "Paso 2 de 6" in screen_text(app)
+        assert "Elegí un área de la lista" in screen_text(app)
+        assert app.screen.area == ""
+
+
+async def test_the_report_asks_for_the_station_with_the_configured_list(make_app, repo):
+    # Walk item 21 / issue point 27: records, the page and "seen before?" use the station.
+    app = make_app(stations=("Inyectora 3", "Inyectora 4", "Línea 2"))
+    async with app.run_test() as pilot:
+        await pilot.press("1", "1")
+        await type_text(pilot, "env")
+        await pilot.press("enter")
+        stations = app.screen.query_one("#stations")
+        assert "Puesto o máquina" in screen_text(app) and stations.display and stations.option_count == 3
+        await type_text(pilot, "iny")
+        await pilot.press("down", "enter")  # the second match
+        await type_text(pilot, "Se trabó el molde 14")
+        await pilot.press("enter", "enter", "enter", "enter")
+        assert "Puesto o máquina: Inyectora 4" in screen_text(app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SavedScreen))
+        assert repo.get(app.screen.record.id).station == "Inyectora 4"
+        # A name that is not on the list is taken as typed.
+        await pilot.press("enter", "1", "1")
+        await type_text(pilot, "env")
+        await pilot.press("enter")
+        await type_text(pilot, "Prensa vieja")
+        await pilot.press("enter")
+        await type_text(pilot, "Otra vez el molde")
+        await pilot.press("enter", "enter", "enter", "enter", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SavedScreen))
+        assert repo.get(app.screen.record.id).station == "Prensa vieja"
 
 
 async def test_hostile_text_is_stored_clean_and_shown_literally(make_app, repo):
     app = make_app()
     hostile = "[@click=app.quit]x[/] [b]negrita[/b] \x1b]52;c;AAAA\x07 \x9b2J fin"
     async with app.run_test() as pilot:
-        await pilot.press("1", "1", "enter")
+        await pilot.press("1", "1", "down", "enter", "enter")
         area = app.screen.query_one("#what_happened", ReportTextArea)
         await pilot.press("x")  # something typed, then the paste
         app.screen.query_one("#what_happened").post_message(
@@ -119,7 +179,7 @@ async def test_hostile_text_is_stored_clean_and_shown_literally(make_app, repo):
 async def test_huge_paste_is_clipped_with_a_message(make_app):
     app = make_app()
     async with app.run_test() as pilot:
-        await pilot.press("1", "1", "enter")
+        await pilot.press("1", "1", "down", "enter", "enter")
         from textual.events import Paste
 
         app.screen.query_one("#what_happened").post_message(Paste("á" * 1_000_000))
@@ -132,7 +192,7 @@ async def test_huge_paste_is_clipped_with_a_message(make_app):
 async def test_decomposed_accents_are_stored_composed(make_app, repo):
     app = make_app()
     async with app.run_test() as pilot:
-        await pilot.press("1", "1", "enter")
+        await pilot.press("1", "1", "down", "enter", "enter")
         from textual.events import Paste
 
         app.screen.query_one("#what_happened").post_message(Paste("Jose\u0301 vio la presio\u0301n alta"))
@@ -183,6 +243,8 @@ async def test_exit_without_an_admin_creates_the_first_one(make_app, repo):
         await pilot.press("enter", *"2580", "enter", *"2581", "enter")
         await wait_for(pilot, lambda: "Los dos PIN son distintos" in screen_text(app))
         await pilot.press(*"2580", "enter")
+        await wait_for(pilot, lambda: "¿Salir del kiosco?" in screen_text(app))
+        await pilot.press("enter")
         await wait_for(pilot, lambda: not app.is_running)
     assert app.return_code == 0
     assert [s.name for s in repo.supervisors() if s.admin] == ["Marta"]
@@ -208,6 +270,36 @@ async def test_exit_needs_an_admin_pin_and_says_how_many_tries_are_left(make_app
         await pilot.press("enter", *"1111", "enter")
         await wait_for(pilot, lambda: "Te quedan 4 intentos" in screen_text(app))
         await pilot.press(*"2580", "enter")
+        await wait_for(pilot, lambda: "¿Salir del kiosco?" in screen_text(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not app.is_running)
+    assert app.return_code == 0
+
+
+async def test_with_an_admin_signed_in_exit_still_asks_and_esc_stays(make_app, repo):
+    # Walk item 12: one `0` on Home, with an admin still signed in, left the kiosk at once.
+    from kiosk.core.supervisors import new_supervisor
+    from tests.support.clock import NOW
+
+    repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("9")
+        await wait_for(pilot, lambda: bool(app.screen.query("#names")))
+        await pilot.press("enter", *"2580", "enter")
+        await wait_for(pilot, lambda: app.supervisor is not None and not isinstance(app.screen, HomeScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await pilot.press("0")
+        await wait_for(pilot, lambda: "¿Salir del kiosco?" in screen_text(app))
+        await wait_for(pilot, lambda: "Salir" in footer_text(app))
+        assert "English" in footer_text(app) and "Quedarse" in footer_text(app)  # F2 keeps its own words
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, HomeScreen)
+        await pilot.press("0")
+        await wait_for(pilot, lambda: "¿Salir del kiosco?" in screen_text(app))
+        await pilot.press("enter")
         await wait_for(pilot, lambda: not app.is_running)
     assert app.return_code == 0
 
@@ -231,11 +323,40 @@ async def test_five_wrong_pins_lock_out_plainly(make_app, repo):
         assert app.is_running and "bloqueado hasta las 10:05" in screen_text(app)
 
 
+async def test_a_try_that_cannot_be_recorded_is_refused_even_with_the_right_pin(make_app, repo, monkeypatch):
+    # Fault report D3: on a full disk the dialog hung on "Verificando…", the failures were never
+    # counted, and the right PIN still opened after any number of guesses.
+    from kiosk.core.supervisors import new_supervisor
+    from kiosk.storage import journal
+    from tests.support.clock import NOW
+
+    repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("0")
+        await wait_for(pilot, lambda: bool(app.screen.query("#names")) and app.screen.query_one("#names").option_count)
+        await pilot.press("enter")
+        with monkeypatch.context() as full:
+            full.setattr(journal.os, "write", no_space)
+            for pin in ("1111", "2222", "2580"):
+                await pilot.press(*pin, "enter")
+                await wait_for(pilot, lambda: not app.screen.checking)
+                assert "no pudo registrar este intento (el disco está lleno)" in screen_text(app)
+            assert app.is_running and app.supervisor is None
+        # Space again: the pending count is stored first, then it goes on from there.
+        await pilot.press(*"3333", "enter")
+        await wait_for(pilot, lambda: not app.screen.checking)
+        assert "Te quedan 2 intentos" in screen_text(app)  # 1111, 2222 and 3333; the refused 2580 not
+        assert repo.find_supervisor("Marta Ruiz").failures == 3
+        await pilot.press(*"2580", "enter")
+        await wait_for(pilot, lambda: "¿Salir del kiosco?" in screen_text(app))
+
+
 async def test_idle_timeout_warns_then_resets_input_and_language(make_app, repo):
     clock = FakeMonotonic()
     app = make_app(monotonic=clock, idle_timeout=60, idle_warning=15)
     async with app.run_test() as pilot:
-        await pilot.press("f2", "1", "1", "enter")
+        await pilot.press("f2", "1", "1", "down", "enter", "enter")
         await type_text(pilot, "a medias")
         clock.advance(44)
         app.idle_tick()
@@ -255,6 +376,33 @@ async def test_idle_timeout_warns_then_resets_input_and_language(make_app, repo)
         await pilot.press("1", "enter")
         assert app.screen.query_one("#what_happened", ReportTextArea).text == ""
         assert repo.count() == 0
+
+
+async def test_the_idle_warning_counts_down_one_at_a_time_and_never_comes_right_after_a_key(make_app):
+    # Walk items 7 and 35: at a 16 s timeout "¿Seguís ahí?" came 1 s after each key; "en 15 s"
+    # never counted down; two identical warnings once piled up.
+    clock = FakeMonotonic()
+    app = make_app(monotonic=clock, idle_timeout=16, idle_warning=15)
+    async with app.run_test() as pilot:
+        await pilot.press("1")
+        clock.advance(7)
+        app.idle_tick()
+        assert not app._notifications  # half the timeout at most: not after 1 s
+        clock.advance(1.5)
+        app.idle_tick()
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == [
+            "Sin actividad: en 8 s el kiosco vuelve al inicio y descarta lo escrito. Apretá cualquier tecla "
+            "para seguir."]
+        for _second in range(3):
+            clock.advance(1)
+            app.idle_tick()
+            await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert len(messages) == 1 and "en 5 s" in messages[0]
+        await pilot.press("escape")  # a key: no warning left
+        await pilot.pause()
+        assert not app._notifications
 
 
 async def test_activity_postpones_the_idle_reset(make_app):
@@ -435,7 +583,7 @@ async def test_a_paste_into_a_one_line_field_is_inserted_once(make_app):
 
     app = make_app()
     async with app.run_test() as pilot:
-        await pilot.press("1", "1", "enter")
+        await pilot.press("1", "1", "down", "enter", "enter")
         await pilot.press("enter", "enter", "enter")  # (empty "what happened": stays; then on)
         app.screen.step = 4  # the name step
         await pilot.pause()
@@ -642,3 +790,29 @@ async def test_an_unexpected_error_on_home_gives_a_fresh_home(make_app):
         await pilot.press("1")
         await wait_for(pilot, lambda: not isinstance(app.screen, HomeScreen))
         app.recovered_errors.clear()
+
+
+async def test_on_the_linux_console_titles_are_not_drawn_in_alarm_red(make_app, monkeypatch):
+    # Walk item 36: in 16 colours Textual's orange accent became bold bright red (ESC[1;91m).
+    from rich.color import Color, ColorSystem
+    from textual.theme import BUILTIN_THEMES
+
+    def sixteen(colour: str) -> int | None:
+        return Color.parse(colour).downgrade(ColorSystem.STANDARD).number
+
+    assert sixteen(BUILTIN_THEMES["textual-dark"].accent) == 9  # the bright red the walk saw
+    monkeypatch.setenv("TERM", "linux")
+    app = make_app()
+    async with app.run_test():
+        theme = app.current_theme
+        assert sixteen(theme.accent) == 14 and sixteen(theme.warning) == 11  # bright cyan, bright yellow
+
+
+def test_a_look_for_line_typed_with_homes_own_words_says_them_once():
+    # Walk item 26: "Prestá atención: Prestá atención al expulsor del molde 14 al arrancar".
+    from kiosk.screens.home import without_prefix
+
+    assert without_prefix("Prestá atención al expulsor del molde 14", "Prestá atención") == "al expulsor del molde 14"
+    assert without_prefix("prestá atencion: la rebaba", "Prestá atención") == "la rebaba"
+    assert without_prefix("Look for burrs on the dies", "Look for") == "burrs on the dies"
+    assert without_prefix("La rebaba del molde", "Prestá atención") == "La rebaba del molde"

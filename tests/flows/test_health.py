@@ -23,10 +23,11 @@ def test_kiosk_check_shows_disk_backup_printer_and_log(tmp_path):
     out = run(["check", *config], data=data)
     text = out.stdout.decode()
     assert out.returncode == 0
-    assert "Disco libre:" in text and " MB" in text
+    assert "Disco libre:" in text and (" MB" in text or " GB" in text)
     assert "  Última copia: " in text and str(backups) in text
-    assert "Impresora: preview · último trabajo: sent" in text
-    assert f"Registro: {data / 'kiosk.log'}" in text
+    assert "Impresora: ninguna, solo vista previa (los tickets se guardan como archivos)\n" in text
+    assert "  Último trabajo de impresión: impreso (" in text
+    assert f"Registro de actividad (log): {data / 'kiosk.log'}" in text
 
 
 async def test_home_warns_before_the_disk_is_full(make_app, repo, monkeypatch):

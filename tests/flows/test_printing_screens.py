@@ -140,7 +140,7 @@ async def test_the_printer_screen_reprints_any_record_and_prints_a_test_slip(mak
         await wait_for(pilot, lambda: app.screen.job is not None and app.screen.job.state == "sent")
         await pilot.press("escape", "f3")
         await wait_for(pilot, lambda: isinstance(app.screen, PrintScreen) and app.screen.slip is not None)
-        assert "¿Añadir café? ¡Sí! Ñandú €" in str(app.screen.query_one("#slip", Static).render())
+        assert "¿Agregar café? ¡Sí! Ñandú €" in str(app.screen.query_one("#slip", Static).render())
         await pilot.press("escape")
         await wait_for(pilot, lambda: "Comprobante QPC-GB8 · impreso" in "\n".join(
             str(o.prompt) for o in app.screen.query_one("#job-list").options))
@@ -209,9 +209,9 @@ def test_kiosk_print_test_and_followups_in_preview(tmp_path):
     data = tmp_path / "data"
     result = run(["print-test", "--printer", "preview"], data=data)
     out = result.stdout.decode()
-    assert result.returncode == 0 and "¿Añadir café? ¡Sí! Ñandú €" in out and "PRUEBA DE IMPRESORA" in out
+    assert result.returncode == 0 and "¿Agregar café? ¡Sí! Ñandú €" in out and "PRUEBA DE IMPRESORA" in out
     saved = sorted((data / "prints").glob("*-test-*.bin"))
-    assert len(saved) == 1 and "¿Añadir café? ¡Sí! Ñandú €" in parse(saved[0].read_bytes()).text()
+    assert len(saved) == 1 and "¿Agregar café? ¡Sí! Ñandú €" in parse(saved[0].read_bytes()).text()
     result = run(["print", "--followups"], data=data)
     assert result.returncode == 0 and "SEGUIMIENTOS PENDIENTES" in result.stdout.decode()
 

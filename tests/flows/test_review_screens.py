@@ -89,7 +89,7 @@ async def test_a_full_review_from_the_queue_to_the_summary(make_app, repo):
         await pilot.press("enter")
         # The review ends on its one-pager as it prints, ready for the board; Esc goes back.
         await wait_for(pilot, lambda: isinstance(app.screen, PrintScreen) and app.screen.slip is not None)
-        assert "Revisión de QPC-GB8 guardada. Seguimiento el 2026-12-21." in text_of(app)
+        assert "Revisión de QPC-GB8 guardada. Seguimiento el 21/12/2026." in text_of(app)
         assert "LO QUE APRENDIMOS" in text_of(app) and "Responsable: Mantenimiento" in text_of(app)
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, ReviewQueueScreen))
@@ -143,7 +143,7 @@ async def test_a_deadline_after_the_follow_up_is_refused(make_app, repo):
         await open_review(pilot)
         await answer_until_change(pilot)
         await fill_change(pilot, deadline="2027-01-15")
-        assert "El plazo no puede ser posterior a la fecha de seguimiento (2026-12-21)" in text_of(app)
+        assert "El plazo no puede ser posterior a la fecha de seguimiento (21/12/2026)" in text_of(app)
 
 
 async def test_back_and_forward_keep_every_answer(make_app, repo):
@@ -228,8 +228,8 @@ async def test_a_recurrence_first_asks_why_the_change_did_not_hold(make_app, rep
 
 async def test_a_win_is_acknowledged_shared_and_applauded_once_per_press_burst(make_app, repo):
     seed(repo)
-    win = repo.add_report(ReportDraft(kind="win", area="Matricería", what_happened="Cambio de molde en 9 minutos"),
-                          areas=None)
+    win = repo.add_report(ReportDraft(kind="win", area="Matricería", what_happened="Cambio de molde en 9 minutos",
+                                      reporter="Juan Pérez"), areas=None)
     clock = FakeMonotonic()
     app = make_app(monotonic=clock)
     async with app.run_test(size=(100, 40)) as pilot:
@@ -237,6 +237,7 @@ async def test_a_win_is_acknowledged_shared_and_applauded_once_per_press_burst(m
         app.screen.query_one("#queue-list").highlighted = [r.id for r in app.screen.records].index(win.id)
         await pilot.press("enter")
         await wait_for(pilot, lambda: "Reconocer un logro" in text_of(app))
+        assert "Juan Pérez" in text_of(app)  # walk item 40: whom to thank
         await paste(pilot, "El carro de moldes quedó preparado la noche anterior")
         await pilot.press("enter")
         await paste(pilot, "Preparar el carro de moldes antes del cambio")

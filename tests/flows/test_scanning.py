@@ -22,7 +22,7 @@ from kiosk.screens.follow_ups import FollowUpScreen
 from kiosk.screens.home import HomeScreen
 from kiosk.screens.record import RecordScreen
 from tests.support.clock import NOW, FakeMonotonic
-from tests.support.pilot import wait_for
+from tests.support.pilot import type_text, wait_for
 from tests.support.pty_terminal import Terminal
 
 
@@ -134,6 +134,27 @@ async def test_typing_in_a_field_is_never_taken_for_a_scan(make_app, repo):
         await wait_for(pilot, lambda: bool(app.screen.query("#area-filter")) or bool(app.screen.query("Input")))
         await pilot.press(*"http")
         assert "http" in str(app.focused.value)
+
+
+async def test_a_slip_scanned_into_a_text_field_is_taken_out_and_said(make_app, repo):
+    # Walk item 31: the URL, token and all, was typed into the report.
+    from kiosk.core.records import ReportDraft
+    from kiosk.widgets.inputs import ReportTextArea
+
+    scanned = repo.add_report(ReportDraft(kind="error", area="Envasado", what_happened="Una caja cayó del palet"),
+                              areas=None)
+    url = f"http://kiosk.local:8080/r/{scanned.id}?k={scanned.link_token}"
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("1", "1", "down", "enter", "enter")
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "what_happened")
+        await type_text(pilot, "Se cae la caja ")
+        await pilot.press(*url, "enter")
+        field = app.screen.query_one("#what_happened", ReportTextArea)
+        assert field.text == "Se cae la caja " and app.focused is field  # the scanner's Enter did not move on
+        assert any("escaneado" in str(n.message) for n in app._notifications)
+        await pilot.press("enter")  # the person's Enter does
+        assert app.focused is app.screen.query_one("#impact")
 
 
 # -- a real scanner's speed, through a pseudo-terminal ----------------------------------------------

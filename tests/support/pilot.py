@@ -51,6 +51,7 @@ async def walk_to_confirm(pilot: Any, *, what: str = "Cinta trabó", impact: str
     await pilot.press("2")  # near miss
     await type_text(pilot, "env")
     await pilot.press("enter")  # Envasado
+    await pilot.press("enter")  # no station
     await type_text(pilot, what)
     await pilot.press("enter")  # to impact
     await type_text(pilot, impact)

@@ -954,7 +954,7 @@ async def _hostile(work: Path, pastes: int, row: Row) -> None:
         async with app.run_test(size=(80, 24)) as pilot:
             for text in HOSTILE[:pastes]:
                 app.reset_to_home()
-                await pilot.press("1", "2", "enter")
+                await pilot.press("1", "2", "down", "enter", "enter")
                 await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
                 app.screen.query_one("#what_happened").post_message(Paste(text))
                 await pilot.pause()

@@ -20,7 +20,7 @@ HOSTILE = [
     "escape \x1b]52;c;QUJD\x07 and \x1b[2J and C1 \x9b31m",
     "printer \x1b@\x1dV\x00\x10\x14\x01 cash drawer",
     "Jose\u0301 cambió la presio\u0301n",  # decomposed accents
-    "¿Añadir café? ¡Sí! Ñandú €",
+    "¿Agregar café? ¡Sí! Ñandú €",
 ]
 
 

@@ -16,10 +16,10 @@ REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "deploy" / "install.sh"
 
 
-def install(root: Path, *extra: str, source: Path = REPO, **env: str) -> subprocess.CompletedProcess:
+def install(root: Path, *extra: str, source: Path = REPO, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHON": sys.executable, "PIP_DISABLE_PIP_VERSION_CHECK": "1", **env}
     return subprocess.run(["sh", str(SCRIPT), "--root", str(root), "--source", str(source), *extra],
-                          capture_output=True, text=True, env=env, timeout=600)
+                          capture_output=True, text=True, env=env, timeout=600, input=stdin)
 
 
 def checkout(folder: Path) -> Path:
@@ -93,7 +93,7 @@ def test_the_install_script_is_complete_and_idempotent(tmp_path):
     data = root / "var" / "lib" / "learning-kiosk"
     printed = subprocess.run([str(kiosk), "print-test", "--printer", "preview", "--data", str(data),
                               "--config", str(config)], capture_output=True, text=True, timeout=120)
-    assert printed.returncode == 0 and "¿Añadir café? ¡Sí! Ñandú €" in printed.stdout
+    assert printed.returncode == 0 and "¿Agregar café? ¡Sí! Ñandú €" in printed.stdout
 
     # kiosk-admin: as root, the kiosk command as the user kiosk, on the installed folders
     admin = root / "usr" / "local" / "bin" / "kiosk-admin"
@@ -121,8 +121,13 @@ def test_the_install_script_is_complete_and_idempotent(tmp_path):
 
     config.write_text(config.read_text().replace('language = "es_AR"', 'language = "en"'))
     (source / "kiosk" / "obsolete_module.py").unlink()
-    second = install(root, source=source)
+    assert "no admin yet" in first.stdout  # the walk's item 38: said, with how to choose one
+    second = install(root, "--admin", "Marta Ruiz", source=source, stdin="2580\n")
     assert second.returncode == 0, second.stderr[-2000:]
+    assert "admin Marta Ruiz created" in second.stdout
+    listed = subprocess.run([str(kiosk), "supervisor", "list", "--data", str(data), "--config", str(config)],
+                            capture_output=True, text=True, timeout=120)
+    assert "Marta Ruiz" in listed.stdout and "admin" in listed.stdout
     assert "configuration kept" in second.stdout
     assert 'language = "en"' in config.read_text()  # the admin's settings survive an upgrade
     assert (root / "etc" / "passwd").read_text() == passwd  # no second user

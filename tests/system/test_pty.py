@@ -44,6 +44,8 @@ def test_control_keys_do_not_stop_suspend_or_quit_the_kiosk(kiosk_terminal):
         term.drain(0.2)
         term.send(b"\r")
         term.drain(0.3)
+    assert term.read_until("¿Salir del kiosco?".encode())
+    term.send(b"\r")
     assert term.process.wait(timeout=15) == 0
     term.drain(0.3)
     assert b"ctrl+q" not in term.output.lower()  # Textual's own quit hint never appeared

@@ -36,8 +36,9 @@ def saved_texts(data: Path) -> list[str]:
 
 
 def type_report(term: Terminal, text: bytes) -> None:
-    """Home → an error in Envasado → ``text`` as what happened → save (no other field)."""
-    for key in (b"1", b"1", b"env", b"\r"):
+    """Home → an error in Envasado, no station → ``text`` as what happened → save (no other
+    field)."""
+    for key in (b"1", b"1", b"env", b"\r", b"\r"):
         term.send(key)
         term.drain(0.4)
     term.send(text)

@@ -41,7 +41,7 @@ from tests.support.escpos_stream import (
 )
 from tests.support.fake_printer import FakePrinter, StatusScanner, refused_port
 
-SPANISH = "¿Añadir café? ¡Sí! Ñandú €\n"
+SPANISH = "¿Agregar café? ¡Sí! Ñandú €\n"
 URL = "http://kiosk.local:8080/r/QPC-GB8?k=abc"
 CP858 = 19
 

@@ -39,14 +39,14 @@ from tests.support.escpos_stream import CodePage, Init, Text, parse, qr_payloads
 GOLDEN = Path(__file__).parent / "golden"
 TOKEN = "Zq8xW2kP4mRt7vYb1nC3dA"
 WIDTHS = (32, 42, 48)
-SPANISH = "¿Añadir café? ¡Sí! Ñandú €"
+SPANISH = "¿Agregar café? ¡Sí! Ñandú €"
 
 
 def a_record(**changes):
     draft = clean_report(ReportDraft(
         kind="near_miss", area="Inyección", station="Máquina 4", reporter="Ana Gómez",
         what_happened="Se trabó la matriz y casi me pellizco el dedo al destrabarla con la mano. "
-                      "¿Añadir café? ¡Sí! Ñandú €",
+                      "¿Agregar café? ¡Sí! Ñandú €",
         impact="Media hora de parada"))
     record = new_record(draft, record_id="QPC-GB8", now=NOW)
     return replace(record, link_token=TOKEN, **changes)
@@ -112,6 +112,27 @@ def test_the_receipt_says_what_the_spec_asks_and_never_the_reporter():
     assert "Ana Gómez" not in text  # slips are pinned on boards
     assert slip.urls() == [f"http://kiosk.local:8080/r/QPC-GB8?k={TOKEN}"]
     assert "COPIA" not in text
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_every_record_code_has_its_link_printed_under_it_to_type_when_it_will_not_scan(columns):
+    # Walk item 29: the README said "the URL must read exactly as printed under the code", and
+    # no slip printed it.
+    for name, slip in slips_at(columns).items():
+        if name == "test":
+            continue
+        parts = list(slip.parts)
+        codes = [i for i, part in enumerate(parts) if isinstance(part, QRCode)]
+        assert codes, name
+        for i in codes:
+            url = parts[i].url
+            lines = []
+            for part in parts[i + 1:]:
+                if not isinstance(part, Line) or len("".join(lines)) >= len(url):
+                    break
+                lines.append(part.text)
+            assert "".join(lines) == url, (name, lines)
+            assert all(len(line) <= columns for line in lines)
 
 
 def test_reprints_are_marked_as_copies_at_the_top_and_the_bottom():

@@ -76,7 +76,7 @@ async def test_a_report_that_looks_like_an_earlier_one_offers_it_and_links_it(ma
                     areas=None)
     app = make_app(areas=("Envasado", "Calidad"))
     async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.press("1", "1", "enter")  # an error, in Envasado
+        await pilot.press("1", "1", "down", "enter", "enter")  # an error, in Envasado
         await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "what_happened")
         app.focused.post_message(Paste("La cinta 2 otra vez trabada, se cayeron las cajas"))
         seen = app.screen.query_one("#seen-before", Static)
@@ -114,3 +114,42 @@ async def test_the_review_shows_similar_records_and_links_one(make_app, repo):
         await wait_for(pilot, lambda: repo.times_again(earlier.id) == 1)
         assert "√ F5" in str(app.screen.query_one("#seen-before", Static).render())
     assert repo.get(record.id).history[-1].what == "linked"
+
+
+async def test_f6_and_f7_link_the_second_and_third_suggestion_and_never_wipe_the_text(make_app, repo):
+    # Walk item 1: the text area took F6 (select line) and F7 (select all): no link was made,
+    # and F7 followed by any key replaced the operator's whole description.
+    from textual.events import Paste
+    from textual.widgets import Static
+
+    from kiosk.core.records import ReportDraft
+    from kiosk.screens.saved import SavedScreen
+    from tests.support.pilot import wait_for
+
+    earlier = [repo.add_report(ReportDraft(kind="error", area="Envasado", what_happened=text), areas=None)
+               for text in ("Se trabó la cinta 2 y cayeron cajas al piso",
+                            "La cinta 2 trabada otra vez, cajas en el piso",
+                            "Cinta 2 trabada: cayeron las cajas del palet")]
+    app = make_app(areas=("Envasado",))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("1", "1", "down", "enter", "enter")
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "what_happened")
+        typed = "La cinta 2 se trabó y se cayeron las cajas"
+        app.focused.post_message(Paste(typed))
+        await wait_for(pilot, lambda: len(app.screen.seen) == 3)
+        seen = [s.id for s in app.screen.seen]
+        assert sorted(seen) == sorted(r.id for r in earlier)
+        await pilot.press("f7")
+        assert app.screen.same_as == seen[2]
+        await pilot.press("f6")
+        assert app.screen.same_as == seen[1]
+        assert f"lo mismo que {seen[1]}" in str(app.screen.query_one("#seen-before", Static).render())
+        await pilot.press("x")  # after F7 this replaced everything
+        assert app.focused.text == typed + "x"
+        for key in ("ctrl+u", "ctrl+k", "ctrl+x", "ctrl+shift+k", "ctrl+shift+a", "backspace"):
+            await pilot.press(key)
+        assert app.focused.text == typed
+        await pilot.press("enter", "enter", "enter", "enter", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SavedScreen))
+        saved = app.screen.record
+    assert [(link.id, link.rel) for link in repo.get(saved.id).links] == [(seen[1], "recurrence_of")]

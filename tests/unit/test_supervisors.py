@@ -26,6 +26,27 @@ def test_pins_are_salted_slow_hashes_and_rules_hold():
             hash_pin(bad)
 
 
+def test_the_hash_costs_what_owasp_asks_and_older_hashes_are_raised_on_sign_in(repo):
+    # Fault report D19: n=2^14, r=8, p=1 is below OWASP's minimum (N=2^17, r=8, p=1, or an
+    # setting the cheat sheet lists as equivalent, such as N=2^14, r=8, p=5, in 16 MiB).
+    from dataclasses import replace
+
+    from kiosk.core.supervisors import PinHash, _scrypt
+
+    made = hash_pin(PIN)
+    owasp = {(2**17, 8, 1), (2**16, 8, 2), (2**15, 8, 3), (2**14, 8, 5), (2**13, 8, 10)}  # "equivalent"
+    assert (made.n, made.r, made.p) in owasp
+    salt = "00" * 16
+    cheap = PinHash(salt=salt, hash=_scrypt(PIN, bytes(16), 2**14, 8, 1), n=2**14, r=8, p=1)
+    repo.add_supervisor(replace(new_supervisor("Marta Ruiz", PIN, admin=False, now=NOW), pin=cheap))
+    assert not repo.check_supervisor_pin("Marta Ruiz", "000000").ok
+    assert repo.find_supervisor("Marta Ruiz").pin == cheap  # a wrong PIN changes no hash
+    assert repo.check_supervisor_pin("Marta Ruiz", PIN).ok
+    raised = repo.find_supervisor("Marta Ruiz").pin
+    assert (raised.n, raised.r, raised.p) == (made.n, made.r, made.p) and raised.matches(PIN)
+    assert repo.check_supervisor_pin("Marta Ruiz", PIN).ok
+
+
 def test_five_wrong_pins_lock_out_for_five_minutes():
     supervisor = new_supervisor("Marta Ruiz", PIN, admin=False, now=NOW)
     for attempt in range(1, MAX_FAILURES):
@@ -84,7 +105,7 @@ def test_command_line_and_no_pin_anywhere_on_disk(tmp_path):
     bad = kiosk(["supervisor", "add", "Otro"], data, b"12\n")
     assert bad.returncode == 1 and "4 a 8 dígitos" in bad.stderr.decode()
     listed = kiosk(["supervisor", "list"], data).stdout.decode()
-    assert "Marta Ruiz\tadmin" in listed and "Luis Díaz\tsupervisión" in listed
+    assert "Marta Ruiz\tadmin" in listed and "Luis Díaz\tsupervisor/a" in listed
     last = kiosk(["supervisor", "remove", "Marta Ruiz"], data)
     assert last.returncode == 1 and "única persona admin" in last.stderr.decode()
     assert kiosk(["supervisor", "remove", "luis diaz"], data).returncode == 0

@@ -20,6 +20,8 @@ from kiosk.core.supervisors import Supervisor
 from kiosk.core.text import fold
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens.base import KioskModal, leave
+from kiosk.storage import StorageError
+from kiosk.views.labels import describe_storage_problem
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList
 
@@ -140,7 +142,14 @@ class PinDialog(KioskModal[Supervisor | None]):
 
     @work(thread=True, exit_on_error=False, group="login")
     def check(self, name: str, pin: str) -> None:
-        result = self.kiosk.repo.check_supervisor_pin(name, pin)
+        try:
+            result = self.kiosk.repo.check_supervisor_pin(name, pin)
+        except StorageError as error:  # fail closed: a try that cannot be counted does not count
+            self.post_message(PinResult(None, _(
+                "The kiosk could not record this try ({error}), so it cannot let anyone in as "
+                "{name} now. Call the person in charge of the kiosk.").format(
+                error=describe_storage_problem(error), name=name)))
+            return
         if result is None:
             self.post_message(PinResult(None, _("There is no supervisor named {value}.").format(value=name)))
         elif result.ok:

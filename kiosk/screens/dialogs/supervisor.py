@@ -49,6 +49,9 @@ class NewSupervisorDialog(KioskModal[NewSupervisor | None]):
 
     TITLE_MESSAGE = N_("Add a supervisor")
     HINT_MESSAGE = N_("Supervisors sign in with their name and PIN to review and follow up.")
+    ADMIN_TITLE = N_("Add an admin")
+    ADMIN_HINT = N_("Admins sign in with their name and PIN to review, follow up, change the "
+                    "settings and leave the kiosk.")
 
     def __init__(self, *, admin: bool = False, taken: Iterable[str] = (), name: str = "", problem: str = "") -> None:
         super().__init__()
@@ -56,12 +59,15 @@ class NewSupervisorDialog(KioskModal[NewSupervisor | None]):
         self.taken = tuple(taken)
         self.given_name = name
         self.problem = problem
+        #: The fields the problem shown is about: typing in one of them clears it.
+        self.problem_fields: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield TLabel(self.TITLE_MESSAGE if not self.admin or type(self) is not NewSupervisorDialog
-                         else N_("Add an admin"), classes="dialog-title")
-            yield TLabel(self.HINT_MESSAGE, classes="hint")
+        # Compact (no blank rows between the fields) so it fits 80x24 whole, error included.
+        with Vertical(classes="dialog supervisor-dialog"):
+            adding_admin = self.admin and type(self) is NewSupervisorDialog
+            yield TLabel(self.ADMIN_TITLE if adding_admin else self.TITLE_MESSAGE, classes="dialog-title")
+            yield TLabel(self.ADMIN_HINT if adding_admin else self.HINT_MESSAGE, classes="hint")
             yield TLabel(N_("Name"), classes="field-label")
             yield KioskInput(self.given_name, id="admin-name", max_length=60)
             yield TLabel(N_("PIN (4 to 8 digits)"), classes="field-label")
@@ -78,34 +84,59 @@ class NewSupervisorDialog(KioskModal[NewSupervisor | None]):
     def submitted(self) -> None:
         self.action_next()
 
+    @on(KioskInput.Changed)
+    def typed(self, event: KioskInput.Changed) -> None:
+        if event.input.id in self.problem_fields:
+            self._problem("")
+
     def action_next(self) -> None:
+        """On to the next field, each checked as it is left (a name taken or a short PIN is said
+        at once, not after the PIN was typed twice); on the last one, done."""
         order = ["admin-name", "admin-pin", "admin-pin-again"]
         focused = self.focused.id if self.focused is not None and self.focused.id else order[0]
-        if focused in order[:-1] and not self.query_one(f"#{focused}", KioskInput).value:
+        if not self.query_one(f"#{focused}", KioskInput).value:
             return
-        if focused != order[-1]:
-            self.query_one(f"#{order[order.index(focused) + 1]}").focus()
-            return
+        last = focused == order[-1]
         name = self.query_one("#admin-name", KioskInput).value
         pin = self.query_one("#admin-pin", KioskInput).value
-        if pin != self.query_one("#admin-pin-again", KioskInput).value:
-            self._problem(_("The two PINs are different."))
-            self.query_one("#admin-pin-again", KioskInput).value = ""
-            return
         try:
-            name = check_name(name)
-            check_pin_rule(pin)
-            if any(same_name(name, other) for other in self.taken):
-                raise ValidationError("name", "exists", value=name)
+            if focused == "admin-name" or last:
+                name = check_name(name)
+                if any(same_name(name, other) for other in self.taken):
+                    raise ValidationError("name", "exists", value=name)
+            if focused == "admin-pin" or last:
+                check_pin_rule(pin)
         except ValidationError as error:
-            self._problem(describe_error(error))
+            if error.field == "name":
+                self._problem(describe_error(error), "admin-name")
+                field = self.query_one("#admin-name", KioskInput)
+                field.focus()
+                field.select_all()  # (typing replaces the name refused)
+            else:
+                self._rub_out("admin-pin", "admin-pin-again")
+                self._problem(describe_error(error), "admin-pin", "admin-pin-again")
+                self.query_one("#admin-pin").focus()
             return
-        leave(self, NewSupervisor(name, pin, self.admin))
+        if not last:
+            self.query_one(f"#{order[order.index(focused) + 1]}").focus()
+        elif pin != self.query_one("#admin-pin-again", KioskInput).value:
+            self._rub_out("admin-pin-again")
+            self._problem(_("The two PINs are different."), "admin-pin", "admin-pin-again")
+        else:
+            leave(self, NewSupervisor(name, pin, self.admin))
 
     def action_cancel(self) -> None:
         leave(self, None)
 
-    def _problem(self, text: str) -> None:
+    def _rub_out(self, *widget_ids: str) -> None:
+        """Empty PIN fields for retyping (quietly: only the person's typing clears the problem)."""
+        for widget_id in widget_ids:
+            field = self.query_one(f"#{widget_id}", KioskInput)
+            with field.prevent(KioskInput.Changed):
+                field.value = ""
+
+    def _problem(self, text: str, *fields: str) -> None:
+        self.problem_fields = fields
         self.query_one("#login-problem", Static).update(plain(text))
 
 

@@ -47,7 +47,11 @@ class WinDialog(KioskModal[WinAnswer | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield TLabel(N_("Acknowledge a win"), classes="dialog-title")
-            yield Static(plain(f"{self.record.id} · {self.record.area}\n{self.record.what_happened}"), classes="hint")
+            # Who reported it, so the supervisor can thank them (walk item 40): only supervisors
+            # open this dialog, and they see names.
+            reporter = self.record.reporter or _("anonymous")
+            yield Static(plain(f"{self.record.id} · {self.record.area} · {reporter}\n{self.record.what_happened}"),
+                         classes="hint")
             yield TLabel(N_("What made it work? (optional)"), classes="field-label")
             yield ReportTextArea(id="win-note", max_length=WIN_NOTE_BUDGET, text=self.answer.note)
             yield TLabel(N_("To share it with every team, one line to look for (optional):"), classes="field-label")
