@@ -42,6 +42,8 @@ class StorageConfig:
 
     generations: int = 3
     compact_mb: int = 16
+    #: The id series (1–64) this kiosk numbers records in; 0: drawn when the folder is new.
+    id_series: int = 0
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,7 @@ _SCHEMA: dict[str, Callable[[Any], str | None]] = {
     "backup.keep": _int_range(1, 365),
     "storage.generations": _int_range(1, 20),
     "storage.compact_mb": _int_range(1, 1024),
+    "storage.id_series": _int_range(0, 64),
 }
 _SECTIONS = {"printer": PrinterConfig, "storage": StorageConfig, "serve": ServeConfig, "backup": BackupConfig}
 

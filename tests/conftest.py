@@ -31,6 +31,15 @@ def default_language():
     i18n.set_language(i18n.DEFAULT_LANGUAGE)
 
 
+@pytest.fixture(autouse=True)
+def first_id_series(monkeypatch):
+    """Fixed ids: a new data folder opened in the test's process numbers in series 1 (the
+    kiosk draws one at random; tests that check the draw undo this)."""
+    from kiosk.storage import records
+
+    monkeypatch.setattr(records, "choose_series", lambda: 1, raising=False)
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"

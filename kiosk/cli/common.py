@@ -34,7 +34,8 @@ def open_writer(config: Config, folder: Path, command: str) -> Repository | None
     from kiosk.storage import DataDamaged, StorageError, open_repository
 
     try:
-        return open_repository(folder, clock=system_clock, writer=True, command=command, **store_args(config))
+        return open_repository(folder, clock=system_clock, writer=True, command=command,
+                               id_series=config.storage.id_series, **store_args(config))
     except DataFolderBusy as exc:
         print(busy_message(exc), file=sys.stderr)
     except DataDamaged as exc:

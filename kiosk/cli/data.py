@@ -31,6 +31,7 @@ from kiosk.config import Config
 from kiosk.core.text import shorten
 from kiosk.i18n import _
 from kiosk.storage import DataDamaged, Repository, StorageError
+from kiosk.views.dates import show_date
 from kiosk.views.labels import describe_storage_problem, recovery_lines
 
 
@@ -356,7 +357,7 @@ def cmd_restore(args: Args, config: Config, folder: Path) -> int:
             file=args.file, error=exc), file=sys.stderr)
         return 1
     print(_("Restored {count} records from {file} (written {when}).").format(
-        count=info.records, file=args.file, when=info.written_at))
+        count=info.records, file=args.file, when=show_date(info.written_at, with_time=True)))
     if aside is not None:
         print(_("The data it replaced is kept in {folder}.").format(folder=aside))
     return 0

@@ -37,7 +37,7 @@ def cmd_run(args: Args, config: Config, folder: Path) -> int:
         return 1
     try:
         def load() -> Repository:
-            repo = load_repository(store, system_clock)
+            repo = load_repository(store, system_clock, id_series=config.storage.id_series)
             for line in recovery_lines(store.report):
                 log.warning(line)
             return repo

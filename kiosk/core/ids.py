@@ -1,7 +1,9 @@
 """Record ids that people can read aloud, type and scan: ``K7Q-3XH``.
 
 An id encodes a per-data-folder counter that only grows (it is stored and journaled with the
-record, so ids are never reused after a deletion or a restart). The counter is scrambled by an
+record, so ids are never reused after a deletion or a restart). The numbers are split into
+:data:`SERIES_COUNT` series; a data folder numbers inside its own (set by the admin, or drawn at
+random when the folder is new), so two kiosks of one plant do not hand out the same ids. The counter is scrambled by an
 invertible affine map so consecutive reports do not look alike, written with 28 symbols that
 have no vowels (no words) and none of 0/O, 1/I/L, and ends with a check symbol that catches
 any single mistyped symbol and most swaps of neighbours.
@@ -17,6 +19,9 @@ _DIGITS = 5
 _SPACE = _BASE**_DIGITS  # 17 210 368 ids per data folder
 #: The highest record number an id can hold.
 HIGHEST = _SPACE - 1
+#: The number space is cut into this many series of :data:`SERIES_SIZE` numbers each.
+SERIES_COUNT = 64
+SERIES_SIZE = _SPACE // SERIES_COUNT  # 268 912: decades of reports for one kiosk
 _MULT = 3_405_691  # coprime with _SPACE (28 = 2*2*7): odd and not a multiple of 7
 _OFFSET = 8_675_309
 _INVERSE = pow(_MULT, -1, _SPACE)
@@ -64,6 +69,13 @@ def decode(text: str) -> int:
     if number == 0:
         raise InvalidId(text)
     return number
+
+
+def series_range(series: int) -> tuple[int, int]:
+    """The first and last record number of ``series`` (1 to :data:`SERIES_COUNT`)."""
+    if not 1 <= series <= SERIES_COUNT:
+        raise ValueError(f"id series out of range: {series}")
+    return max(1, (series - 1) * SERIES_SIZE), series * SERIES_SIZE - 1
 
 
 def normalise(text: str) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 from kiosk.core.records import SCHEMA_VERSION, record_from_doc
 from kiosk.storage.errors import NewerSchema, StorageError
 from kiosk.storage.files import fsync_dir, write_atomic
-from kiosk.storage.format import SNAPSHOT, read_snapshot, snapshot_chunks
+from kiosk.storage.format import SNAPSHOT, read_snapshot, read_snapshot_seq, snapshot_chunks
 from kiosk.storage.journal import JournalStore
 
 PREFIX = "kiosk-backup-"
@@ -105,6 +105,7 @@ def restore(
             shutil.copyfile(path, data / f".{SNAPSHOT}.restoring")
             os.replace(data / f".{SNAPSHOT}.restoring", data / SNAPSHOT)
             fsync_dir(data)
+            store.start_journal_at(read_snapshot_seq(data / SNAPSHOT))
         except OSError as error:
             raise StorageError(f"restoring {path}: {error}") from error
     finally:

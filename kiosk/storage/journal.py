@@ -398,7 +398,7 @@ class JournalStore:
         self.schema = schema
         self.seq = recovery.replay(entries, chosen.seq, self._replay_ops, report)
         recovery.note_segments(report, segments, verify_all=self._verify_all)
-        if chosen.path == main:
+        if chosen.path == main and chosen.meta.get("journal"):
             recovery.note_missing_segment(report, segments, chosen.seq)
         recovery.note_acknowledged(report, segments, acknowledged)
         self.report = report
@@ -440,8 +440,8 @@ class JournalStore:
         self._seen_segments = {}
         self._seen_tails = {}
         if self.writer:
+            self._start_segment()  # first, as for every snapshot: the snapshot names it
             self._write_snapshot({}, self._meta(0))
-            self._start_segment()
 
     def _replay_ops(self, ops: list[Any]) -> None:
         self._apply(ops, notify=False)
@@ -516,11 +516,23 @@ class JournalStore:
     def _meta(self, seq: int) -> dict[str, Any]:
         # The version the tables are in (the repository upgrades them, then says so), never
         # simply this kiosk's: a snapshot must not claim a layout its documents do not have.
+        # "journal": the segment that holds the saves after this snapshot, always started
+        # before the snapshot is written; a snapshot that names one needs it (fault report
+        # D9), while one made elsewhere (an older kiosk, TinyDB itself, a tool) names none.
         return {
             "seq": seq,
             "schema": self.schema,
             "written_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "journal": segment_name(seq),
         }
+
+    def start_journal_at(self, seq: int) -> None:
+        """After ``kiosk restore`` put a snapshot of ``seq`` in place: its own empty segment, as
+        every snapshot has, and the lock's note of it (the note about the files the restore
+        replaced no longer holds)."""
+        with self.lock:
+            self.seq = seq
+            self._start_segment()
 
     def _start_segment(self) -> None:
         """Open a new, empty journal segment whose entries follow ``self.seq``."""

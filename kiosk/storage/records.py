@@ -8,10 +8,12 @@ transaction (a record, its counter and its history change together or not at all
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -59,15 +61,25 @@ _SEARCH_FIELDS = ("id", "kind", "area", "station", "what_happened", "impact", "w
 
 
 class _PendingImport:
-    """The numbers an import group has taken so far, not yet stored (see ``import_docs``)."""
+    """The numbers an import group has taken so far, not yet stored (see ``import_docs``);
+    ``own``: the first and last number of the folder's id series."""
 
-    def __init__(self) -> None:
+    def __init__(self, own: tuple[int, int]) -> None:
         self.numbers: set[int] = set()
-        self.highest = 0
+        self.first, self.last = own
+        self.highest_own = 0  # the highest number taken inside the folder's series
 
     def take(self, number: int) -> None:
         self.numbers.add(number)
-        self.highest = max(self.highest, number)
+        if self.first <= number <= self.last:
+            self.highest_own = max(self.highest_own, number)
+
+
+def choose_series() -> int:
+    """An id series for a new data folder whose admin set none: drawn at random, so two kiosks
+    set up alike do not hand out the same ids (walk item 30). A plant with several kiosks sets
+    ``id_series`` on each to make that certain."""
+    return secrets.randbelow(ids.SERIES_COUNT) + 1
 
 
 @dataclass(frozen=True)
@@ -117,9 +129,12 @@ def _recurrence_of(doc: Mapping[str, Any]) -> list[str]:
 class RecordsRepository(Aggregate):
     """The records of one data folder, with the indexes kept beside them in memory."""
 
+    id_series: int = 0  # the admin's id series (1 to 64), or 0: the folder's own
+
     def _init_records(self) -> None:
         self._by_id: dict[str, str] = {}
         self._numbers: list[int] = []  # every record's number, in order (newest last)
+        self._drawn_series = 0  # the series drawn for a new folder, until stored with a record
         self._status: Counter[str] = Counter()
         self._follow_up_dates: dict[str, str] = {}
         self._again: dict[str, set[str]] = {}  # record id -> keys of records linked as it happening again
@@ -410,7 +425,7 @@ class RecordsRepository(Aggregate):
         """Save one imported document (the export format, or a bare report). ValidationError
         if it breaks a rule; StorageError if it could not be made durable."""
         with self.store.lock:
-            pending = _PendingImport()
+            pending = _PendingImport(self._own_range())
             number, record = self._prepare_import(doc, pending)
             self.store.commit(self._put_ops(number, record))
         log.info("record %s imported (%s, %s)", record.id, record.kind, record.area)
@@ -487,7 +502,7 @@ class RecordsRepository(Aggregate):
         try them again one at a time to save each one that fits)."""
         results: list[Record | Exception] = []
         with self.store.lock:
-            pending = _PendingImport()
+            pending = _PendingImport(self._own_range())
             ops: list[Op] = []
             for doc in docs:
                 try:
@@ -502,9 +517,7 @@ class RecordsRepository(Aggregate):
                 ops.append(("put", RECORDS, str(number), record_to_doc(record)))
                 results.append(record)
             if ops:
-                counters = dict(self._rows(COUNTERS).get(_COUNTER_DOC, {}))
-                counters["records"] = max(self._last_number(), pending.highest)
-                ops.append(("put", COUNTERS, _COUNTER_DOC, counters))
+                ops.append(("put", COUNTERS, _COUNTER_DOC, self._counters_after(pending.highest_own)))
                 self.store.commit(ops)
         saved = [result for result in results if isinstance(result, Record)]
         if len(saved) == 1:
@@ -611,35 +624,76 @@ class RecordsRepository(Aggregate):
         last: int = self._rows(COUNTERS).get(_COUNTER_DOC, {}).get("records", 0)
         return last
 
+    def _series(self) -> int:
+        """The id series new numbers come from: the admin's ``id_series``, else the one stored
+        with the counter, else for a folder without records one drawn now (stored with its
+        first record); 0 for a folder numbered before series existed (the whole space)."""
+        if self.id_series:
+            return self.id_series
+        stored = self._rows(COUNTERS).get(_COUNTER_DOC, {}).get("series")
+        if isinstance(stored, int) and 1 <= stored <= ids.SERIES_COUNT:
+            return stored
+        if self._numbers or self._last_number():
+            return 0
+        if not self._drawn_series:
+            self._drawn_series = choose_series()
+        return self._drawn_series
+
+    def _own_range(self) -> tuple[int, int]:
+        """The first and last number this folder hands out."""
+        series = self._series()
+        return ids.series_range(series) if series else (1, ids.HIGHEST)
+
     def _next_number(self, pending: _PendingImport | None = None) -> int:
-        """The number of the next new record: after the counter and after every number in use,
-        so numbers only grow and none is handed out twice (the counter is the rule; the
-        highest number in use is the guard, should the counter ever fall behind). Once an
-        import has taken the last number an id can hold, the lowest free number instead.
+        """The number of the next new record: in the folder's id series, after its counter and
+        after every number of the series in use, so numbers only grow and none is handed out
+        twice (the counter is the rule; the highest number in use is the guard, should the
+        counter ever fall behind). Numbers imported from other series do not move it. Once the
+        series is full, the lowest free number in it, then anywhere.
         ``pending``: numbers an import group has taken but not stored yet, as if stored."""
-        highest = self._numbers[-1] if self._numbers else 0
+        first, last = self._own_range()
+        counter = self._last_number()
+        highest = counter if first <= counter <= last else 0
+        at = bisect_right(self._numbers, last)
+        if at and self._numbers[at - 1] >= first:
+            highest = max(highest, self._numbers[at - 1])
         if pending is not None:
-            highest = max(highest, pending.highest)
-        number = max(self._last_number(), highest) + 1
-        if number <= ids.HIGHEST:
+            highest = max(highest, pending.highest_own)
+        number = max(highest + 1, first)
+        if number <= last:
             return number
         taken = pending.numbers if pending is not None else frozenset()
-        expected = 1
-        for used in self._numbers:
+        return self._lowest_free(first, last, taken) or self._lowest_free(1, ids.HIGHEST, taken)
+
+    def _lowest_free(self, first: int, last: int, taken: AbstractSet[int]) -> int:
+        """The lowest number from ``first`` to ``last`` neither stored nor ``taken`` (0: none)."""
+        expected = first
+        for used in self._numbers[bisect_left(self._numbers, first):]:
             while expected < used:
                 if expected not in taken:
-                    return expected
+                    return expected if expected <= last else 0
                 expected += 1
             expected = used + 1
         while expected in taken:
             expected += 1
-        return expected
+        return expected if expected <= last else 0
+
+    def _counters_after(self, number: int) -> dict[str, Any]:
+        """The counter document once ``number`` is handed out (0: none of the series): the
+        series kept with it, the counter moved only by numbers of the series."""
+        counters = dict(self._rows(COUNTERS).get(_COUNTER_DOC, {}))
+        series = self._series()
+        if series:
+            counters["series"] = series
+        first, last = self._own_range()
+        counter = counters.get("records", 0)
+        if first <= number <= last and (number > counter or not first <= counter <= last):
+            counters["records"] = number
+        return counters
 
     def _put_ops(self, number: int, record: Record) -> list[Op]:
         """The record and the counter that keeps its number from ever being handed out again."""
-        counters = dict(self._rows(COUNTERS).get(_COUNTER_DOC, {}))
-        counters["records"] = max(self._last_number(), number)
         return [
             ("put", RECORDS, str(number), record_to_doc(record)),
-            ("put", COUNTERS, _COUNTER_DOC, counters),
+            ("put", COUNTERS, _COUNTER_DOC, self._counters_after(number)),
         ]

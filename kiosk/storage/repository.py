@@ -23,11 +23,13 @@ from kiosk.storage.supervisors import SupervisorsRepository
 class Repository(RecordsRepository, SupervisorsRepository, PrintJobsRepository):
     """Everything in one data folder."""
 
-    def __init__(self, store: JournalStore, clock: Clock) -> None:
+    def __init__(self, store: JournalStore, clock: Clock, *, id_series: int = 0) -> None:
         self.store = store
         self.clock = clock
         self._pending_pins = {}
         self._init_records()
+        #: The admin's id series (1 to 64), or 0: the folder's own (see ``_series``).
+        self.id_series = id_series
         with store.lock:
             upgraded = upgrade_tables(store.tables, store.schema, SCHEMA_VERSION)
             store.schema = SCHEMA_VERSION
@@ -45,19 +47,20 @@ class Repository(RecordsRepository, SupervisorsRepository, PrintJobsRepository):
 
 
 def open_repository(
-    folder: Path | str, *, clock: Clock, writer: bool = True, command: str = "kiosk", **store_args: Any
+    folder: Path | str, *, clock: Clock, writer: bool = True, command: str = "kiosk", id_series: int = 0,
+    **store_args: Any,
 ) -> Repository:
     """Open a data folder as its writer (the kiosk, import) or as a reader (export)."""
     store = JournalStore(folder, writer=writer, command=command, **store_args)
     try:
-        return Repository(store, clock)
+        return Repository(store, clock, id_series=id_series)
     except BaseException:
         store.close(compact=False)  # e.g. data from a newer kiosk: leave it as it is, unlocked
         raise
 
 
-def load_repository(store: JournalStore, clock: Clock) -> Repository:
+def load_repository(store: JournalStore, clock: Clock, *, id_series: int = 0) -> Repository:
     """The repository of a store created with ``load=False`` (reads the data now)."""
     if not store.loaded:
         store.load()
-    return Repository(store, clock)
+    return Repository(store, clock, id_series=id_series)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.core import ids
-from tests.support.pilot import no_blink, wait_for
+from tests.support.pilot import no_blink, settle, wait_for
 
 SIZES = [(80, 24), (160, 48)]
 
@@ -113,6 +113,7 @@ def test_review_wizard(snap_compare, make_app, repo, step, size, language):
 def test_print_preview(snap_compare, make_app, repo, slip, size):
     """The slip as it prints (42 columns, CP858), its QR drawn so a phone can scan it."""
     from kiosk.screens.printing import PrintScreen
+    from kiosk.widgets.slip import SlipView, slip_text
 
     seed(repo)
     repo.import_doc({"id": ids.encode(102), "kind": "near_miss", "area": "Inyección", "station": "Máquina 4",
@@ -133,7 +134,12 @@ def test_print_preview(snap_compare, make_app, repo, slip, size):
                        and "3 registros" in str(app.screen.query_one("#count-learnings").render()))
         app.push_screen(PrintScreen(slip, (ids.encode(102),)))
         await wait_for(pilot, lambda: isinstance(app.screen, PrintScreen) and app.screen.slip is not None)
-        await pilot.pause()
+        # Laid out, not only set: the slip's lines have their height, and the box around them
+        # knows it (its scroll bar); on a busy machine that takes more than one refresh.
+        view = app.screen.query_one(SlipView)
+        lines = len(slip_text(view.slip).plain.splitlines())
+        await wait_for(pilot, lambda: view.size.height == lines and view.parent.virtual_size.height >= lines)
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -308,7 +314,7 @@ def test_admin_screens(snap_compare, make_app, repo, monkeypatch, view, size):
             await wait_for(pilot, lambda: isinstance(app.screen, HealthScreen)
                            and "Registro" in str(app.screen.query_one("#health-facts").render()))
         no_blink(app)
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 

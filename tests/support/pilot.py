@@ -21,6 +21,19 @@ async def wait_for(pilot: Any, predicate: Any, timeout: float = 5.0) -> None:
         await pilot.pause(0.01)
 
 
+async def settle(pilot: Any, tries: int = 50) -> None:
+    """Let the app draw until two pictures in a row are the same: a list filled or a text set
+    in one refresh is laid out (scroll bars, heights) in the next ones, and on a busy machine
+    those come later (snapshots taken in between differed by a scroll bar)."""
+    before = pilot.app.export_screenshot()
+    for _ in range(tries):
+        await pilot.pause(0.02)
+        now = pilot.app.export_screenshot()
+        if now == before:
+            return
+        before = now
+
+
 def no_blink(app: Any) -> None:
     """Cursor blink off on every input so screenshots are stable."""
     for widget in app.screen.query(Input):

@@ -141,7 +141,8 @@ def kill9(work: Path, kills: int, rng: random.Random) -> Row:
             if any(name.startswith(".kiosk.json.") for name in orphan_temps(folder)):
                 stats["inside a snapshot"] += 1
 
-            repo = open_repository(folder, clock=clock, compact_bytes=compact_bytes, generations=generations)
+            repo = open_repository(folder, clock=clock, id_series=1, compact_bytes=compact_bytes,
+                                   generations=generations)
             try:
                 report = repo.store.report
                 if not report.healthy or report.restored_from or report.moved_aside:
@@ -217,17 +218,21 @@ def sigterm(work: Path, times: int, rng: random.Random) -> Row:
     shown: set[str] = set()
     outcomes: Counter[str] = Counter()
     count = 0
+    config = work / "kiosk.toml"
+    config.write_text("[storage]\nid_series = 1\n", encoding="utf-8")  # ids from 1, as counted here
     for attempt in range(times):
-        term = Terminal([sys.executable, "-m", "kiosk", "run", "--data", str(folder)], kiosk_env())
+        term = Terminal([sys.executable, "-m", "kiosk", "run", "--data", str(folder), "--config", str(config)],
+                        kiosk_env())
         expected = ids.encode(count + 1)
         try:
             if not term.read_until(b"Reportar", timeout=30):
                 row.fail(f"stop {attempt}: the kiosk did not start: {term.output[-300:]!r}")
                 continue
-            # Report, near miss, the first area; the story; Enter through impact, what we did
-            # and the name to the summary, whose Enter saves.
-            for keys in (b"1", b"2", b"\r", f"Prueba de parada número {attempt} con la cinta 3".encode(),
-                         b"\r", b"\r", b"\r", b"\r"):
+            # Report, near miss, the first area (↓ Enter: none is chosen for the operator), no
+            # station; the story; Enter through impact, what we did and the name to the
+            # summary, whose Enter saves.
+            story = f"Prueba de parada número {attempt} con la cinta 3".encode()
+            for keys in (b"1", b"2", b"\x1b[B", b"\r", b"\r", story, b"\r", b"\r", b"\r", b"\r"):
                 term.send(keys)
                 term.drain(0.25)
             if not term.read_until(b"para guardar", timeout=10):
@@ -296,7 +301,7 @@ def _damage_base(folder: Path):
     from kiosk.storage import open_repository
     from tests.support.storage import add_reports, clock, deep_copy
 
-    repo = open_repository(folder, clock=clock, generations=3)
+    repo = open_repository(folder, clock=clock, id_series=1, generations=3)
     for first in (1, 11, 21):
         add_reports(repo, first, 10)
         repo.store.compact()
@@ -347,7 +352,7 @@ def damage(work: Path, trials: int, rng: random.Random) -> Row:
             kinds["leftover temporary files"] += 1
         row.tried += 1
         try:
-            repo = open_repository(folder, clock=clock, generations=3)
+            repo = open_repository(folder, clock=clock, id_series=1, generations=3)
         except Exception as error:
             row.lose(len(expected), f"trial {trial} ({damaged}): the start failed: {error!r}")
             continue
@@ -371,7 +376,7 @@ def damage(work: Path, trials: int, rng: random.Random) -> Row:
                     row.fail(f"trial {trial}: the damaged file {moved} was not kept")
         finally:
             repo.store.close(compact=False)
-        again = open_repository(folder, clock=clock, generations=3)
+        again = open_repository(folder, clock=clock, id_series=1, generations=3)
         try:
             if not again.store.report.healthy or again.store.tables.get("records") != expected:
                 row.fail(f"trial {trial}: the second start is not clean: {again.store.report}")
@@ -471,7 +476,7 @@ def _fill_with_reports(where: Path, simulated: bool, row: Row, number: int, rng:
         faulty.fail("write", at=rng.randrange(100, 300), short=True)
         faulty.fail("handle.write", at=rng.randrange(10, 40))
     try:
-        repo = open_repository(folder, clock=clock, compact_bytes=20_000, generations=2)
+        repo = open_repository(folder, clock=clock, id_series=1, compact_bytes=20_000, generations=2)
         acked: list[str] = []
         n = 1
         refused = 0
@@ -494,7 +499,7 @@ def _fill_with_reports(where: Path, simulated: bool, row: Row, number: int, rng:
             row.fail(f"disk {number}: never filled up")
         failed_id = ids.encode(n)
         repo.store.close(compact=False)
-        again = open_repository(folder, clock=clock, compact_bytes=20_000, generations=2)
+        again = open_repository(folder, clock=clock, id_series=1, compact_bytes=20_000, generations=2)
         have = record_ids(again.store)
         row.lose(len(set(acked) - have), f"disk {number}: missing after a start on the full disk")
         if failed_id in have:
@@ -508,7 +513,7 @@ def _fill_with_reports(where: Path, simulated: bool, row: Row, number: int, rng:
         for extra in range(n, n + 5):
             acked.append(again.add_report(draft(extra), areas=None).id)
         again.close()
-        third = open_repository(folder, clock=clock)
+        third = open_repository(folder, clock=clock, id_series=1)
         row.lose(len(set(acked) - record_ids(third.store)), f"disk {number}: missing after space came back")
         third.close()
         return len(acked), refused
@@ -526,7 +531,7 @@ async def _full_disk_on_screen(where: Path, simulated: bool, row: Row) -> None:
     from tests.support.pilot import screen_text, wait_for, walk_to_confirm
     from tests.support.storage import FaultyOS, use_os
 
-    repo = open_repository(where / "data", clock=fixed_clock)
+    repo = open_repository(where / "data", clock=fixed_clock, id_series=1)
     filler = where / "relleno.bin"
     restore_os: Callable[[], None] = _nothing
     app = KioskApp(config=Config(), repo=repo, clock=fixed_clock, monotonic=FakeMonotonic())
@@ -588,7 +593,7 @@ def printer(work: Path, jobs: int, rng: random.Random) -> Row:
     from tests.support.printers import spooler_for
 
     row = Row("printer: prints, refuses, never reads, slow", unit="slips", lost_what="slips said printed, not printed")
-    repo = open_repository(work / "data", clock=fixed_clock)
+    repo = open_repository(work / "data", clock=fixed_clock, id_series=1)
     record = repo.add_report(ReportDraft(kind="error", area="Inyección", what_happened="Se trabó la matriz ¿otra vez?"),
                              areas=None)
     took: dict[str, float] = {}
@@ -745,7 +750,7 @@ class _SoakApp:
         from kiosk.storage import open_repository
         from tests.support.clock import NOW, fixed_clock
 
-        self.repo = open_repository(folder, clock=fixed_clock)
+        self.repo = open_repository(folder, clock=fixed_clock, id_series=1)
         if self.repo.find_supervisor("Marta Ruiz") is None:
             self.repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))
         self.printer_folder = printer_folder

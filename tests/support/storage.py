@@ -277,7 +277,7 @@ def main():
     if sys.stdin.readline().strip() != "go":
         return
     repo = open_repository(
-        folder, clock=clock, compact_bytes=int(compact_bytes), generations=int(generations),
+        folder, clock=clock, id_series=1, compact_bytes=int(compact_bytes), generations=int(generations),
         command="storage-test-writer",
     )
     n = repo.count()

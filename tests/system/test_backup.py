@@ -80,6 +80,10 @@ def test_restore_checks_first_and_keeps_what_it_replaces(tmp_path):
     assert "Se restauraron 3 registros" in out and "before-restore-" in out
     (aside,) = [p for p in other.iterdir() if p.name.startswith("before-restore-")]
     assert (aside / "kiosk.json").exists()
+    # Restored, before any kiosk opened it: whole (the snapshot's own segment is started, and
+    # the lock no longer speaks of the files that went aside).
+    checked = run(["check"], data=other)
+    assert checked.returncode == 0, checked.stdout.decode()
     repo = writer(other)
     try:
         assert [r.id for r in repo.all_records()] == saved

@@ -115,12 +115,14 @@ def test_import_acknowledges_each_line_before_reading_the_next(tmp_path):
 
 def test_import_rejects_duplicate_ids_and_never_reuses_numbers(tmp_path):
     data = tmp_path / "d"
+    config = tmp_path / "kiosk.toml"
+    config.write_text("[storage]\nid_series = 1\n", encoding="utf-8")  # the series of number 40
     doc = {"id": ids.encode(40), "kind": "error", "area": "Calidad", "what_happened": "Importado con número",
            "created_at": "2026-01-02T10:00:00-03:00", "occurred_at": "2026-01-02T09:00:00-03:00"}
     assert run(["import"], data=data, stdin=lines(doc)).returncode == 0
     again = run(["import"], data=data, stdin=lines(doc))
     assert again.returncode == 1 and "Ya existe un registro" in again.stderr.decode()
-    new = run(["import"], data=data,
+    new = run(["import", "--config", str(config)], data=data,
         stdin=lines({"kind": "win", "area": "Calidad", "what_happened": "Uno nuevo sin número"}))
     assert new.stdout.decode().split()[1] == ids.encode(41)
 

@@ -82,7 +82,8 @@ def test_many_lines_few_commits_each_ok_after_its_commit_and_bad_lines_fail_alon
 
 def test_within_a_group_ids_and_numbers_are_checked_as_if_line_by_line(repo, monkeypatch):
     """A duplicate id in the same group is refused; numbers given out skip the ones the group
-    itself takes, and after the highest id they start again from the lowest free one."""
+    itself takes, and an id of another kiosk's series (the highest one here) does not move
+    them."""
     watched = Watched(repo, monkeypatch)
     lines = [json.dumps(doc, ensure_ascii=False).encode() for doc in (
         report(1, id=ids.encode(5)),
@@ -91,15 +92,16 @@ def test_within_a_group_ids_and_numbers_are_checked_as_if_line_by_line(repo, mon
         report(4, id=ids.encode(7)),
         report(5),                        # 8
         report(6, id=ids.encode(ids.HIGHEST)),
-        report(7),                        # 1: the lowest free number
-        report(8, id=ids.encode(1)),      # taken by the line before
-        report(9),                        # 2
+        report(7),                        # 9: the highest id is not of this folder's series
+        report(8, id=ids.encode(9)),      # taken by the line before
+        report(9, id=ids.encode(1)),
+        report(10),                       # 10
     )]
     failed, oks, errors = run_import(repo, lines, watched)
-    assert [ids.decode(i) for i in oks] == [5, 6, 7, 8, ids.HIGHEST, 1, 2]
+    assert [ids.decode(i) for i in oks] == [5, 6, 7, 8, ids.HIGHEST, 9, 1, 10]
     assert [n for n, _why in errors] == [3, 8] and failed == 2
-    assert watched.commits == [7]
-    assert repo.count() == 7
+    assert watched.commits == [8]
+    assert repo.count() == 8
 
 
 def test_a_group_that_cannot_be_saved_is_tried_line_by_line(repo, monkeypatch):

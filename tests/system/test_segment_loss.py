@@ -108,3 +108,35 @@ def test_a_folder_whose_data_files_were_all_deleted_is_not_ok(tmp_path: Path) ->
     store = JournalStore(folder, command="kiosk")
     assert {f.problem for f in store.report.damaged} == {"missing"}
     store.close()
+
+
+def test_a_snapshot_made_elsewhere_needs_no_segment(tmp_path: Path) -> None:
+    """A kiosk.json that no kiosk of this version wrote (TinyDB itself, an older kiosk, a tool)
+    names no journal segment: it opens clean and ``kiosk check`` agrees, although no segment
+    is beside it. Only a snapshot that names its segment needs it."""
+    import json
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "kiosk.json").write_text(json.dumps({
+        "_meta": {"1": {"seq": 7, "schema": 1}},
+        "t": {"1": {"n": 1}},
+    }), encoding="utf-8")
+    checked = run(["check"], data=folder)
+    assert checked.returncode == 0, checked.stdout.decode()
+    store = JournalStore(folder, command="kiosk")
+    assert store.report.healthy, store.report.damaged
+    store.close(compact=False)
+
+
+def test_a_new_folder_starts_its_segment_before_its_first_snapshot(tmp_path: Path) -> None:
+    """So a kill between the two never leaves a snapshot without the segment it names."""
+    from kiosk.storage.format import read_snapshot
+
+    folder = tmp_path / "data"
+    store = JournalStore(folder, command="kiosk")
+    store.close(compact=False)
+    _tables, meta = read_snapshot(folder / "kiosk.json")
+    assert (folder / meta["journal"]).exists()
+    segment = (folder / meta["journal"]).stat().st_mtime_ns
+    assert segment <= (folder / "kiosk.json").stat().st_mtime_ns
