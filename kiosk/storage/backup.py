@@ -24,6 +24,7 @@ from kiosk.storage.errors import NewerSchema, StorageError
 from kiosk.storage.files import fsync_dir, write_atomic
 from kiosk.storage.format import SNAPSHOT, read_snapshot, read_snapshot_seq, snapshot_chunks
 from kiosk.storage.journal import JournalStore
+from kiosk.storage.packed import unpacked
 
 PREFIX = "kiosk-backup-"
 SUFFIX = ".json"
@@ -79,7 +80,7 @@ def check(path: Path) -> BackupInfo:
     records = tables.get("records", {})
     if schema == SCHEMA_VERSION:
         for doc in records.values():
-            record_from_doc(doc)
+            record_from_doc(unpacked(doc))
     return BackupInfo(path, len(records), meta["seq"], str(meta.get("written_at", "")))
 
 

@@ -49,6 +49,7 @@ from kiosk.storage.format import (
     segment_name,
     snapshot_chunks,
 )
+from kiosk.storage.packed import PACKED_PARTS, pack
 from kiosk.storage.recovery import Finding, OpenReport
 
 log = logging.getLogger(__name__)
@@ -598,6 +599,9 @@ class JournalStore:
             old = rows.get(key)
             if kind == "put":
                 new = op[3]
+                parts = PACKED_PARTS.get(table)
+                if parts:
+                    new = pack(new, parts)
                 rows[key] = new
             elif kind == "del":
                 new = None

@@ -37,15 +37,16 @@ from kiosk.core.records import (
     clean_report,
     new_link_token,
     new_record,
-    record_from_doc,
     record_to_doc,
     with_history,
 )
+from kiosk.core.records import record_from_doc as _record_from_doc
 from kiosk.core.reviewing import change_that_held, conclude, keep_draft
 from kiosk.core.text import fold
 from kiosk.core.wins import acknowledge, applaud
 from kiosk.storage.aggregate import Aggregate
 from kiosk.storage.format import Op
+from kiosk.storage.packed import unpack, unpacked
 from kiosk.storage.search import SearchIndex, query_words
 
 if TYPE_CHECKING:
@@ -100,10 +101,15 @@ class SearchPage:
     records: list[Record]
 
 
+def record_from_doc(doc: Mapping[str, Any]) -> Record:
+    """The record of a document as stored (parts packed or not)."""
+    return _record_from_doc(unpacked(doc))
+
+
 def searchable_text(doc: Mapping[str, Any]) -> str:
     """Every text a person could look for in a record, folded for accent-free search."""
     parts = [str(doc.get(name, "")) for name in _SEARCH_FIELDS]
-    review = doc.get("review") or {}
+    review = unpack(doc.get("review")) or {}
     if review:
         parts += [
             review.get("what_happened", ""),
@@ -117,7 +123,7 @@ def searchable_text(doc: Mapping[str, Any]) -> str:
         parts += [c.get("text", "") for c in review.get("why", ())]
     look_for = doc.get("look_for") or {}
     parts.append(look_for.get("text", ""))
-    parts += [f.get("notes", "") for f in doc.get("follow_ups", ())]
+    parts += [f.get("notes", "") for f in unpack(doc.get("follow_ups")) or ()]
     return fold("\n".join(parts))
 
 
@@ -150,11 +156,12 @@ class RecordsRepository(Aggregate):
         self._by_id = {doc["id"]: key for key, doc in rows.items()}
         self._numbers = sorted(map(int, rows))
         self._status = Counter(doc.get("status") for doc in rows.values())
-        self._follow_up_dates = {
-            key: doc["review"]["follow_up_date"]
-            for key, doc in rows.items()
-            if doc.get("status") in OPEN_STATUSES and (doc.get("review") or {}).get("follow_up_date")
-        }
+        self._follow_up_dates = {}
+        for key, doc in rows.items():
+            if doc.get("status") in OPEN_STATUSES:
+                follow_up = (unpack(doc.get("review")) or {}).get("follow_up_date")
+                if follow_up:
+                    self._follow_up_dates[key] = follow_up
         self._again = {}
         for key, doc in rows.items():
             for earlier in _recurrence_of(doc):
@@ -185,7 +192,7 @@ class RecordsRepository(Aggregate):
                     insort(self._numbers, number)
             self._status[new.get("status")] += 1
             if new.get("status") in OPEN_STATUSES:
-                follow_up = (new.get("review") or {}).get("follow_up_date")
+                follow_up = (unpack(new.get("review")) or {}).get("follow_up_date")
                 if follow_up:
                     self._follow_up_dates[key] = follow_up
             for earlier in _recurrence_of(new):
@@ -242,7 +249,8 @@ class RecordsRepository(Aggregate):
         """Every stored document in the export order, as stored: what an export writes, without
         rebuilding each record only to turn it back into the same dict. Documents are never
         changed in place (a save replaces them), so they may be read after the lock is let go;
-        they must not be changed."""
+        they must not be changed. Their parts may be packed: read them through
+        :func:`kiosk.storage.packed.unpacked`."""
         with self.store.lock:
             rows = self._rows(RECORDS)
             return [rows[str(number)] for number in self._numbers]
@@ -345,7 +353,7 @@ class RecordsRepository(Aggregate):
             rows = self._rows(RECORDS)
             docs = [rows[key] for key in self._search.related(stems, rows) if key in rows]
             total = max(len(rows), 1)
-        candidates = [Candidate.of(doc) for doc in docs if doc.get("id") != exclude]
+        candidates = [Candidate.of(unpacked(doc)) for doc in docs if doc.get("id") != exclude]
         matches = rank(text, candidates, area=area, station=station, now=self.clock(), limit=limit,
                        idf=rarity(total, self._search.count_prefix))
         return [replace(m, record=self.get(m.candidate.id)) for m in matches]

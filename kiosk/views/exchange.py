@@ -39,6 +39,7 @@ from kiosk.core.records import (
     record_to_doc,
 )
 from kiosk.i18n import _, ngettext
+from kiosk.storage.packed import unpacked
 from kiosk.views.labels import describe_error, field_label, kind_label
 from kiosk.views.onepage import LOOK_FOR, as_markdown, markdown_text, one_page
 
@@ -94,7 +95,7 @@ def _parts_complete(doc: Mapping[str, Any]) -> bool:
 def _chunks(docs: Docs) -> Iterator[list[Mapping[str, Any]]]:
     chunk: list[Mapping[str, Any]] = []
     for doc in docs:
-        chunk.append(exported(doc))
+        chunk.append(exported(unpacked(doc)))  # (a chunk at a time: packed parts stay packed)
         if len(chunk) >= _CHUNK:
             yield chunk
             chunk = []

@@ -25,6 +25,7 @@ import orjson
 import kiosk
 from kiosk.core.records import ReportDraft
 from kiosk.storage.format import LOCK, SNAPSHOT, read_segment
+from kiosk.storage.packed import default as packed_json
 from tests.support.clock import NOW
 
 #: The report text; ``{n}`` is the record number, so a record's text says which one it is.
@@ -57,7 +58,7 @@ def add_reports(repo: Any, first: int, count: int) -> list[str]:
 
 def deep_copy(value: Any) -> Any:
     """A JSON-only deep copy (what the files can hold)."""
-    return orjson.loads(orjson.dumps(value))
+    return orjson.loads(orjson.dumps(value, default=packed_json))
 
 
 def tables_of(store: Any) -> dict[str, Any]:
