@@ -125,11 +125,14 @@ class HomeScreen(KioskScreen[None]):
 
     @on(HomeData)
     def show_data(self, message: HomeData) -> None:
+        first = self._counts is None
         self._counts = message.counts
         self._low_disk = message.low_disk
         self._look_fors = message.look_fors
         self._wins = message.wins
         self.retranslate()
+        if first and hasattr(self.app, "counts_drawn"):
+            self.call_after_refresh(self.app.counts_drawn)  # (the start's figure in make bench)
 
     def retranslate(self) -> None:
         self._show_session()

@@ -107,6 +107,7 @@ class ReportScreen(KioskScreen[None]):
                 with Vertical(id="step-area", classes="step"):
                     yield KioskInput(id="area-filter", max_length=60)
                     yield KioskOptionList(id="areas")
+                    yield Static("", id="area-chosen", markup=False)
                     yield TLabel(N_("Station or machine (optional: type it, or Enter to skip)"),
                                  classes="field-label", id="label-station")
                     yield KioskInput(id="station", max_length=REPORT_LIMITS["station"].max_chars)
@@ -151,6 +152,8 @@ class ReportScreen(KioskScreen[None]):
             _("Step {number} of {total} · {heading}").format(number=number, total=len(STEPS), heading=_(heading))
         )
         self.query_one("#area-filter", KioskInput).placeholder = _("Type to filter the areas")
+        self.query_one("#area-chosen", Static).update(
+            _("Area: {area} (Esc to change it)").format(area=self.area) if self.area else "")
         self.query_one("#reporter", KioskInput).placeholder = _("Anonymous")
         win = self.kind == "win"
         self.query_one("#what_happened", ReportTextArea).placeholder = (
@@ -245,10 +248,14 @@ class ReportScreen(KioskScreen[None]):
 
     def _show_station(self, shown: bool) -> None:
         """The station question comes once the area is chosen (its own Enter moves on)."""
-        for selector in ("#label-station", "#station"):
+        for selector in ("#label-station", "#station", "#area-chosen"):
             self.query_one(selector).display = shown
         self.query_one("#stations").display = shown and bool(self._visible_stations)
-        self.query_one("#areas").display = not shown
+        # The area just chosen stays in sight, in words, instead of the filter and its list.
+        self.query_one("#area-chosen", Static).update(
+            _("Area: {area} (Esc to change it)").format(area=self.area) if shown else "")
+        for selector in ("#areas", "#area-filter"):
+            self.query_one(selector).display = not shown
 
     # -- events --------------------------------------------------------------------------
 

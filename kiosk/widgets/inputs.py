@@ -72,6 +72,12 @@ class KioskInput(Input, inherit_bindings=False):
 
     BINDINGS = without_wiping(without_enter(Input.BINDINGS))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Textual selects a field's whole text when it gets focus, so the next key replaced
+        # it: Enter or Tab onto a filled field, one letter, and the owner's name was gone.
+        kwargs.setdefault("select_on_focus", False)
+        super().__init__(*args, **kwargs)
+
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":
             event.stop()
