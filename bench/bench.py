@@ -1,18 +1,24 @@
 """The project's benchmark (``make bench``): the SPEC section 7 targets, measured.
 
-At each size (1k, 25k and 100k records by default) the same seeded ~1.6 KB accented Spanish
-reports go into three engines, and four things are measured:
+At each size (1k, 25k and 100k records by default) the same records of the demo generator
+(~2 KB each: accented Spanish texts with reviews, follow-ups and history) go into three
+engines, and these things are measured:
 
-1. durable save of one new report — our journaled storage (``Repository.add_report``), TinyDB
-   4.9 as shipped (default ``JSONStorage``), SQLite in WAL mode with ``synchronous=FULL``;
+1. durable save of one new (~1.6 KB) report — our journaled storage (``Repository.add_report``),
+   TinyDB 4.9 as shipped (default ``JSONStorage``), SQLite in WAL mode with ``synchronous=FULL``;
 2. start to an interactive Home — the real ``kiosk run`` with ``KIOSK_EXIT_WHEN_READY=1``,
-   which prints ``{"home_ready_s": …, "index_ready_s": …, "rss_mb": …}`` and exits; TinyDB and
-   SQLite get the matching "load everything" time instead;
-3. search per keystroke — ~30 queries that simulate typing, accented and not;
-4. resident memory — the kiosk process, and storage alone in a child process;
+   which prints ``{"home_ready_s": …, "data_ready_s": …, "counts_drawn_s": …,
+   "index_ready_s": …, "rss_mb": …, "peak_rss_mb": …}`` and exits; TinyDB and SQLite get the
+   matching "load everything" time instead;
+3. search per keystroke — ~30 queries that simulate typing words of the demo texts, accented
+   and not, and the first one, two and three letters; against SQLite FTS5 on the same texts
+   (and, for reference, an unindexed LIKE and TinyDB's regex);
+4. resident memory — the kiosk's peak, ``kiosk check``'s peak, and storage alone in a child
+   process; 4b. the record page (``kiosk serve``, a reader) while a writer process writes its
+   snapshot, against no writer (item 20: a reader never stalls);
 
 and, at 25k and 100k, 5. ``kiosk export`` in every format and ``kiosk import`` of the demo
-generator's records (with reviews, follow-ups and history), against the issue's references.
+generator's records, against the issue's references.
 
 Usage::
 
@@ -23,7 +29,7 @@ Usage::
 
 Progress goes to stderr, the tables and the PASS/FAIL lines to stdout. Everything runs in a
 temporary folder on a real disk (``--tmp``, default /tmp) that is removed at the end. The
-slow engines get few repetitions (TinyDB costs ~4 s per save at 100k), so their p95 is often
+slow engines get few repetitions (TinyDB costs ~5 s per save at 100k), so their p95 is often
 simply the slowest of a handful; ours and SQLite get ~200.
 """
 
@@ -84,6 +90,8 @@ TABLE = "records"
 # The SPEC section 7 targets this run checks.
 TARGET_SIZE = 25_000
 LARGE_SIZE = 100_000
+#: The kiosk's peak resident memory (VmHWM), by size (issue 13 item 19).
+PEAK_TARGET_MB = {TARGET_SIZE: 250, LARGE_SIZE: 700}
 
 # ---------------------------------------------------------------------------------------------
 # Seeded reports
@@ -162,19 +170,30 @@ ACTIONS = (
     "Reiniciamos el autómata siguiendo la instrucción técnica.",
 )
 
-#: What a person types into search, keystroke by keystroke (accented and not, any case).
+#: What a person types into search, keystroke by keystroke (accented and not, any case): words of
+#: the demo generator's texts (what the data holds), from very common ("turno", in about a
+#: quarter of the records) to rare ("tapas", 0.4 %), and one that matches nothing.
 QUERIES = (
-    "pres", "presi", "presio", "presion", "presión",
-    "mang", "mangue", "manguera",
-    "cinta", "cinta t", "cinta trans", "cinta transportadora",
-    "ETIQ", "ETIQUETA", "ETIQUETADORA",
-    "válv", "valvula",
-    "sobrecal", "sobrecalentamiento",
-    "fuga", "fuga de aceite",
-    "almacén", "almacen",
-    "turno de noche", "grieta", "caducidad", "autómata", "automata",
-    "compresor", "zzz nada coincide",
+    "tur", "turno", "turno de noche",
+    "iny", "inyect", "inyectora",
+    "calib", "calibracion", "calibración",
+    "torq", "torquimetro", "torquímetro",
+    "comp", "compresor",
+    "hidra", "hidráulico",
+    "fisura", "tapas",
+    "materia", "materia prima",
+    "CINTA", "PALLETS",
+    "tropezo", "vencida", "certificado", "laboratorio",
+    "aviso", "estante", "cajas en el pasillo", "zzz nada coincide",
 )
+
+#: The first one, two and three letters typed into search (the costliest keystrokes: the
+#: most matches), by length. Ours ignores one-letter words, so one letter lists every record.
+PREFIXES = {
+    1: ("c", "m", "t", "i", "p", "e", "s", "l"),
+    2: ("ca", "mo", "tu", "in", "pa", "es", "se", "la"),
+    3: ("caj", "mol", "tur", "iny", "pal", "est", "sec", "lab"),
+}
 
 
 def _fill(rng: random.Random, first: str, pool: tuple[str, ...], limit: int) -> str:
@@ -389,19 +408,25 @@ class Files:
         self.sqlite = workdir / f"sqlite-{size}.db"
         self.doc_bytes = 0.0
         self.file_mb: dict[str, float] = {}
+        self.pages: list[tuple[str, str]] = []  # (id, link_token) of a sample, for the record page
 
     def prepare(self) -> None:
         size = self.size
-        log(f"[{label(size)}] generating {size} seeded reports")
+        log(f"[{label(size)}] {size} records of the demo generator")
         for number in range(1, min(size, 50) + 1):
-            draft = make_draft(number)
+            draft = make_draft(number)  # (the saves' new reports)
             assert clean_report(draft) == draft, "seeded report text is not clean"
-        docs = {str(n): make_doc(n) for n in range(1, size + 1)}
+        # The demo's records (reviews, follow-ups, history: what a kiosk holds after a while),
+        # keyed by number as the store keeps them; the counter is the highest number.
+        docs = {str(ids.decode(doc["id"])): doc for doc in exchange_docs(size)}
+        highest = max(int(key) for key in docs)
+        rng = random.Random(SEED)
+        self.pages = [(doc["id"], doc["link_token"]) for doc in rng.sample(list(docs.values()), min(size, 500))]
         sample = list(docs.values())[: min(size, 500)]
         self.doc_bytes = statistics.mean(len(orjson.dumps(d)) for d in sample)
 
         log(f"[{label(size)}] writing our snapshot, the TinyDB file and the SQLite database")
-        tables = {TABLE: docs, "counters": {"1": {"records": size}}}
+        tables = {TABLE: docs, "counters": {"1": {"records": highest}}}
         meta = {
             "seq": 0,
             "schema": SCHEMA_VERSION,
@@ -410,6 +435,7 @@ class Files:
         for folder in (self.ours, self.app):
             folder.mkdir(parents=True)
             write_atomic(folder / "kiosk.json", snapshot_chunks(tables, meta))
+            (folder / segment_name(0)).touch()  # the (empty) journal a snapshot of seq 0 starts
 
         # TinyDB as it writes itself: json.dumps with its defaults (ASCII escapes).
         self.tinydb.write_text(json.dumps({TABLE: docs}), encoding="utf-8")
@@ -419,9 +445,10 @@ class Files:
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute(f"CREATE TABLE {TABLE} (id TEXT PRIMARY KEY, doc TEXT NOT NULL)")
         conn.execute("BEGIN")
-        conn.executemany(
-            f"INSERT INTO {TABLE} (id, doc) VALUES (?, ?)",
-            ((d["id"], json.dumps(d, ensure_ascii=False)) for d in docs.values()),
+        conn.executemany(  # rowid = the record's number, newest last (as FTS5's rowids below)
+            f"INSERT INTO {TABLE} (rowid, id, doc) VALUES (?, ?, ?)",
+            ((number, docs[str(number)]["id"], json.dumps(docs[str(number)], ensure_ascii=False))
+             for number in sorted(int(key) for key in docs)),
         )
         conn.execute("COMMIT")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -540,6 +567,14 @@ def bench_ours_reads(files: Files, plan: Plan, out: dict[str, dict[str, Any]]) -
                 hits[query] = page.total
         out["search"]["ours"] = summary(samples)
         out["hits"]["ours"] = hits
+        for length, prefixes in PREFIXES.items():
+            samples = []
+            for _ in range(plan.search_rounds("ours", size)):
+                for prefix in prefixes:
+                    ms, page = timed(repo.search, prefix)
+                    samples.append(ms)
+                    hits[prefix] = page.total
+            out["prefix"][f"ours_{length}"] = summary(samples)
         # "Have we seen this before?": the labelled set's new wordings against N records.
         from tests.support.similarity_set import SAME_EVENT
 
@@ -607,6 +642,79 @@ def bench_sqlite_reads(files: Files, plan: Plan, out: dict[str, dict[str, Any]])
                 hits[query] = total
         out["search"]["sqlite"] = summary(samples)
         out["hits"]["sqlite"] = hits
+    finally:
+        conn.close()
+
+
+FTS_TABLE = "records_fts"
+FTS_SEARCH = (
+    # The same page as ours: the newest 20 of the matches (rowid = the record's number) ...
+    f"SELECT doc FROM {TABLE} WHERE rowid IN "
+    f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? ORDER BY rowid DESC LIMIT 20) "
+    "ORDER BY rowid DESC"
+)
+FTS_COUNT = f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?"  # ... and how many
+_FTS_WORD = re.compile(r"\w+")
+
+
+def fts_query(text: str) -> str:
+    """What ours does, as FTS5 syntax: every typed word as a prefix (``"word"*``), all required."""
+    words = _FTS_WORD.findall(text)
+    return " ".join(f'"{word}"*' for word in words) if words else '""'
+
+
+def build_fts(conn: sqlite3.Connection) -> int:
+    """An FTS5 index over the texts ours searches (``searchable_text``: id, kind, area, station,
+    the three texts, the review's, the look-for and the follow-ups' notes), folded by the
+    tokenizer (case, accents) and with 1-3 letter prefixes indexed; rowid = record number."""
+    from kiosk.storage.records import searchable_text
+
+    conn.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+    conn.execute(f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(body, "
+                 "tokenize='unicode61 remove_diacritics 2', prefix='1 2 3')")
+    conn.execute("BEGIN")
+    rows = conn.execute(f"SELECT rowid, doc FROM {TABLE}").fetchall()
+    conn.executemany(f"INSERT INTO {FTS_TABLE} (rowid, body) VALUES (?, ?)",
+                     ((rowid, searchable_text(json.loads(doc))) for rowid, doc in rows))
+    conn.execute("COMMIT")
+    return len(rows)
+
+
+def bench_sqlite_fts(files: Files, plan: Plan, out: dict[str, dict[str, Any]]) -> None:
+    """SQLite as a search engine should be used: FTS5, the same queries and prefixes as ours."""
+    size = files.size
+    conn = open_sqlite(files.sqlite)
+    try:
+        before = files.sqlite.stat().st_size
+        ms, _ = timed(build_fts, conn)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        out["index"]["sqlite_fts"] = single(ms)
+        files.file_mb["sqlite_fts"] = (files.sqlite.stat().st_size - before) / 1e6
+
+        def search(query: str) -> int:
+            match = fts_query(query)
+            total = conn.execute(FTS_COUNT, (match,)).fetchone()[0]
+            [json.loads(row[0]) for row in conn.execute(FTS_SEARCH, (match,))]
+            return total
+
+        search("warm up")
+        rounds = plan.search_rounds("ours", size)
+        samples, hits = [], {}
+        for _ in range(rounds):
+            for query in plan.queries("ours", size):
+                ms, total = timed(search, query)
+                samples.append(ms)
+                hits[query] = total
+        out["search"]["sqlite_fts"] = summary(samples)
+        for length, prefixes in PREFIXES.items():
+            samples = []
+            for _ in range(rounds):
+                for prefix in prefixes:
+                    ms, total = timed(search, prefix)
+                    samples.append(ms)
+                    hits[prefix] = total
+            out["prefix"][f"fts_{length}"] = summary(samples)
+        out["hits"]["sqlite_fts"] = hits
     finally:
         conn.close()
 
@@ -717,6 +825,8 @@ def run_app_once(folder: Path) -> dict[str, Any]:
                      if isinstance(found.get("index_ready_s"), (int, float)) else None),
         "data_ms": (float(found["data_ready_s"]) * 1000
                     if isinstance(found.get("data_ready_s"), (int, float)) else None),
+        "counts_ms": (float(found["counts_drawn_s"]) * 1000
+                      if isinstance(found.get("counts_drawn_s"), (int, float)) else None),
         "rss_mb": float(found["rss_mb"]) if isinstance(found.get("rss_mb"), (int, float)) else None,
         "peak_mb": (float(found["peak_rss_mb"])
                     if isinstance(found.get("peak_rss_mb"), (int, float)) else None),
@@ -753,6 +863,8 @@ def bench_app(files: Files, plan: Plan, state: AppState, out: dict[str, dict[str
     out["start"]["app_wall"] = single(median_of("wall_ms"), len(runs))
     if median_of("data_ms") is not None:
         out["start"]["app_data"] = single(median_of("data_ms"), len(runs))
+    if median_of("counts_ms") is not None:
+        out["start"]["app_counts"] = single(median_of("counts_ms"), len(runs))
     if median_of("index_ms") is not None:
         out["start"]["app_index"] = single(median_of("index_ms"), len(runs))
     if median_of("rss_mb") is not None:
@@ -816,11 +928,225 @@ def bench_memory(files: Files, out: dict[str, dict[str, Any]]) -> None:
         )
 
 
+#: ``kiosk check`` in a child that reports its own peak (VmHWM) when done: ru_maxrss of a child
+#: would carry this benchmark's own peak over fork + exec (see above).
+CHECK_CHILD = """
+import contextlib, io, json, sys
+from kiosk.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as printed:
+    code = main(["check", "--data", sys.argv[1]])
+""" + _RSS_TAIL.replace("print(json.dumps({",
+                         "print(json.dumps({'exit_code': code, 'printed': printed.getvalue()[-300:], ")
+
+
+def bench_check_memory(files: Files, out: dict[str, dict[str, Any]]) -> None:
+    """Peak resident memory of ``kiosk check --data DIR`` (it reads and verifies every file)."""
+    started = time.perf_counter()
+    found = run_child(CHECK_CHILD, str(files.app), timeout=900)
+    seconds = time.perf_counter() - started
+    if found["exit_code"] != 0:
+        out["notes"]["kiosk check"] = f"exit code {found['exit_code']}: {found['printed'][-160:]}"
+    out["memory"]["check"] = single(found["peak_mb"], current_mb=found["current_mb"], seconds=seconds)
+
+
+# ---------------------------------------------------------------------------------------------
+# Item 20: a reader never stalls while the writer writes its snapshot
+
+#: Seconds of requests without a writer, then how many compactions the writer does (a few
+#: reports saved before each), by size.
+STALL_BASELINE_S = 4.0
+STALL_SAVES_PER_COMPACTION = 3
+
+
+def stall_compactions(size: int, quick: bool) -> int:
+    """How many snapshot writes (even: half right after the saves, half once the reader has them)."""
+    return 2 if quick else 6 if size <= TARGET_SIZE else 4
+
+
+#: The writer: a separate process (the kiosk) opens the folder, saves a few reports and writes
+#: its snapshot, several times: every other time right after the saves (as the kiosk's own
+#: compaction does; the reader may not have read them yet), else once the reader has taken
+#: them in from the journal. It prints when each snapshot write began and ended (monotonic
+#: clock, the same for every process on Linux) and the last record it saved.
+WRITER_CHILD = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from bench import fixed_clock, make_draft
+from kiosk.storage import open_repository
+folder, first, compactions, saves = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+opened = time.monotonic()
+repo = open_repository(folder, clock=fixed_clock)
+windows, number = [], first
+ready = time.monotonic()
+for round in range(compactions):
+    for _ in range(saves):
+        number += 1
+        record = repo.add_report(make_draft(number), areas=None)
+    settled = round % 2 == 1
+    if settled:
+        time.sleep(0.7)  # long enough for the reader to take the saves in (it looks every 0.5 s)
+    began = time.monotonic()
+    repo.store.compact()
+    windows.append((began, time.monotonic(), settled))
+    time.sleep(1.5)  # and for it to take in the new snapshot before the next
+repo.store.close(compact=False)
+print(json.dumps({"opened": opened, "ready": ready, "windows": windows, "closed": time.monotonic(),
+                  "last": [record.id, record.link_token]}))
+"""
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def bench_reader_stall(files: Files, plan: Plan, out: dict[str, dict[str, Any]]) -> None:
+    """Latency of the record page (``kiosk serve``, a reader following the folder) requested in
+    a loop, one at a time, while a writer process saves reports and compacts (writes its
+    snapshot) several times; against the same loop with no writer."""
+    import http.client
+    import threading
+
+    folder, size = files.ours, files.size
+    port = _free_port()
+    env = {k: v for k, v in child_env().items() if not k.startswith("KIOSK_")}
+    server = subprocess.Popen([sys.executable, "-m", "kiosk", "serve", "--data", str(folder),
+                               "--host", "127.0.0.1", "--port", str(port)],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    pages = files.pages
+    sources = (f"127.2.{n // 250}.{n % 250 + 1}" for n in range(1_000_000))
+    samples: list[tuple[float, float, float]] = []  # (start, end) monotonic, and ms
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def once(index: int) -> tuple[float, float]:
+        record_id, token = pages[index % len(pages)]
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=(next(sources), 0))
+        try:
+            began = time.monotonic()
+            connection.request("GET", f"/r/{record_id}?k={token}", headers={"Accept-Language": "es-AR"})
+            response = connection.getresponse()
+            response.read()
+            ended = time.monotonic()
+        finally:
+            connection.close()
+        if response.status != 200:
+            raise RuntimeError(f"/r/{record_id}: expected 200, got {response.status}")
+        return began, ended
+
+    def client() -> None:
+        index = 0
+        while not stop.is_set():
+            index += 1
+            try:
+                began, ended = once(index)
+            except (OSError, RuntimeError) as exc:
+                failures.append(str(exc)[:120])
+                time.sleep(0.05)
+                continue
+            samples.append((began, ended, (ended - began) * 1000))
+
+    thread = threading.Thread(target=client, name="bench-reader-client", daemon=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                once(0)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("kiosk serve did not start: " + (
+                        server.stderr.read().decode(errors="replace")[-200:] if server.stderr else "")) from None
+                time.sleep(0.1)
+        for index in range(50):  # warm up (imports, caches)
+            once(index)
+        thread.start()
+        time.sleep(STALL_BASELINE_S)
+        writer_began = time.monotonic()
+        compactions = stall_compactions(size, plan.quick)
+        found = run_child(WRITER_CHILD, str(Path(__file__).resolve().parent), str(folder),
+                          str(10 * size + 1_000_000), str(compactions), str(STALL_SAVES_PER_COMPACTION), timeout=900)
+        time.sleep(1.0)  # the reader's last look at the folder
+        writer_ended = time.monotonic()
+        stop.set()
+        thread.join(timeout=70)
+        # Did the reader follow? The writer's last record must be on the page within seconds.
+        last_id, last_token = found["last"]
+        followed = False
+        while time.monotonic() < writer_ended + 10:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60,
+                                                    source_address=(next(sources), 0))
+            try:
+                connection.request("GET", f"/r/{last_id}?k={last_token}")
+                status = connection.getresponse().status
+            finally:
+                connection.close()
+            if status == 200:
+                followed = True
+                break
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        if thread.is_alive():
+            thread.join(timeout=70)
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    windows = [tuple(w) for w in found["windows"]]
+
+    def during(settled: bool | None) -> list[float]:
+        return [ms for began, ended, ms in samples
+                if any(began < w_end and ended > w_start for w_start, w_end, w_settled in windows
+                       if settled is None or w_settled == settled)]
+
+    baseline = [ms for began, _e, ms in samples if began < writer_began]
+    compacting = during(None)
+    session = [ms for began, _e, ms in samples if writer_began <= began < writer_ended]
+    snapshot_ms = [(w_end - w_start) * 1000 for w_start, w_end, _settled in windows]
+    if not baseline or not compacting:
+        raise RuntimeError(f"too few requests: {len(baseline)} before the writer, {len(compacting)} while it compacted"
+                           + (f"; {failures[0]}" if failures else ""))
+
+    def stats(values: list[float]) -> dict[str, Any]:
+        return {"p50": statistics.median(values), "p99": percentile(values, 99), "max": max(values), "n": len(values)}
+
+    # Where the slowest request of the writer's session fell: during or after which snapshot write.
+    in_session = [(ms, began) for began, _e, ms in samples if writer_began <= began < writer_ended]
+    slowest_ms, slowest_at = max(in_session) if in_session else (0.0, writer_began)
+    before = [(n, w) for n, w in enumerate(windows) if w[0] <= slowest_at]
+    slowest = {"ms": slowest_ms, "after_writer_start_s": slowest_at - writer_began,
+               "writer_ready": slowest_at >= found["ready"]}
+    if before:
+        n, (_w_start, w_end, w_settled) = before[-1]
+        slowest.update(write=n + 1, settled=w_settled, after_write_end_s=slowest_at - w_end)
+    out["stall"] = {
+        "slowest": slowest,
+        "baseline": stats(baseline),
+        "compacting": stats(compacting),
+        "compacting_unread": stats(during(False)) if during(False) else None,
+        "compacting_read": stats(during(True)) if during(True) else None,
+        "followed": followed,
+        "writer_session": stats(session),
+        "compactions": len(windows),
+        "snapshot_ms": snapshot_ms,
+        "writer_open_ms": (found["ready"] - found["opened"]) * 1000,
+        "failures": len(failures),
+    }
+    if failures:
+        out["notes"]["reader stall"] = f"{len(failures)} failed requests: {failures[0]}"
+
+
 # ---------------------------------------------------------------------------------------------
 # One size, all engines
 
 
-METRICS = ("save", "load", "start", "index", "search", "similar", "memory", "hits", "notes")
+METRICS = ("save", "load", "start", "index", "search", "prefix", "similar", "memory", "hits", "stall", "notes")
 
 
 def bench_size(workdir: Path, size: int, plan: Plan, app: AppState) -> dict[str, Any]:
@@ -832,10 +1158,13 @@ def bench_size(workdir: Path, size: int, plan: Plan, app: AppState) -> dict[str,
         steps = (
             ("ours: load, search", lambda: bench_ours_reads(files, plan, out)),
             ("SQLite: load, search", lambda: bench_sqlite_reads(files, plan, out)),
+            ("SQLite FTS5: index, search, prefixes", lambda: bench_sqlite_fts(files, plan, out)),
             ("TinyDB as shipped: load, search, saves", lambda: bench_tinydb(files, plan, out)),
             ("ours and SQLite: durable saves", lambda: bench_fast_saves(files, plan, out)),
             ("the kiosk app: start to Home", lambda: bench_app(files, plan, app, out)),
             ("memory of storage alone", lambda: bench_memory(files, out)),
+            ("memory of kiosk check", lambda: bench_check_memory(files, out)),
+            ("the record page while a writer compacts (item 20)", lambda: bench_reader_stall(files, plan, out)),
         )
         for title, step in steps:
             log(f"[{label(size)}] {title}")
@@ -939,6 +1268,97 @@ def render_table(
     return [*lines, ""]
 
 
+def render_grid(title: str, notes: list[str], head: list[str], body: list[list[str]]) -> list[str]:
+    """A plain table: the first column left-aligned, the others right-aligned."""
+    widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
+
+    def fmt(row: list[str]) -> str:
+        return "  ".join([row[0].ljust(widths[0]), *(row[i].rjust(widths[i]) for i in range(1, len(row)))]).rstrip()
+
+    return [f"## {title}", *notes, fmt(head), "  ".join("-" * w for w in widths), *(fmt(r) for r in body), ""]
+
+
+def render_fts(sizes: list[int], results: dict[int, dict[str, Any]]) -> list[str]:
+    """Ours against SQLite FTS5, the same typed queries and the first letters, per size."""
+    def entry(size: int, metric: str, key: str) -> dict[str, Any] | None:
+        return results[size][metric].get(key)
+
+    def ratio(ours: dict[str, Any] | None, fts: dict[str, Any] | None, field: str) -> str:
+        if not ours or not fts or not fts[field]:
+            return "–"
+        return f"{ours[field] / fts[field]:.2f}×"
+
+    groups = [("typed queries", "search", "ours", "sqlite_fts")]
+    groups += [(f"{n} letter{'s' if n > 1 else ''} ({', '.join(PREFIXES[n][:4])} …)", "prefix", f"ours_{n}", f"fts_{n}")
+               for n in PREFIXES]
+    head = ["what", "engine", *(label(s) for s in sizes), "ours ÷ FTS5 p50", "ours ÷ FTS5 p95"]
+    body = []
+    for name, metric, ours_key, fts_key in groups:
+        body.append([name, "ours", *(cell(entry(s, metric, ours_key)) for s in sizes),
+                     " / ".join(ratio(entry(s, metric, ours_key), entry(s, metric, fts_key), "p50") for s in sizes),
+                     " / ".join(ratio(entry(s, metric, ours_key), entry(s, metric, fts_key), "p95") for s in sizes)])
+        body.append(["", "SQLite FTS5", *(cell(entry(s, metric, fts_key)) for s in sizes), "", ""])
+    return render_grid(
+        "3c. Search: ours against SQLite FTS5 (the same texts, queries and first letters)",
+        ["ms, p50 / p95; FTS5: unicode61 remove_diacritics 2, prefix='1 2 3', over searchable_text; "
+         "each word a prefix (\"word\"*); COUNT(*) of the matches + the newest 20 (rowid DESC) with "
+         "their documents; ours: repo.search (total + the newest 20 records)",
+         "ratios: ours ÷ FTS5, one per size column; <1× means ours is faster"],
+        head, body)
+
+
+def render_stall(sizes: list[int], results: dict[int, dict[str, Any]]) -> list[str]:
+    """Item 20: the record page's latency while a writer compacts, against none."""
+    measured = [s for s in sizes if results[s].get("stall")]
+    if not measured:
+        return []
+    head = ["size", "requests", "p50 ms", "p99 ms", "max ms", "p99 ÷ without", "max ÷ without"]
+    body = []
+    for size in measured:
+        stall = results[size]["stall"]
+        base = stall["baseline"]
+        for key, name in (("baseline", "without a writer"), ("compacting", "during the snapshot writes"),
+                          ("compacting_unread", "  right after the saves"),
+                          ("compacting_read", "  once the reader had the saves"),
+                          ("writer_session", "whole writer session")):
+            figures = stall.get(key)
+            if not figures:
+                continue
+            body.append([f"{label(size)}: {name}", str(figures["n"]), fmt_num(figures["p50"]),
+                         fmt_num(figures["p99"]), fmt_num(figures["max"]),
+                         "" if key == "baseline" else f"{figures['p99'] / base['p99']:.1f}×",
+                         "" if key == "baseline" else f"{figures['max'] / base['max']:.1f}×"])
+    notes = ["`kiosk serve` (a reader following the folder) answers the record page of sampled records, "
+             "one request at a time from a thread, each on a new connection; a writer process opens the "
+             f"folder, then {STALL_SAVES_PER_COMPACTION} saves + repo.store.compact(), several times: every "
+             "other one right after the saves (the reader may not have read them: it looks every 0.5 s), "
+             "the others 0.7 s later. 'during the snapshot writes': requests overlapping a compact(); "
+             "'whole writer session': from the writer's start to 1 s after it exits"]
+    notes += [f"  {label(s)}: {results[s]['stall']['compactions']} snapshot writes of "
+              + ", ".join(f"{ms / 1000:.2f}" for ms in results[s]["stall"]["snapshot_ms"])
+              + f" s; the writer opened the folder in {results[s]['stall']['writer_open_ms'] / 1000:.2f} s; "
+              + ("the reader then showed the writer's last record"
+                 if results[s]["stall"].get("followed")
+                 else "THE READER DID NOT SHOW THE WRITER'S LAST RECORD within 11 s of its exit")
+              + f"; {_slowest_text(results[s]['stall'].get('slowest'))}"
+              for s in measured]
+    return render_grid("4b. The record page while the writer writes its snapshot (item 20)", notes, head, body)
+
+
+def _slowest_text(slowest: dict[str, Any] | None) -> str:
+    """Where the writer session's slowest request began."""
+    if not slowest:
+        return ""
+    text = f"its slowest request ({fmt_num(slowest['ms'])} ms) began {slowest['after_writer_start_s']:.2f} s into it, "
+    if "write" not in slowest:
+        return text + ("before the first snapshot write" if slowest["writer_ready"]
+                       else "while the writer was opening the folder")
+    when = slowest["after_write_end_s"]
+    where = "during" if when < 0 else f"{when:.2f} s after"
+    kind = "once the reader had the saves" if slowest["settled"] else "right after the saves"
+    return text + f"{where} snapshot write {slowest['write']} ({kind})"
+
+
 def verdict(
     name: str, value: float | None, limit: float, unit: str, why_missing: str
 ) -> tuple[str, str]:
@@ -967,9 +1387,10 @@ def render(meta: dict[str, Any], sizes: list[int], results: dict[int, dict[str, 
         data_rows.append(
             f"  {label(size):>5}: {data.get('doc_bytes', 0):.0f} B per document (UTF-8 JSON); "
             f"files: ours {files.get('ours', 0):.1f} MB, TinyDB {files.get('tinydb', 0):.1f} MB, "
-            f"SQLite {files.get('sqlite', 0):.1f} MB"
+            f"SQLite {files.get('sqlite', 0):.1f} MB (+ FTS5 index {files.get('sqlite_fts', 0):.1f} MB)"
         )
-    lines += ["Data (identical seeded accented Spanish reports in every engine):", *data_rows, ""]
+    lines += ["Data (the same demo generator records in every engine: reviews, follow-ups, history; "
+              "saves add new ~1.6 KB reports):", *data_rows, ""]
 
     ratio_note = ("ratios: the other engine's p95 (or value) ÷ ours, one per size column; "
                   ">1× means ours is faster/smaller")
@@ -987,6 +1408,7 @@ def render(meta: dict[str, Any], sizes: list[int], results: dict[int, dict[str, 
         sizes, results, "load",
         [("app", "ours: kiosk run → Home interactive (app's home_ready_s)", "start"),
          ("app_data", "  records loaded, counts on Home (app's data_ready_s)", "start"),
+         ("app_counts", "  counts drawn on Home (app's counts_drawn_s)", "start"),
          ("app_index", "  search index ready (app's index_ready_s)", "start"),
          ("app_wall", "  whole kiosk process, spawn → exit (reference)", "start"),
          ("ours", "ours: open_repository (storage load)", "load"),
@@ -994,7 +1416,7 @@ def render(meta: dict[str, Any], sizes: list[int], results: dict[int, dict[str, 
          ("sqlite", "SQLite: connect + SELECT all + json.loads all", "load")],
         "ours", f"ms, median of 3; {ratio_note} (storage load rows only)",
         missing={"app": app_missing, "app_wall": app_missing, "app_index": app_missing,
-                 "app_data": app_missing},
+                 "app_data": app_missing, "app_counts": app_missing},
     )
     lines += render_table(
         "3. Search per keystroke",
@@ -1002,7 +1424,9 @@ def render(meta: dict[str, Any], sizes: list[int], results: dict[int, dict[str, 
         [("ours", "ours: repo.search (folded, all words, all fields)", "search"),
          ("tinydb", "TinyDB: what_happened.search(regex, re.I)", "search"),
          ("sqlite", "SQLite: json_extract(what_happened) LIKE", "search"),
-         ("ours", "ours: build_search_index, once (not per keystroke)", "index")],
+         ("sqlite_fts", "SQLite FTS5: MATCH word* (count + newest 20)", "search"),
+         ("ours", "ours: build_search_index, once (not per keystroke)", "index"),
+         ("sqlite_fts", "SQLite FTS5: build the index, once", "index")],
         "ours", f"ms, p50 / p95 over typed prefixes; {ratio_note}",
     )
     lines += render_table(
@@ -1011,6 +1435,7 @@ def render(meta: dict[str, Any], sizes: list[int], results: dict[int, dict[str, 
         [("ours", "ours: repo.similar (candidates from the index, soft TF-IDF)", "similar")],
         "ours", "ms, p50 / p95 over the labelled set's 20 new wordings, 3 rounds",
     )
+    lines += render_fts(sizes, results)
     quality = meta.get("similarity")
     if quality:
         lines += [
@@ -1025,23 +1450,27 @@ def render(meta: dict[str, Any], sizes: list[int], results: dict[int, dict[str, 
         sizes, results, "memory",
         [("app", "ours: the kiosk process (app's rss_mb, index built)", "memory"),
          ("app_peak", "  its peak (VmHWM, during the index build)", "memory"),
+         ("check", "ours: kiosk check --data (peak, VmHWM)", "memory"),
          ("ours", "ours: storage only (open_repository + index)", "memory"),
          ("tinydb", "TinyDB: open + all()", "memory"),
          ("sqlite", "SQLite: SELECT all + json.loads all", "memory")],
         "ours", "MB; storage rows: peak RSS (VmHWM) of a fresh child process; " + ratio_note,
         missing={"app": app_missing, "app_peak": app_missing},
     )
+    lines += render_stall(sizes, results)
 
     smallest = sizes[0]
     hits = results[smallest]["hits"]
-    shown = [q for q in ("presion", "presión", "ETIQUETADORA", "cinta trans", "valvula")
-             if all(q in hits.get(e, {}) for e in ("ours", "tinydb", "sqlite"))]
+    shown = [q for q in ("calibracion", "calibración", "CINTA", "torq", "materia prima", "c", "ca", "caj")
+             if q in hits.get("ours", {})]
     if shown:
-        lines.append(f"What each finds at {label(smallest)} (ours folds accents and matches any "
-                     "field; TinyDB/SQLite match what_happened as written):")
+        lines.append(f"What each finds at {label(smallest)} (ours and FTS5 fold accents and match any "
+                     "field; TinyDB/SQLite LIKE match what_happened as written; ours lists every "
+                     "record for one letter):")
         for q in shown:
-            lines.append(f"  {q!r:16} ours {hits['ours'][q]:>6}   TinyDB {hits['tinydb'][q]:>6}"
-                         f"   SQLite {hits['sqlite'][q]:>6}")
+            found = {engine: hits.get(engine, {}).get(q, "–") for engine in ("sqlite_fts", "tinydb", "sqlite")}
+            lines.append(f"  {q!r:16} ours {hits['ours'][q]:>6}   FTS5 {found['sqlite_fts']:>6}"
+                         f"   TinyDB {found['tinydb']:>6}   SQLite LIKE {found['sqlite']:>6}")
         lines.append("")
 
     notes = [(size, k, v) for size in sizes for k, v in results[size]["notes"].items()]
@@ -1074,11 +1503,19 @@ def render(meta: dict[str, Any], sizes: list[int], results: dict[int, dict[str, 
          missing_reason(TARGET_SIZE, "search", "ours")),
         ("similar records p95 at 25k", at(TARGET_SIZE, "similar", "ours"), 100, "ms",
          missing_reason(TARGET_SIZE, "similar", "ours")),
-        ("peak resident memory of the kiosk at 25k", at(TARGET_SIZE, "memory", "app_peak"), 200, "MB",
-         missing_reason(TARGET_SIZE, "memory", "app_peak")
+        ("peak resident memory of the kiosk at 25k", at(TARGET_SIZE, "memory", "app_peak"), PEAK_TARGET_MB[TARGET_SIZE],
+         "MB", missing_reason(TARGET_SIZE, "memory", "app_peak")
          + (f"; storage only: {fmt_num(at(TARGET_SIZE, 'memory', 'ours'))} MB"
             if at(TARGET_SIZE, "memory", "ours") is not None else "")),
+        ("peak resident memory of the kiosk at 100k", at(LARGE_SIZE, "memory", "app_peak"), PEAK_TARGET_MB[LARGE_SIZE],
+         "MB", missing_reason(LARGE_SIZE, "memory", "app_peak")),
     ]
+    for size in sizes:
+        kiosk_peak = at(size, "memory", "app_peak")
+        if kiosk_peak is not None:
+            checks.append((f"peak resident memory of kiosk check at {label(size)} (≤ 2× the kiosk's "
+                           f"{fmt_num(kiosk_peak)} MB)", at(size, "memory", "check"), 2 * kiosk_peak, "MB",
+                           "error, see notes"))
     lines.append("## Targets (SPEC section 7)")
     for check in checks:
         status, text = verdict(*check)
