@@ -205,44 +205,60 @@ class JournalStore:
                    for path, offset in self._seen_segments.items()):
                 self._reload()
                 return True
+            changed = False
             if identity != self._seen_snapshot or not live.issuperset(self._seen_segments):
                 # The writer wrote a snapshot (and may have removed segments it no longer
-                # needs). One that holds nothing this reader has not read already changes
-                # nothing here: reading it again held every request of the record page for a
-                # second at 25k records (issue 13 point 20). Otherwise read everything again.
+                # needs). Its saves are still in the segments this reader follows (every
+                # snapshot starts a new segment, and the older ones stay for the older copies),
+                # so read on from them: reading the whole snapshot again held every request of
+                # the record page for a second at 25k records (issue 13 point 20). Only when
+                # they cannot bring this reader up to the snapshot is everything read again.
                 try:
-                    newer = read_snapshot_seq(snap) > self.seq
+                    snapshot_seq = read_snapshot_seq(snap)
                 except (ValueError, OSError):
-                    newer = True
-                if newer:
-                    self._reload()
-                    return True
+                    snapshot_seq = None
+                if snapshot_seq is None or snapshot_seq > self.seq:
+                    caught_up = self._read_new_entries(segments)
+                    if caught_up is None or snapshot_seq is None or self.seq < snapshot_seq:
+                        self._reload()
+                        return True
+                    changed = caught_up
                 self._seen_snapshot = identity
                 for path in [p for p in self._seen_segments if p not in live]:
                     del self._seen_segments[path]
                     self._seen_tails.pop(path, None)
-            changed = False
-            for base, path in sorted(segments.items()):
-                offset = self._seen_segments.get(path, 0)
-                try:
-                    if path.stat().st_size <= offset:
-                        continue
-                    segment = read_segment(path, base, offset)
-                except FileNotFoundError:
+            more = self._read_new_entries(segments)
+            if more is None:
+                self._reload()
+                return True
+            return changed or more
+
+    def _read_new_entries(self, segments: dict[int, Path]) -> bool | None:
+        """Apply the saves written to ``segments`` since the last look: True if there were
+        any; None if everything must be read again (a save taken back and written anew)."""
+        changed = False
+        for base, path in sorted(segments.items()):
+            offset = self._seen_segments.get(path, 0)
+            try:
+                if path.stat().st_size <= offset:
                     continue
-                if any(entry["seq"] <= self.seq for entry in segment.entries):
-                    # A sequence number seen before, in a newer segment: the writer took a
-                    # save back and wrote the real one there. Read everything again.
-                    self._reload()
-                    return True
-                for entry in segment.entries:
-                    self._apply(entry["ops"])
-                    self.seq = entry["seq"]
-                    changed = True
-                if segment.good_size > offset:
-                    self._seen_segments[path] = segment.good_size
-                    self._seen_tails[path] = segment.tail
-            return changed
+                segment = read_segment(path, base, offset)
+            except FileNotFoundError:
+                continue
+            if any(entry["seq"] <= self.seq for entry in segment.entries):
+                # A sequence number seen before, in a newer segment: the writer took a
+                # save back and wrote the real one there.
+                return None
+            if segment.entries and segment.entries[0]["seq"] != self.seq + 1:
+                return None  # saves in between are only in a snapshot (their segment is gone)
+            for entry in segment.entries:
+                self._apply(entry["ops"])
+                self.seq = entry["seq"]
+                changed = True
+            if segment.good_size > offset:
+                self._seen_segments[path] = segment.good_size
+                self._seen_tails[path] = segment.tail
+        return changed
 
     def _reload(self) -> None:
         self._open(repair=False)

@@ -92,10 +92,13 @@ def _parts_complete(doc: Mapping[str, Any]) -> bool:
     )
 
 
-def _chunks(docs: Docs) -> Iterator[list[Mapping[str, Any]]]:
+def _chunks(docs: Docs, *, as_exported: bool = True) -> Iterator[list[Mapping[str, Any]]]:
+    """The documents a chunk at a time, unpacked (packed parts stay packed until then);
+    ``as_exported``: in the export's layout (:func:`exported`), which a page built from the
+    record does not need."""
     chunk: list[Mapping[str, Any]] = []
     for doc in docs:
-        chunk.append(exported(unpacked(doc)))  # (a chunk at a time: packed parts stay packed)
+        chunk.append(exported(unpacked(doc)) if as_exported else unpacked(doc))
         if len(chunk) >= _CHUNK:
             yield chunk
             chunk = []
@@ -225,25 +228,26 @@ def _part(cls: type[_Part], values: dict[str, Any]) -> _Part:
         defaults = _DEFAULTS[cls]
         if not names.issuperset(values) or not missing <= defaults.keys():
             raise KeyError(cls.__name__)
-        values.update((name, defaults[name]()) for name in missing)
+        values = {**values, **{name: defaults[name]() for name in missing}}  # (never the stored dict)
     part = object.__new__(cls)
     part.__dict__.update(values)
     return part
 
 
 def _assemble(doc: Mapping[str, Any]) -> Record:
+    # The parts are read, never changed (``_part`` copies one it must fill in).
     values = dict(doc)
     review = values["review"]
     if review is not None:
         parts = dict(review)
-        parts["why"] = tuple(_part(Condition, dict(c)) for c in parts["why"])
-        parts["action"] = _part(Action, dict(parts["action"]))
+        parts["why"] = tuple(_part(Condition, c) for c in parts["why"])
+        parts["action"] = _part(Action, parts["action"])
         parts["participants"] = tuple(parts["participants"])
         values["review"] = _part(Review, parts)
     if values["look_for"] is not None:
-        values["look_for"] = _part(LookFor, dict(values["look_for"]))
-    values["follow_ups"] = tuple(_part(FollowUp, dict(f)) for f in values["follow_ups"])
-    values["links"] = tuple(_part(Link, dict(link)) for link in values["links"])
+        values["look_for"] = _part(LookFor, values["look_for"])
+    values["follow_ups"] = tuple(_part(FollowUp, f) for f in values["follow_ups"])
+    values["links"] = tuple(_part(Link, link) for link in values["links"])
     values["history"] = tuple(_part(HistoryEntry, {**h, "fields": tuple(h["fields"])}) for h in values["history"])
     return _part(Record, values)
 
@@ -258,7 +262,7 @@ def write_md(docs: Docs, out: IO[str]) -> None:
     gc.disable()
     try:
         first = True
-        for chunk in _chunks(docs):
+        for chunk in _chunks(docs, as_exported=False):
             pages = [as_markdown(one_page(stored_record(doc), translate=translate, language=language), escape=True)
                      for doc in chunk]
             out.write(("" if first else "\n---\n\n") + "\n---\n\n".join(pages))

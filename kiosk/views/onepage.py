@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kiosk import i18n
 from kiosk.core.records import Record
@@ -35,8 +35,7 @@ WORKED_LABELS = {"yes": N_("it worked"), "too_early": N_("too early to tell"), "
 OUTCOME_LABELS = {"closed": N_("closed"), "extended": N_("extended to {date}"), "reopened": N_("reopened")}
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """One piece of the page. ``kind``: title, field (label + text), heading, text (a
     paragraph), line (continues the paragraph before it), bullet, note (label + text),
     noteline (a note continuing the one before), quote."""
