@@ -800,8 +800,12 @@ async def test_on_the_linux_console_titles_are_not_drawn_in_alarm_red(make_app, 
     def sixteen(colour: str) -> int | None:
         return Color.parse(colour).downgrade(ColorSystem.STANDARD).number
 
+    from textual.scrollbar import ScrollBarRender
+
     assert sixteen(BUILTIN_THEMES["textual-dark"].accent) == 9  # the bright red the walk saw
     monkeypatch.setenv("TERM", "linux")
+    for bars in ("VERTICAL_BARS", "HORIZONTAL_BARS"):  # the console's bars are set for the process
+        monkeypatch.setattr(ScrollBarRender, bars, list(getattr(ScrollBarRender, bars)))
     app = make_app()
     async with app.run_test():
         theme = app.current_theme

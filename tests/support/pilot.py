@@ -21,15 +21,24 @@ async def wait_for(pilot: Any, predicate: Any, timeout: float = 5.0) -> None:
         await pilot.pause(0.01)
 
 
-async def settle(pilot: Any, tries: int = 50) -> None:
-    """Let the app draw until two pictures in a row are the same: a list filled or a text set
-    in one refresh is laid out (scroll bars, heights) in the next ones, and on a busy machine
-    those come later (snapshots taken in between differed by a scroll bar)."""
-    before = pilot.app.export_screenshot()
+async def settle(pilot: Any, tries: int = 60) -> None:
+    """Let the app lay out and draw until nothing moves: three looks in a row, 50 ms apart,
+    with the same picture and every widget in the same place, size, scroll bars and scroll
+    offset. A list filled or a text set in one refresh gets its scroll bar in a later one,
+    and on a busy machine that came after the snapshot (it then differed by a scroll bar)."""
+    app = pilot.app
+
+    def state() -> Any:
+        widgets = tuple((widget.region, widget.virtual_size, widget.show_vertical_scrollbar,
+                         widget.scroll_offset) for widget in app.screen.walk_children(with_self=True))
+        return widgets, app.export_screenshot()
+
+    before, same = state(), 0
     for _ in range(tries):
-        await pilot.pause(0.02)
-        now = pilot.app.export_screenshot()
-        if now == before:
+        await pilot.pause(0.05)
+        now = state()
+        same = same + 1 if now == before else 0
+        if same >= 2:
             return
         before = now
 
