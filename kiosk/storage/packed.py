@@ -65,11 +65,19 @@ def unpack(value: Any) -> Any:
     return orjson.loads(memoryview(value)) if isinstance(value, Packed) else value
 
 
+#: Every name a packed part may have (looked at, instead of each value of a document).
+_PART_NAMES = tuple(sorted({name for names in PACKED_PARTS.values() for name in names}))
+
+
 def unpacked(doc: Mapping[str, Any]) -> Mapping[str, Any]:
     """The document with every part as Python objects (itself if none is packed)."""
-    if not any(isinstance(value, Packed) for value in doc.values()):
+    packed = [name for name in _PART_NAMES if isinstance(doc.get(name), Packed)]
+    if not packed:
         return doc
-    return {key: orjson.loads(memoryview(value)) if isinstance(value, Packed) else value for key, value in doc.items()}
+    out = dict(doc)
+    for name in packed:
+        out[name] = orjson.loads(memoryview(out[name]))
+    return out
 
 
 def default(value: Any) -> Any:
