@@ -342,6 +342,16 @@ def run_child(code: str, *args: str, timeout: float = 600) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def stop_server(server: subprocess.Popen[Any]) -> None:
+    """Ask a server child to stop; after 10 s, make it."""
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
 def fixed_clock() -> datetime:
     return FIXED_NOW
 
@@ -1092,12 +1102,7 @@ def bench_reader_stall(files: Files, plan: Plan, out: dict[str, dict[str, Any]])
         stop.set()
         if thread.is_alive():
             thread.join(timeout=70)
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_server(server)
     windows = [tuple(w) for w in found["windows"]]
 
     def during(settled: bool | None) -> list[float]:
@@ -1614,12 +1619,7 @@ def bench_record_page_timing(workdir: Path, *, rounds: int = 200) -> dict[str, A
             for kind in order:
                 samples[kind].append(once(path_of(kind, index)))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_server(server)
     return {kind: {"p50": statistics.median(values), "p90": percentile(values, 90), "n": len(values)}
             for kind, values in samples.items()}
 

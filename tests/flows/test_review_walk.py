@@ -154,15 +154,20 @@ async def test_a_sitting_of_drafts_is_one_history_line(make_app, repo):
     assert whats.count("review_draft_saved") == 1, whats
 
 
+async def first_condition(pilot, wizard) -> None:
+    """From Q1 to Q2, a condition typed, its list of kinds open."""
+    await pilot.press("enter")
+    await paste(pilot, "Falta la guarda del rodillo")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: wizard.choosing_category)
+
+
 async def test_every_condition_chooses_its_kind_from_the_top_of_the_list_in_view(make_app, repo):
     seed(repo)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         wizard = await open_review(pilot)
-        await pilot.press("enter")
-        await paste(pilot, "Falta la guarda del rodillo")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: wizard.choosing_category)
+        await first_condition(pilot, wizard)
         await pilot.press(*["down"] * 5, "enter")
         await paste(pilot, "El sensor no avisa")
         await pilot.press("enter")
@@ -181,10 +186,7 @@ async def test_the_conditions_list_is_reached_with_tab_and_enter_on_it_goes_on(m
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         wizard = await open_review(pilot)
-        await pilot.press("enter")
-        await paste(pilot, "Falta la guarda del rodillo")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: wizard.choosing_category)
+        await first_condition(pilot, wizard)
         await pilot.press("enter")
         assert app.focused is wizard.query_one("#condition-text")
         await pilot.press("tab")

@@ -150,7 +150,6 @@ def test_print_preview(snap_compare, make_app, repo, slip, size):
         view = app.screen.query_one(SlipView)
         lines = len(slip_text(view.slip).plain.splitlines())
         await wait_for(pilot, lambda: view.size.height == lines and view.parent.virtual_size.height >= lines)
-        await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=settled(run_before))
 
@@ -325,7 +324,7 @@ def test_admin_screens(snap_compare, make_app, repo, monkeypatch, view, size):
             await wait_for(pilot, lambda: isinstance(app.screen, HealthScreen)
                            and "Registro" in str(app.screen.query_one("#health-facts").render()))
         no_blink(app)
-        await settle(pilot)
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=settled(run_before))
 
