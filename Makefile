@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.installed-test
 # Tests run on every core (pytest-xdist); `make test JOBS=0` runs them in one process.
 JOBS   ?= auto
 
-.PHONY: run test test-all check lint bench soak locale demo clean
+.PHONY: run test test-all test-slow check lint bench soak locale demo clean
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ test: $(TEST_STAMP)
 ## Every test, the slow ones too (kill loops, the soak's short version, the install script).
 test-all: $(TEST_STAMP)
 	$(BIN)/python -m pytest -n $(JOBS)
+
+## Only the slow system tests (CI runs them after make check, which ran the fast ones).
+test-slow: $(TEST_STAMP)
+	$(BIN)/python -m pytest -m slow -n $(JOBS)
 
 ## Lint, types and the import contracts (the architecture).
 lint: $(TEST_STAMP)

@@ -620,6 +620,131 @@ def bench_similarity_quality() -> dict[str, Any]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def bench_floor_set() -> dict[str, Any]:
+    """The floor's labelled set (tests/support/similarity_floor.py) among the demo generator's
+    250 records: words only, then words and meaning (the kiosk's matching)."""
+    from kiosk.storage.semantic import MeaningIndex
+    from tests.support.matching import evaluate, seed_history
+
+    folder = Path(tempfile.mkdtemp(prefix="kiosk-floor-"))
+    try:
+        repo = open_repository(folder, clock=fixed_clock)
+        try:
+            earlier = seed_history(repo)
+            words = evaluate(repo, earlier)
+            index = MeaningIndex(folder)
+            repo.attach_meaning(index)
+            index.build_now()
+            meaning = evaluate(repo, earlier)
+        finally:
+            repo.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"words": words, "meaning": meaning}
+
+
+def bench_meaning(workdir: Path, size: int, *, with_app: bool = True) -> dict[str, Any]:
+    """Sentence vectors at ``size`` demo records: the kiosk started on a folder without them
+    (time until all are made, peak memory with the model), then in this process, while they are
+    made again from nothing, the search and the save against the same before; then "have we seen
+    this before?" with every record scored by meaning."""
+    from kiosk.core.records import ReportDraft
+    from kiosk.storage.semantic import MeaningIndex
+    from tests.support.similarity_floor import DIFFERENT, SAME_EVENT
+
+    folder = workdir / f"meaning-{size}"
+    repo = open_repository(folder, clock=fixed_clock)
+    try:
+        repo.import_docs(exchange_docs(size))
+    finally:
+        repo.close()
+    out: dict[str, Any] = {"size": size}
+    command = app_command(folder)
+    if command is not None and with_app:
+        env = child_env()
+        env["KIOSK_EXIT_WHEN_READY"] = "meaning"
+        done = subprocess.run(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, errors="replace", timeout=1800)
+        found = [json.loads(m.group(0)) for m in _READY.finditer(done.stdout)]
+        if found:
+            out["app"] = found[-1]
+    shutil.rmtree(folder / "vectors", ignore_errors=True)
+
+    repo = open_repository(folder, clock=fixed_clock)
+    try:
+        repo.build_search_index()
+        queries = ["cinta", "balanza", "aceite", "autoelevador", "tablero"]
+
+        def sample(rounds: int) -> tuple[list[float], list[float]]:
+            searches, saves = [], []
+            for n in range(rounds):
+                for query in queries:
+                    searches.append(timed(repo.search, query)[0])
+                saves.append(timed(repo.add_report, ReportDraft(kind="error", area="Envasado",
+                                                                what_happened=f"bench save {n}"), areas=None)[0])
+            return searches, saves
+
+        before = sample(20)
+        index = MeaningIndex(folder)
+        repo.attach_meaning(index)
+        started = time.perf_counter()
+        index.start()
+        during_search: list[float] = []
+        during_save: list[float] = []
+        while not index.wait_ready(0.0):
+            searches, saves = sample(1)
+            during_search += searches
+            during_save += saves
+            time.sleep(0.05)
+        out["build_s"] = time.perf_counter() - started
+        out["search_before"], out["save_before"] = summary(before[0]), summary(before[1])
+        out["search_during"] = summary(during_search or before[0])
+        out["save_during"] = summary(during_save or before[1])
+        texts = [(area, now) for area, _s, _b, now in SAME_EVENT] + [(area, text) for area, _s, text in DIFFERENT]
+        repo.similar("warm up the matcher please")
+        samples = [timed(repo.similar, text, area=area)[0] for area, text in texts]
+        out["similar"] = summary(samples)
+        index.stop()
+    finally:
+        repo.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    return out
+
+
+def render_meaning(meta: dict[str, Any]) -> list[str]:
+    floor = meta.get("floor_set")
+    lines = ["## 3c. Have we seen this before? by meaning", ""]
+    if floor:
+        words, meaning = floor["words"], floor["meaning"]
+        lines += [
+            f"Floor set ({meaning['pairs']} events each told two ways, {meaning['different']} new events sharing "
+            f"words with old ones, among {meaning['records']} records with the demo's 250):",
+            "",
+            "| matching | recall@1 | recall@3 | new events given a suggestion | query p50 / p95 |",
+            "|---|---|---|---|---|",
+        ]
+        for name, figures in (("words only (fallback)", words), ("words + meaning (the kiosk)", meaning)):
+            timing = f"{figures['p50_ms']:.1f} / {figures['p95_ms']:.1f} ms"
+            lines.append(f"| {name} | {figures['recall_at_1']:.0%} | {figures['recall_at_3']:.0%} | "
+                         f"{figures['new_with_suggestion']:.0%} | {timing} |")
+        lines.append("")
+    for entry in meta.get("meaning", []):
+        size = entry["size"]
+        app = entry.get("app", {})
+        lines += [f"At {label(size)} demo records:"]
+        if app:
+            lines.append(f"- the kiosk started without vectors: Home {app.get('home_ready_s')} s, index "
+                         f"{app.get('index_ready_s')} s, every vector made at {app.get('meaning_ready_s')} s; "
+                         f"resident {app.get('rss_mb')} MB, peak {app.get('peak_rss_mb')} MB with the model")
+        lines.append(f"- vectors made in the background in {entry['build_s']:.1f} s; meanwhile search p95 "
+                     f"{entry['search_during']['p95']:.2f} ms (before {entry['search_before']['p95']:.2f}), save p95 "
+                     f"{entry['save_during']['p95']:.2f} ms (before {entry['save_before']['p95']:.2f})")
+        lines.append(f"- similar(), every record scored by meaning: p50 {entry['similar']['p50']:.1f} ms, "
+                     f"p95 {entry['similar']['p95']:.1f} ms over {entry['similar']['n']} questions")
+        lines.append("")
+    return lines
+
+
 def bench_sqlite_reads(files: Files, plan: Plan, out: dict[str, dict[str, Any]]) -> None:
     size = files.size
     path = str(files.sqlite)
@@ -1441,6 +1566,7 @@ def render(meta: dict[str, Any], sizes: list[int], results: dict[int, dict[str, 
         "ours", "ms, p50 / p95 over the labelled set's 20 new wordings, 3 rounds",
     )
     lines += render_fts(sizes, results)
+    lines += render_meaning(meta)
     quality = meta.get("similarity")
     if quality:
         lines += [
@@ -1885,6 +2011,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     log("similarity: the labelled set among demo records")
     meta["similarity"] = bench_similarity_quality()
+    log("similarity: the floor set, words only and with meaning")
+    meta["floor_set"] = bench_floor_set()
     workdir = Path(tempfile.mkdtemp(prefix="kiosk-bench-", dir=args.tmp))
     results: dict[int, dict[str, Any]] = {}
     app = AppState()
@@ -1898,6 +2026,15 @@ def main(argv: list[str] | None = None) -> int:
             return 130
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    meaning_sizes = [size for size in sizes if size >= TARGET_SIZE] or ([] if not args.quick else sizes[:1])
+    meta["meaning"] = []
+    for size in meaning_sizes:
+        log(f"meaning: sentence vectors at {label(size)}")
+        folder = Path(tempfile.mkdtemp(prefix="kiosk-meaning-", dir=args.tmp))
+        try:
+            meta["meaning"].append(bench_meaning(folder, size, with_app=size == TARGET_SIZE or args.quick))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
     exchange: dict[int, dict[str, Any]] = {}
     exchange_sizes = [size for size in sizes if size >= TARGET_SIZE]
     if exchange_sizes and not args.quick:

@@ -74,6 +74,7 @@ class KioskApp(App[int], inherit_bindings=False):
         load_repo: Callable[[], Repository] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         exit_when_ready: bool = False,
+        wait_for_meaning: bool = False,
         demo_pin: str = "",
         config_file: Path | None = None,
         watchdog: float = 0.0,
@@ -90,6 +91,8 @@ class KioskApp(App[int], inherit_bindings=False):
         self.clock = clock
         self.monotonic = monotonic
         self.exit_when_ready = exit_when_ready
+        self.wait_for_meaning = wait_for_meaning  # with exit_when_ready: also the sentence vectors
+        self._meaning_ready = 0.0
         self.ready_report = ""
         self.fatal_message = ""
         self._repo = repo
@@ -387,6 +390,15 @@ class KioskApp(App[int], inherit_bindings=False):
     def build_search_index(self, home_ready: float) -> None:
         self.repo.build_search_index()
         self._index_ready = _process_age()
+        if self.config.match_by_meaning and self.repo.meaning is None and self.repo.store.writer:
+            from kiosk.storage.semantic import MeaningIndex
+
+            index = MeaningIndex(self.repo.store.folder)
+            self.repo.attach_meaning(index)
+            index.start()
+            if self.exit_when_ready and self.wait_for_meaning:
+                index.wait_ready()
+                self._meaning_ready = _process_age()
         if self.exit_when_ready:
             self._call_soon(self._report_when_ready)
 
@@ -401,6 +413,8 @@ class KioskApp(App[int], inherit_bindings=False):
         built, the figures of the start (``make bench``), then exit."""
         if not self.exit_when_ready or self.ready_report or not (self._counts_drawn and self._index_ready):
             return
+        if self.wait_for_meaning and not self._meaning_ready:
+            return
         report = {
             "home_ready_s": round(self._home_ready, 4),
             "data_ready_s": round(self._data_ready or self._home_ready, 4),
@@ -410,6 +424,8 @@ class KioskApp(App[int], inherit_bindings=False):
             "peak_rss_mb": round(_status_mb("VmHWM"), 1),
             "records": self.repo.count(),
         }
+        if self._meaning_ready:
+            report["meaning_ready_s"] = round(self._meaning_ready, 4)
         self.ready_report = json.dumps(report)
         self.exit()
 
@@ -431,6 +447,8 @@ class KioskApp(App[int], inherit_bindings=False):
         self._record_page = page
 
     def on_unmount(self) -> None:
+        if self._repo is not None and self._repo.meaning is not None:
+            self._repo.meaning.stop()
         if self._record_page is not None:
             self._record_page.stop(timeout=1.5)
         if self._printer is not None:

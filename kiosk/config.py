@@ -76,6 +76,8 @@ class Config:
     follow_up_days: int = 30
     look_for_days: int = 30
     link_base_url: str = "http://kiosk.local:8080"
+    #: "Have we seen this before?" by meaning (the sentence model), not only by shared words.
+    match_by_meaning: bool = True
     printer: PrinterConfig = field(default_factory=PrinterConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
@@ -162,6 +164,7 @@ _SCHEMA: dict[str, Callable[[Any], str | None]] = {
     "follow_up_days": _int_range(1, 365),
     "look_for_days": _int_range(1, 365),
     "link_base_url": _text(_URL, "http(s)://host[:port][/path], ASCII only"),
+    "match_by_meaning": _boolean,
     "printer.spec": _text(
         _PRINTER_SPEC, "preview, network:HOST[:PORT], usb:VID:PID, serial:DEVICE[:BAUD], file:PATH, cups:NAME"),
     "printer.columns": _int_range(24, 64),
@@ -322,7 +325,7 @@ def config_to_toml(config: Config) -> str:
 
     lines = []
     for name in ("language", "areas", "stations", "idle_timeout", "idle_warning", "follow_up_days",
-                 "look_for_days", "link_base_url"):
+                 "look_for_days", "link_base_url", "match_by_meaning"):
         lines.append(f"{name} = {value(getattr(config, name))}")
     for section in _SECTIONS:
         lines.append(f"\n[{section}]")

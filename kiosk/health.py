@@ -98,7 +98,27 @@ def last_backup(folder: str) -> tuple[str, datetime | None]:
     return str(newest), datetime.fromtimestamp(newest.stat().st_mtime).astimezone()
 
 
-def facts(folder: Path, config, *, healthy: bool, records: int, jobs: list, now: datetime) -> list[Fact]:
+def matching_fact(config, status, learned: tuple[int, int]) -> Fact:
+    """How "have we seen this before?" matches: by meaning (the vectors made so far) or by
+    words only (and why), and how many pairs the plant has taught it."""
+    same, different = learned
+    taught = _("learned: {same} same, {different} not the same").format(same=same, different=different)
+    if not config.match_by_meaning:
+        return Fact(_("Similar records"), _("by words only (match_by_meaning = false)") + " · " + taught)
+    if status is None or status.state in ("waiting", "loading"):
+        return Fact(_("Similar records"), _("loading the sentence model…") + " · " + taught)
+    if status.state == "off":
+        return Fact(_("Similar records"), _("by words only: the sentence model did not load ({reason})").format(
+            reason=status.reason) + " · " + taught, False, hint=_("See the log file; reinstall the kiosk."))
+    if status.done < status.total:
+        return Fact(_("Similar records"), _("by meaning · vectors {done} of {total}, being made").format(
+            done=status.done, total=status.total) + " · " + taught)
+    return Fact(_("Similar records"), _("by meaning · vectors {done} of {total}").format(
+        done=status.done, total=status.total) + " · " + taught)
+
+
+def facts(folder: Path, config, *, healthy: bool, records: int, jobs: list, now: datetime,
+          matching: Fact | None = None) -> list[Fact]:
     """What an admin needs to see, in the active language."""
     from kiosk.config import LOG_FILE
     from kiosk.views.dates import format_date
@@ -130,5 +150,7 @@ def facts(folder: Path, config, *, healthy: bool, records: int, jobs: list, now:
             state=state, when=format_date(job.updated_at, language(), with_time=True)), job.state == "sent"))
     else:
         out.append(Fact(_("Last print job"), _("no print job yet")))
+    if matching is not None:
+        out.append(matching)
     out.append(Fact(_("Log file"), str(folder / LOG_FILE)))
     return out

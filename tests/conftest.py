@@ -62,6 +62,8 @@ def make_app(repo):
     built = []
 
     def build(monotonic=None, **config_values):
+        # The sentence model only where a test asks for it (it costs a second and 120 MB).
+        config_values.setdefault("match_by_meaning", False)
         kwargs = {"config": Config(**config_values), "repo": repo, "clock": fixed_clock}
         if monotonic is not None:
             kwargs["monotonic"] = monotonic

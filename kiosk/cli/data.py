@@ -295,6 +295,14 @@ def cmd_similar(args: Args, config: Config, folder: Path) -> int:
     if repo is None:
         return 1
     try:
+        if config.match_by_meaning:
+            from kiosk.storage.semantic import MeaningIndex
+
+            # The vectors the cache lacks are made now (the running kiosk makes them too; a
+            # reader only adds to the file, never rewrites it).
+            index = MeaningIndex(folder, may_rewrite=False)
+            repo.attach_meaning(index)
+            index.build_now()
         matches = repo.similar(args.text, area=args.area, station=args.station)
     finally:
         repo.close()

@@ -49,11 +49,15 @@ def cmd_run(args: Args, config: Config, folder: Path) -> int:
 
             demo_pin = DEMO_PIN
 
-        exit_when_ready = os.environ.get("KIOSK_EXIT_WHEN_READY") == "1"
+        # "1": once Home and the search index are ready; "meaning": once the sentence vectors
+        # are made too (make bench).
+        exit_when_ready = os.environ.get("KIOSK_EXIT_WHEN_READY") in ("1", "meaning")
+        wait_meaning = os.environ.get("KIOSK_EXIT_WHEN_READY") == "meaning"
         config_file: Path | None = config_path(getattr(args, "config", None), folder) or folder / "kiosk.toml"
         if args.printer:
             config_file = None  # a --printer run must not save its printer into the file
         app = KioskApp(config=config, load_repo=load, clock=system_clock, exit_when_ready=exit_when_ready,
+                       wait_for_meaning=wait_meaning,
                        demo_pin=demo_pin, config_file=config_file, watchdog=STOP_DEADLINE)
         app.run(headless=exit_when_ready)
         app.stop_watchdog()

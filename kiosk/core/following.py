@@ -13,6 +13,7 @@ work, has it happened again? On that day the kiosk marks the record ``follow_up_
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -149,3 +150,15 @@ def add_recurrence(later: Record, earlier_id: str, *, by: str, now: datetime) ->
     stamp = now.isoformat(timespec="seconds")
     return replace(later, links=(*later.links, Link(earlier_id, "recurrence_of")),
                    history=(*later.history, HistoryEntry(at=stamp, by=by, what="linked", fields=("links",))))
+
+
+def add_not_same(record: Record, other_ids: Iterable[str], *, by: str, now: datetime) -> Record:
+    """Note that the suggested ``other_ids`` are not the same thing as ``record`` (a supervisor
+    said so): they are not suggested for it again, and matching learns from the pair."""
+    known = {link.id for link in record.links}
+    new = [Link(other, "not_same") for other in dict.fromkeys(other_ids) if other != record.id and other not in known]
+    if not new:
+        return record
+    stamp = now.isoformat(timespec="seconds")
+    return replace(record, links=(*record.links, *new),
+                   history=(*record.history, HistoryEntry(at=stamp, by=by, what="linked", fields=("links",))))

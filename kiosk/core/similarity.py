@@ -1,5 +1,12 @@
 """Have we seen this before? Past records like a new one, for the report and the review.
 
+Meaning first (:func:`rank_hybrid`): both texts are read through the floor's words
+(:mod:`kiosk.core.floor_words`: "el Clark" is "el autoelevador") and compared as sentence
+vectors (the model lives in :mod:`kiosk.storage.vectors`); the words they share still count,
+then the best few are compared again without the words they share (two problems with the same
+machine share its name, not what went wrong), and what the plant confirmed or rejected before
+pulls wordings together or apart. Without the model, words alone (:func:`rank`):
+
 Text first: both texts are folded (no accents, lower case), cut into words, stripped of
 Spanish and English stop words and reduced to a light stem (plural endings and verb endings
 off, so "trabó", "trabada" and "trabas" meet); candidates come from the search index (records
@@ -12,7 +19,8 @@ above ``THRESHOLD``, at most three.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -20,6 +28,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from kiosk.core.floor_words import NUMBERED, NUMBERS, PHRASES, WORDS
 from kiosk.core.records import Record
 from kiosk.core.text import fold
 
@@ -83,6 +92,25 @@ def rarity(total: int, count_prefix: Callable[[bytes], int]) -> Callable[[str], 
     return idf
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@lru_cache(maxsize=65536)
+def floor_text(text: str) -> str:
+    """The text in the floor's common words (folded): abbreviations spelled out, brand names
+    as the machine they are, regional words as the common one, "inyectora tres" as "inyectora 3"."""
+    folded = fold(text)
+    for pattern, common in PHRASES:
+        folded = pattern.sub(common, folded)
+    words: list[str] = []
+    for word in _WORD.findall(folded):
+        if word in NUMBERS and words and words[-1] in NUMBERED:
+            words.append(NUMBERS[word])
+        else:
+            words.append(WORDS.get(word, word))
+    return " ".join(words)
+
+
 @dataclass(frozen=True)
 class Candidate:
     """What ranking needs of a past record (taken from its stored document)."""
@@ -99,6 +127,11 @@ class Candidate:
         parts = (doc.get("what_happened", ""), doc.get("impact", ""), review.get("what_happened", ""))
         return cls(doc.get("id", ""), doc.get("area", ""), doc.get("station", ""), doc.get("created_at", ""),
                    " ".join(p for p in parts if p))
+
+    @property
+    def meaning_text(self) -> str:
+        """What its sentence vector is made from: the station, then the text, in floor words."""
+        return floor_text(f"{self.station}. {self.text}" if self.station else self.text)
 
 
 @dataclass(frozen=True)
@@ -163,3 +196,92 @@ def rank(text: str, candidates: list[Candidate], *, area: str = "", station: str
         found.append(Match(candidate, min(score, 1.0), base))
     found.sort(key=lambda m: (-m.score, m.candidate.id))
     return [m for m in found if m.score >= threshold][:limit]
+
+
+# -- meaning and words together ------------------------------------------------------------
+
+#: The weights of the hybrid score, tuned on ``tests/support/similarity_floor.py`` (make bench
+#: prints what they give there).
+MEANING_WEIGHT = 0.8
+WORDS_WEIGHT = 0.2
+#: The best few are compared again without their shared words, and that comparison weighs this
+#: much in the final score.
+RESIDUAL_WEIGHT = 0.4
+RESIDUAL_TOP = 5
+HYBRID_AREA_BONUS = 0.04
+HYBRID_STATION_BONUS = 0.04
+HYBRID_RECENCY_BONUS = 0.03
+HYBRID_THRESHOLD = 0.44
+
+
+def residual_pair(query: str, candidate: str) -> tuple[str, str]:
+    """Both texts (floor words) without the stems they share: what is left says whether it is
+    the same problem, once the machine's name is set aside. A text left empty stays whole."""
+    query_words, candidate_words = query.split(), candidate.split()
+    shared = {stem(w) for w in query_words} & {stem(w) for w in candidate_words}
+    rest_query = " ".join(w for w in query_words if stem(w) not in shared) or query
+    rest_candidate = " ".join(w for w in candidate_words if stem(w) not in shared) or candidate
+    return rest_query, rest_candidate
+
+
+def rank_hybrid(text: str, candidates: list[Candidate], meaning: Mapping[str, float], *,
+                residual: Callable[[Sequence[tuple[str, str]]], Sequence[float]],
+                area: str = "", station: str = "", now: datetime | None = None, limit: int = 3,
+                threshold: float = HYBRID_THRESHOLD,
+                idf: Callable[[str], float] = lambda word: 1.0) -> list[Match]:
+    """The best ``limit`` candidates above ``threshold``, best first. ``meaning``: the cosine
+    similarity of each candidate's sentence vector to the text's (by candidate id; those not in
+    it are not scored); ``residual`` compares pairs of texts by meaning (the model)."""
+    query_text = floor_text(text)
+    if len(query_text) < 3:
+        return []
+    query = list(terms(query_text))
+    scored = []
+    for candidate in candidates:
+        if candidate.id not in meaning:
+            continue
+        words = text_score(query, list(terms(floor_text(candidate.text))), idf) if query else 0.0
+        score = MEANING_WEIGHT * meaning[candidate.id] + WORDS_WEIGHT * words
+        if area and candidate.area == area:
+            score += HYBRID_AREA_BONUS
+        if station and candidate.station and fold(candidate.station) == fold(station):
+            score += HYBRID_STATION_BONUS
+        if now is not None:
+            try:
+                age = (now - datetime.fromisoformat(candidate.created_at)).days
+            except (ValueError, TypeError):
+                age = 10_000
+            score += HYBRID_RECENCY_BONUS * math.pow(0.5, max(age, 0) / RECENCY_HALF_LIFE)
+        scored.append((score, words, candidate))
+    scored.sort(key=lambda item: (-item[0], item[2].id))
+    best = scored[:RESIDUAL_TOP]
+    if not best:
+        return []
+    rest = residual([residual_pair(query_text, c.meaning_text) for _, _, c in best])
+    found = [Match(c, max(0.0, min(1.0, (1 - RESIDUAL_WEIGHT) * score + RESIDUAL_WEIGHT * float(r))), words)
+             for (score, words, c), r in zip(best, rest, strict=True)]
+    found.sort(key=lambda m: (-m.score, m.candidate.id))
+    return [m for m in found if m.score >= threshold][:limit]
+
+
+def learned_meaning(meaning: dict[str, float], same: Sequence[tuple[str, str]],
+                    different: Sequence[tuple[str, str]]) -> dict[str, float]:
+    """What the plant taught, applied to ``meaning`` (by id): two records confirmed as the same
+    thing are two wordings of it, so a text close to either is as close to both; a record
+    rejected as not the same as another is pushed away from texts close to that other."""
+    out = dict(meaning)
+    for one, other in same:
+        if one in meaning and other in meaning:
+            best = max(meaning[one], meaning[other])
+            out[one] = max(out[one], best)
+            out[other] = max(out[other], best)
+    for one, other in different:
+        for near, far in ((one, other), (other, one)):
+            if far in out and meaning.get(near, 0.0) >= REJECTED_NEAR:
+                out[far] -= REJECTED_PENALTY
+    return out
+
+
+#: A text this close to a record is about it; records the plant said differ from it step back.
+REJECTED_NEAR = 0.6
+REJECTED_PENALTY = 0.2

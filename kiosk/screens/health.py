@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from kiosk.health import facts
+from kiosk.health import facts, matching_fact
 from kiosk.i18n import N_
 from kiosk.screens.base import KioskScreen, leave
 from kiosk.widgets import KioskFooter, TLabel, plain
@@ -33,6 +33,8 @@ class HealthScreen(KioskScreen[None]):
             yield Static("", id="health-facts", markup=False)
         yield KioskFooter()
 
+    _again = False  # the vectors are being made: read the facts again soon
+
     def on_mount(self) -> None:
         self.load()
 
@@ -45,13 +47,20 @@ class HealthScreen(KioskScreen[None]):
         repo = kiosk.repo
         jobs = kiosk.printing().jobs() if kiosk.printer_ready() else []
         report = repo.store.report
+        status = repo.meaning.status() if repo.meaning is not None else None
+        matching = matching_fact(kiosk.config, status, repo.learned_pairs())
         lines = facts(repo.store.folder, kiosk.config, healthy=report.healthy and not report.restored,
-                      records=repo.count(), jobs=jobs, now=kiosk.clock())
+                      records=repo.count(), jobs=jobs, now=kiosk.clock(), matching=matching)
+        # While the vectors are being made, their progress is read again every two seconds.
+        self._again = status is not None and status.state in ("waiting", "loading", "building") \
+            and status.done < status.total
         self.post_message(FactsReady("\n".join(fact.line() for fact in lines)))
 
     @on(FactsReady)
     def show(self, message: FactsReady) -> None:
         self.query_one("#health-facts", Static).update(plain(message.text))
+        if self._again:
+            self.set_timer(2.0, self.load)
 
     def action_back(self) -> None:
         leave(self)

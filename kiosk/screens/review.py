@@ -108,6 +108,7 @@ class ReviewWizard(KioskScreen[None]):
         Binding("f5", "same(0)", N_("It is the same"), key_display="f5-f7"),
         Binding("f6", "same(1)", show=False),
         Binding("f7", "same(2)", show=False),
+        Binding("f8", "not_same", N_("None is the same")),
         # The summary scrolls at once (walk item 3: at 80x24 the action, owner and deadline
         # were below the fold, and ↓ did nothing until Tab).
         Binding("up", "scroll_summary(-1)", N_("Scroll"), key_display="↑↓"),
@@ -224,9 +225,24 @@ class ReviewWizard(KioskScreen[None]):
         record = self.kiosk.repo.link_recurrence(self.record.id, other, by=by)
         self.post_message(Linked(record, other))
 
+    def action_not_same(self) -> None:
+        """None of the suggestions is the same thing: they are not offered for this record
+        again, and matching learns from the pairs."""
+        if self.seen and not self.same_as:
+            self.mark_not_same([item.id for item in self.seen])
+
+    @work(thread=True, exit_on_error=False, group="review-similar")
+    def mark_not_same(self, others: list[str]) -> None:
+        by = self.kiosk.supervisor.name if self.kiosk.supervisor else "-"
+        record = self.kiosk.repo.mark_not_same(self.record.id, others, by=by)
+        self.post_message(Linked(record, ""))
+
     @on(Linked)
     def linked(self, message: Linked) -> None:
         self.record = message.record
+        if not message.other:  # none was the same: the suggestions go
+            self._show_seen([], "")
+            return
         self._show_seen(self.seen, message.other)
 
     @work(thread=True, exit_on_error=False, group="review")
@@ -291,6 +307,8 @@ class ReviewWizard(KioskScreen[None]):
         if action == "same":
             index = parameters[0] if parameters else 0
             return self.steps[self.step][0] == "what" and isinstance(index, int) and len(self.seen) > index
+        if action == "not_same":
+            return self.steps[self.step][0] == "what" and bool(self.seen) and not self.same_as
         on_list = self.steps[self.step][0] == "why" and self.focused is self.query_one("#conditions")
         if action in ("remove_condition", "move_condition", "edit_condition"):
             return on_list and bool(self.review.why)

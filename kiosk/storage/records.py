@@ -19,7 +19,14 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from kiosk.core import ids
-from kiosk.core.following import add_recurrence, apply_follow_up, due_state, mark_due, recurrences_since_review
+from kiosk.core.following import (
+    add_not_same,
+    add_recurrence,
+    apply_follow_up,
+    due_state,
+    mark_due,
+    recurrences_since_review,
+)
 from kiosk.core.records import (
     OPEN_STATUSES,
     RECORD_FIELDS,
@@ -51,6 +58,7 @@ from kiosk.storage.search import SearchIndex, query_words
 
 if TYPE_CHECKING:
     from kiosk.core.similarity import Match
+    from kiosk.storage.semantic import MeaningIndex
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +140,17 @@ def _recurrence_of(doc: Mapping[str, Any]) -> list[str]:
     return [link.get("id", "") for link in doc.get("links", ()) if link.get("rel") == "recurrence_of"]
 
 
+def _meaning_changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Whether a save may have changed the text a record's sentence vector is made from."""
+    return any(old.get(name) != new.get(name) for name in ("what_happened", "impact", "station")) or (
+        old.get("review") is not new.get("review"))
+
+
+def _not_same_as(doc: Mapping[str, Any]) -> list[str]:
+    """The ids a supervisor said this stored record is not the same thing as."""
+    return [link.get("id", "") for link in doc.get("links", ()) if link.get("rel") == "not_same"]
+
+
 class RecordsRepository(Aggregate):
     """The records of one data folder, with the indexes kept beside them in memory."""
 
@@ -144,6 +163,9 @@ class RecordsRepository(Aggregate):
         self._status: Counter[str] = Counter()
         self._follow_up_dates: dict[str, str] = {}
         self._again: dict[str, set[str]] = {}  # record id -> keys of records linked as it happening again
+        self._apart: dict[str, set[str]] = {}  # record id -> keys of records said not to be the same
+        #: The sentence vectors (:class:`kiosk.storage.semantic.MeaningIndex`), once attached.
+        self.meaning: MeaningIndex | None = None
         self._search = SearchIndex(searchable_text)
         self._index_complete = threading.Event()
         self._index_lock = threading.Lock()
@@ -163,11 +185,16 @@ class RecordsRepository(Aggregate):
                 if follow_up:
                     self._follow_up_dates[key] = follow_up
         self._again = {}
+        self._apart = {}
         for key, doc in rows.items():
             for earlier in _recurrence_of(doc):
                 self._again.setdefault(earlier, set()).add(key)
+            for other in _not_same_as(doc):
+                self._apart.setdefault(other, set()).add(key)
         self._search = SearchIndex(searchable_text)
         self._index_complete.clear()
+        if self.meaning is not None:
+            self.meaning.changed_all()
 
     def _on_change(self, table: str, key: str, old: Any, new: Any) -> None:
         if table != RECORDS:
@@ -182,6 +209,8 @@ class RecordsRepository(Aggregate):
             self._follow_up_dates.pop(key, None)
             for earlier in _recurrence_of(old):
                 self._again.get(earlier, set()).discard(key)
+            for other in _not_same_as(old):
+                self._apart.get(other, set()).discard(key)
         if new is not None:
             self._by_id[new["id"]] = key
             if old is None:
@@ -197,6 +226,10 @@ class RecordsRepository(Aggregate):
                     self._follow_up_dates[key] = follow_up
             for earlier in _recurrence_of(new):
                 self._again.setdefault(earlier, set()).add(key)
+            for other in _not_same_as(new):
+                self._apart.setdefault(other, set()).add(key)
+        if self.meaning is not None and (old is None or new is None or _meaning_changed(old, new)):
+            self.meaning.changed(key)
         if self._index_complete.is_set():
             if new is None:
                 self._search.remove(key)
@@ -341,11 +374,17 @@ class RecordsRepository(Aggregate):
     def similar(self, text: str, *, area: str = "", station: str = "", exclude: str = "",
                 limit: int = 3) -> list[Match]:
         """Past records like ``text`` (:mod:`kiosk.core.similarity`): at most ``limit`` matches,
-        best first, each with its record. Candidates are the records sharing the rarest stems."""
+        best first, each with its record. With the sentence model, every record with a vector is
+        scored by meaning and the closest are ranked with their words; without it, the records
+        sharing the rarest stems are ranked by their words."""
         # Here, not at the top: rapidfuzz loads on the first question, not before Home is up.
-        from kiosk.core.similarity import Candidate, query_stems, rank, rarity
+        from kiosk.core.similarity import Candidate, floor_text, query_stems, rank, rarity
 
+        meaning = self.meaning
         stems = query_stems(text)
+        if meaning is not None and meaning.usable and len(floor_text(text)) >= 3:
+            return self._similar_by_meaning(text, meaning, area=area, station=station, exclude=exclude,
+                                            limit=limit)
         if len(stems) < 2:
             return []
         self.build_search_index()
@@ -357,6 +396,52 @@ class RecordsRepository(Aggregate):
         matches = rank(text, candidates, area=area, station=station, now=self.clock(), limit=limit,
                        idf=rarity(total, self._search.count_prefix))
         return [replace(m, record=self.get(m.candidate.id)) for m in matches]
+
+    #: How many of the closest by meaning are ranked with their words too (besides those that
+    #: share the rarest stems).
+    MEANING_CANDIDATES = 40
+
+    def _similar_by_meaning(self, text: str, meaning: MeaningIndex, *, area: str, station: str, exclude: str,
+                            limit: int) -> list[Match]:
+        from kiosk.core.similarity import Candidate, floor_text, learned_meaning, query_stems, rank_hybrid, rarity
+
+        self.build_search_index()
+        with self.store.lock:
+            ids_by_key = {int(key): record_id for record_id, key in self._by_id.items()}
+            same = [(earlier, self._rows(RECORDS)[key]["id"]) for earlier, keys in self._again.items()
+                    for key in keys]
+            apart = [(other, self._rows(RECORDS)[key]["id"]) for other, keys in self._apart.items() for key in keys]
+        closeness = learned_meaning(meaning.meaning(floor_text(text), ids_by_key), same, apart)
+        closeness.pop(exclude, None)
+        nearest = sorted(closeness, key=closeness.__getitem__, reverse=True)[: self.MEANING_CANDIDATES]
+        stems = query_stems(floor_text(text))
+        with self.store.lock:
+            rows = self._rows(RECORDS)
+            keys = {self._by_id[i] for i in nearest if i in self._by_id}
+            if stems:
+                keys.update(key for key in self._search.related(stems, rows) if key in rows)
+            docs = [rows[key] for key in keys if key in rows]
+            total = max(len(rows), 1)
+        candidates = [Candidate.of(unpacked(doc)) for doc in docs if doc.get("id") != exclude]
+        matches = rank_hybrid(text, candidates, closeness, residual=meaning.residual, area=area, station=station,
+                              now=self.clock(), limit=limit, idf=rarity(total, self._search.count_prefix))
+        return [replace(m, record=self.get(m.candidate.id)) for m in matches]
+
+    def learned_pairs(self) -> tuple[int, int]:
+        """(pairs confirmed as the same thing, pairs rejected as not the same): what matching
+        learns from."""
+        with self.store.lock:
+            return (sum(len(keys) for keys in self._again.values()),
+                    sum(len(keys) for keys in self._apart.values()))
+
+    def attach_meaning(self, index: MeaningIndex) -> None:
+        """Keep ``index`` current with every save, and match by meaning once it is ready."""
+        def rows() -> Mapping[str, Any]:
+            with self.store.lock:
+                return dict(self._rows(RECORDS))
+
+        index.attach(rows)
+        self.meaning = index
 
     def review_queue(self) -> list[Record]:
         """Reports waiting for their review, and wins waiting to be acknowledged; oldest first."""
@@ -592,6 +677,15 @@ class RecordsRepository(Aggregate):
             if linked is not later:
                 self._store_records(linked)
         return linked
+
+    def mark_not_same(self, record_id: str, other_ids: Iterable[str], *, by: str) -> Record:
+        """Record that the suggestions ``other_ids`` are not the same thing as ``record_id``."""
+        with self.store.lock:
+            record = self._require(record_id)
+            marked = add_not_same(record, [self._require(other).id for other in other_ids], by=by, now=self.clock())
+            if marked is not record:
+                self._store_records(marked)
+        return marked
 
     def mark_follow_ups_due(self, now: datetime) -> list[Record]:
         """Mark every record whose follow-up date has come as ``follow_up_due``, in one

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tests.support.processes import run_bounded
+
 KIOSK = [sys.executable, "-m", "kiosk"]
 
 
@@ -18,7 +20,7 @@ def run(args: list[str], *, data: Path, stdin: str | bytes | None = None, env: d
     full_env.update(env or {})
     if isinstance(stdin, str):
         stdin = stdin.encode()
-    return subprocess.run(
+    return run_bounded(
         [*KIOSK, *args, "--data", str(data)], input=stdin, capture_output=True, env=full_env,
         timeout=60, **kwargs,
     )

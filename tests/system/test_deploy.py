@@ -12,14 +12,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import run_bounded
+
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "deploy" / "install.sh"
 
 
 def install(root: Path, *extra: str, source: Path = REPO, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHON": sys.executable, "PIP_DISABLE_PIP_VERSION_CHECK": "1", **env}
-    return subprocess.run(["sh", str(SCRIPT), "--root", str(root), "--source", str(source), *extra],
-                          capture_output=True, text=True, env=env, timeout=600, input=stdin)
+    return run_bounded(["sh", str(SCRIPT), "--root", str(root), "--source", str(source), *extra],
+                       capture_output=True, text=True, env=env, timeout=600, input=stdin)
 
 
 def checkout(folder: Path) -> Path:

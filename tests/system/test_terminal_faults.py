@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.core import ids
+from tests.support.processes import run_bounded
 from tests.support.pty_terminal import Terminal, kiosk_env
 
 KIOSK = [sys.executable, "-m", "kiosk"]
@@ -30,7 +31,7 @@ def start(data: Path, *, controlling: bool = True) -> Terminal:
 
 
 def saved_texts(data: Path) -> list[str]:
-    done = subprocess.run([*KIOSK, "export", "--format", "jsonl", "--data", str(data)], capture_output=True,
+    done = run_bounded([*KIOSK, "export", "--format", "jsonl", "--data", str(data)], capture_output=True,
                           timeout=60, check=True)
     return [json.loads(line)["what_happened"] for line in done.stdout.decode().splitlines()]
 
@@ -78,7 +79,7 @@ def test_a_scan_with_a_byte_that_is_not_utf8_is_refused_plainly_and_the_next_one
     record = {"id": ids.encode(7), "kind": "error", "area": "Envasado", "what_happened": "Se trabó la cinta dos",
               "created_at": "2026-11-20T09:00:00-03:00", "occurred_at": "2026-11-20T08:40:00-03:00",
               "link_token": "tzRA6lSpMSnZYugHFUyJBA"}
-    subprocess.run([*KIOSK, "import", "--data", str(data)], input=json.dumps(record).encode(), check=True,
+    run_bounded([*KIOSK, "import", "--data", str(data)], input=json.dumps(record).encode(), check=True,
                    capture_output=True, timeout=60)
     url = f"http://kiosk.local:8080/r/{record['id']}?k={record['link_token']}".encode()
     term = start(data)
@@ -142,9 +143,9 @@ def test_closing_the_terminal_at_any_moment_of_a_big_start_always_ends_the_kiosk
             slowest = max(slowest, time.monotonic() - closed)
         finally:
             term.close()
-        check = subprocess.run([*KIOSK, "check", "--data", str(data)], capture_output=True, timeout=120)
+        check = run_bounded([*KIOSK, "check", "--data", str(data)], capture_output=True, timeout=120)
         assert check.returncode == 0, (attempt, check.stdout.decode()[-1000:])
-        second = subprocess.run([*KIOSK, "import", "--data", str(data)], input=b"", capture_output=True, timeout=120)
+        second = run_bounded([*KIOSK, "import", "--data", str(data)], input=b"", capture_output=True, timeout=120)
         assert second.returncode == 0, (attempt, second.stderr.decode())  # the lock was released
         shutil.rmtree(data)
     assert slowest < 10, slowest

@@ -1,0 +1,200 @@
+"""The sentence vectors of every record, kept current in the background.
+
+:class:`MeaningIndex` owns the model (:class:`~kiosk.storage.vectors.Encoder`) and the cache
+(:class:`~kiosk.storage.vectors.VectorCache`). A worker thread loads the model once Home is up,
+makes the vectors the cache lacks (a first start on 25 000 records: a few minutes, in batches,
+letting the screen and the saves go first) and then those of every new or changed record, as
+the repository tells it. Until a record has its vector, matching simply does not score it by
+meaning; if the model cannot load, the kiosk says so (log, health screen) and matches by words.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kiosk.core.similarity import Candidate
+from kiosk.storage.packed import unpacked
+from kiosk.storage.vectors import Encoder, ModelUnavailable, VectorCache, text_hash
+
+log = logging.getLogger(__name__)
+
+#: Records encoded at a time; between batches the worker lets other threads run.
+BATCH = 32
+PAUSE_S = 0.005
+
+
+@dataclass(frozen=True)
+class MeaningStatus:
+    state: str  # "waiting" (not started), "loading", "building", "ready", "off"
+    done: int  # records with a current vector
+    total: int
+    reason: str = ""  # why it is off
+
+
+class MeaningIndex:
+    """Sentence vectors for the records of one data folder."""
+
+    def __init__(self, folder: Path, *, encoder: Encoder | None = None, may_rewrite: bool = True) -> None:
+        self.encoder = encoder or Encoder()
+        self.cache = VectorCache(folder, self.encoder.version, may_rewrite=may_rewrite)
+        self._state = "waiting"
+        self._reason = ""
+        self._rows: Callable[[], Mapping[str, Any]] | None = None
+        self._dirty: set[str] = set()
+        self._all_dirty = True
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._total = 0
+        self._lock = threading.Lock()
+
+    # -- state ------------------------------------------------------------------------------
+
+    def status(self) -> MeaningStatus:
+        with self._lock:
+            return MeaningStatus(self._state, len(self.cache), self._total, self._reason)
+
+    @property
+    def usable(self) -> bool:
+        """Whether meaning can be asked now (the model is loaded and some vectors exist)."""
+        return self._state in ("building", "ready")
+
+    # -- keeping it current -----------------------------------------------------------------
+
+    def attach(self, rows: Callable[[], Mapping[str, Any]]) -> None:
+        """``rows``: a snapshot of the records table (key → document), taken under the store's lock."""
+        self._rows = rows
+
+    def changed(self, key: str) -> None:
+        """A record was added, changed or removed (called from the repository, under its lock)."""
+        with self._lock:
+            self._dirty.add(key)
+        self._wake.set()
+
+    def changed_all(self) -> None:
+        """The records were read again (a reader's reload): check every vector."""
+        with self._lock:
+            self._all_dirty = True
+        self._wake.set()
+
+    def start(self) -> None:
+        """Load the model and build in a background thread (returns at once)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="meaning-index", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=1.0)
+
+    def build_now(self) -> None:
+        """Load and build in this thread (the command line: ``kiosk similar``)."""
+        if self._prepare():
+            self._catch_up(pause=0.0)
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        return self._ready.wait(timeout)
+
+    def _prepare(self) -> bool:
+        with self._lock:
+            self._state = "loading"
+        try:
+            self.encoder.load()
+        except ModelUnavailable as exc:
+            log.warning("sentence model unavailable, matching by words only: %s", exc)
+            with self._lock:
+                self._state, self._reason = "off", str(exc)
+            self._ready.set()
+            return False
+        self.cache.load()
+        if self.cache.damaged:
+            log.warning("vector cache had %d damaged entries: made again", self.cache.damaged)
+        with self._lock:
+            self._state = "building"
+        return True
+
+    def _run(self) -> None:
+        try:
+            if not self._prepare():
+                return
+            while not self._stop.is_set():
+                self._catch_up(pause=PAUSE_S)
+                self._wake.wait()
+                self._wake.clear()
+        except Exception:  # never take the kiosk down: matching falls back to words
+            log.exception("the meaning index stopped")
+            with self._lock:
+                self._state, self._reason = "off", "error"
+            self._ready.set()
+
+    def _catch_up(self, *, pause: float) -> None:
+        if self._rows is None:
+            return
+        with self._lock:
+            everything, self._all_dirty = self._all_dirty, False
+            dirty, self._dirty = self._dirty, set()
+        rows = self._rows()
+        keys = list(rows) if everything else [key for key in dirty if key in rows]
+        gone = [int(key) for key in dirty if key not in rows]
+        if gone:
+            self.cache.forget(gone)
+        if everything:
+            present = {int(key) for key in rows}
+            self.cache.forget([key for key in list(self.cache._rows) if key not in present])
+        with self._lock:
+            self._total = len(rows)
+        todo: list[tuple[int, bytes, str]] = []
+        for key in keys:
+            text = Candidate.of(unpacked(rows[key])).meaning_text
+            digest = text_hash(text)
+            if self.cache.hash_of(int(key)) != digest:
+                todo.append((int(key), digest, text))
+        started = time.perf_counter()
+        for start in range(0, len(todo), BATCH):
+            if self._stop.is_set():
+                return
+            batch = todo[start:start + BATCH]
+            vectors = self.encoder.encode([text for _, _, text in batch])
+            self.cache.append((key, digest, vector) for (key, digest, _), vector in zip(batch, vectors, strict=True))
+            if pause:
+                time.sleep(pause)
+        if todo:
+            log.info("%d sentence vectors made in %.1f s", len(todo), time.perf_counter() - started)
+        with self._lock:
+            self._state = "ready"
+        self._ready.set()
+
+    # -- asking -----------------------------------------------------------------------------
+
+    def meaning(self, text: str, ids_by_key: Mapping[int, str]) -> dict[str, float]:
+        """Cosine similarity of ``text`` (already in floor words) to every record with a vector,
+        by record id."""
+        if self._thread is None and (self._dirty or self._all_dirty):
+            self._catch_up(pause=0.0)  # no worker (the command line): made now
+        query = self.encoder.encode([text])[0]
+        keys, scores = self.cache.scores(query)
+        out: dict[str, float] = {}
+        for key, score in zip(keys.tolist(), scores.tolist(), strict=True):
+            record_id = ids_by_key.get(key)
+            if record_id is not None:
+                out[record_id] = score
+        return out
+
+    def residual(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
+        """How close in meaning each pair of texts is."""
+        if not pairs:
+            return []
+        vectors = self.encoder.encode([a for a, _ in pairs] + [b for _, b in pairs])
+        half = len(pairs)
+        return [float(np.dot(vectors[i], vectors[half + i])) for i in range(half)]
