@@ -30,6 +30,8 @@ WORDS: dict[str, str] = {
     "matafuego": "extintor", "matafuegos": "extintor", "extintores": "extintor",
     "rotulo": "etiqueta", "rotulos": "etiqueta", "etiquetas": "etiqueta",
     "film": "stretch", "strech": "stretch", "enfilmadora": "envolvedora",
+    "tarima": "pallet", "tarimas": "pallet", "palet": "pallet", "palets": "pallet", "pallets": "pallet",
+    "palle": "pallet", "paleta": "pallet", "paletas": "pallet",
     "granza": "material", "pellet": "material", "pellets": "material",
     "ruleman": "rodamiento", "rulemanes": "rodamiento", "rodamientos": "rodamiento",
     "antiparras": "anteojos", "gafas": "anteojos",
@@ -60,4 +62,5 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for 
 NUMBERS = {"uno": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5", "seis": "6", "siete": "7",
            "ocho": "8", "nueve": "9", "diez": "10", "once": "11", "doce": "12"}
 NUMBERED = frozenset({"inyectora", "linea", "matriz", "cinta", "darsena", "rack", "prensa", "estanteria",
-                      "pasillo", "envasadora", "molde", "horno", "puerta", "portón", "porton", "camara"})
+                      "pasillo", "envasadora", "molde", "horno", "puerta", "porton", "camara", "columna",
+                      "nave", "sector", "puesto", "termoselladora", "selladora", "etiquetadora"})

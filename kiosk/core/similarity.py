@@ -120,18 +120,22 @@ class Candidate:
     station: str
     created_at: str
     text: str
+    #: What happened as reported (without the impact and the review): what a sentence vector
+    #: compares best (longer texts blur it).
+    told: str = ""
 
     @classmethod
     def of(cls, doc: Mapping[str, Any]) -> Candidate:
         review = doc.get("review") or {}
         parts = (doc.get("what_happened", ""), doc.get("impact", ""), review.get("what_happened", ""))
         return cls(doc.get("id", ""), doc.get("area", ""), doc.get("station", ""), doc.get("created_at", ""),
-                   " ".join(p for p in parts if p))
+                   " ".join(p for p in parts if p), doc.get("what_happened", ""))
 
     @property
     def meaning_text(self) -> str:
-        """What its sentence vector is made from: the station, then the text, in floor words."""
-        return floor_text(f"{self.station}. {self.text}" if self.station else self.text)
+        """What its sentence vector is made from: the station, then what happened, in floor words."""
+        told = self.told or self.text
+        return floor_text(f"{self.station}. {told}" if self.station else told)
 
 
 @dataclass(frozen=True)
@@ -212,6 +216,16 @@ HYBRID_AREA_BONUS = 0.04
 HYBRID_STATION_BONUS = 0.04
 HYBRID_RECENCY_BONUS = 0.03
 HYBRID_THRESHOLD = 0.44
+#: The same numbered machine or place in both texts ("inyectora 3") is a little more alike; two
+#: different numbers of the same kind ("inyectora 3", "inyectora 5") are different machines.
+SAME_MACHINE_BONUS = 0.04
+OTHER_MACHINE_PENALTY = 0.06
+_MACHINE = re.compile(r"\b(" + "|".join(sorted(NUMBERED)) + r") (\d{1,3})\b")
+
+
+def machines(floor: str) -> frozenset[str]:
+    """The numbered machines and places a text (in floor words) names: {"inyectora 3"}."""
+    return frozenset(f"{kind} {number}" for kind, number in _MACHINE.findall(floor))
 
 
 def residual_pair(query: str, candidate: str) -> tuple[str, str]:
@@ -236,6 +250,8 @@ def rank_hybrid(text: str, candidates: list[Candidate], meaning: Mapping[str, fl
     if len(query_text) < 3:
         return []
     query = list(terms(query_text))
+    named = machines(query_text)
+    kinds = {name.split(" ")[0] for name in named}
     scored = []
     for candidate in candidates:
         if candidate.id not in meaning:
@@ -252,6 +268,12 @@ def rank_hybrid(text: str, candidates: list[Candidate], meaning: Mapping[str, fl
             except (ValueError, TypeError):
                 age = 10_000
             score += HYBRID_RECENCY_BONUS * math.pow(0.5, max(age, 0) / RECENCY_HALF_LIFE)
+        if named:
+            theirs = machines(candidate.meaning_text)
+            if named & theirs:
+                score += SAME_MACHINE_BONUS
+            elif any(name.split(" ")[0] in kinds for name in theirs):
+                score -= OTHER_MACHINE_PENALTY
         scored.append((score, words, candidate))
     scored.sort(key=lambda item: (-item[0], item[2].id))
     best = scored[:RESIDUAL_TOP]

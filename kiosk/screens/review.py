@@ -74,7 +74,8 @@ class Saved(Message):
 
 @dataclass
 class Linked(Message):
-    """The record was linked to ``other`` as the same thing happening again."""
+    """The record was linked to ``other`` as the same thing happening again (``other`` empty:
+    marked as not the same as every suggestion)."""
 
     record: Record
     other: str
@@ -240,8 +241,13 @@ class ReviewWizard(KioskScreen[None]):
     @on(Linked)
     def linked(self, message: Linked) -> None:
         self.record = message.record
-        if not message.other:  # none was the same: the suggestions go
+        if not message.other:  # none was the same: the suggestions go, saying so
+            rejected = ", ".join(item.id for item in self.seen)
             self._show_seen([], "")
+            box = self.query_one("#seen-before", Static)
+            box.update(plain(_("Marked as not the same: {ids}. They are not suggested for this record again.")
+                             .format(ids=rejected)))
+            box.display = self.steps[self.step][0] == "what"
             return
         self._show_seen(self.seen, message.other)
 

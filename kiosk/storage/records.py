@@ -406,24 +406,27 @@ class RecordsRepository(Aggregate):
         from kiosk.core.similarity import Candidate, floor_text, learned_meaning, query_stems, rank_hybrid, rarity
 
         self.build_search_index()
-        with self.store.lock:
-            ids_by_key = {int(key): record_id for record_id, key in self._by_id.items()}
-            same = [(earlier, self._rows(RECORDS)[key]["id"]) for earlier, keys in self._again.items()
-                    for key in keys]
-            apart = [(other, self._rows(RECORDS)[key]["id"]) for other, keys in self._apart.items() for key in keys]
-        closeness = learned_meaning(meaning.meaning(floor_text(text), ids_by_key), same, apart)
-        closeness.pop(exclude, None)
-        nearest = sorted(closeness, key=closeness.__getitem__, reverse=True)[: self.MEANING_CANDIDATES]
+        closeness = meaning.closeness(floor_text(text))
         stems = query_stems(floor_text(text))
         with self.store.lock:
             rows = self._rows(RECORDS)
-            keys = {self._by_id[i] for i in nearest if i in self._by_id}
+            keys = {str(key) for key in closeness.top(self.MEANING_CANDIDATES)}
             if stems:
-                keys.update(key for key in self._search.related(stems, rows) if key in rows)
-            docs = [rows[key] for key in keys if key in rows]
+                keys.update(self._search.related(stems, rows))
+            # What the plant taught: every record in a confirmed or rejected pair is scored too.
+            same = [(earlier, rows[key]["id"]) for earlier, later in self._again.items() for key in later]
+            apart = [(other, rows[key]["id"]) for other, marked in self._apart.items() for key in marked]
+            taught = {self._by_id[i] for pair in same + apart for i in pair if i in self._by_id}
+            by_key = {key: rows[key] for key in keys | taught if key in rows}
             total = max(len(rows), 1)
-        candidates = [Candidate.of(unpacked(doc)) for doc in docs if doc.get("id") != exclude]
-        matches = rank_hybrid(text, candidates, closeness, residual=meaning.residual, area=area, station=station,
+        scores = {doc["id"]: score for key, doc in by_key.items()
+                  if (score := closeness.get(int(key))) is not None}
+        scores = learned_meaning(scores, same, apart)
+        scores.pop(exclude, None)
+        nearest = set(sorted(scores, key=scores.__getitem__, reverse=True)[: self.MEANING_CANDIDATES])
+        candidates = [Candidate.of(unpacked(doc)) for key, doc in by_key.items()
+                      if doc["id"] != exclude and (key in keys or doc["id"] in nearest)]
+        matches = rank_hybrid(text, candidates, scores, residual=meaning.residual, area=area, station=station,
                               now=self.clock(), limit=limit, idf=rarity(total, self._search.count_prefix))
         return [replace(m, record=self.get(m.candidate.id)) for m in matches]
 

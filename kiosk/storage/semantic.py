@@ -39,6 +39,30 @@ class MeaningStatus:
     reason: str = ""  # why it is off
 
 
+class Closeness:
+    """One question's cosine similarity to every record with a vector (by record number)."""
+
+    def __init__(self, keys: np.ndarray, scores: np.ndarray, where: Callable[[int], int | None]) -> None:
+        self.keys = keys
+        self.scores = scores
+        self._where = where  # a record's row in the cache
+
+    def top(self, count: int) -> list[int]:
+        """The numbers of the ``count`` closest records."""
+        if count >= len(self.scores):
+            order = np.argsort(-self.scores)
+        else:
+            part = np.argpartition(-self.scores, count)[:count]
+            order = part[np.argsort(-self.scores[part])]
+        return [int(key) for key in self.keys[order] if key >= 0]
+
+    def get(self, key: int) -> float | None:
+        index = self._where(key)
+        if index is None or index >= len(self.keys) or self.keys[index] != key:
+            return None  # no vector yet (or made after this question)
+        return float(self.scores[index])
+
+
 class MeaningIndex:
     """Sentence vectors for the records of one data folder."""
 
@@ -177,19 +201,12 @@ class MeaningIndex:
 
     # -- asking -----------------------------------------------------------------------------
 
-    def meaning(self, text: str, ids_by_key: Mapping[int, str]) -> dict[str, float]:
-        """Cosine similarity of ``text`` (already in floor words) to every record with a vector,
-        by record id."""
+    def closeness(self, text: str) -> Closeness:
+        """How close in meaning ``text`` (already in floor words) is to every record with a vector."""
         if self._thread is None and (self._dirty or self._all_dirty):
             self._catch_up(pause=0.0)  # no worker (the command line): made now
         query = self.encoder.encode([text])[0]
-        keys, scores = self.cache.scores(query)
-        out: dict[str, float] = {}
-        for key, score in zip(keys.tolist(), scores.tolist(), strict=True):
-            record_id = ids_by_key.get(key)
-            if record_id is not None:
-                out[record_id] = score
-        return out
+        return Closeness(*self.cache.scores(query), self.cache.row_of)
 
     def residual(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
         """How close in meaning each pair of texts is."""

@@ -231,6 +231,10 @@ class VectorCache:
         body = head + self._vectors[row.index].tobytes()
         return body + zlib.crc32(body).to_bytes(4, "little")
 
+    def row_of(self, key: int) -> int | None:
+        row = self._rows.get(key)
+        return row.index if row is not None else None
+
     def hash_of(self, key: int) -> bytes | None:
         row = self._rows.get(key)
         return row.hash if row is not None else None
