@@ -643,21 +643,19 @@ def bench_floor_set() -> dict[str, Any]:
     return {"words": words, "meaning": meaning}
 
 
-def bench_meaning(workdir: Path, size: int, *, with_app: bool = True) -> dict[str, Any]:
-    """Sentence vectors at ``size`` demo records: the kiosk started on a folder without them
-    (time until all are made, peak memory with the model), then in this process, while they are
-    made again from nothing, the search and the save against the same before; then "have we seen
-    this before?" with every record scored by meaning."""
+def bench_meaning(files: Files, *, with_app: bool = True) -> dict[str, Any]:
+    """Sentence vectors on a copy of the app's folder: the kiosk started without them (time
+    until all are made, memory with the model), then in this process, while they are made again
+    from nothing, the search and the save against the same before; then "have we seen this
+    before?" with every record scored by meaning."""
     from kiosk.core.records import ReportDraft
     from kiosk.storage.semantic import MeaningIndex
     from tests.support.similarity_floor import DIFFERENT, SAME_EVENT
 
-    folder = workdir / f"meaning-{size}"
-    repo = open_repository(folder, clock=fixed_clock)
-    try:
-        repo.import_docs(exchange_docs(size))
-    finally:
-        repo.close()
+    size = files.size
+    folder = files.app.with_name(f"meaning-{size}")
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(files.app, folder)
     out: dict[str, Any] = {"size": size}
     command = app_command(folder)
     if command is not None and with_app:
@@ -711,9 +709,9 @@ def bench_meaning(workdir: Path, size: int, *, with_app: bool = True) -> dict[st
     return out
 
 
-def render_meaning(meta: dict[str, Any]) -> list[str]:
+def render_meaning(meta: dict[str, Any], sizes: list[int], results: dict[int, dict[str, Any]]) -> list[str]:
     floor = meta.get("floor_set")
-    lines = ["## 3c. Have we seen this before? by meaning", ""]
+    lines = ["## 3d. Have we seen this before? by meaning", ""]
     if floor:
         words, meaning = floor["words"], floor["meaning"]
         lines += [
@@ -728,7 +726,7 @@ def render_meaning(meta: dict[str, Any]) -> list[str]:
             lines.append(f"| {name} | {figures['recall_at_1']:.0%} | {figures['recall_at_3']:.0%} | "
                          f"{figures['new_with_suggestion']:.0%} | {timing} |")
         lines.append("")
-    for entry in meta.get("meaning", []):
+    for entry in [results[size]["meaning"] for size in sizes if results[size].get("meaning")]:
         size = entry["size"]
         app = entry.get("app", {})
         lines += [f"At {label(size)} demo records:"]
@@ -1296,6 +1294,11 @@ def bench_size(workdir: Path, size: int, plan: Plan, app: AppState) -> dict[str,
             ("memory of kiosk check", lambda: bench_check_memory(files, out)),
             ("the record page while a writer compacts (item 20)", lambda: bench_reader_stall(files, plan, out)),
         )
+        if size >= TARGET_SIZE and not plan.quick:
+            def meaning() -> None:
+                out["meaning"] = bench_meaning(files, with_app=size == TARGET_SIZE)
+
+            steps += (("sentence vectors: made in the background, and similar() by meaning", meaning),)
         for title, step in steps:
             log(f"[{label(size)}] {title}")
             os.sync()
@@ -1566,7 +1569,7 @@ def render(meta: dict[str, Any], sizes: list[int], results: dict[int, dict[str, 
         "ours", "ms, p50 / p95 over the labelled set's 20 new wordings, 3 rounds",
     )
     lines += render_fts(sizes, results)
-    lines += render_meaning(meta)
+    lines += render_meaning(meta, sizes, results)
     quality = meta.get("similarity")
     if quality:
         lines += [
@@ -2026,15 +2029,6 @@ def main(argv: list[str] | None = None) -> int:
             return 130
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    meaning_sizes = [size for size in sizes if size >= TARGET_SIZE] or ([] if not args.quick else sizes[:1])
-    meta["meaning"] = []
-    for size in meaning_sizes:
-        log(f"meaning: sentence vectors at {label(size)}")
-        folder = Path(tempfile.mkdtemp(prefix="kiosk-meaning-", dir=args.tmp))
-        try:
-            meta["meaning"].append(bench_meaning(folder, size, with_app=size == TARGET_SIZE or args.quick))
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
     exchange: dict[int, dict[str, Any]] = {}
     exchange_sizes = [size for size in sizes if size >= TARGET_SIZE]
     if exchange_sizes and not args.quick:

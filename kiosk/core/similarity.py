@@ -111,6 +111,58 @@ def floor_text(text: str) -> str:
     return " ".join(words)
 
 
+_TOKEN = re.compile(r"\w+|\W+")
+
+
+@lru_cache(maxsize=65536)
+def meaning_words(text: str) -> str:
+    """The text as the sentence model reads it: the floor's words made common, as
+    :func:`floor_text` does, but every other word left as typed (accents and all: the model
+    reads "tapó" better than "tapo")."""
+    tokens = _TOKEN.findall(" ".join(text.split()))
+    folded = [fold(token) for token in tokens]
+    out: list[str] = []
+    last_word = ""
+    index = 0
+    while index < len(tokens):
+        token, plain = tokens[index], folded[index]
+        if not plain.strip() or not plain[0].isalnum():
+            out.append(token)
+            index += 1
+            continue
+        phrase = _phrase_at(folded, index)
+        if phrase is not None:
+            common, used = phrase
+            out.append(common)
+            last_word = common.split()[-1]
+            index += used
+            continue
+        if plain in NUMBERS and last_word in NUMBERED:
+            common = NUMBERS[plain]
+        elif plain in WORDS:
+            common = WORDS[plain]
+        else:
+            common = token
+        out.append(common)
+        last_word = fold(common).split()[-1] if common.strip() else last_word
+        index += 1
+    return "".join(out)
+
+
+def _phrase_at(folded: list[str], index: int) -> tuple[str, int] | None:
+    """A phrase of :data:`PHRASES` starting at token ``index`` (its words, separators
+    included): (its common words, how many tokens it takes)."""
+    for length in (7, 5, 3, 1):
+        piece = "".join(folded[index:index + length])
+        if len(folded) < index + length and length > 1:
+            continue
+        for pattern, common in PHRASES:
+            match = pattern.fullmatch(piece)
+            if match is not None:
+                return match.expand(common), length
+    return None
+
+
 @dataclass(frozen=True)
 class Candidate:
     """What ranking needs of a past record (taken from its stored document)."""
@@ -135,7 +187,7 @@ class Candidate:
     def meaning_text(self) -> str:
         """What its sentence vector is made from: the station, then what happened, in floor words."""
         told = self.told or self.text
-        return floor_text(f"{self.station}. {told}" if self.station else told)
+        return meaning_words(f"{self.station}. {told}" if self.station else told)
 
 
 @dataclass(frozen=True)
@@ -215,7 +267,7 @@ RESIDUAL_TOP = 5
 HYBRID_AREA_BONUS = 0.04
 HYBRID_STATION_BONUS = 0.04
 HYBRID_RECENCY_BONUS = 0.03
-HYBRID_THRESHOLD = 0.44
+HYBRID_THRESHOLD = 0.42
 #: The same numbered machine or place in both texts ("inyectora 3") is a little more alike; two
 #: different numbers of the same kind ("inyectora 3", "inyectora 5") are different machines.
 SAME_MACHINE_BONUS = 0.04
@@ -232,9 +284,13 @@ def residual_pair(query: str, candidate: str) -> tuple[str, str]:
     """Both texts (floor words) without the stems they share: what is left says whether it is
     the same problem, once the machine's name is set aside. A text left empty stays whole."""
     query_words, candidate_words = query.split(), candidate.split()
-    shared = {stem(w) for w in query_words} & {stem(w) for w in candidate_words}
-    rest_query = " ".join(w for w in query_words if stem(w) not in shared) or query
-    rest_candidate = " ".join(w for w in candidate_words if stem(w) not in shared) or candidate
+
+    def key(word: str) -> str:
+        return stem(fold(word).strip(".,;:!?¿¡()\"'"))
+
+    shared = {key(w) for w in query_words} & {key(w) for w in candidate_words}
+    rest_query = " ".join(w for w in query_words if key(w) not in shared) or query
+    rest_candidate = " ".join(w for w in candidate_words if key(w) not in shared) or candidate
     return rest_query, rest_candidate
 
 
@@ -269,7 +325,7 @@ def rank_hybrid(text: str, candidates: list[Candidate], meaning: Mapping[str, fl
                 age = 10_000
             score += HYBRID_RECENCY_BONUS * math.pow(0.5, max(age, 0) / RECENCY_HALF_LIFE)
         if named:
-            theirs = machines(candidate.meaning_text)
+            theirs = machines(floor_text(candidate.meaning_text))
             if named & theirs:
                 score += SAME_MACHINE_BONUS
             elif any(name.split(" ")[0] in kinds for name in theirs):
@@ -279,7 +335,7 @@ def rank_hybrid(text: str, candidates: list[Candidate], meaning: Mapping[str, fl
     best = scored[:RESIDUAL_TOP]
     if not best:
         return []
-    rest = residual([residual_pair(query_text, c.meaning_text) for _, _, c in best])
+    rest = residual([residual_pair(meaning_words(text), c.meaning_text) for _, _, c in best])
     found = [Match(c, max(0.0, min(1.0, (1 - RESIDUAL_WEIGHT) * score + RESIDUAL_WEIGHT * float(r))), words)
              for (score, words, c), r in zip(best, rest, strict=True)]
     found.sort(key=lambda m: (-m.score, m.candidate.id))

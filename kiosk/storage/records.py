@@ -403,10 +403,18 @@ class RecordsRepository(Aggregate):
 
     def _similar_by_meaning(self, text: str, meaning: MeaningIndex, *, area: str, station: str, exclude: str,
                             limit: int) -> list[Match]:
-        from kiosk.core.similarity import Candidate, floor_text, learned_meaning, query_stems, rank_hybrid, rarity
+        from kiosk.core.similarity import (
+            Candidate,
+            floor_text,
+            learned_meaning,
+            meaning_words,
+            query_stems,
+            rank_hybrid,
+            rarity,
+        )
 
         self.build_search_index()
-        closeness = meaning.closeness(floor_text(text))
+        closeness = meaning.closeness(meaning_words(text))
         stems = query_stems(floor_text(text))
         with self.store.lock:
             rows = self._rows(RECORDS)

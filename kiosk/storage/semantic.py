@@ -11,6 +11,7 @@ meaning; if the model cannot load, the kiosk says so (log, health screen) and ma
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -26,9 +27,13 @@ from kiosk.storage.vectors import Encoder, ModelUnavailable, VectorCache, text_h
 
 log = logging.getLogger(__name__)
 
-#: Records encoded at a time; between batches the worker lets other threads run.
-BATCH = 32
-PAUSE_S = 0.005
+#: Records encoded at a time; after each batch the worker rests twice as long as it worked, so
+#: that the screen's thread and the saves find the interpreter free (the tokenizer is Python).
+BATCH = 16
+REST = 2.0
+#: While the worker makes vectors, threads hand the interpreter over every millisecond (not
+#: every 5): a save waiting for it after its fsync then waits at most that long.
+SWITCH_INTERVAL_S = 0.001
 
 
 @dataclass(frozen=True)
@@ -153,7 +158,7 @@ class MeaningIndex:
             if not self._prepare():
                 return
             while not self._stop.is_set():
-                self._catch_up(pause=PAUSE_S)
+                self._catch_up(pause=REST)
                 self._wake.wait()
                 self._wake.clear()
         except Exception:  # never take the kiosk down: matching falls back to words
@@ -178,23 +183,37 @@ class MeaningIndex:
             self.cache.forget([key for key in list(self.cache._rows) if key not in present])
         with self._lock:
             self._total = len(rows)
-        todo: list[tuple[int, bytes, str]] = []
-        for key in keys:
-            text = Candidate.of(unpacked(rows[key])).meaning_text
-            digest = text_hash(text)
-            if self.cache.hash_of(int(key)) != digest:
-                todo.append((int(key), digest, text))
         started = time.perf_counter()
-        for start in range(0, len(todo), BATCH):
-            if self._stop.is_set():
-                return
-            batch = todo[start:start + BATCH]
-            vectors = self.encoder.encode([text for _, _, text in batch])
-            self.cache.append((key, digest, vector) for (key, digest, _), vector in zip(batch, vectors, strict=True))
-            if pause:
-                time.sleep(pause)
-        if todo:
-            log.info("%d sentence vectors made in %.1f s", len(todo), time.perf_counter() - started)
+        switch = sys.getswitchinterval()
+        if pause and len(keys) > BATCH:
+            sys.setswitchinterval(SWITCH_INTERVAL_S)
+        made = 0
+        try:
+            for start in range(0, len(keys), BATCH * 8):
+                work = time.perf_counter()
+                todo: list[tuple[int, bytes, str]] = []
+                for key in keys[start:start + BATCH * 8]:
+                    text = Candidate.of(unpacked(rows[key])).meaning_text
+                    digest = text_hash(text)
+                    if self.cache.hash_of(int(key)) != digest:
+                        todo.append((int(key), digest, text))
+                if pause:
+                    time.sleep((time.perf_counter() - work) * pause)
+                for first in range(0, len(todo), BATCH):
+                    if self._stop.is_set():
+                        return
+                    work = time.perf_counter()
+                    batch = todo[first:first + BATCH]
+                    vectors = self.encoder.encode([text for _, _, text in batch])
+                    self.cache.append((key, digest, vector)
+                                      for (key, digest, _), vector in zip(batch, vectors, strict=True))
+                    made += len(batch)
+                    if pause:
+                        time.sleep((time.perf_counter() - work) * pause)
+        finally:
+            sys.setswitchinterval(switch)
+        if made:
+            log.info("%d sentence vectors made in %.1f s", made, time.perf_counter() - started)
         with self._lock:
             self._state = "ready"
         self._ready.set()

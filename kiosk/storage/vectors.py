@@ -194,10 +194,17 @@ class VectorCache:
         if entries:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                new = not self.path.exists()
-                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                try:  # the header once, even with two processes starting the file together
+                    fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                    try:
+                        os.write(fd, self._header())
+                    finally:
+                        os.close(fd)
+                except FileExistsError:
+                    pass
+                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
                 try:
-                    os.write(fd, (self._header() if new else b"") + b"".join(entries))
+                    os.write(fd, b"".join(entries))  # one write: whole entries, never interleaved
                 finally:
                     os.close(fd)
             except OSError as exc:  # a full disk: the vectors still work, they are made again next start

@@ -179,7 +179,7 @@ def test_the_floor_set_is_found_by_meaning_and_new_events_mostly_stay_quiet(tmp_
     finally:
         repo.close()
     assert meaning["pairs"] >= 60 and meaning["different"] >= 30 and meaning["records"] >= 250
-    assert meaning["recall_at_3"] >= 0.5, meaning
+    assert meaning["recall_at_3"] >= 0.55, meaning  # 62% measured
     assert meaning["recall_at_3"] >= words["recall_at_3"] + 0.4, (words, meaning)
     assert meaning["new_with_suggestion"] <= 0.3, meaning["noisy"]  # 25% measured (9 of 36)
 
@@ -197,9 +197,9 @@ def test_the_first_labelled_set_still_holds_with_meaning(tmp_path, encoder):
     finally:
         repo.close()
     # Precision: of every suggestion shown (up to three a question), the share that is the right
-    # one; 77% measured (26 shown for 30 questions, 20 right).
-    assert figures["recall"] >= 0.9 and figures["precision"] >= 0.7, figures
-    assert figures["suggested_for_unseen"] <= 3, figures  # of 10 (words alone: at most 2)
+    # one (87% measured: 23 shown for 30 questions, 20 right; no unseen event got one).
+    assert figures["recall"] >= 0.9 and figures["precision"] >= 0.8, figures
+    assert figures["suggested_for_unseen"] <= 2, figures
 
 
 def test_what_the_plant_confirms_or_rejects_changes_the_ranking(tmp_path, encoder):
@@ -314,3 +314,26 @@ async def test_f8_in_the_review_marks_every_suggestion_as_not_the_same(make_app,
     stored = repo.get(record.id)
     assert [(link.id, link.rel) for link in stored.links] == [(earlier.id, "not_same")]
     assert stored.history[-1].what == "linked" and stored.history[-1].by == "Marta Ruiz"
+
+
+def test_four_kiosk_similar_at_once_on_a_fresh_folder_agree_and_leave_a_sound_cache(tmp_path):
+    import subprocess
+
+    from tests.support.cli import KIOSK
+
+    data = tmp_path / "data"
+    repo = open_repository(data, clock=fixed_clock)
+    try:
+        earlier = report(repo, *LEAK)
+        for n in range(40):
+            report(repo, "Depósito", f"Faltó el remito del pedido {n} en la expedición de la tarde")
+    finally:
+        repo.close()
+    command = [*KIOSK, "similar", LEAK_AGAIN, "--area", "Depósito", "--json", "--data", str(data)]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert all(run.returncode == 0 for run in runs), [err for _, err in outputs]
+    assert {json.loads(out.splitlines()[0])["id"] for out, _ in outputs} == {earlier.id}
+    cache = VectorCache(data, Encoder().version, may_rewrite=False)
+    cache.load()
+    assert cache.damaged == 0 and len(cache) == 41
