@@ -114,6 +114,7 @@ class VectorCache:
         self._size = 0
         self._stale = 0
         self.damaged = 0
+        self._unwritten: list[bytes] = []
         self._lock = threading.Lock()
 
     # -- file ------------------------------------------------------------------------------
@@ -180,8 +181,9 @@ class VectorCache:
         self._stale = 0
         self.damaged = 0
 
-    def append(self, items: Iterable[tuple[int, bytes, np.ndarray]]) -> int:
-        """Add vectors (key, text hash, unit vector) in memory and at the end of the file."""
+    def append(self, items: Iterable[tuple[int, bytes, np.ndarray]], *, write: bool = True) -> int:
+        """Add vectors (key, text hash, unit vector) in memory and at the end of the file (with
+        ``write=False``: at the next :meth:`flush`)."""
         entries = []
         with self._lock:
             for key, digest, vector in items:
@@ -191,6 +193,19 @@ class VectorCache:
                     self._stale += 1
                 self._set(key, digest, scale, quantised)
                 entries.append(self._entry(key))
+            self._unwritten += entries
+        if write:
+            self.flush()
+        return len(entries)
+
+    @property
+    def unwritten(self) -> int:
+        return len(self._unwritten)
+
+    def flush(self) -> None:
+        """Write the entries not yet in the file, in one append."""
+        with self._lock:
+            entries, self._unwritten = self._unwritten, []
         if entries:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -209,7 +224,6 @@ class VectorCache:
                     os.close(fd)
             except OSError as exc:  # a full disk: the vectors still work, they are made again next start
                 log.warning("vector cache not written (%s)", exc)
-        return len(entries)
 
     # -- memory ----------------------------------------------------------------------------
 
