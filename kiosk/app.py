@@ -93,6 +93,7 @@ class KioskApp(App[int], inherit_bindings=False):
         self.exit_when_ready = exit_when_ready
         self.wait_for_meaning = wait_for_meaning  # with exit_when_ready: also the sentence vectors
         self._meaning_ready = 0.0
+        self._signals_before: dict[int, Any] = {}  # the stop signals' handlers before the kiosk
         self.ready_report = ""
         self.fatal_message = ""
         self._repo = repo
@@ -276,9 +277,21 @@ class KioskApp(App[int], inherit_bindings=False):
 
         for number in (signal.SIGTERM, signal.SIGHUP):
             try:
-                signal.signal(number, self._on_stop_signal)
+                self._signals_before[number] = signal.signal(number, self._on_stop_signal)
             except ValueError:  # not the main thread (tests)
                 pass
+
+    def _restore_signals(self) -> None:
+        """The handlers from before the kiosk, once it ends (a process that runs the kiosk and
+        then goes on, as the tests do, must not keep a handler of a kiosk that is gone)."""
+        import signal
+
+        for number, handler in self._signals_before.items():
+            try:
+                signal.signal(number, handler)
+            except (ValueError, TypeError):
+                pass
+        self._signals_before.clear()
 
     def _on_stop_signal(self, number: int, _frame: object) -> None:
         if self._stopping:
@@ -447,6 +460,7 @@ class KioskApp(App[int], inherit_bindings=False):
         self._record_page = page
 
     def on_unmount(self) -> None:
+        self._restore_signals()
         if self._repo is not None and self._repo.meaning is not None:
             self._repo.meaning.stop()
         if self._record_page is not None:

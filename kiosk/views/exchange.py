@@ -18,6 +18,7 @@ import json
 import math
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import MISSING, fields
 from typing import IO, Any, TypeVar
@@ -269,19 +270,33 @@ def write_md(docs: Docs, out: IO[str], *, workers: int | None = None) -> None:
         workers = min(os.cpu_count() or 1, 4) if len(docs) >= MD_PARALLEL_FROM else 1
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         _md_docs[:] = docs  # (inherited by the forked builders, not sent to them)
+        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_default_signals)
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                first = True
-                for text in pool.imap(_md_pages_of, range(0, len(_md_docs), _CHUNK)):
-                    out.write(("" if first else "\n---\n\n") + text)
-                    first = False
+            first = True
+            for text in pool.imap(_md_pages_of, range(0, len(_md_docs), _CHUNK)):
+                out.write(("" if first else "\n---\n\n") + text)
+                first = False
+            pool.close()  # the builders end on their own once the work is done
+        except BaseException:
+            pool.terminate()
+            raise
         finally:
+            pool.join()
             _md_docs.clear()
         return
     first = True
     for text in (_md_pages(chunk) for chunk in _chunks(docs, as_exported=False)):
         out.write(("" if first else "\n---\n\n") + text)
         first = False
+
+
+def _default_signals() -> None:
+    """In a forked builder: the signals' default actions. A fork inherits the parent's Python
+    handlers (a kiosk that ran in this process once left its SIGTERM handler behind), and a
+    builder that took SIGTERM as "please stop the kiosk" never ended: the export waited for it
+    for ever (seen in CI)."""
+    for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(number, signal.SIG_DFL)
 
 
 def _md_pages_of(start: int) -> str:

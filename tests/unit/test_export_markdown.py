@@ -137,3 +137,51 @@ def test_pages_built_in_forked_processes_are_the_same_bytes_in_the_same_order():
     assert alone.getvalue().count("\n---\n\n") == len(docs) - 1
     assert [line for line in alone.getvalue().splitlines() if line.startswith("## ")][-1].startswith(
         f"## {docs[-1]['id']} ")
+
+
+def test_forked_page_builders_end_even_when_the_process_keeps_a_python_sigterm_handler(tmp_path):
+    """CI hung here: a kiosk run earlier in the same process had left its SIGTERM handler; the
+    forked builders inherited it, took the pool's SIGTERM as "stop the kiosk" and never ended,
+    so the export waited for them for ever. Run in a child with a deadline, so that a hang fails
+    (without the fix it hung one run in two by hand here: a race)."""
+    import sys
+    import textwrap
+
+    from tests.support.processes import run_bounded
+
+    script = textwrap.dedent("""
+        import io, signal, time
+        import orjson
+        from kiosk.config import Config
+        from kiosk.demo.generator import demo_documents
+        from kiosk.views.exchange import write_md
+        from tests.support.clock import NOW
+
+        signal.signal(signal.SIGTERM, lambda number, frame: time.sleep(3600))  # a handler that never ends
+        docs = orjson.loads(orjson.dumps(demo_documents(Config().areas, NOW.date(), seed=3, count=300)))
+        out = io.StringIO()
+        write_md(docs, out, workers=2)
+        print(out.getvalue().count("\\n---\\n\\n") + 1)
+    """)
+    done = run_bounded([sys.executable, "-c", script], timeout=60, capture_output=True, cwd=str(tmp_path.parent),
+                       env={**__import__("os").environ, "PYTHONPATH": str(__import__("pathlib").Path(__file__)
+                                                                         .resolve().parents[2])})
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert done.stdout.decode().strip() == "300"
+
+
+async def test_the_kiosk_gives_back_the_stop_signals_handlers_when_it_ends(make_app):
+    import signal
+
+    def before(number, frame):
+        return None
+
+    previous = signal.signal(signal.SIGTERM, before)
+    try:
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert signal.getsignal(signal.SIGTERM) == app._on_stop_signal
+        assert signal.getsignal(signal.SIGTERM) is before
+    finally:
+        signal.signal(signal.SIGTERM, previous)
