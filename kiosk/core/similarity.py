@@ -225,6 +225,25 @@ def text_score(query: list[str], candidate: list[str], idf: Callable[[str], floa
     return 0.0 if recall + precision == 0 else 2 * recall * precision / (recall + precision)
 
 
+def context(candidate: Candidate, area: str, station: str, now: datetime | None,
+            bonuses: tuple[float, float, float]) -> float:
+    """What the same area, the same station and recency add (``bonuses``: area, station, and
+    recency for a record of today, halved every :data:`RECENCY_HALF_LIFE` days)."""
+    area_bonus, station_bonus, recency_bonus = bonuses
+    extra = 0.0
+    if area and candidate.area == area:
+        extra += area_bonus
+    if station and candidate.station and fold(candidate.station) == fold(station):
+        extra += station_bonus
+    if now is not None:
+        try:
+            age = (now - datetime.fromisoformat(candidate.created_at)).days
+        except (ValueError, TypeError):
+            age = 10_000
+        extra += recency_bonus * math.pow(0.5, max(age, 0) / RECENCY_HALF_LIFE)
+    return extra
+
+
 def rank(text: str, candidates: list[Candidate], *, area: str = "", station: str = "",
          now: datetime | None = None, limit: int = 3, threshold: float = THRESHOLD,
          idf: Callable[[str], float] = lambda word: 1.0) -> list[Match]:
@@ -238,17 +257,7 @@ def rank(text: str, candidates: list[Candidate], *, area: str = "", station: str
         base = text_score(list(query), list(terms(candidate.text)), idf)
         if base < 0.25:
             continue
-        score = base
-        if area and candidate.area == area:
-            score += AREA_BONUS
-        if station and candidate.station and fold(candidate.station) == fold(station):
-            score += STATION_BONUS
-        if now is not None:
-            try:
-                age = (now - datetime.fromisoformat(candidate.created_at)).days
-            except (ValueError, TypeError):
-                age = 10_000
-            score += RECENCY_BONUS * math.pow(0.5, max(age, 0) / RECENCY_HALF_LIFE)
+        score = base + context(candidate, area, station, now, (AREA_BONUS, STATION_BONUS, RECENCY_BONUS))
         found.append(Match(candidate, min(score, 1.0), base))
     found.sort(key=lambda m: (-m.score, m.candidate.id))
     return [m for m in found if m.score >= threshold][:limit]
@@ -313,17 +322,8 @@ def rank_hybrid(text: str, candidates: list[Candidate], meaning: Mapping[str, fl
         if candidate.id not in meaning:
             continue
         words = text_score(query, list(terms(floor_text(candidate.text))), idf) if query else 0.0
-        score = MEANING_WEIGHT * meaning[candidate.id] + WORDS_WEIGHT * words
-        if area and candidate.area == area:
-            score += HYBRID_AREA_BONUS
-        if station and candidate.station and fold(candidate.station) == fold(station):
-            score += HYBRID_STATION_BONUS
-        if now is not None:
-            try:
-                age = (now - datetime.fromisoformat(candidate.created_at)).days
-            except (ValueError, TypeError):
-                age = 10_000
-            score += HYBRID_RECENCY_BONUS * math.pow(0.5, max(age, 0) / RECENCY_HALF_LIFE)
+        score = MEANING_WEIGHT * meaning[candidate.id] + WORDS_WEIGHT * words + context(
+            candidate, area, station, now, (HYBRID_AREA_BONUS, HYBRID_STATION_BONUS, HYBRID_RECENCY_BONUS))
         if named:
             theirs = machines(floor_text(candidate.meaning_text))
             if named & theirs:

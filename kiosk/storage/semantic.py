@@ -183,7 +183,7 @@ class MeaningIndex:
             self.cache.forget(gone)
         if everything:
             present = {int(key) for key in rows}
-            self.cache.forget([key for key in list(self.cache._rows) if key not in present])
+            self.cache.forget([key for key in self.cache.keys() if key not in present])
         with self._lock:
             self._total = len(rows)
         started = time.perf_counter()

@@ -260,6 +260,10 @@ class VectorCache:
         row = self._rows.get(key)
         return row.hash if row is not None else None
 
+    def keys(self) -> list[int]:
+        """The record numbers that have a vector."""
+        return list(self._rows)
+
     def __len__(self) -> int:
         return len(self._rows)
 
