@@ -30,6 +30,7 @@ from textual.worker import Worker, WorkerState
 
 from kiosk import i18n
 from kiosk.config import Config
+from kiosk.core.records import Record
 from kiosk.core.supervisors import Supervisor
 from kiosk.i18n import N_, _
 from kiosk.screens.base import Kiosk, KioskHooks
@@ -550,8 +551,9 @@ class KioskApp(App[int], inherit_bindings=False):
         future = self._scan_pool.submit(self._find_scanned, text)
         future.add_done_callback(lambda done: self._call_soon(self._open_scanned, done.result()))
 
-    def _find_scanned(self, text: str) -> tuple[str, bool] | None:
-        """(record id, follow-up due) for a slip of this kiosk with the right token, else None."""
+    def _find_scanned(self, text: str) -> tuple[str, str] | None:
+        """(id, what to open: "follow_up", "page" or "team") for a slip of this kiosk with the
+        right token, else None. A Learning Team's story slip has the same address as a record's."""
         import secrets
 
         from kiosk.core.following import is_due
@@ -559,17 +561,20 @@ class KioskApp(App[int], inherit_bindings=False):
 
         link = parse_slip_url(text)
         try:
-            record = self.repo.get(link.record_id) if link is not None else None
+            found = (self.repo.get(link.record_id) or self.repo.team(link.record_id)) if link is not None else None
         except Exception:  # e.g. the data failed to load: said like a bad code
             log.exception("looking up a scanned slip")
             return None
-        if link is None or record is None or not secrets.compare_digest(record.link_token.encode(),
-                                                                        link.token.encode()):
+        if link is None or found is None or not secrets.compare_digest(found.link_token.encode(),
+                                                                       link.token.encode()):
             log.info("scan refused: %s", "not a slip URL" if link is None else link.record_id)
             return None
-        due = is_due(record, self.clock().date())
-        log.info("scan opened %s (%s)", record.id, "follow-up" if due else "page")
-        return record.id, due
+        if isinstance(found, Record):
+            opens = "follow_up" if is_due(found, self.clock().date()) else "page"
+        else:
+            opens = "team"
+        log.info("scan opened %s (%s)", found.id, opens)
+        return found.id, opens
 
     def _call_soon(self, callback: Callable[..., object], *args: Any) -> None:
         """Run ``callback`` on the UI thread soon, without waiting for it: a worker never
@@ -581,15 +586,18 @@ class KioskApp(App[int], inherit_bindings=False):
             except RuntimeError:  # the app is closing
                 pass
 
-    def _open_scanned(self, found: tuple[str, bool] | None) -> None:
+    def _open_scanned(self, found: tuple[str, str] | None) -> None:
         from kiosk.screens.record import RecordScreen
+        from kiosk.screens.teams import StoryScreen
 
         if found is None:
             self.notify(_("That code is not a slip of a record on this kiosk."), severity="warning",
                         markup=False)
             return
-        record_id, due = found
-        if due:
+        record_id, opens = found
+        if opens == "team":
+            self.push_screen(StoryScreen(record_id))
+        elif opens == "follow_up":
             self.open_follow_up(record_id)
         elif isinstance(self.screen, RecordScreen):
             self.switch_screen(RecordScreen(record_id))  # one page after another, never a pile

@@ -75,6 +75,11 @@ class Config:
     idle_warning: int = 15
     follow_up_days: int = 30
     look_for_days: int = 30
+    #: Hours a Learning Team soaks between Learn and Solve (SPEC section 9).
+    soak_hours: int = 24
+    #: The area this kiosk stands in: Home shows the Learning Teams' look-fors meant for it
+    #: ("": every look-for, each with its areas).
+    home_area: str = ""
     link_base_url: str = "http://kiosk.local:8080"
     #: "Have we seen this before?" by meaning (the sentence model), not only by shared words.
     match_by_meaning: bool = True
@@ -163,6 +168,8 @@ _SCHEMA: dict[str, Callable[[Any], str | None]] = {
     "idle_warning": _int_range(5, 120),
     "follow_up_days": _int_range(1, 365),
     "look_for_days": _int_range(1, 365),
+    "soak_hours": _int_range(1, 24 * 14),
+    "home_area": _text(re.compile(r"[^\x00-\x1f\x7f]{0,60}"), "an area's name, or empty"),
     "link_base_url": _text(_URL, "http(s)://host[:port][/path], ASCII only"),
     "match_by_meaning": _boolean,
     "printer.spec": _text(
@@ -234,6 +241,8 @@ def parse_config(raw: dict[str, Any], source: str = "(config)") -> Config:
     for name in ("areas", "stations"):
         if name in top:
             top[name] = tuple(a.strip() for a in top[name])
+    if "home_area" in top:
+        top["home_area"] = top["home_area"].strip()
     config = Config(
         **top,
         printer=PrinterConfig(**sections["printer"]),
@@ -244,6 +253,9 @@ def parse_config(raw: dict[str, Any], source: str = "(config)") -> Config:
     )
     if config.idle_warning >= config.idle_timeout:
         raise ConfigError(source, "idle_warning", _("must be shorter than idle_timeout"))
+    if config.home_area.strip() and config.home_area.strip() not in config.areas:
+        raise ConfigError(source, "home_area", _("must be one of the areas, got {value!r}").format(
+            value=config.home_area))
     _check_printer(config.printer, source)
     return config
 
@@ -325,7 +337,7 @@ def config_to_toml(config: Config) -> str:
 
     lines = []
     for name in ("language", "areas", "stations", "idle_timeout", "idle_warning", "follow_up_days",
-                 "look_for_days", "link_base_url", "match_by_meaning"):
+                 "look_for_days", "soak_hours", "home_area", "link_base_url", "match_by_meaning"):
         lines.append(f"{name} = {value(getattr(config, name))}")
     for section in _SECTIONS:
         lines.append(f"\n[{section}]")

@@ -45,9 +45,11 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.core import ids
 from kiosk.core.records import LINK_TOKEN_BYTES, Record
+from kiosk.core.teams import Team
 from kiosk.i18n import translator
 from kiosk.views.dates import format_date
 from kiosk.views.onepage import Block, one_page
+from kiosk.views.story import team_page
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -160,11 +162,16 @@ def language_of(accept_language: str) -> str:
 # -- the page ------------------------------------------------------------------------------------
 
 
-def page_html(record: Record, language: str) -> str:
+def page_html(record: Record | Team, language: str) -> str:
+    """The one page of a record, or the story of a Learning Team (the same address)."""
     tr = translator(language)
-    shown = without_names(record, tr)
-    blocks = one_page(shown, show_reporter=False, translate=tr, language=language)
-    body = _blocks_html(blocks, _date_marker(_page_dates(shown, language)))
+    if isinstance(record, Team):
+        blocks = team_page(record, show_names=False, translate=tr, language=language)
+        body = _blocks_html(blocks, lambda text: text)  # (text arrives escaped)
+    else:
+        shown = without_names(record, tr)
+        blocks = one_page(shown, show_reporter=False, translate=tr, language=language)
+        body = _blocks_html(blocks, _date_marker(_page_dates(shown, language)))
     lang = "es-AR" if language == "es_AR" else "en"
     return (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
@@ -291,7 +298,7 @@ def _not_found(language: str) -> HTMLResponse:
         status_code=404, headers=HEADERS)
 
 
-def create_app(find: Callable[[str, str], Record | None], *, slow_down: SlowDown | None = None) -> Starlette:
+def create_app(find: Callable[[str, str], Record | Team | None], *, slow_down: SlowDown | None = None) -> Starlette:
     """The page, looking records up with ``find(id, token)`` (see :func:`finder`; run in a
     thread: it may read the disk)."""
     from starlette.applications import Starlette
@@ -328,7 +335,7 @@ def create_app(find: Callable[[str, str], Record | None], *, slow_down: SlowDown
     )
 
 
-def finder(repo: Repository, *, follow: bool, every: float = 0.5) -> Callable[[str, str], Record | None]:
+def finder(repo: Repository, *, follow: bool, every: float = 0.5) -> Callable[[str, str], Record | Team | None]:
     """``find(id, token)`` on ``repo``: the record when the token is its own, else None. A
     reader (``follow``) first takes in what the kiosk saved since the last look (at most every
     ``every`` seconds, so a save shows within a second).
@@ -341,7 +348,7 @@ def finder(repo: Repository, *, follow: bool, every: float = 0.5) -> Callable[[s
     last = [0.0]
     absent = secrets.token_urlsafe(LINK_TOKEN_BYTES)
 
-    def find(record_id: str, token: str) -> Record | None:
+    def find(record_id: str, token: str) -> Record | Team | None:
         if follow:
             with lock:
                 now = time.monotonic()
@@ -352,7 +359,7 @@ def finder(repo: Repository, *, follow: bool, every: float = 0.5) -> Callable[[s
         matched = hmac.compare_digest((stored or absent).encode(), token.encode("utf-8", "replace"))
         if not matched or stored is None:
             return None
-        return repo.get(record_id)
+        return repo.get(record_id) or repo.team(record_id)
 
     return find
 
@@ -363,6 +370,7 @@ def _stored_token(repo: Repository, record_id: str) -> str | None:
     that every miss does the same work). Records are stored under their number (see
     ``RecordsRepository._put_ops``); the id inside the document is checked too."""
     from kiosk.storage.records import RECORDS
+    from kiosk.storage.teams import TEAMS
 
     try:
         number = ids.decode(record_id)
@@ -370,6 +378,9 @@ def _stored_token(repo: Repository, record_id: str) -> str | None:
     except ValueError:  # ids.InvalidId included
         number, canonical = 0, ""
     doc = repo.store.get(RECORDS, str(number))
+    team = repo.store.get(TEAMS, str(number))  # (both looked up every time: the same work)
+    if not isinstance(doc, dict) or doc.get("id") != canonical:
+        doc = team
     if not isinstance(doc, dict) or doc.get("id") != canonical:
         return None
     token = doc.get("link_token")

@@ -4,10 +4,11 @@
     kiosk import [FILE|-]          JSON lines in; "ok <id>" once each record is durable
     kiosk export --format F [--out FILE]
     kiosk check [--repair]         verify the data folder; restore the newest good copy
-    kiosk print ID --slip receipt|review [--printer SPEC] | kiosk print --followups
+    kiosk print ID --slip receipt|review|soak|story [--printer SPEC] | kiosk print --followups
     kiosk print-test [--printer SPEC]
     kiosk serve [--host H --port P]  the read-only record page behind the QR codes
     kiosk similar TEXT [--area AREA] [--json]   the three most similar past records
+    kiosk teams [--json]           the Learning Teams: id, title, phase, until when soaking
     kiosk backup [DIR] [--keep N] | kiosk restore FILE
     kiosk supervisor add NAME [--admin] | list | remove NAME
 
@@ -48,6 +49,7 @@ COMMANDS = {
     "export": ("data", "cmd_export"),
     "check": ("data", "cmd_check"),
     "similar": ("data", "cmd_similar"),
+    "teams": ("data", "cmd_teams"),
     "backup": ("data", "cmd_backup"),
     "restore": ("data", "cmd_restore"),
     "print": ("printing", "cmd_print"),
@@ -64,7 +66,7 @@ def command_function(name: str) -> Command:
 
 
 #: Commands that only read the data folder: it must exist already (they never create it).
-READERS = frozenset({"check", "export", "similar", "backup", "serve", "print"})
+READERS = frozenset({"check", "export", "similar", "teams", "backup", "serve", "print"})
 
 
 def reads_only(args: argparse.Namespace) -> bool:
@@ -138,7 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     prt = commands.add_parser("print", parents=[common], help=_("print a slip"))
     prt.add_argument("id", nargs="?", help=_("the record's number"))
-    prt.add_argument("--slip", choices=("receipt", "review"), help=_("which slip of the record"))
+    prt.add_argument("--slip", choices=("receipt", "review", "soak", "story"),
+                     help=_("which slip of the record (soak, story: of a Learning Team)"))
     prt.add_argument("--followups", action="store_true",
                      help=_("the follow-ups due in the next {days} days").format(days=UPCOMING_DAYS))
     prt.add_argument("--printer", metavar="SPEC", help=_("printer instead of the configured one"))
@@ -154,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--area", default="", help=_("the area it happened in (counts as context)"))
     sim.add_argument("--station", default="", help=_("the station or machine (counts as context)"))
     sim.add_argument("--json", action="store_true", help=_("one JSON object per match"))
+
+    teams = commands.add_parser("teams", parents=[common], help=_("list the Learning Teams"))
+    teams.add_argument("--json", action="store_true", help=_("one JSON object per team"))
 
     bak = commands.add_parser("backup", parents=[common], help=_("write a consistent copy while the kiosk runs"))
     bak.add_argument("dir", nargs="?", help=_("folder for the backups (default: [backup] dir)"))

@@ -99,6 +99,12 @@ def import_lines(repo: Repository, source: IO[bytes], *, ok: Callable[[str], obj
             parsed = parse_line(raw, number)
             if parsed is None:
                 continue
+            if isinstance(parsed, dict) and parsed.get("type") == TEAM_TYPE:
+                if group:  # (in line order: the records a team links come before it)
+                    failed += _save_group(repo, group, ok, error)
+                    group = []
+                failed += _import_team(repo, number, parsed, ok, error)
+                continue
             if not group:
                 deadline = time.monotonic() + GROUP_SECONDS
             group.append((number, parsed))
@@ -108,6 +114,26 @@ def import_lines(repo: Repository, source: IO[bytes], *, ok: Callable[[str], obj
         if collecting:
             gc.enable()
     return failed
+
+
+#: The ``type`` of a Learning Team's line in a JSON-lines export (records' lines have none).
+TEAM_TYPE = "learning_team"
+
+
+def _import_team(repo: Repository, number: int, doc: dict[str, object], ok: Callable[[str], object],
+                 error: Callable[[int, str], object]) -> int:
+    from kiosk.views.exchange import import_reason
+
+    try:
+        team = repo.import_team({key: value for key, value in doc.items() if key != "type"})
+    except StorageError as exc:
+        error(number, _("not saved: {error}").format(error=describe_storage_problem(exc)))
+        return 1
+    except Exception as exc:  # as for records: no line may stop the others
+        error(number, import_reason(exc))
+        return 1
+    ok(team.id)
+    return 0
 
 
 def _save_group(repo: Repository, group: list[tuple[int, object | str]], ok: Callable[[str], object],
@@ -206,7 +232,14 @@ class _LineReader:
 
 
 def cmd_export(args: Args, config: Config, folder: Path) -> int:
-    from kiosk.views.exchange import WRITERS, month_summary, record_markdown, write_csv
+    from kiosk.views.exchange import (
+        WRITERS,
+        month_summary,
+        record_markdown,
+        teams_markdown,
+        write_csv,
+        write_teams_jsonl,
+    )
 
     repo = open_reader(config, folder)
     if repo is None:
@@ -227,7 +260,7 @@ def cmd_export(args: Args, config: Config, folder: Path) -> int:
             return 1
         text = record_markdown(record)
     elif args.month:
-        text = month_summary(repo.all_records(), args.month)
+        text = month_summary(repo.all_records(), args.month, repo.teams(), repo.practice_pairs())
     out: IO[str]
     if args.out:
         out = open(args.out, "w", encoding="utf-8", newline="")
@@ -241,6 +274,10 @@ def cmd_export(args: Args, config: Config, folder: Path) -> int:
             write_csv(repo.all_docs(), out, delimiter=args.delimiter)
         else:
             WRITERS[args.format](repo.all_docs(), out)
+            if args.format == "jsonl":  # Learning Teams after the records they link, typed
+                write_teams_jsonl(repo.team_docs(), out)
+            elif args.format == "md" and repo.team_count():
+                out.write("\n---\n\n" + teams_markdown(sorted(repo.teams(), key=lambda t: t.created_at)) + "\n")
     finally:
         if args.out:
             out.close()
@@ -320,6 +357,37 @@ def cmd_similar(args: Args, config: Config, folder: Path) -> int:
             print(f"{match.score:.2f}  {record.id}  {record.area}  {shorten(record.what_happened, 100)}")
     if not matches and not args.json:
         print(_("Nothing similar found."), file=sys.stderr)
+    return 0
+
+
+def cmd_teams(args: Args, config: Config, folder: Path) -> int:
+    """Every Learning Team, the newest first: id, phase (until when it soaks), area, title."""
+    from kiosk.core.teams import Phase, soak_ends
+    from kiosk.views.dates import format_date
+    from kiosk.views.labels import PHASE_LABELS
+
+    repo = open_reader(config, folder)
+    if repo is None:
+        return 1
+    try:
+        teams = repo.teams()
+    finally:
+        repo.close()
+    utf8_stdout()
+    for team in teams:
+        ends = soak_ends(team, config.soak_hours) if team.phase == Phase.SOAK else None
+        until = ends.isoformat(timespec="seconds") if ends else ""
+        if args.json:
+            print(json.dumps({"id": team.id, "title": team.title, "use": team.use.value, "area": team.area,
+                              "phase": team.phase.value, "soaking_until": until, "notes": len(team.notes),
+                              "changes": len(team.changes)}, ensure_ascii=False))
+            continue
+        phase = _(PHASE_LABELS[team.phase])
+        if ends is not None:
+            phase += " " + _("until {when}").format(when=format_date(ends, config.language, with_time=True))
+        print(f"{team.id}  {phase:<34}  {team.area:<16}  {team.title}")
+    if not teams and not args.json:
+        print(_("No Learning Team yet."))
     return 0
 
 

@@ -44,11 +44,18 @@ def cmd_print(args: Args, config: Config, folder: Path) -> int:
         elif args.followups:
             kind = "followups"
         else:
-            record = repo.get(args.id) if repo is not None else None
-            if record is None:
-                print(_("There is no record {id}.").format(id=args.id), file=sys.stderr)
-                return 1
-            kind, records = args.slip, (record.id,)
+            if args.slip in ("soak", "story"):  # a Learning Team's slips
+                team = repo.team(args.id) if repo is not None else None
+                if team is None:
+                    print(_("There is no Learning Team {id}.").format(id=args.id), file=sys.stderr)
+                    return 1
+                kind, records = args.slip, (team.id,)
+            else:
+                record = repo.get(args.id) if repo is not None else None
+                if record is None:
+                    print(_("There is no record {id}.").format(id=args.id), file=sys.stderr)
+                    return 1
+                kind, records = args.slip, (record.id,)
         spooler = PrintSpooler(repo, config, folder, system_clock, store_jobs=store_jobs)
         job = spooler.process(spooler.request(kind, records, language=i18n.language(), by="command line").number)
         if job.state == "sent":

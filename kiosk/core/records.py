@@ -22,7 +22,8 @@ from typing import Any
 from kiosk.core.text import clean_text
 
 #: Version of the document layout; bump it and add a step to ``kiosk.storage.migrations``.
-SCHEMA_VERSION = 1
+#: 2: Learning Teams (a table of their own, numbered in the records' family).
+SCHEMA_VERSION = 2
 
 
 class Kind(StrEnum):

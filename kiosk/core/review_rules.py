@@ -29,7 +29,8 @@ def rules() -> ReviewRules:
     return ReviewRules(tuple(data["vague_actions"]), tuple(data["blame_words"]))
 
 
-def _find(phrases: Iterable[str], text: str) -> list[str]:
+def find_phrases(phrases: Iterable[str], text: str) -> list[str]:
+    """The phrases found in ``text`` as whole words, case and accents ignored, each once."""
     folded = fold(text)
     found: dict[str, str] = {}  # by folded form: "se olvidó" and "se olvido" are one phrase
     for phrase in phrases:
@@ -41,7 +42,7 @@ def _find(phrases: Iterable[str], text: str) -> list[str]:
 
 def vague_phrase(action: str) -> str | None:
     """The first vague phrase in an action ("tener más cuidado"), or None if it is concrete."""
-    found = _find(rules().vague_actions, action)
+    found = find_phrases(rules().vague_actions, action)
     return found[0] if found else None
 
 
@@ -51,12 +52,12 @@ def blame_hints(text: str, people: Iterable[str] = ()) -> list[str]:
     A full name matches anywhere; a first name alone only when written with a capital letter,
     so a person called Luz does not turn "falta de luz" into a hint.
     """
-    found = _find(rules().blame_words, text)
+    found = find_phrases(rules().blame_words, text)
     for given in people:
         person = given.strip()
         if not person:
             continue
-        if _find([person], text):
+        if find_phrases([person], text):
             found.append(person)
             continue
         first = person.split()[0]

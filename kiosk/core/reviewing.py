@@ -110,15 +110,26 @@ def finish_review(
         raise ValidationError("what_happened", "required")
     if not review.why:
         raise ValidationError("why", "required")
-    if not review.action.text:
+    follow_up = review.follow_up_date or default_follow_up(today, follow_up_days)
+    check_one_action(review.action, follow_up, today)
+    return replace(
+        review, follow_up_date=follow_up, draft=False, reviewed_by=by,
+        reviewed_at=now.isoformat(timespec="seconds"),
+    )
+
+
+def check_one_action(action: Action, follow_up: str, today: date) -> None:
+    """The one-action contract, for a review's change and a Learning Team's: a concrete action
+    (no "tener más cuidado"), one owner, a deadline after today and not after the follow-up
+    date, itself after today. Raises ValidationError naming the first rule broken."""
+    if not action.text:
         raise ValidationError("action", "required")
-    vague = vague_phrase(review.action.text)
+    vague = vague_phrase(action.text)
     if vague is not None:
         raise ValidationError("action", "vague", phrase=vague)
-    if not review.action.owner:
+    if not action.owner:
         raise ValidationError("owner", "required")
-    follow_up = review.follow_up_date or default_follow_up(today, follow_up_days)
-    deadline = _date("deadline", review.action.deadline)
+    deadline = _date("deadline", action.deadline)
     follow_up_day = _date("follow_up_date", follow_up)
     if follow_up_day <= today:
         raise ValidationError("follow_up_date", "not_after_today")
@@ -126,10 +137,6 @@ def finish_review(
         raise ValidationError("deadline", "not_after_today")
     if deadline > follow_up_day:
         raise ValidationError("deadline", "after_follow_up", follow_up=follow_up)
-    return replace(
-        review, follow_up_date=follow_up, draft=False, reviewed_by=by,
-        reviewed_at=now.isoformat(timespec="seconds"),
-    )
 
 
 def _date(name: str, value: str) -> date:

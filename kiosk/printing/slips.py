@@ -13,13 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from kiosk.core.records import Record
+from kiosk.core.teams import LENSES, REFLECTION, Team, side_by_side
 from kiosk.i18n import translator
 from kiosk.printing.text import paper_text, wrap
 from kiosk.views.dates import format_date
-from kiosk.views.labels import CONDITION_LABELS, FIELD_LABELS, KIND_LABELS
+from kiosk.views.labels import CONDITION_LABELS, FIELD_LABELS, KIND_LABELS, LENS_LABELS, USE_LABELS
 from kiosk.views.onepage import LOOK_FOR, QUESTIONS
 
-SLIP_KINDS = ("receipt", "review", "followups", "test")
+SLIP_KINDS = ("receipt", "review", "followups", "test", "soak", "story")
+#: Slips of a Learning Team (their job names the team, not a record).
+TEAM_SLIPS = frozenset({"soak", "story"})
 
 #: Shown in the test slip: every letter Spanish needs on paper.
 SPANISH_SAMPLE = "¿Agregar café? ¡Sí! Ñandú €"
@@ -66,8 +69,9 @@ class Slip:
         return [p.url for p in self.parts if isinstance(p, QRCode)]
 
 
-def record_url(base_url: str, record: Record) -> str:
-    """The QR payload: ``{base_url}/r/{id}?k={token}``, ASCII only."""
+def record_url(base_url: str, record: Record | Team) -> str:
+    """The QR payload: ``{base_url}/r/{id}?k={token}``, ASCII only (a Learning Team's id is of
+    the records' family, so its page has the same address)."""
     url = f"{base_url.rstrip('/')}/r/{record.id}?k={record.link_token}"
     if not url.isascii():  # the config and the ids guarantee it; never print otherwise
         raise ValueError("link is not ASCII")
@@ -286,6 +290,78 @@ def test_slip(paper: Paper, now: datetime, *, printer: str, profile: str) -> Sli
     p.blank()
     p.printed_at(now, paper.language)
     return p.slip("test", "test")
+
+
+def soak_slip(team: Team, paper: Paper, now: datetime) -> Slip:
+    """For people to take to their station while the team soaks: the title, the notes grouped
+    by lens (no names), and the QR of the team's page."""
+    p = paper.start()
+    tr = p.tr
+    p.title(tr("Learning Team: let it soak").upper())
+    p.centre(f"{team.id} · {team.area}", "bold")
+    p.centre(team.title)
+    p.rule()
+    p.para(tr("What we heard about work as done. Think about it and add a reflection at the kiosk "
+              "(no PIN): did we miss something?"))
+    _team_notes(p, team, paper)
+    _team_qr(p, paper, team, tr("Scan the code to see the team's page."))
+    p.printed_at(now, paper.language)
+    return p.slip("soak", f"soak {team.id}")
+
+
+def story_slip(team: Team, paper: Paper, now: datetime) -> Slip:
+    """The team's one-page story for the board: what we learned, the defences we have, the
+    changes (owners as roles: slips carry no names) and the look-fors."""
+    p = paper.start()
+    tr = p.tr
+    p.title(tr("What a Learning Team learned").upper())
+    p.centre(f"{team.id} · {_label(tr, USE_LABELS, team.use)} · {team.area}", "bold")
+    p.centre(team.title)
+    p.rule()
+    _team_notes(p, team, paper)
+    if team.defences:
+        p.heading(tr("Defences we already have"))
+        for defence in team.defences:
+            p.bullet(defence)
+    if team.changes:
+        p.heading(tr("What we are changing"))
+        for change in team.changes:
+            p.bullet(change.action.text)
+            p.field(_label(tr, FIELD_LABELS, "owner"), tr("{area} supervision").format(area=team.area))
+            p.field(_label(tr, FIELD_LABELS, "deadline"), format_date(change.action.deadline, paper.language))
+            p.field(_label(tr, FIELD_LABELS, "follow_up_date"), format_date(change.follow_up_date, paper.language))
+    for line in team.look_fors:
+        p.heading(tr(LOOK_FOR))
+        p.para(line.text)
+        p.para(", ".join(line.areas) if line.areas else tr("every area"))
+    _team_qr(p, paper, team, tr("Scan the code to see the whole story."))
+    p.printed_at(now, paper.language)
+    return p.slip("story", f"story {team.id}")
+
+
+def _team_notes(p: _Paper, team: Team, paper: Paper) -> None:
+    tr = p.tr
+    for lens in (*LENSES, REFLECTION):
+        if lens in ("procedure", "actual"):
+            continue
+        notes = team.notes_in(lens)
+        if notes:
+            p.heading(_label(tr, LENS_LABELS, lens))
+            for note in notes:
+                p.bullet(note.text)
+    for says, does in side_by_side(team):
+        p.heading(f"{_label(tr, LENS_LABELS, 'procedure')} / {_label(tr, LENS_LABELS, 'actual')}")
+        p.para(says or "-")
+        p.para(does or "-", "  ")
+
+
+def _team_qr(p: _Paper, paper: Paper, team: Team, caption: str) -> None:
+    if not team.link_token:
+        return
+    p.blank()
+    p.qr(record_url(paper.base_url, team))
+    p.url(record_url(paper.base_url, team))
+    p.centre(caption)
 
 
 def _label(tr: Translate, table: Mapping[str, str], key: str) -> str:

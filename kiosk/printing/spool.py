@@ -231,6 +231,11 @@ class PrintSpooler:
         if job.slip == "followups":
             until = date.fromisoformat(job.until) if job.until else self._until()
             return slips.follow_up_list(repo.follow_ups_until(until), paper, now, until=until)
+        if job.slip in slips.TEAM_SLIPS:
+            team = repo.team(job.records[0]) if job.records else None
+            if team is None:
+                raise PrintFailure("no_team", f"no team {job.records[:1]}")
+            return (slips.soak_slip if job.slip == "soak" else slips.story_slip)(team, paper, now)
         record = repo.get(job.records[0]) if job.records else None
         if record is None:
             raise PrintFailure("missing", f"no record {job.records[:1]}")

@@ -9,7 +9,7 @@ that goes back to the review queue. Supervisors only (the caller signs them in).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from kiosk.core.following import NOTES_MAX, REASON_MAX
 from kiosk.core.records import UPCOMING_DAYS, FollowUp, Outcome, Record, Status, ValidationError
+from kiosk.core.teams import CHANGE_CLOSED, CHANGE_REOPENED, Change, Team
 from kiosk.core.text import shorten
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens.base import KioskScreen, leave
@@ -57,7 +58,48 @@ def queue_line(state: str, record: Record, today: date, width: int) -> str:
 
 @dataclass
 class QueueLoaded(Message):
-    items: list[tuple[str, Record]]
+    items: list[tuple[str, Record | TeamChange]]
+
+
+@dataclass(frozen=True)
+class TeamChange:
+    """A Learning Team's change in the queue, beside the records' (the same follow-up)."""
+
+    team: Team
+    index: int
+
+    @property
+    def id(self) -> str:
+        return f"{self.team.id}/{self.index + 1}"
+
+    @property
+    def change(self) -> Change:
+        return self.team.changes[self.index]
+
+
+def team_queue_line(state: str, item: TeamChange, today: date, width: int) -> str:
+    change = item.change
+    first = (f"{item.team.id}  {item.team.area} · " + _("Learning Team") + " · "
+             + due_text(state, date.fromisoformat(change.follow_up_date), today))
+    room = max(width - 3, 40)
+    owner = shorten(change.action.owner, room - 23) if change.action.owner else ""
+    tail = f" · {owner}" if owner else ""
+    return first + "\n   " + shorten(change.action.text, room - len(tail)) + tail
+
+
+def merged_queue(records: list[tuple[str, Record]], teams: list[tuple[Team, int]], today: date,
+                 upcoming_days: int = UPCOMING_DAYS) -> list[tuple[str, Record | TeamChange]]:
+    """Records and Learning Teams' changes in one queue: the most overdue first."""
+    items: list[tuple[str, str, Record | TeamChange]] = [
+        (record.follow_up_date.isoformat() if record.follow_up_date else "", state, record)
+        for state, record in records]
+    for team, index in teams:
+        when = team.changes[index].follow_up_date
+        day = date.fromisoformat(when)
+        state = "overdue" if day < today else "today" if day == today else "upcoming"
+        items.append((when, state, TeamChange(team, index)))
+    items.sort(key=lambda item: item[0])
+    return [(state, item) for _when, state, item in items]
 
 
 class FollowUpQueueScreen(KioskScreen[None]):
@@ -74,7 +116,7 @@ class FollowUpQueueScreen(KioskScreen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.items: list[tuple[str, Record]] = []
+        self.items: list[tuple[str, Record | TeamChange]] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="queue"):
@@ -91,7 +133,9 @@ class FollowUpQueueScreen(KioskScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="follow-up-queue")
     def load(self) -> None:
-        self.post_message(QueueLoaded(self.kiosk.repo.follow_up_queue(self.kiosk.clock().date())))
+        repo, today = self.kiosk.repo, self.kiosk.clock().date()
+        teams = repo.team_changes_due(today + timedelta(days=UPCOMING_DAYS))
+        self.post_message(QueueLoaded(merged_queue(repo.follow_up_queue(today), teams, today)))
 
     @on(QueueLoaded)
     def loaded(self, message: QueueLoaded) -> None:
@@ -109,7 +153,8 @@ class FollowUpQueueScreen(KioskScreen[None]):
         options = self.query_one("#follow-up-list", KioskOptionList)
         highlighted = options.highlighted
         width = self._text_width()
-        options.set_options(Option(plain(queue_line(state, r, today, width))) for state, r in self.items)
+        options.set_options(Option(plain(team_queue_line(state, r, today, width) if isinstance(r, TeamChange)
+                                         else queue_line(state, r, today, width))) for state, r in self.items)
         count = len(self.items)
         options.highlighted = highlighted if highlighted is not None and highlighted < count else (0 if count else None)
         options.display = bool(count)
@@ -128,7 +173,7 @@ class FollowUpQueueScreen(KioskScreen[None]):
         width = options.size.width - 2 - (0 if options.show_vertical_scrollbar else 2)
         return width if width > 20 else 72
 
-    def _chosen(self) -> tuple[str, Record] | None:
+    def _chosen(self) -> tuple[str, Record | TeamChange] | None:
         index = self.query_one("#follow-up-list", KioskOptionList).highlighted
         if index is None or index >= len(self.items):
             return None
@@ -147,13 +192,20 @@ class FollowUpQueueScreen(KioskScreen[None]):
             self.notify(_("Its follow-up is not due yet."), markup=False)
             self.action_view()
             return
+        if isinstance(record, TeamChange):
+            self.app.push_screen(TeamChangeFollowUpScreen(record.team.id, record.index))
+            return
         self.kiosk.open_follow_up(record.id)
 
     def action_view(self) -> None:
         from kiosk.screens.record import RecordScreen
 
         chosen = self._chosen()
-        if chosen is not None:
+        if chosen is not None and isinstance(chosen[1], TeamChange):
+            from kiosk.screens.teams import StoryScreen
+
+            self.app.push_screen(StoryScreen(chosen[1].team.id))
+        elif chosen is not None:
             self.app.push_screen(RecordScreen(chosen[1].id))
 
     def action_print_list(self) -> None:
@@ -447,3 +499,90 @@ class FollowUpScreen(KioskScreen[None]):
     def _problem(self, text: str) -> None:
         self.query_one("#follow-up-problem", Static).update(plain(text))
 
+
+
+TEAM_OUTCOMES = (
+    ("closed", N_("Close: the follow-up is done")),
+    ("extended", N_("Extend to a new date (with a reason)")),
+    ("reopened", N_("Reopen: the team goes back to Solve for another change")),
+)
+
+
+@dataclass
+class TeamFollowUpData(Message):
+    team: Team | None
+    problem: str = ""
+    saved: bool = False
+
+
+class TeamChangeFollowUpScreen(FollowUpScreen):
+    """The follow-up of a Learning Team's change: the same questions and outcomes as a
+    record's (no records to link: step 3 is skipped); a reopen takes the team back to Solve."""
+
+    def __init__(self, team_id: str, index: int) -> None:
+        super().__init__(team_id)
+        self.team_id, self.index = team_id, index
+        self.team: Team | None = None
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="follow-up")
+    def load(self) -> None:
+        self.post_message(TeamFollowUpData(self.kiosk.repo.team(self.team_id)))
+
+    @on(TeamFollowUpData)
+    def team_loaded(self, message: TeamFollowUpData) -> None:
+        self.saving = False
+        if message.saved and message.team is not None:
+            change = message.team.changes[self.index]
+            if change.state == CHANGE_CLOSED:
+                text = _("Follow-up of {id} saved: closed.").format(id=message.team.id)
+            elif change.state == CHANGE_REOPENED:
+                text = _("Follow-up of {id} saved: the team is back in Solve.").format(id=message.team.id)
+            else:
+                text = _("Follow-up of {id} saved: next follow-up on {date}.").format(
+                    id=message.team.id, date=show_date(change.follow_up_date))
+            self.app.notify(text, markup=False)
+            leave(self)
+            return
+        if message.team is not None:
+            self.team = message.team
+            self.record = Record(id=message.team.id, kind="near_miss", area=message.team.area,  # type: ignore[arg-type]
+                                 what_happened="", created_at="", occurred_at="")
+        self._problem(message.problem)
+        self.retranslate()
+        self._focus_step()
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self._options("outcome", dict(TEAM_OUTCOMES))
+        team = self.team
+        if team is None:
+            return
+        change = team.changes[self.index]
+        self.query_one("#follow-up-record", Static).update(plain(
+            _("Follow-up of {id} · {area}").format(id=team.id, area=team.area) + " · " + team.title + "\n"
+            + _("The change: {action}").format(action=change.action.text) + "\n"
+            + _("Owner: {owner} · Deadline: {deadline} · Follow-up: {follow_up}").format(
+                owner=change.action.owner or "-", deadline=show_date(change.action.deadline),
+                follow_up=show_date(change.follow_up_date))))
+
+    def _go(self, step_id: str) -> None:
+        super()._go("notes" if step_id == "again" else step_id)
+
+    def action_back(self) -> None:
+        if not self.saving and STEPS[self.step][0] == "notes":
+            self._go("worked")
+            return
+        super().action_back()
+
+    @work(thread=True, exit_on_error=False, group="follow-up-save")
+    def _save(self, follow_up: FollowUp) -> None:
+        by = self.kiosk.supervisor.name if self.kiosk.supervisor else "-"
+        try:
+            team = self.kiosk.repo.follow_up_team_change(self.team_id, self.index, follow_up, by=by)
+        except ValidationError as error:
+            self.post_message(TeamFollowUpData(None, self._explain(error)))
+        except StorageError as error:
+            self.post_message(TeamFollowUpData(None, _(
+                "Not saved ({error}); your answers are still here.").format(error=describe_storage_problem(error))))
+        else:
+            self.post_message(TeamFollowUpData(team, saved=True))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,6 +27,7 @@ CHOICES = (
     ("2", "review", N_("Review"), N_("Supervisors: the four questions")),
     ("3", "follow_ups", N_("Follow-ups"), N_("Was the change made? Did it work?")),
     ("4", "learnings", N_("What we have learned"), N_("Search past learnings, wins and trends")),
+    ("5", "teams", N_("Learning Teams"), N_("How the work is really done; add a reflection")),
 )
 
 
@@ -37,6 +39,8 @@ class HomeData(Message):
     look_fors: list[str]
     wins: list[tuple[str, str]]  # (record id, line)
     low_disk: float | None = None  # free MB, when the disk is nearly full
+    soaking: list[tuple[str, datetime]] = field(default_factory=list)  # (team title, soak ends)
+    open_teams: int = 0
 
 
 @dataclass
@@ -53,10 +57,11 @@ class HomeScreen(KioskScreen[None]):
     BINDINGS = [
         # The choices are on screen in large type; the footer shows them as one entry so that
         # every key still fits at 80 columns.
-        Binding("1", "choose('report')", N_("Choose"), key_display="1-4"),
+        Binding("1", "choose('report')", N_("Choose"), key_display="1-5"),
         Binding("2", "choose('review')", show=False),
         Binding("3", "choose('follow_ups')", show=False),
         Binding("4", "choose('learnings')", show=False),
+        Binding("5", "choose('teams')", show=False),
         Binding("0", "exit", N_("Exit")),
         Binding("9", "admin", N_("Admin")),
         Binding("a", "applaud", N_("Applaud")),
@@ -78,6 +83,8 @@ class HomeScreen(KioskScreen[None]):
         self._rotation = 0
         self._counts: HomeCounts | None = None
         self._low_disk: float | None = None
+        self._soaking: list[tuple[str, datetime]] = []
+        self._open_teams = 0
 
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
@@ -95,6 +102,7 @@ class HomeScreen(KioskScreen[None]):
                         yield Static("", classes="choice-count", id=f"count-{action}", markup=False)
             yield Static("", id="low-disk", markup=False)
             yield Static("", id="session", markup=False)
+            yield Static("", id="soaking", markup=False)
             yield Static("", id="look-for")
             yield Static("", id="wins")
         yield KioskFooter()
@@ -114,14 +122,28 @@ class HomeScreen(KioskScreen[None]):
         repo = self.kiosk.repo
         today = self.kiosk.clock().date()
         counts = repo.home_counts(today)
+        changes = [team.changes[index].follow_up_date for team, index in repo.team_changes_due(today)]
+        if changes:  # a Learning Team's changes are followed up in the same queue
+            iso = today.isoformat()
+            counts = replace(counts, follow_ups_due=counts.follow_ups_due + changes.count(iso),
+                             follow_ups_overdue=counts.follow_ups_overdue + sum(1 for d in changes if d < iso))
         look_fors = [shorten(r.look_for.text) for r in repo.look_fors(today) if r.look_for][:10]
+        area = self.kiosk.config.home_area
+        for _team, line in repo.team_look_fors(area, today)[:10]:
+            where = f" ({', '.join(line.areas)})" if line.areas and not area else ""
+            look_fors.append(shorten(line.text + where))
+        from kiosk.core.teams import Phase, soak_ends
+
+        teams = repo.open_teams()
+        soaking = [(t.title, ends) for t in teams if t.phase == Phase.SOAK
+                   and (ends := soak_ends(t, self.kiosk.config.soak_hours)) is not None]
         wins = [
             (r.id, shorten(f"{r.area}: {r.what_happened}") + (f" (+{r.applause})" if r.applause else ""))
             for r in repo.recent(kinds=(Kind.WIN,), limit=5)
         ]
         from kiosk.health import low_disk
 
-        self.post_message(HomeData(counts, look_fors, wins, low_disk(repo.store.folder)))
+        self.post_message(HomeData(counts, look_fors, wins, low_disk(repo.store.folder), soaking, len(teams)))
 
     @on(HomeData)
     def show_data(self, message: HomeData) -> None:
@@ -130,6 +152,8 @@ class HomeScreen(KioskScreen[None]):
         self._low_disk = message.low_disk
         self._look_fors = message.look_fors
         self._wins = message.wins
+        self._soaking = message.soaking
+        self._open_teams = message.open_teams
         self.retranslate()
         if first and hasattr(self.app, "counts_drawn"):
             self.call_after_refresh(self.app.counts_drawn)  # (the start's figure in make bench)
@@ -157,7 +181,22 @@ class HomeScreen(KioskScreen[None]):
             self.query_one("#count-learnings", Static).update(
                 ngettext("{n} record", "{n} records", counts.total).format(n=counts.total)
             )
+            self.query_one("#count-teams", Static).update(
+                ngettext("{n} open", "{n} open", self._open_teams).format(n=self._open_teams)
+                if self._open_teams else "")
+        self._show_soaking()
         self._show_rotation()
+
+    def _show_soaking(self) -> None:
+        """The teams soaking, with how long is left: anyone may add a reflection (5)."""
+        from kiosk.screens.teams import time_left
+
+        now = self.kiosk.clock()
+        soaking = self.query_one("#soaking", Static)
+        soaking.display = bool(self._soaking)
+        if self._soaking:
+            teams = " · ".join(f"{shorten(title, 40)} ({time_left(ends, now)})" for title, ends in self._soaking[:3])
+            soaking.update(plain(_("Soaking: {teams}. Press 5 to add a reflection.").format(teams=teams)))
 
     def _rotate(self) -> None:
         self._rotation += 1
@@ -237,6 +276,10 @@ class HomeScreen(KioskScreen[None]):
             from kiosk.screens.learnings import LearningsScreen
 
             self.app.push_screen(LearningsScreen())
+        elif choice == "teams":
+            from kiosk.screens.teams import TeamsScreen
+
+            self.app.push_screen(TeamsScreen())
 
     def action_admin(self) -> None:
         """Settings and supervisors: admins only (or, with none yet, creating the first)."""

@@ -69,6 +69,8 @@ class LearningsScreen(KioskScreen[None]):
         Binding("f4", "filter('area')", show=False),
         Binding("f5", "filter('status')", show=False),
         Binding("f6", "filter('dates')", show=False),
+        # Told in the count line: at 80 columns the footer has no room for it.
+        Binding("f7", "practice", N_("Procedure and practice"), show=False),
         Binding("f8", "trends", N_("Trends")),
         Binding("pagedown", "page(1)", N_("Page"), key_display="pg↑↓"),
         Binding("pageup", "page(-1)", show=False),
@@ -207,7 +209,8 @@ class LearningsScreen(KioskScreen[None]):
         pages = max(1, -(-self.total // PAGE))
         count = ngettext("{n} record", "{n} records", self.total).format(n=self.total)
         self.query_one("#learn-count", Static).update(plain(
-            count + " · " + _("page {page} of {pages}").format(page=self.page + 1, pages=pages)))
+            count + " · " + _("page {page} of {pages}").format(page=self.page + 1, pages=pages)
+            + " · " + _("F7: procedure and practice")))
         options = self.query_one("#learn-list", KioskOptionList)
         highlighted = options.highlighted if self.drawn == self.answered else None  # new results: the top
         self.drawn = self.answered
@@ -285,6 +288,11 @@ class LearningsScreen(KioskScreen[None]):
     @on(KioskOptionList.OptionSelected, "#learn-list")
     def chosen(self) -> None:
         self.action_open()
+
+    def action_practice(self) -> None:
+        from kiosk.screens.practice import PracticeScreen
+
+        self.app.push_screen(PracticeScreen())
 
     def action_trends(self) -> None:
         from kiosk.screens.trends import TrendsScreen

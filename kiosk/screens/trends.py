@@ -43,6 +43,7 @@ class TrendsScreen(ScrollKeys, KioskScreen[None]):
 
     BINDINGS = [
         *SCROLL_BINDINGS,  # with PgUp/PgDn: at 80x24 the conditions are a page down
+        Binding("t", "learning_team", N_("Learning Team on the signal")),
         Binding("escape", "back", N_("Back")),
     ]
 
@@ -72,6 +73,7 @@ class TrendsScreen(ScrollKeys, KioskScreen[None]):
     def ready(self, message: TrendsReady) -> None:
         self.trends = message.trends
         self.retranslate()
+        self.refresh_bindings()
 
     def retranslate(self) -> None:
         trends = self.trends
@@ -81,8 +83,8 @@ class TrendsScreen(ScrollKeys, KioskScreen[None]):
         signals.display = bool(trends.signals)
         signals.update(plain("\n".join(
             "! " + ngettext(
-                "{area}: {n} surprise or near miss in 30 days ({ids}). Hold a learning review there?",
-                "{area}: {n} surprises or near misses in 30 days ({ids}). Hold a learning review there?",
+                "{area}: {n} surprise or near miss in 30 days ({ids}). A Learning Team there? (t)",
+                "{area}: {n} surprises or near misses in 30 days ({ids}). A Learning Team there? (t)",
                 s.count).format(area=s.area, n=s.count, ids=self._some_ids(s.ids, s.count))
             for s in trends.signals)))
         weeks = trends.weeks
@@ -109,6 +111,38 @@ class TrendsScreen(ScrollKeys, KioskScreen[None]):
         if not trends.categories:
             lines.append("  " + _("No finished reviews in these weeks."))
         self.query_one("#charts", Static).update(plain("\n".join(lines)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "learning_team":
+            return self.trends is not None and bool(self.trends.signals)
+        return True
+
+    def action_learning_team(self) -> None:
+        """A weak signal becomes a Learning Team of use "event", in its area, linked to its
+        records (with several signals, the person chooses which)."""
+        if self.trends is None or not self.trends.signals:
+            return
+        signals = self.trends.signals
+        if len(signals) == 1:
+            self._team_for(0)
+            return
+        from kiosk.screens.dialogs.choose import ChooseDialog
+
+        lines = [ngettext("{area}: {n} surprise or near miss", "{area}: {n} surprises or near misses", s.count).format(
+            area=s.area, n=s.count) for s in signals]
+        self.app.push_screen(ChooseDialog(N_("Which signal will the Learning Team look at?"), lines),
+                             lambda index: self._team_for(index) if index is not None else None)
+
+    def _team_for(self, index: int) -> None:
+        from kiosk.screens.teams import NewTeamScreen
+
+        assert self.trends is not None
+        signal = self.trends.signals[index]
+        title = _("Surprises and near misses in {area}").format(area=signal.area)
+        self.kiosk.with_supervisor(
+            lambda _s: self.app.push_screen(NewTeamScreen(use="event", area=signal.area, records=signal.ids[-50:],
+                                                          title=title)),
+            admin=False, title=N_("Learning Team: supervisor PIN"))
 
     def action_back(self) -> None:
         leave(self)

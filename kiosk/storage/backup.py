@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core.records import SCHEMA_VERSION, record_from_doc
+from kiosk.core.teams import team_from_doc
 from kiosk.storage.errors import NewerSchema, StorageError
 from kiosk.storage.files import fsync_dir, write_atomic
 from kiosk.storage.format import SNAPSHOT, read_snapshot, read_snapshot_seq, snapshot_chunks
@@ -81,6 +82,8 @@ def check(path: Path) -> BackupInfo:
     if schema == SCHEMA_VERSION:
         for doc in records.values():
             record_from_doc(unpacked(doc))
+        for doc in tables.get("teams", {}).values():
+            team_from_doc(doc)
     return BackupInfo(path, len(records), meta["seq"], str(meta.get("written_at", "")))
 
 

@@ -36,8 +36,15 @@ def _v0_to_v1(tables: Tables) -> None:
         tables["records"][key] = {**defaults, **doc} if set(defaults) - set(doc) else doc
 
 
+def _v1_to_v2(tables: Tables) -> None:
+    """Version 2 adds the Learning Teams' table. Nothing older changes; the step is there so
+    that a kiosk of version 1 refuses a folder with teams (it would not keep them) instead of
+    reading it."""
+    tables.setdefault("teams", {})
+
+
 #: ``STEPS[n]`` upgrades documents from version n to n + 1.
-STEPS: dict[int, Step] = {0: _v0_to_v1}
+STEPS: dict[int, Step] = {0: _v0_to_v1, 1: _v1_to_v2}
 
 
 def upgrade_tables(tables: Tables, version: int, target: int, steps: dict[int, Step] = STEPS) -> int:

@@ -159,6 +159,8 @@ class RecordsRepository(Aggregate):
     def _init_records(self) -> None:
         self._by_id: dict[str, str] = {}
         self._numbers: list[int] = []  # every record's number, in order (newest last)
+        #: Numbers of the record family held by other aggregates (Learning Teams), sorted.
+        self._reserved: list[int] = []
         self._drawn_series = 0  # the series drawn for a new folder, until stored with a record
         self._status: Counter[str] = Counter()
         self._follow_up_dates: dict[str, str] = {}
@@ -569,7 +571,7 @@ class RecordsRepository(Aggregate):
             except ids.InvalidId:
                 raise ValidationError("id", "invalid", value=doc["id"]) from None
             record_id = ids.encode(number)
-            if record_id in self._by_id or number in pending.numbers:
+            if record_id in self._by_id or number in pending.numbers or number in self._reserved_set():
                 raise ValidationError("id", "exists", value=record_id)
             full = dict(doc, id=record_id)
             full.setdefault("occurred_at", cleaned.occurred_at or doc.get("created_at", ""))
@@ -733,6 +735,9 @@ class RecordsRepository(Aggregate):
             self.store.commit(ops)
         return first
 
+    def _reserved_set(self) -> frozenset[int]:
+        return frozenset(self._reserved)
+
     def _last_number(self) -> int:
         last: int = self._rows(COUNTERS).get(_COUNTER_DOC, {}).get("records", 0)
         return last
@@ -767,15 +772,16 @@ class RecordsRepository(Aggregate):
         first, last = self._own_range()
         counter = self._last_number()
         highest = counter if first <= counter <= last else 0
-        at = bisect_right(self._numbers, last)
-        if at and self._numbers[at - 1] >= first:
-            highest = max(highest, self._numbers[at - 1])
+        for used in (self._numbers, self._reserved):
+            at = bisect_right(used, last)
+            if at and used[at - 1] >= first:
+                highest = max(highest, used[at - 1])
         if pending is not None:
             highest = max(highest, pending.highest_own)
         number = max(highest + 1, first)
         if number <= last:
             return number
-        taken = pending.numbers if pending is not None else frozenset()
+        taken = (pending.numbers if pending is not None else set()) | set(self._reserved)
         return self._lowest_free(first, last, taken) or self._lowest_free(1, ids.HIGHEST, taken)
 
     def _lowest_free(self, first: int, last: int, taken: AbstractSet[int]) -> int:

@@ -2,8 +2,8 @@
 and write a data folder (SPEC section 8: a replicating store can later sit behind it).
 
 It joins one class per aggregate, each in its own module: :mod:`~kiosk.storage.records`,
-:mod:`~kiosk.storage.supervisors` and :mod:`~kiosk.storage.print_jobs`. Thread-safe; call it
-from workers, not from the UI thread.
+:mod:`~kiosk.storage.teams`, :mod:`~kiosk.storage.supervisors` and :mod:`~kiosk.storage.print_jobs`.
+Thread-safe; call it from workers, not from the UI thread.
 """
 
 from __future__ import annotations
@@ -12,15 +12,18 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core.records import SCHEMA_VERSION
+from kiosk.core.teams import PracticePair, practice_pairs
 from kiosk.storage.aggregate import Clock
 from kiosk.storage.journal import JournalStore
 from kiosk.storage.migrations import upgrade_tables
+from kiosk.storage.packed import unpack
 from kiosk.storage.print_jobs import PrintJobsRepository
-from kiosk.storage.records import RecordsRepository
+from kiosk.storage.records import RECORDS, RecordsRepository, record_from_doc
 from kiosk.storage.supervisors import SupervisorsRepository
+from kiosk.storage.teams import TeamsRepository
 
 
-class Repository(RecordsRepository, SupervisorsRepository, PrintJobsRepository):
+class Repository(RecordsRepository, TeamsRepository, SupervisorsRepository, PrintJobsRepository):
     """Everything in one data folder."""
 
     def __init__(self, store: JournalStore, clock: Clock, *, id_series: int = 0) -> None:
@@ -34,9 +37,23 @@ class Repository(RecordsRepository, SupervisorsRepository, PrintJobsRepository):
             upgraded = upgrade_tables(store.tables, store.schema, SCHEMA_VERSION)
             store.schema = SCHEMA_VERSION
             self._rebuild_indexes()
+            self._rebuild_teams()
         store.add_listener(self._on_change, self._rebuild_indexes)
+        store.add_listener(self._on_team_change, self._rebuild_teams)
         if upgraded and store.writer:
             store.compact()  # the upgraded documents become the new snapshot
+
+    def practice_pairs(self) -> list[PracticePair]:
+        """Every "procedure says / we actually do" pair, from reviews and Learning Teams, the
+        newest first (only the records whose review has one are rebuilt)."""
+        with self.store.lock:
+            docs = list(self._rows(RECORDS).values())
+        with_pairs = []
+        for doc in docs:
+            review = unpack(doc.get("review")) or {}
+            if not review.get("draft", True) and (review.get("work_as_imagined") or review.get("work_as_done")):
+                with_pairs.append(record_from_doc(doc))
+        return practice_pairs(with_pairs, self.teams())
 
     def refresh(self) -> bool:
         """Readers: take in records saved by the running kiosk."""

@@ -19,8 +19,10 @@ import math
 import multiprocessing
 import os
 import signal
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import MISSING, fields
+from datetime import datetime
 from typing import IO, Any, TypeVar
 
 import orjson
@@ -41,10 +43,12 @@ from kiosk.core.records import (
     record_from_doc,
     record_to_doc,
 )
+from kiosk.core.teams import Phase, PracticePair, Team
 from kiosk.i18n import _, ngettext
 from kiosk.storage.packed import unpacked
 from kiosk.views.labels import describe_error, field_label, kind_label
 from kiosk.views.onepage import LOOK_FOR, as_markdown, markdown_text, one_page
+from kiosk.views.story import team_page
 
 FORMATS = ("jsonl", "json", "csv", "md")
 
@@ -113,6 +117,13 @@ def write_jsonl(docs: Docs, out: IO[str]) -> None:
     """One compact JSON object per line (orjson: five times json.dumps' speed)."""
     for chunk in _chunks(docs):
         out.write(b"".join(orjson.dumps(doc, option=orjson.OPT_APPEND_NEWLINE) for doc in chunk).decode())
+
+
+def write_teams_jsonl(docs: Docs, out: IO[str]) -> None:
+    """Learning Teams, one a line, each with ``"type": "learning_team"`` first (``kiosk
+    import`` tells them from records by it)."""
+    for doc in docs:
+        out.write(orjson.dumps({"type": "learning_team", **doc}, option=orjson.OPT_APPEND_NEWLINE).decode())
 
 
 def write_json(docs: Docs, out: IO[str]) -> None:
@@ -321,12 +332,11 @@ def _md_pages(chunk: list[Mapping[str, Any]]) -> str:
             gc.enable()
 
 
-def month_summary(records: Iterable[Record], month: str) -> str:
+def month_summary(records: Iterable[Record], month: str, teams: Iterable[Team] = (),
+                  pairs: Iterable[PracticePair] = ()) -> str:
     """A month for managers, as Markdown: what was reported, the changes agreed, what worked
     and what did not (follow-ups of the month), and the wins. ``month`` is YYYY-MM. Every value
     goes through :func:`markdown_text`, as in the one-page export."""
-    from collections import Counter
-
     md = markdown_text
 
     records = list(records)
@@ -361,7 +371,39 @@ def month_summary(records: Iterable[Record], month: str) -> str:
              and (r.review and r.review.reviewed_at[:7] == month)]
     if looks:
         lines += ["", "## " + _(LOOK_FOR), ""] + [f"- {md(r.look_for.text)}" for r in looks if r.look_for is not None]
+    shared = [t for t in teams if t.phase == Phase.CLOSED
+              and (t.began(Phase.CLOSED) or datetime.min).isoformat()[:7] == month]
+    lines += ["", "## " + _("Learning Teams shared ({n})").format(n=len(shared)), ""]
+    for team in shared:
+        lines.append(f"- **{team.id}** · {md(team.area)}: {md(team.title)}")
+        lines += [f"  - {md(change.action.text)} — {md(change.action.owner)}, {md(change.action.deadline)}"
+                  for change in team.changes]
+        lines += [f"  - {_(LOOK_FOR)}: {md(line.text)}" for line in team.look_fors]
+    if not shared:
+        lines.append("-")
+    pairs = list(pairs)
+    of_month = [pair for pair in pairs if pair.at[:7] == month]
+    lines += ["", "## " + _("The procedure says / we actually do ({n} this month, {total} in all)").format(
+        n=len(of_month), total=len(pairs)), ""]
+    by_area = Counter(pair.area for pair in pairs)
+    if by_area:
+        lines.append(_("By area") + ": " + ", ".join(f"{md(a)} {n}" for a, n in by_area.most_common()))
+        lines.append("")
+    for pair in of_month[:MONTH_PAIRS]:
+        lines.append(f"- **{pair.source}** · {md(pair.area)}: " + _("the procedure says {says}; we actually do {does}")
+                     .format(says=md(pair.says or "-"), does=md(pair.does or "-")))
+    if not of_month:
+        lines.append("-")
     return "\n".join(lines) + "\n"
+
+
+#: The newest "procedure says / we actually do" pairs a month's summary lists.
+MONTH_PAIRS = 10
+
+
+def teams_markdown(teams: Iterable[Team]) -> str:
+    """Every Learning Team's story (names included: exports are for supervisors)."""
+    return "\n---\n\n".join(as_markdown(team_page(team), escape=True) for team in teams)
 
 
 WRITERS: dict[str, Callable[[Docs, IO[str]], None]] = {

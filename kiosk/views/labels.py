@@ -61,7 +61,51 @@ HISTORY_LABELS = {
     "reopened_from": N_("reopened from an earlier cycle"),
     "linked": N_("linked as happening again"),
     "edited": N_("edited"),
+    "team_opened": N_("Learning Team opened"),
+    "note_added": N_("note added"),
+    "idea_parked": N_("idea parked for Solve"),
+    "soak_started": N_("Learn ended: soak started"),
+    "solve_started": N_("Solve started"),
+    "defence_added": N_("defence added"),
+    "defence_removed": N_("defence removed"),
+    "change_added": N_("change agreed"),
+    "change_removed": N_("change taken back"),
+    "share_started": N_("Solve ended: story being written"),
 }
+
+#: What a Learning Team learns from.
+USE_LABELS = {
+    "work": N_("Work"),
+    "change": N_("A change"),
+    "event": N_("Events"),
+}
+USE_HINTS = {
+    "work": N_("A task as it is really done, e.g. a changeover"),
+    "change": N_("A new machine, rule or process: how will people adapt?"),
+    "event": N_("One or more records, or a weak signal of several"),
+}
+#: Where a Learning Team is.
+PHASE_LABELS = {
+    "learn": N_("Learn"),
+    "soak": N_("Soak"),
+    "solve": N_("Solve"),
+    "share": N_("Share"),
+    "closed": N_("Shared"),
+}
+#: The lenses of a Learn note, and a reflection added while soaking.
+LENS_LABELS = {
+    "smooth": N_("Went smoothly"),
+    "adapt": N_("Had to adapt"),
+    "easy": N_("Made it easy"),
+    "hard": N_("Made it hard"),
+    "good_day": N_("A good day"),
+    "bad_day": N_("A bad day"),
+    "procedure": N_("The procedure says"),
+    "actual": N_("We actually do"),
+    "surprise": N_("Surprise"),
+    "reflection": N_("Reflection while soaking"),
+}
+CHANGE_STATE_LABELS = {"open": N_("under way"), "closed": N_("closed"), "reopened": N_("reopened: back to Solve")}
 
 FIELD_LABELS = {
     "id": N_("Id"),
@@ -87,6 +131,21 @@ FIELD_LABELS = {
     "recurrence_note": N_("Why the change did not hold"),
     "work_as_imagined": N_("What the procedure says"),
     "work_as_done": N_("What we actually do"),
+    "title": N_("Title"),
+    "use": N_("Learning from"),
+    "facilitator": N_("Facilitator"),
+    "records": N_("Records"),
+    "participants": N_("Participants"),
+    "participant_count": N_("Participants"),
+    "note": N_("The note"),
+    "idea": N_("The idea"),
+    "defence": N_("The defence"),
+    "look_for": N_("Look-for line"),
+    "notes": N_("Notes"),
+    "changes": N_("Changes"),
+    "defences": N_("Defences"),
+    "lens": N_("Lens"),
+    "phase": N_("Phase"),
 }
 
 
@@ -147,6 +206,26 @@ def describe_error(error: ValidationError, *, today: date | None = None) -> str:
         return _("{value!r} is not a valid record id.").format(**params)
     if code == "exists":
         return _("A record with id {value} already exists.").format(**params)
+    if code == "soaking":
+        from kiosk.views.dates import show_date
+
+        return _("The team is still soaking: Solve opens on {until}.").format(
+            until=show_date(params.get("until", ""), with_time=True))
+    if code == "wrong_phase":
+        return _("That cannot be done while the team is in {phase}.").format(
+            phase=_(PHASE_LABELS.get(params.get("phase", ""), "-")))
+    if code == "too_many":
+        return _("{field}: at most {max}.").format(field=label, **params)
+    if code == "vague":
+        return _("{field}: \"{phrase}\" asks people to try harder; say what will change instead.").format(
+            field=label, **params)
+    if code == "not_after_today":
+        return _("{field} must be after today.").format(field=label)
+    if code == "after_follow_up":
+        from kiosk.views.dates import show_date
+
+        return _("{field} must not be after the follow-up date ({follow_up}).").format(
+            field=label, follow_up=show_date(params.get("follow_up", "")))
     if code == "bad_date":
         if today is not None:
             from kiosk.views.dates import example_date
@@ -228,6 +307,8 @@ SLIP_LABELS = {
     "review": N_("One-page review"),
     "followups": N_("Follow-up list"),
     "test": N_("Test slip"),
+    "soak": N_("Soak slip"),
+    "story": N_("Learning Team story"),
 }
 
 #: What went wrong with a print job, said so that someone at the kiosk can act on it.
@@ -247,6 +328,7 @@ PRINT_PROBLEMS = {
     "setup": N_("The printer setting does not work: {detail}"),
     "storage": N_("The print job could not be saved, so nothing was sent: {detail}"),
     "missing": N_("That record does not exist."),
+    "no_team": N_("That Learning Team does not exist."),
     "no_review": N_("That record has no finished review yet: print its receipt instead."),
     "interrupted": N_("The kiosk stopped before this slip was finished."),
 }

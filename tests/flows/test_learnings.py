@@ -107,7 +107,7 @@ async def test_the_weak_signal_is_highlighted_with_a_suggestion(make_app, repo):
         await wait_for(pilot, lambda: isinstance(app.screen, TrendsScreen) and app.screen.trends is not None)
         signals = str(app.screen.query_one("#signals", Static).render())
         assert "Envasado: 3 sorpresas o casi accidentes en 30 días" in signals
-        assert "¿Hacer una revisión de aprendizaje ahí?" in signals
+        assert "¿Un equipo de aprendizaje ahí? (t)" in signals
         assert "Por tipo" in text_of(app) and "Sorpresa" in text_of(app)
 
 

@@ -350,3 +350,62 @@ def test_on_the_linux_console(snap_compare, make_app, repo, monkeypatch):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=settled(run_before))
+
+
+def team_at(repo, phase: str):
+    """A Learning Team with notes in several lenses, a parked idea and a reflection, in
+    ``phase`` (learn, solve or share); the repository's clock is fixed, the soak is 0 hours."""
+    from kiosk.core.records import Action
+    from kiosk.core.supervisors import new_supervisor
+    from tests.support.clock import NOW
+
+    repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))
+    team = repo.open_team(title="Cambio de formato en la línea 2 [/]", use="work", area="Envasado",
+                          facilitator="Marta Ruiz", participants=["Ana Gómez", "Luis Paz"])
+    for text, lens in (("Con dos personas el cambio sale en 8 minutos", "smooth"),
+                       ("Si falta el carro, el molde se levanta a mano", "adapt"),
+                       ("El instructivo pide dos personas y guantes", "procedure"),
+                       ("De noche lo hace uno solo", "actual"),
+                       ("El molde nuevo viene sin la marca de centrado", "surprise")):
+        repo.add_team_note(team.id, text=text, lens=lens, by="Ana Gómez")
+    repo.park_team_idea(team.id, text="Habría que tener un segundo carro")
+    if phase == "learn":
+        return team
+    repo.end_team_learn(team.id, by="Marta Ruiz")
+    repo.add_team_note(team.id, text="En verano el molde se pega más", lens="reflection")
+    repo.start_team_solve(team.id, by="Marta Ruiz", soak_hours=0)
+    repo.add_team_defence(team.id, "El checklist de arranque ya se usa", by="Marta Ruiz")
+    if phase == "solve":
+        return team
+    repo.add_team_change(team.id, Action("Poner un segundo carro junto a la inyectora 2", "Mantenimiento",
+                                         "2026-12-10"), by="Marta Ruiz", follow_up_days=30)
+    repo.end_team_solve(team.id, by="Marta Ruiz")
+    return team
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("phase", ["learn", "solve", "share"])
+def test_learning_team_screens(snap_compare, make_app, repo, phase, size, language):
+    from kiosk.screens.team_learn import LearnScreen
+    from kiosk.screens.team_solve import ShareScreen, SolveScreen
+
+    team = team_at(repo, phase)
+    screen = {"learn": LearnScreen, "solve": SolveScreen, "share": ShareScreen}[phase]
+    app = make_app()
+
+    async def run_before(pilot) -> None:
+        await wait_for(pilot, lambda: bool(app.screen.query("#count-learnings")))
+        app.supervisor = repo.find_supervisor("Marta Ruiz")
+        app.push_screen(screen(team.id))
+        await wait_for(pilot, lambda: isinstance(app.screen, screen) and app.screen.team is not None)
+        if language == "en":
+            await pilot.press("f2")
+        if phase == "learn":
+            await pilot.press("8")  # a lens chosen, a note half typed
+            for key in "Lo cambia uno solo":
+                await pilot.press(key if key != " " else "space")
+        no_blink(app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=settled(run_before))
