@@ -599,6 +599,34 @@ def bench_ours_reads(files: Files, plan: Plan, out: dict[str, dict[str, Any]]) -
         repo.store.close(compact=False)
 
 
+def bench_team(files: Files, out: dict[str, dict[str, Any]]) -> None:
+    """A Learning Team among N records: 200 notes saved one by one (a note rewrites the team's
+    document, so the last ones cost the most: their p95 is reported), then the team opened as
+    its screens open it (read from the tables, its whole story laid out as text)."""
+    from kiosk.core.teams import LENSES
+    from kiosk.views.onepage import as_text
+    from kiosk.views.story import team_page
+
+    repo = open_repository(files.ours, clock=fixed_clock)
+    try:
+        team = repo.open_team(title="Cambio de formato en la línea 2", use="work", area="Envasado",
+                              facilitator="Bench", participants=["Ana Gómez", "Luis Paz"])
+        saves = []
+        for n in range(200):
+            text = (f"Nota {n}: cuando falta la llave del molde pedimos la de la otra línea y el cambio "
+                    f"tarda unos {n % 40 + 5} minutos más")
+            ms, _ = timed(repo.add_team_note, team.id, text=text, lens=LENSES[n % len(LENSES)], by="Ana Gómez")
+            saves.append(ms)
+        opens = []
+        for _ in range(50):
+            ms, _ = timed(lambda: as_text(team_page(repo.team(team.id))))
+            opens.append(ms)
+        out["team"]["note_save"] = summary(saves[-50:])
+        out["team"]["open"] = summary(opens)
+    finally:
+        repo.store.close(compact=False)
+
+
 def bench_similarity_quality() -> dict[str, Any]:
     """Recall and precision of the labelled set (tests/support/similarity_set.py) among a year of
     demo records: the same figures the tests hold a floor on."""
@@ -1279,7 +1307,8 @@ def bench_reader_stall(files: Files, plan: Plan, out: dict[str, dict[str, Any]])
 # One size, all engines
 
 
-METRICS = ("save", "load", "start", "index", "search", "prefix", "similar", "memory", "hits", "stall", "notes")
+METRICS = ("save", "load", "start", "index", "search", "prefix", "similar", "memory", "hits", "stall", "team",
+           "notes")
 
 
 def bench_size(workdir: Path, size: int, plan: Plan, app: AppState) -> dict[str, Any]:
@@ -1298,6 +1327,7 @@ def bench_size(workdir: Path, size: int, plan: Plan, app: AppState) -> dict[str,
             ("memory of storage alone", lambda: bench_memory(files, out)),
             ("memory of kiosk check", lambda: bench_check_memory(files, out)),
             ("the record page while a writer compacts (item 20)", lambda: bench_reader_stall(files, plan, out)),
+            ("a Learning Team of 200 notes: each note saved, then opened", lambda: bench_team(files, out)),
         )
         if size >= TARGET_SIZE and not plan.quick:
             def meaning() -> None:
@@ -1659,6 +1689,11 @@ def render(meta: dict[str, Any], sizes: list[int], results: dict[int, dict[str, 
     for check in checks:
         status, text = verdict(*check)
         lines.append(f"{status}  {text}")
+    for size in sizes:
+        opened, saved = at(size, "team", "open"), at(size, "team", "note_save")
+        if opened is not None and saved is not None:
+            lines.append(f"INFO  a Learning Team of 200 notes at {label(size)}: opened (read and its story laid out) "
+                         f"p95 {fmt_num(opened)} ms; a note saved at 150 to 200 notes p95 {fmt_num(saved)} ms")
     loaded = at(TARGET_SIZE, "start", "app_data")
     if loaded is not None:
         lines.append(f"INFO  Home is drawn and takes keys first; the 25k records are loaded "

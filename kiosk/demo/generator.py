@@ -131,7 +131,56 @@ def seed_demo(
     documents = demo_documents(areas, today, seed=seed, count=count, tz=tz)
     for document in documents:
         repo.import_doc(document)
+    last = max((ids.decode(document["id"]) for document in documents), default=0)
+    for team in demo_teams(areas, today, first_number=last + 1, records=documents, tz=tz):
+        repo.import_team(team)
     return len(documents)
+
+
+def demo_teams(areas: tuple[str, ...], today: date, *, first_number: int, records: list[dict[str, Any]],
+               tz: tzinfo = ARGENTINA) -> list[dict[str, Any]]:
+    """The demo's Learning Teams as import documents, numbered from ``first_number``: one shared
+    three weeks before ``today`` (its change due in a week), one soaking since this morning."""
+    from kiosk.core import teams as rules
+
+    found = []
+    for index, raw in enumerate(_WORDS["teams"]):
+        group_areas = [a for a in areas if _group_for(a) == raw["group"]]
+        area = group_areas[0] if group_areas else areas[index % len(areas)]
+        shared = index == 0
+        start = datetime.combine(today - timedelta(days=23 if shared else 1), datetime.min.time(), tz) + timedelta(
+            hours=14)
+        facilitator = _SUPERVISORS[index % len(_SUPERVISORS)]
+        linked = [doc["id"] for doc in records if doc["area"] == area][-3:] if shared else []
+        team = rules.open_team(team_id=ids.encode(first_number + index), title=raw["title"], use=raw["use"],
+                               area=area, facilitator=facilitator, now=start, records=linked,
+                               participants=raw["participants"])
+        team = replace(team, link_token=_token(random.Random(first_number + index)))
+        moment = start
+        for lens, text in raw["notes"]:
+            moment += timedelta(minutes=4)
+            team = rules.add_note(team, text=text, lens=lens, by=raw["participants"][len(team.notes) % 2], now=moment)
+        for text in raw["ideas"]:
+            team = rules.park_idea(team, text=text, by="", now=moment)
+        if shared:
+            team = rules.end_learn(team, by=facilitator, now=moment)
+            for text in raw["reflections"]:
+                team = rules.add_note(team, text=text, lens="", by="", now=moment + timedelta(hours=20))
+            moment += timedelta(days=2)
+            team = rules.start_solve(team, by=facilitator, now=moment, soak_hours=24)
+            for text in raw["defences"]:
+                team = rules.add_defence(team, text=text, by=facilitator, now=moment)
+            for action, owner in raw["changes"]:
+                team = rules.add_change(team, Action(action, owner, (moment.date() + timedelta(days=14)).isoformat()),
+                                        by=facilitator, now=moment, follow_up_days=FOLLOW_UP_DAYS)
+            team = rules.end_solve(team, by=facilitator, now=moment)
+            team = rules.share(team, [(line, ()) for line in raw["look_fors"]], by=facilitator, now=moment,
+                               share_days=FOLLOW_UP_DAYS)
+        else:  # Learn ended this morning: it soaks through the day
+            team = rules.end_learn(team, by=facilitator, now=datetime.combine(today, datetime.min.time(), tz)
+                                   + timedelta(hours=7))
+        found.append(rules.team_to_doc(team))
+    return found
 
 
 # ---------------------------------------------------------------------------------------------

@@ -380,7 +380,7 @@ class FollowUpScreen(KioskScreen[None]):
         self.action_next()
 
     def action_next(self) -> None:
-        if self.saving or self.record is None:
+        if self.saving or not self.ready():
             return
         step_id = STEPS[self.step][0]
         if step_id in ("done", "worked"):
@@ -415,6 +415,10 @@ class FollowUpScreen(KioskScreen[None]):
             leave(self)
         else:
             self._go(previous[step_id])
+
+    def ready(self) -> bool:
+        """What is followed up has been read (the keys wait for it)."""
+        return self.record is not None
 
     # -- saving --------------------------------------------------------------------------
 
@@ -545,11 +549,12 @@ class TeamChangeFollowUpScreen(FollowUpScreen):
             return
         if message.team is not None:
             self.team = message.team
-            self.record = Record(id=message.team.id, kind="near_miss", area=message.team.area,  # type: ignore[arg-type]
-                                 what_happened="", created_at="", occurred_at="")
         self._problem(message.problem)
         self.retranslate()
         self._focus_step()
+
+    def ready(self) -> bool:
+        return self.team is not None
 
     def retranslate(self) -> None:
         super().retranslate()

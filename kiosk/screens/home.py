@@ -196,7 +196,7 @@ class HomeScreen(KioskScreen[None]):
         soaking.display = bool(self._soaking)
         if self._soaking:
             teams = " · ".join(f"{shorten(title, 40)} ({time_left(ends, now)})" for title, ends in self._soaking[:3])
-            soaking.update(plain(_("Soaking: {teams}. Press 5 to add a reflection.").format(teams=teams)))
+            soaking.update(plain(_("Soaking: {teams} · 5 to add a reflection").format(teams=teams)))
 
     def _rotate(self) -> None:
         self._rotation += 1

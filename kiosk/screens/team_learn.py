@@ -19,11 +19,17 @@ from textual.message import Message
 from textual.widgets import Static
 
 from kiosk.core.records import ValidationError
-from kiosk.core.review_rules import blame_hints
 from kiosk.core.teams import LENSES, NOTE_MAX, Phase, Team, reads_as_fix, soak_ends
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens.base import KioskScreen, leave
-from kiosk.screens.teams import NOTES_SCROLL, PARK_DETAIL, ScrollsNotes, TeamLoaded, describe_team_problem
+from kiosk.screens.teams import (
+    NOTES_SCROLL,
+    PARK_DETAIL,
+    ScrollsNotes,
+    TeamLoaded,
+    describe_team_problem,
+    show_blame_hint,
+)
 from kiosk.storage import StorageError
 from kiosk.views.dates import show_date
 from kiosk.views.labels import LENS_LABELS, USE_LABELS
@@ -149,11 +155,7 @@ class LearnScreen(ScrollsNotes, KioskScreen[None]):
         text = self.query_one("#note", ReportTextArea).text
         self.query_one("#budget", Static).update(
             _("{left} characters left of {limit}").format(left=NOTE_MAX - len(text), limit=NOTE_MAX))
-        hints = blame_hints(text, self.people)
-        self.query_one("#review-hint", Static).display = bool(hints)
-        self.query_one("#review-hint", Static).update(plain(
-            _("A gentle hint: \"{words}\" points at a person. What in the work made it happen?").format(
-                words=", ".join(hints)) if hints else ""))
+        show_blame_hint(self.query_one("#review-hint", Static), text, self.people)
 
     # -- keys ----------------------------------------------------------------------------
 

@@ -60,7 +60,7 @@ def time_left(ends: datetime, now: datetime) -> str:
     """'18 h left' / '40 min left' / 'soak over'."""
     seconds = (ends - now).total_seconds()
     if seconds <= 0:
-        return _("soak over: Solve can open")
+        return _("ready for Solve")
     hours = int(seconds // 3600)
     if hours >= 1:
         return ngettext("{n} hour left", "{n} hours left", hours).format(n=hours)
@@ -75,6 +75,16 @@ def team_line(team: Team, now: datetime, soak_hours: int) -> str:
     if team.phase == Phase.SOAK and ends is not None:
         phase += f" ({time_left(ends, now)})"
     return f"{team.id}  {phase} · {team.area}\n   {shorten(team.title, 70)}"
+
+
+def show_blame_hint(widget: Static, text: str, people: tuple[str, ...]) -> None:
+    """The review's gentle hint under a note that points at a person (never a refusal)."""
+    from kiosk.core.review_rules import blame_hints
+
+    hints = blame_hints(text, people)
+    widget.display = bool(hints)
+    widget.update(plain(_("A gentle hint: \"{words}\" points at a person. What in the work made it happen?").format(
+        words=", ".join(hints)) if hints else ""))
 
 
 def describe_team_problem(error: Exception) -> str:
@@ -449,6 +459,7 @@ class ReflectionScreen(ScrollsNotes, KioskScreen[None]):
                          classes="field-label")
             yield ReportTextArea(id="reflection", max_length=NOTE_MAX)
             yield Static("", id="budget", markup=False)
+            yield Static("", id="review-hint", markup=False)
             yield TLabel(N_("Your name (optional)"), classes="field-label")
             yield KioskInput(id="reflection-by", max_length=60)
             yield Static("", id="review-problem", markup=False)
@@ -484,7 +495,7 @@ class ReflectionScreen(ScrollsNotes, KioskScreen[None]):
             _("{title} ({id}) is soaking until {until}: let the story settle.").format(
                 title=team.title, id=team.id, until=until)))
         lines = []
-        for note in team.notes:
+        for note in reversed(team.notes):  # the newest first: a reflection just saved is in view
             lines.append(f"• {_(LENS_LABELS.get(note.lens, note.lens))}: {note.text}")
         self.query_one("#team-notes-text", Static).update(plain("\n".join(lines) or "-"))
         self._update_budget()
@@ -494,6 +505,7 @@ class ReflectionScreen(ScrollsNotes, KioskScreen[None]):
         text = self.query_one("#reflection", ReportTextArea).text
         self.query_one("#budget", Static).update(
             _("{left} characters left of {limit}").format(left=NOTE_MAX - len(text), limit=NOTE_MAX))
+        show_blame_hint(self.query_one("#review-hint", Static), text, self.team.participants if self.team else ())
 
     @on(ReportTextArea.Submitted)
     @on(KioskInput.Submitted)

@@ -105,8 +105,10 @@ class TeamsRepository(Aggregate):
 
     def team_look_fors(self, area: str, today: date) -> list[tuple[Team, TeamLookFor]]:
         """The look-fors of shared teams shown today in ``area`` ("": every area), newest first."""
-        with self.store.lock:
-            docs = [doc for doc in self._rows(TEAMS).values() if doc.get("look_fors")]
+        iso = today.isoformat()
+        with self.store.lock:  # (only the teams with a line still shown are read whole)
+            docs = [doc for doc in self._rows(TEAMS).values()
+                    if any(line.get("until", "") >= iso for line in doc.get("look_fors", ()))]
         found = []
         for team in sorted((team_from_doc(doc) for doc in docs), key=lambda t: t.created_at, reverse=True):
             found += [(team, line) for line in look_fors_for(team, area, today)]
@@ -115,8 +117,11 @@ class TeamsRepository(Aggregate):
     def team_changes_due(self, until: date) -> list[tuple[Team, int]]:
         """(team, index of the change) for every open change whose follow-up is due on or
         before ``until``, the most overdue first."""
-        with self.store.lock:
-            docs = [doc for doc in self._rows(TEAMS).values() if doc.get("changes")]
+        iso = until.isoformat()
+        with self.store.lock:  # (only the teams with a change due are read whole)
+            docs = [doc for doc in self._rows(TEAMS).values()
+                    if any(change.get("state") == "open" and change.get("follow_up_date", "") <= iso
+                           for change in doc.get("changes", ()))]
         due = []
         for team in map(team_from_doc, docs):
             due += [(change.follow_up_date, team.id, index, team)

@@ -249,3 +249,28 @@ async def test_a_weak_signal_opens_a_learning_team_on_its_records(kiosk):
     (team,) = repo.teams()
     assert team.use == "event" and team.area == "Envasado" and team.participant_count == 6
     assert set(team.records) == {r.id for r in made}
+
+
+async def test_an_idle_reset_keeps_the_note_being_typed_and_the_lens(kiosk):
+    build, repo, _clock = kiosk
+    team = repo.open_team(title="Cambio de formato", use="work", area="Envasado", facilitator="Marta Ruiz")
+    app = build()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.supervisor = repo.find_supervisor("Marta Ruiz")
+        app.push_screen(LearnScreen(team.id))
+        await wait_for(pilot, lambda: isinstance(app.screen, LearnScreen) and app.screen.team is not None)
+        await pilot.press("6")
+        await type_text(pilot, "Un día malo sin")
+        app.reset_to_home()
+        await wait_for(pilot, lambda: repo.team(team.id).draft("note") == "Un día malo sin")
+        assert isinstance(app.screen, HomeScreen) and app.supervisor is None
+        app.supervisor = repo.find_supervisor("Marta Ruiz")
+        app.push_screen(LearnScreen(team.id))
+        await wait_for(pilot, lambda: isinstance(app.screen, LearnScreen) and app.screen.team is not None)
+        assert app.screen.query_one("#note").text == "Un día malo sin" and app.screen.lens == "bad_day"
+        await type_text(pilot, " llave")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(repo.team(team.id).notes) == 1)
+    stored = repo.team(team.id)
+    assert stored.notes[0].text == "Un día malo sin llave" and stored.notes[0].lens == "bad_day"
+    assert stored.drafts == ()

@@ -293,3 +293,25 @@ def test_seed_demo_refuses_a_repository_with_records(tmp_path):
         assert repo.count() == 1
     finally:
         repo.close()
+
+
+def test_the_demo_has_a_shared_learning_team_and_one_soaking_today(tmp_path):
+    from kiosk.core.teams import Phase, soak_ends
+
+    repo = open_repository(tmp_path, clock=fixed_clock)
+    try:
+        seed_demo(repo, DEMO_AREAS, TODAY)
+        shared, soaking = sorted(repo.teams(), key=lambda team: team.created_at)
+        assert shared.phase == Phase.CLOSED and shared.area == "Inyección" and shared.look_fors
+        assert {note.lens for note in shared.notes} >= {"procedure", "actual", "reflection"}
+        assert shared.changes[0].follow_up_date > TODAY.isoformat()
+        assert repo.team_look_fors("Inyección", TODAY) and repo.team_look_fors("Envasado", TODAY)
+        assert soaking.phase == Phase.SOAK and soaking.area == "Depósito" and soaking.ideas
+        ends = soak_ends(soaking, 24)
+        assert ends is not None and ends.date() == TODAY + timedelta(days=1)
+        assert all(repo.get(record_id) is not None for record_id in shared.records)
+        # Numbered after the records, from the same counter: the next report takes the next.
+        assert ids.decode(soaking.id) == ids.decode(shared.id) + 1
+        assert repo.team(shared.id).link_token == shared.link_token
+    finally:
+        repo.close()
