@@ -231,8 +231,10 @@ def review_page(record: Record, paper: Paper, now: datetime, *, copy: int = 0) -
     return p.slip("review", f"review {record.id}")
 
 
-def follow_up_list(records: Sequence[Record], paper: Paper, now: datetime, *, until: date) -> Slip:
-    """Follow-ups due up to ``until`` (overdue first), one QR per record."""
+def follow_up_list(records: Sequence[Record], paper: Paper, now: datetime, *, until: date,
+                   changes: Sequence[tuple[Team, int]] = ()) -> Slip:
+    """Follow-ups due up to ``until`` (overdue first), one QR per record; then the Learning
+    Teams' changes due (``changes``: the team and the index of its change), the team's QR each."""
     p = paper.start()
     tr = p.tr
     today = now.date()
@@ -240,21 +242,25 @@ def follow_up_list(records: Sequence[Record], paper: Paper, now: datetime, *, un
     p.centre(tr("Up to {date}").format(date=format_date(until, paper.language)))
     p.rule()
     shown = list(records)[:FOLLOW_UP_LIST_MAX]
-    if not shown:
+    teams = list(changes)[: max(0, FOLLOW_UP_LIST_MAX - len(shown))]
+    if not shown and not teams:
         p.blank()
         p.para(tr("No follow-ups are due until {date}.").format(date=format_date(until, paper.language)))
+
+    def due_line(due: date) -> None:
+        when = format_date(due, paper.language)
+        if due < today:
+            when += " " + tr("(overdue)")
+        elif due == today:
+            when += " " + tr("(today)")
+        p.field(_label(tr, FIELD_LABELS, "follow_up_date"), when)
+
     for record in shown:
         review = record.review
-        due = record.follow_up_date
         p.blank()
         p.para(f"{record.id} · {record.area}", style="bold")
-        if due is not None:
-            when = format_date(due, paper.language)
-            if due < today:
-                when += " " + tr("(overdue)")
-            elif due == today:
-                when += " " + tr("(today)")
-            p.field(_label(tr, FIELD_LABELS, "follow_up_date"), when)
+        if record.follow_up_date is not None:
+            due_line(record.follow_up_date)
         if review is not None:
             p.field(_label(tr, FIELD_LABELS, "action"), review.action.text or "-")
             p.field(_label(tr, FIELD_LABELS, "owner"), review.action.owner or "-")
@@ -262,8 +268,20 @@ def follow_up_list(records: Sequence[Record], paper: Paper, now: datetime, *, un
             p.qr(record_url(paper.base_url, record))
             p.url(record_url(paper.base_url, record))
         p.rule()
-    if len(records) > len(shown):
-        p.para(tr("And {count} more: see the follow-ups screen.").format(count=len(records) - len(shown)))
+    for team, index in teams:
+        change = team.changes[index]
+        p.blank()
+        p.para(f"{team.id} · {team.area} · {tr('Learning Team')}", style="bold")
+        due_line(date.fromisoformat(change.follow_up_date))
+        p.field(_label(tr, FIELD_LABELS, "action"), change.action.text or "-")
+        p.field(_label(tr, FIELD_LABELS, "owner"), change.action.owner or "-")
+        if team.link_token:
+            p.qr(record_url(paper.base_url, team))
+            p.url(record_url(paper.base_url, team))
+        p.rule()
+    left = len(records) + len(changes) - len(shown) - len(teams)
+    if left > 0:
+        p.para(tr("And {count} more: see the follow-ups screen.").format(count=left))
     p.blank()
     p.printed_at(now, paper.language)
     return p.slip("followups", "follow-ups")

@@ -230,7 +230,8 @@ class PrintSpooler:
             raise PrintFailure("missing", "the data could not be read")
         if job.slip == "followups":
             until = date.fromisoformat(job.until) if job.until else self._until()
-            return slips.follow_up_list(repo.follow_ups_until(until), paper, now, until=until)
+            return slips.follow_up_list(repo.follow_ups_until(until), paper, now, until=until,
+                                        changes=repo.team_changes_due(until))
         if job.slip in slips.TEAM_SLIPS:
             team = repo.team(job.records[0]) if job.records else None
             if team is None:

@@ -153,3 +153,24 @@ def test_soak_and_story_slips_decode_to_the_team_page_and_name_nobody(tmp_path):
                 assert name not in text
     story = "\n".join(story_slip(team, Paper(), NOW).text_lines())
     assert "Poner un segundo carro" in story and "Mirá si el carro" in story and "supervisión de Envasado" in story
+
+
+def test_the_printed_follow_up_list_carries_a_teams_change_when_due_with_its_qr(tmp_path):
+    from datetime import date
+
+    from kiosk.printing.slips import follow_up_list
+
+    data = tmp_path / "data"
+    _record, team_id, _soaking = a_plant(data)
+    repo = open_repository(data, clock=lambda: NOW, writer=False)
+    try:
+        until = date(2026, 12, 23)
+        changes = repo.team_changes_due(until)
+        assert [(team.id, index) for team, index in changes] == [(team_id, 0)]
+        assert repo.team_changes_due(date(2026, 12, 21)) == []
+        slip = follow_up_list(repo.follow_ups_until(until), Paper(), NOW, until=until, changes=changes)
+    finally:
+        repo.close()
+    text = "\n".join(slip.text_lines())
+    assert f"{team_id} · Envasado · Equipo de aprendizaje" in text and "Poner un segundo carro" in text
+    assert qr_payloads(render(slip))[-1] == f"http://kiosk.local:8080/r/{team_id}?k={changes[0][0].link_token}"
