@@ -99,11 +99,11 @@ def import_lines(repo: Repository, source: IO[bytes], *, ok: Callable[[str], obj
             parsed = parse_line(raw, number)
             if parsed is None:
                 continue
-            if isinstance(parsed, dict) and parsed.get("type") == TEAM_TYPE:
+            if isinstance(parsed, dict) and parsed.get("type") in (TEAM_TYPE, AAR_TYPE):
                 if group:  # (in line order: the records a team links come before it)
                     failed += _save_group(repo, group, ok, error)
                     group = []
-                failed += _import_team(repo, number, parsed, ok, error)
+                failed += _import_typed(repo, number, parsed, ok, error)
                 continue
             if not group:
                 deadline = time.monotonic() + GROUP_SECONDS
@@ -116,23 +116,25 @@ def import_lines(repo: Repository, source: IO[bytes], *, ok: Callable[[str], obj
     return failed
 
 
-#: The ``type`` of a Learning Team's line in a JSON-lines export (records' lines have none).
-TEAM_TYPE = "learning_team"
+#: The ``type`` of a Learning Team's and of an after-action review's line in a JSON-lines
+#: export (records' lines have none).
+TEAM_TYPE, AAR_TYPE = "learning_team", "after_action_review"
 
 
-def _import_team(repo: Repository, number: int, doc: dict[str, object], ok: Callable[[str], object],
-                 error: Callable[[int, str], object]) -> int:
+def _import_typed(repo: Repository, number: int, doc: dict[str, object], ok: Callable[[str], object],
+                  error: Callable[[int, str], object]) -> int:
     from kiosk.views.exchange import import_reason
 
+    body = {key: value for key, value in doc.items() if key != "type"}
     try:
-        team = repo.import_team({key: value for key, value in doc.items() if key != "type"})
+        saved = repo.import_team(body) if doc["type"] == TEAM_TYPE else repo.import_aar(body)
     except StorageError as exc:
         error(number, _("not saved: {error}").format(error=describe_storage_problem(exc)))
         return 1
     except Exception as exc:  # as for records: no line may stop the others
         error(number, import_reason(exc))
         return 1
-    ok(team.id)
+    ok(saved.id)
     return 0
 
 
@@ -238,7 +240,7 @@ def cmd_export(args: Args, config: Config, folder: Path) -> int:
         record_markdown,
         teams_markdown,
         write_csv,
-        write_teams_jsonl,
+        write_typed_jsonl,
     )
 
     repo = open_reader(config, folder)
@@ -274,8 +276,9 @@ def cmd_export(args: Args, config: Config, folder: Path) -> int:
             write_csv(repo.all_docs(), out, delimiter=args.delimiter)
         else:
             WRITERS[args.format](repo.all_docs(), out)
-            if args.format == "jsonl":  # Learning Teams after the records they link, typed
-                write_teams_jsonl(repo.team_docs(), out)
+            if args.format == "jsonl":  # Learning Teams and after-action reviews after the records, typed
+                write_typed_jsonl(repo.team_docs(), out, TEAM_TYPE)
+                write_typed_jsonl(repo.aar_docs(), out, AAR_TYPE)
             elif args.format == "md" and repo.team_count():
                 out.write("\n---\n\n" + teams_markdown(sorted(repo.teams(), key=lambda t: t.created_at)) + "\n")
     finally:

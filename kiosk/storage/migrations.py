@@ -37,10 +37,11 @@ def _v0_to_v1(tables: Tables) -> None:
 
 
 def _v1_to_v2(tables: Tables) -> None:
-    """Version 2 adds the Learning Teams' table. Nothing older changes; the step is there so
-    that a kiosk of version 1 refuses a folder with teams (it would not keep them) instead of
-    reading it."""
-    tables.setdefault("teams", {})
+    """Version 2 adds the tables of Learning Teams and after-action reviews (and the latter's
+    codes). Nothing older changes; the step is there so that a kiosk of version 1 refuses a
+    folder with them (it would not keep them) instead of reading it."""
+    for table in ("teams", "aars", "aar_codes"):
+        tables.setdefault(table, {})
 
 
 #: ``STEPS[n]`` upgrades documents from version n to n + 1.

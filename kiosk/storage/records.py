@@ -735,6 +735,19 @@ class RecordsRepository(Aggregate):
             self.store.commit(ops)
         return first
 
+    #: Tables of other aggregates numbered in the records' family (their keys are numbers).
+    RESERVING_TABLES = ("teams", "aars")
+
+    def _rebuild_reserved(self) -> None:
+        self._reserved = sorted(int(key) for table in self.RESERVING_TABLES for key in self._rows(table))
+
+    def _reserve(self, key: str, old: Any, new: Any) -> None:
+        """Keep :attr:`_reserved` current as another aggregate adds or removes a document."""
+        if old is None and new is not None:
+            insort(self._reserved, int(key))
+        elif new is None and old is not None and int(key) in self._reserved:
+            self._reserved.remove(int(key))
+
     def _reserved_set(self) -> frozenset[int]:
         return frozenset(self._reserved)
 

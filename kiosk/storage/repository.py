@@ -2,7 +2,8 @@
 and write a data folder (SPEC section 8: a replicating store can later sit behind it).
 
 It joins one class per aggregate, each in its own module: :mod:`~kiosk.storage.records`,
-:mod:`~kiosk.storage.teams`, :mod:`~kiosk.storage.supervisors` and :mod:`~kiosk.storage.print_jobs`.
+:mod:`~kiosk.storage.teams`, :mod:`~kiosk.storage.aars`, :mod:`~kiosk.storage.supervisors` and
+:mod:`~kiosk.storage.print_jobs`.
 Thread-safe; call it from workers, not from the UI thread.
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 
 from kiosk.core.records import SCHEMA_VERSION
 from kiosk.core.teams import PracticePair, practice_pairs
+from kiosk.storage.aars import AarsRepository
 from kiosk.storage.aggregate import Clock
 from kiosk.storage.journal import JournalStore
 from kiosk.storage.migrations import upgrade_tables
@@ -23,7 +25,7 @@ from kiosk.storage.supervisors import SupervisorsRepository
 from kiosk.storage.teams import TeamsRepository
 
 
-class Repository(RecordsRepository, TeamsRepository, SupervisorsRepository, PrintJobsRepository):
+class Repository(RecordsRepository, TeamsRepository, AarsRepository, SupervisorsRepository, PrintJobsRepository):
     """Everything in one data folder."""
 
     def __init__(self, store: JournalStore, clock: Clock, *, id_series: int = 0) -> None:
@@ -38,8 +40,10 @@ class Repository(RecordsRepository, TeamsRepository, SupervisorsRepository, Prin
             store.schema = SCHEMA_VERSION
             self._rebuild_indexes()
             self._rebuild_teams()
+            self._rebuild_aars()
         store.add_listener(self._on_change, self._rebuild_indexes)
         store.add_listener(self._on_team_change, self._rebuild_teams)
+        store.add_listener(self._on_aar_change, self._rebuild_aars)
         if upgraded and store.writer:
             store.compact()  # the upgraded documents become the new snapshot
 

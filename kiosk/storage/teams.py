@@ -8,7 +8,6 @@ The rules are in :mod:`kiosk.core.teams`.
 from __future__ import annotations
 
 import logging
-from bisect import insort
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
@@ -50,28 +49,25 @@ _COUNTERS, _COUNTER_DOC = "counters", "1"
 class TeamsRepository(Aggregate):
     """The Learning Teams of one data folder."""
 
-    _reserved: list[int]  # numbers of the record family held by teams (see RecordsRepository)
-
     # The records' numbering, from RecordsRepository (joined in Repository).
     _next_number: Callable[..., int]
     _counters_after: Callable[[int], dict[str, Any]]
+    _rebuild_reserved: Callable[[], None]
+    _reserve: Callable[[str, Any, Any], None]
 
     def _rebuild_teams(self) -> None:
         rows = self._rows(TEAMS)
         self._team_by_id: dict[str, str] = {doc["id"]: key for key, doc in rows.items()}
-        self._reserved = sorted(map(int, rows))
+        self._rebuild_reserved()
 
     def _on_team_change(self, table: str, key: str, old: Any, new: Any) -> None:
         if table != TEAMS:
             return
-        if old is None and new is not None:
-            insort(self._reserved, int(key))
+        self._reserve(key, old, new)
         if old is not None:
             self._team_by_id.pop(old.get("id"), None)
         if new is not None:
             self._team_by_id[new["id"]] = key
-        elif int(key) in self._reserved:
-            self._reserved.remove(int(key))
 
     # -- reading -------------------------------------------------------------------------
 
@@ -219,7 +215,8 @@ class TeamsRepository(Aggregate):
             raise ValidationError("id", "invalid", value=team.id) from None
         team_id = ids.encode(number)
         with self.store.lock:
-            if team_id in self._team_by_id or self.get(team_id) is not None:  # type: ignore[attr-defined]
+            taken = self.get(team_id) is not None or number in self._reserved_set()  # type: ignore[attr-defined]
+            if taken:  # (a record, a team or an after-action review has the number)
                 raise ValidationError("id", "exists", value=team_id)
             doc = team_to_doc(team)
             doc["id"] = team_id

@@ -119,11 +119,11 @@ def write_jsonl(docs: Docs, out: IO[str]) -> None:
         out.write(b"".join(orjson.dumps(doc, option=orjson.OPT_APPEND_NEWLINE) for doc in chunk).decode())
 
 
-def write_teams_jsonl(docs: Docs, out: IO[str]) -> None:
-    """Learning Teams, one a line, each with ``"type": "learning_team"`` first (``kiosk
-    import`` tells them from records by it)."""
+def write_typed_jsonl(docs: Docs, out: IO[str], kind: str) -> None:
+    """Documents of another aggregate than records (Learning Teams, after-action reviews), one
+    a line, each with ``"type": kind`` first (``kiosk import`` tells them from records by it)."""
     for doc in docs:
-        out.write(orjson.dumps({"type": "learning_team", **doc}, option=orjson.OPT_APPEND_NEWLINE).decode())
+        out.write(orjson.dumps({"type": kind, **doc}, option=orjson.OPT_APPEND_NEWLINE).decode())
 
 
 def write_json(docs: Docs, out: IO[str]) -> None:

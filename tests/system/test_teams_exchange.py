@@ -58,6 +58,9 @@ def a_plant(data: Path) -> tuple[str, str, str]:
                                  participant_count=5)
         repo.add_team_note(soaking.id, text="Nadie sabe dónde va el film", lens="surprise")
         repo.end_team_learn(soaking.id, by="Marta Ruiz")
+        aar, _codes = repo.open_aar(record.id, ["Ana Gómez", "Luis Paz"], facilitator="Marta Ruiz")
+        repo.give_account(aar.id, 0, ("Que no se trabe", "Se trabó", "Paré", "Nada", "La caja rota", "Igual"),
+                          named=False)
         return record.id, team.id, soaking.id
     finally:
         repo.close()
@@ -70,12 +73,13 @@ def test_export_import_export_is_identical_with_teams_and_says_ok_for_each(tmp_p
     assert exported.returncode == 0, exported.stderr.decode()
     text = exported.stdout.decode()
     docs = [json.loads(line) for line in text.splitlines()]
-    assert [d.get("type") for d in docs] == [None, "learning_team", "learning_team"]
-    assert [d["id"] for d in docs] == [record_id, team_id, soaking_id]
+    assert [d.get("type") for d in docs] == [None, "learning_team", "learning_team", "after_action_review"]
+    assert [d["id"] for d in docs][:3] == [record_id, team_id, soaking_id]
+    aar_id = docs[3]["id"]
     assert "\x1b" not in text and "[b]línea 2[/b]" in text
     imported = run(["import", "-"], data=second, stdin=text)
     assert imported.returncode == 0, imported.stderr.decode()
-    assert imported.stdout.decode().split() == ["ok", record_id, "ok", team_id, "ok", soaking_id]
+    assert imported.stdout.decode().split() == ["ok", record_id, "ok", team_id, "ok", soaking_id, "ok", aar_id]
     again = run(["export", "--format", "jsonl"], data=second)
     assert again.stdout.decode() == text
     # The same team twice, or a broken one, is refused by line; the rest still goes in.
