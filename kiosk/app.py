@@ -557,9 +557,12 @@ class KioskApp(App[int], inherit_bindings=False):
         import secrets
 
         from kiosk.core.following import is_due
-        from kiosk.core.scanning import parse_slip_url
+        from kiosk.core.scanning import parse_account_url, parse_slip_url
 
         link = parse_slip_url(text)
+        code = parse_account_url(text) if link is None else None
+        if code is not None:
+            return code, "account"  # (checked by the account screen, counted like a typed code)
         try:
             found = (self.repo.get(link.record_id) or self.repo.team(link.record_id)) if link is not None else None
         except Exception:  # e.g. the data failed to load: said like a bad code
@@ -595,7 +598,11 @@ class KioskApp(App[int], inherit_bindings=False):
                         markup=False)
             return
         record_id, opens = found
-        if opens == "team":
+        if opens == "account":
+            from kiosk.screens.aar import CodeScreen
+
+            self.push_screen(CodeScreen(record_id))
+        elif opens == "team":
             self.push_screen(StoryScreen(record_id))
         elif opens == "follow_up":
             self.open_follow_up(record_id)

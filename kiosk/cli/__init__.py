@@ -4,11 +4,12 @@
     kiosk import [FILE|-]          JSON lines in; "ok <id>" once each record is durable
     kiosk export --format F [--out FILE]
     kiosk check [--repair]         verify the data folder; restore the newest good copy
-    kiosk print ID --slip receipt|review|soak|story [--printer SPEC] | kiosk print --followups
+    kiosk print ID --slip receipt|review|soak|story|invitations [--printer SPEC] | kiosk print --followups
     kiosk print-test [--printer SPEC]
     kiosk serve [--host H --port P]  the read-only record page behind the QR codes
     kiosk similar TEXT [--area AREA] [--json]   the three most similar past records
     kiosk teams [--json]           the Learning Teams: id, title, phase, until when soaking
+    kiosk aar list [--json]        the after-action reviews: id, record, phase, accounts in
     kiosk backup [DIR] [--keep N] | kiosk restore FILE
     kiosk supervisor add NAME [--admin] | list | remove NAME
 
@@ -50,6 +51,7 @@ COMMANDS = {
     "check": ("data", "cmd_check"),
     "similar": ("data", "cmd_similar"),
     "teams": ("data", "cmd_teams"),
+    "aar": ("data", "cmd_aar"),
     "backup": ("data", "cmd_backup"),
     "restore": ("data", "cmd_restore"),
     "print": ("printing", "cmd_print"),
@@ -66,7 +68,7 @@ def command_function(name: str) -> Command:
 
 
 #: Commands that only read the data folder: it must exist already (they never create it).
-READERS = frozenset({"check", "export", "similar", "teams", "backup", "serve", "print"})
+READERS = frozenset({"check", "export", "similar", "teams", "aar", "backup", "serve", "print"})
 
 
 def reads_only(args: argparse.Namespace) -> bool:
@@ -140,8 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     prt = commands.add_parser("print", parents=[common], help=_("print a slip"))
     prt.add_argument("id", nargs="?", help=_("the record's number"))
-    prt.add_argument("--slip", choices=("receipt", "review", "soak", "story"),
-                     help=_("which slip of the record (soak, story: of a Learning Team)"))
+    prt.add_argument("--slip", choices=("receipt", "review", "soak", "story", "invitations"),
+                     help=_("which slip of the record (soak, story: of a Learning Team; invitations: of an "
+                            "after-action review, each with a new code)"))
     prt.add_argument("--followups", action="store_true",
                      help=_("the follow-ups due in the next {days} days").format(days=UPCOMING_DAYS))
     prt.add_argument("--printer", metavar="SPEC", help=_("printer instead of the configured one"))
@@ -160,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     teams = commands.add_parser("teams", parents=[common], help=_("list the Learning Teams"))
     teams.add_argument("--json", action="store_true", help=_("one JSON object per team"))
+
+    aar = commands.add_parser("aar", parents=[common], help=_("the after-action reviews"))
+    aar_commands = aar.add_subparsers(dest="aar_command", metavar="list", required=True)
+    aar_list = aar_commands.add_parser("list", parents=[common], help=_("list them, with how many accounts are in"))
+    aar_list.add_argument("--json", action="store_true", help=_("one JSON object per review"))
 
     bak = commands.add_parser("backup", parents=[common], help=_("write a consistent copy while the kiosk runs"))
     bak.add_argument("dir", nargs="?", help=_("folder for the backups (default: [backup] dir)"))

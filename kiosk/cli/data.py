@@ -394,6 +394,30 @@ def cmd_teams(args: Args, config: Config, folder: Path) -> int:
     return 0
 
 
+def cmd_aar(args: Args, config: Config, folder: Path) -> int:
+    """``kiosk aar list``: every after-action review, the newest first: its id, the record's,
+    the phase and how many accounts are in (never what they say)."""
+    repo = open_reader(config, folder)
+    if repo is None:
+        return 1
+    try:
+        reviews = repo.aars()
+    finally:
+        repo.close()
+    utf8_stdout()
+    for aar in reviews:
+        if args.json:
+            print(json.dumps({"id": aar.id, "record": aar.record_id, "phase": aar.phase.value, "event": aar.event,
+                              "accounts": aar.accounts_in, "participants": len(aar.participants)},
+                             ensure_ascii=False))
+        else:
+            print(f"{aar.id}  {aar.record_id}  {aar.phase.value:<8}  {aar.accounts_in}/{len(aar.participants)}  "
+                  f"{aar.event}")
+    if not reviews and not args.json:
+        print(_("No after-action review yet."))
+    return 0
+
+
 def cmd_backup(args: Args, config: Config, folder: Path) -> int:
     from kiosk.storage.backup import backup
 

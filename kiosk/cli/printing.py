@@ -44,7 +44,17 @@ def cmd_print(args: Args, config: Config, folder: Path) -> int:
         elif args.followups:
             kind = "followups"
         else:
-            if args.slip in ("soak", "story"):  # a Learning Team's slips
+            if args.slip == "invitations":  # an after-action review's: each with a new code
+                if not store_jobs:
+                    print(_("The kiosk is running on this data folder: print the invitations from its screen "
+                            "(a new code must be saved with each)."), file=sys.stderr)
+                    return 1
+                aar = repo.aar(args.id) if repo is not None else None
+                if aar is None:
+                    print(_("There is no after-action review {id}.").format(id=args.id), file=sys.stderr)
+                    return 1
+                kind, records = args.slip, (aar.id,)
+            elif args.slip in ("soak", "story"):  # a Learning Team's slips
                 team = repo.team(args.id) if repo is not None else None
                 if team is None:
                     print(_("There is no Learning Team {id}.").format(id=args.id), file=sys.stderr)

@@ -28,7 +28,7 @@ from enum import StrEnum
 from typing import Any
 
 from kiosk.core.ids import ALPHABET
-from kiosk.core.records import Condition, HistoryEntry, Kind, Record, Review, ValidationError
+from kiosk.core.records import AfterAction, Condition, HistoryEntry, Kind, Record, Review, ValidationError
 from kiosk.core.text import clean_text, fold
 
 
@@ -296,6 +296,13 @@ def finish_session(aar: Aar, *, by: str, now: datetime) -> Aar:
     if not aar.facts:
         raise ValidationError("facts", "required")
     return _logged(replace(aar, phase=AarPhase.DONE), now, by, "session_done", "phase")
+
+
+def summary(aar: Aar) -> AfterAction:
+    """What the record keeps of the session: how many took part and its lines, no account."""
+    return AfterAction(participants=len(aar.participants), facts=tuple(f.text for f in aar.facts),
+                       differ=tuple(f.text for f in aar.differ), sustain=tuple(f.text for f in aar.sustain),
+                       improve=tuple(f.text for f in aar.improve), to_success=tuple(f.text for f in aar.to_success))
 
 
 def review_prefill(aar: Aar, start: Review) -> Review:

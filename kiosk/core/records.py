@@ -198,6 +198,20 @@ class Link:
 
 
 @dataclass(frozen=True)
+class AfterAction:
+    """What an after-action review's session found, kept with its record for the one-page
+    view, the slips and the exports: how many took part and the session's lines, never the
+    accounts (they stay with the review)."""
+
+    participants: int = 0
+    facts: tuple[str, ...] = ()
+    differ: tuple[str, ...] = ()
+    sustain: tuple[str, ...] = ()
+    improve: tuple[str, ...] = ()
+    to_success: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
     """Who changed what, when. Appended, never rewritten."""
 
@@ -227,6 +241,7 @@ class Record:
     look_for: LookFor | None = None
     applause: int = 0
     links: tuple[Link, ...] = ()
+    after_action: AfterAction | None = None
     link_token: str = ""
     history: tuple[HistoryEntry, ...] = ()
 
@@ -392,13 +407,14 @@ _SCALARS = frozenset({str, int, bool, float, type(None)})
 #: The field names of each part of a record, in their declared order, looked up once.
 _PART_FIELDS: dict[type, tuple[str, ...]] = {
     cls: tuple(f.name for f in fields(cls))
-    for cls in (Review, Condition, Action, FollowUp, LookFor, Link, HistoryEntry)
+    for cls in (Review, Condition, Action, FollowUp, LookFor, Link, HistoryEntry, AfterAction)
 }
 
 
 _NESTED = {
     "review": Review,
     "look_for": LookFor,
+    "after_action": AfterAction,
 }
 _LISTS = {
     "follow_ups": FollowUp,
@@ -464,6 +480,8 @@ _PART_RULES: dict[type, dict[str, tuple[str, Any]]] = {
     Link: {"id": ("text", 20), "rel": ("choice", LINK_RELATIONS)},
     HistoryEntry: {"at": ("datetime", None), "by": ("text", 80), "what": ("text", 80),
                    "fields": ("names", 40)},
+    AfterAction: {"participants": ("count", None), "facts": ("names", 200), "differ": ("names", 200),
+                  "sustain": ("names", 200), "improve": ("names", 200), "to_success": ("names", 200)},
 }
 #: Each part's fields, and its text fields with (several lines?, at most this many characters).
 _PART_NAMES = {cls: frozenset(names) for cls, names in _PART_FIELDS.items()}

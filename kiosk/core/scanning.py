@@ -20,6 +20,10 @@ SLIP_URL = re.compile(
     r"^https?://[A-Za-z0-9.\-]+(?::\d{1,5})?(?:/[A-Za-z0-9._~\-/]*)?/r/"
     r"(?P<id>[A-Za-z0-9-]{3,16})\?k=(?P<token>[A-Za-z0-9_-]{8,64})$"
 )
+#: ``{base_url}/a/{code}``: an after-action review's invitation (the account screen opens).
+ACCOUNT_URL = re.compile(
+    r"^https?://[A-Za-z0-9.\-]+(?::\d{1,5})?(?:/[A-Za-z0-9._~\-/]*)?/a/(?P<code>[A-Za-z0-9-]{10,14})$"
+)
 _PREFIXES = ("http://", "https://")
 
 
@@ -32,6 +36,12 @@ class SlipLink:
 def parse_slip_url(text: str) -> SlipLink | None:
     match = SLIP_URL.match(text.strip())
     return SlipLink(match["id"], match["token"]) if match else None
+
+
+def parse_account_url(text: str) -> str | None:
+    """The account code of a scanned invitation, as printed (checked later, like one typed)."""
+    match = ACCOUNT_URL.match(text.strip())
+    return match["code"] if match else None
 
 
 class ScanReader:

@@ -12,15 +12,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from kiosk.core.aar import Aar
 from kiosk.core.records import Record
 from kiosk.core.teams import LENSES, REFLECTION, Team, side_by_side
 from kiosk.i18n import translator
 from kiosk.printing.text import paper_text, wrap
 from kiosk.views.dates import format_date
 from kiosk.views.labels import CONDITION_LABELS, FIELD_LABELS, KIND_LABELS, LENS_LABELS, USE_LABELS
-from kiosk.views.onepage import LOOK_FOR, QUESTIONS
+from kiosk.views.onepage import AFTER_ACTION, AFTER_ACTION_LABELS, LOOK_FOR, QUESTIONS
 
-SLIP_KINDS = ("receipt", "review", "followups", "test", "soak", "story")
+SLIP_KINDS = ("receipt", "review", "followups", "test", "soak", "story", "invitations")
 #: Slips of a Learning Team (their job names the team, not a record).
 TEAM_SLIPS = frozenset({"soak", "story"})
 
@@ -225,6 +226,16 @@ def review_page(record: Record, paper: Paper, now: datetime, *, copy: int = 0) -
     if record.look_for:
         p.heading(tr(LOOK_FOR))
         p.para(record.look_for.text)
+    if record.after_action is not None:
+        found = record.after_action
+        p.heading(tr(AFTER_ACTION))
+        p.para(tr("Participants: {count}").format(count=found.participants))
+        for key, lines in (("facts", found.facts), ("differ", found.differ), ("sustain", found.sustain),
+                           ("improve", found.improve), ("to_success", found.to_success)):
+            if lines:
+                p.para(tr(AFTER_ACTION_LABELS[key]), style="bold")
+                for line in lines:
+                    p.bullet(line)
     _qr_block(p, paper, record, tr("Scan the code to see the record and its follow-up."))
     p.copy_mark(copy)
     p.printed_at(now, paper.language)
@@ -355,6 +366,52 @@ def story_slip(team: Team, paper: Paper, now: datetime) -> Slip:
     _team_qr(p, paper, team, tr("Scan the code to see the whole story."))
     p.printed_at(now, paper.language)
     return p.slip("story", f"story {team.id}")
+
+
+#: What a hidden code looks like in a preview (codes are made only when the slip prints).
+HIDDEN_CODE = "***-***-****"
+
+
+def account_url(base_url: str, code: str) -> str:
+    """The QR of an invitation: the kiosk's scanner opens the account screen with it (the
+    record page has no such address: nothing of an account is ever served)."""
+    url = f"{base_url.rstrip('/')}/a/{code}"
+    if not url.isascii():
+        raise ValueError("link is not ASCII")
+    return url
+
+
+def invitations(aar: Aar, chosen: Sequence[int], codes: Mapping[int, str], paper: Paper, now: datetime) -> Slip:
+    """One invitation per chosen participant, to cut apart: the event in one line (no other
+    names), the code and its QR, what happens to the account. ``codes``: the new code of each
+    (missing in a preview: shown hidden)."""
+    p = paper.start()
+    tr = p.tr
+    for number, index in enumerate(chosen):
+        if number:
+            p.blank()
+            p.centre("- - - " + tr("cut here") + " - - -")
+            p.blank()
+        p.title(tr("Your account").upper())
+        p.centre(tr("After-action review {id}").format(id=aar.id), "bold")
+        p.rule()
+        p.para(aar.event)
+        p.blank()
+        p.para(tr("For {name}.").format(name=aar.participants[index].name))
+        p.para(tr("Before we meet, tell what happened as you saw it, on your own: at the kiosk, press R and "
+                  "type this code (or scan it). Nobody reads it before the meeting; there you choose whether "
+                  "it shows your name."))
+        code = codes.get(index)
+        p.blank()
+        p.title(code or HIDDEN_CODE)
+        if code:
+            p.qr(account_url(paper.base_url, code))
+        else:
+            p.centre(tr("(the code is made when this slip prints)"))
+        p.centre(tr("The code works until the meeting starts."))
+    p.blank()
+    p.printed_at(now, paper.language)
+    return p.slip("invitations", f"invitations {aar.id}")
 
 
 def _team_notes(p: _Paper, team: Team, paper: Paper) -> None:

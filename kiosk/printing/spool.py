@@ -217,7 +217,7 @@ class PrintSpooler:
         """New settings from the admin screen (the printer itself changes only at restart)."""
         self.config = config
 
-    def layout(self, job: PrintJob, *, copy: int | None = None) -> slips.Slip:
+    def layout(self, job: PrintJob, *, copy: int | None = None, issue: bool = False) -> slips.Slip:
         """The slip of ``job`` as it would print now (the preview screen shows this)."""
         now = self.clock()
         paper = slips.Paper(columns=self.printer.columns, code_page=self.printer.code_page,
@@ -232,6 +232,8 @@ class PrintSpooler:
             until = date.fromisoformat(job.until) if job.until else self._until()
             return slips.follow_up_list(repo.follow_ups_until(until), paper, now, until=until,
                                         changes=repo.team_changes_due(until))
+        if job.slip == "invitations":
+            return self._invitations(job, paper, now, issue=issue)
         if job.slip in slips.TEAM_SLIPS:
             team = repo.team(job.records[0]) if job.records else None
             if team is None:
@@ -246,6 +248,24 @@ class PrintSpooler:
             return slips.review_page(record, paper, now, copy=copy)
         except ValueError as error:
             raise PrintFailure("no_review", str(error)) from error
+
+    def _invitations(self, job: PrintJob, paper: slips.Paper, now: datetime, *, issue: bool) -> slips.Slip:
+        """An after-action review's invitations: ``job.records`` is the review's id, then the
+        positions of the participants to invite (none: everyone whose account is still to
+        come). Codes exist only as digests, so a printed invitation gets a new code, which
+        replaces the one before (a lost slip is replaced by printing it again); a preview shows
+        the slip with its codes hidden and issues none."""
+        repo = self.repo
+        aar = repo.aar(job.records[0]) if repo is not None and job.records else None
+        if aar is None:
+            raise PrintFailure("missing", f"no after-action review {job.records[:1]}")
+        chosen = [int(n) for n in job.records[1:] if n.isdigit() and int(n) < len(aar.participants)] or [
+            i for i, person in enumerate(aar.participants) if person.account is None]
+        codes: dict[int, str] = {}
+        if issue and repo is not None:
+            for index in chosen:
+                aar, codes[index] = repo.replace_aar_code(aar.id, index, by=job.by or "operator")
+        return slips.invitations(aar, chosen, codes, paper, now)
 
     def preview(self, slip: str, records: tuple[str, ...] = (), *, language: str,
                 until: date | None = None) -> slips.Slip:
@@ -294,7 +314,7 @@ class PrintSpooler:
         except Exception as error:
             return self._finish(job, JobState.FAILED, PrintFailure("storage", str(error)))
         try:
-            data = self.render(self.layout(job))
+            data = self.render(self.layout(job, issue=True))
             delivered = self._deliver_in_time(job, data)
         except PrintFailure as failure:
             return self._finish(job, JobState.UNKNOWN if failure.maybe_printed else JobState.FAILED, failure)

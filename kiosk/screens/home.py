@@ -41,6 +41,7 @@ class HomeData(Message):
     low_disk: float | None = None  # free MB, when the disk is nearly full
     soaking: list[tuple[str, datetime]] = field(default_factory=list)  # (team title, soak ends)
     open_teams: int = 0
+    accounts: list[tuple[int, int]] = field(default_factory=list)  # after-action reviews: (in, of)
 
 
 @dataclass
@@ -62,6 +63,7 @@ class HomeScreen(KioskScreen[None]):
         Binding("3", "choose('follow_ups')", show=False),
         Binding("4", "choose('learnings')", show=False),
         Binding("5", "choose('teams')", show=False),
+        Binding("r", "account", show=False),  # (said on the line about the accounts waiting)
         Binding("0", "exit", N_("Exit")),
         Binding("9", "admin", N_("Admin")),
         Binding("a", "applaud", N_("Applaud")),
@@ -85,6 +87,7 @@ class HomeScreen(KioskScreen[None]):
         self._low_disk: float | None = None
         self._soaking: list[tuple[str, datetime]] = []
         self._open_teams = 0
+        self._accounts: list[tuple[int, int]] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
@@ -103,6 +106,7 @@ class HomeScreen(KioskScreen[None]):
             yield Static("", id="low-disk", markup=False)
             yield Static("", id="session", markup=False)
             yield Static("", id="soaking", markup=False)
+            yield Static("", id="accounts", markup=False)
             yield Static("", id="look-for")
             yield Static("", id="wins")
         yield KioskFooter()
@@ -143,7 +147,8 @@ class HomeScreen(KioskScreen[None]):
         ]
         from kiosk.health import low_disk
 
-        self.post_message(HomeData(counts, look_fors, wins, low_disk(repo.store.folder), soaking, len(teams)))
+        self.post_message(HomeData(counts, look_fors, wins, low_disk(repo.store.folder), soaking, len(teams),
+                                   repo.accounts_waiting()))
 
     @on(HomeData)
     def show_data(self, message: HomeData) -> None:
@@ -154,6 +159,7 @@ class HomeScreen(KioskScreen[None]):
         self._wins = message.wins
         self._soaking = message.soaking
         self._open_teams = message.open_teams
+        self._accounts = message.accounts
         self.retranslate()
         if first and hasattr(self.app, "counts_drawn"):
             self.call_after_refresh(self.app.counts_drawn)  # (the start's figure in make bench)
@@ -185,6 +191,12 @@ class HomeScreen(KioskScreen[None]):
                 ngettext("{n} open", "{n} open", self._open_teams).format(n=self._open_teams)
                 if self._open_teams else "")
         self._show_soaking()
+        accounts = self.query_one("#accounts", Static)
+        accounts.display = bool(self._accounts)
+        if self._accounts:
+            counts_text = ", ".join(_("{n} of {total}").format(n=n, total=total) for n, total in self._accounts[:3])
+            accounts.update(plain(_("After-action review: accounts in {counts} · R to give yours (with the code "
+                                    "of your invitation)").format(counts=counts_text)))
         self._show_rotation()
 
     def _show_soaking(self) -> None:
@@ -223,6 +235,12 @@ class HomeScreen(KioskScreen[None]):
         if action == "sign_out":
             return self.kiosk.supervisor is not None
         return True
+
+    def action_account(self) -> None:
+        """A participant gives their after-action account: the code first (no PIN)."""
+        from kiosk.screens.aar import CodeScreen
+
+        self.app.push_screen(CodeScreen())
 
     def action_sign_out(self) -> None:
         self.kiosk.supervisor = None

@@ -36,6 +36,8 @@ class RecordScreen(ScrollKeys, KioskScreen[None]):
     BINDINGS = [
         Binding("p", "print", N_("Print")),
         Binding("f", "follow_up", N_("Follow-up")),
+        # Said on the line above the page: at 80 columns the footer has no room left.
+        Binding("a", "aar", N_("After-action review"), show=False),
         *SCROLL_BINDINGS,
         Binding("escape", "back", N_("Back")),
     ]
@@ -83,7 +85,9 @@ class RecordScreen(ScrollKeys, KioskScreen[None]):
         if self.due():  # (a supervisor already signed in is not asked for a PIN again)
             due = (_("Its follow-up is due: F opens it.") if names
                    else _("Its follow-up is due: F opens it (supervisor PIN)."))
-        self.query_one("#record-due", Static).update(due)
+        aar = (_("A: an after-action review of this record.") if names
+               else _("A: an after-action review of this record (supervisor PIN)."))
+        self.query_one("#record-due", Static).update(f"{due}\n{aar}" if due else aar)
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -106,6 +110,20 @@ class RecordScreen(ScrollKeys, KioskScreen[None]):
     def action_follow_up(self) -> None:
         if self.due():
             self.kiosk.open_follow_up(self.record_id)
+
+    def action_aar(self) -> None:
+        """A supervisor opens this record's after-action review (or a new one)."""
+        if self.record is None:
+            return
+        record_id = self.record.id
+
+        def open_it(_supervisor: object) -> None:
+            from kiosk.screens.aar import AarOpenScreen, AarScreen
+
+            found = self.kiosk.repo.aars_of(record_id)
+            self.app.push_screen(AarScreen(found[0].id) if found else AarOpenScreen(record_id))
+
+        self.kiosk.with_supervisor(open_it, admin=False, title=N_("After-action review: supervisor PIN"))
 
     def action_back(self) -> None:
         leave(self)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from kiosk.core import ids
@@ -29,11 +30,13 @@ from kiosk.core.aar import (
     open_aar,
     open_session,
     replace_code,
+    summary,
     try_code,
 )
-from kiosk.core.records import ValidationError
+from kiosk.core.records import HistoryEntry, ValidationError, record_to_doc, with_history
 from kiosk.storage.aggregate import Aggregate
 from kiosk.storage.format import Op
+from kiosk.storage.records import RECORDS
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +108,15 @@ class AarsRepository(Aggregate):
         with self.store.lock:
             rows = self._rows(AARS)
             return [rows[str(number)] for number in sorted(map(int, rows))]
+
+    def accounts_waiting(self) -> list[tuple[int, int]]:
+        """(accounts in, participants) of every review still taking accounts: what Home may
+        say about them (nothing else), oldest first."""
+        with self.store.lock:
+            rows = sorted(self._rows(AARS).items(), key=lambda kv: int(kv[0]))
+            return [(sum(1 for p in doc.get("participants", ()) if p.get("account") is not None),
+                     len(doc.get("participants", ())))
+                    for _key, doc in rows if doc.get("phase") == AarPhase.ACCOUNTS]
 
     def code_tries(self) -> CodeTries:
         with self.store.lock:
@@ -204,8 +216,17 @@ class AarsRepository(Aggregate):
             return self._put(add_finding(self._require_aar(aar_id), kind, text, accounts, by=by, now=self.clock()))
 
     def finish_aar_session(self, aar_id: str, *, by: str) -> Aar:
+        """End the session and, in the same transaction, keep what it found with the record."""
         with self.store.lock:
-            return self._put(finish_session(self._require_aar(aar_id), by=by, now=self.clock()))
+            now = self.clock()
+            aar = finish_session(self._require_aar(aar_id), by=by, now=now)
+            record = self.get(aar.record_id)  # type: ignore[attr-defined]
+            extra: list[Op] = []
+            if record is not None:
+                noted = with_history(replace(record, after_action=summary(aar)), HistoryEntry(
+                    at=now.isoformat(timespec="seconds"), by=by, what="after_action_review", fields=("after_action",)))
+                extra.append(("put", RECORDS, self._by_id[record.id], record_to_doc(noted)))  # type: ignore[attr-defined]
+            return self._put(aar, *extra)
 
     def import_aar(self, doc: Any) -> Aar:
         """Store an exported after-action review as it was (its id free in the records' family)."""

@@ -42,6 +42,19 @@ def _v1_to_v2(tables: Tables) -> None:
     folder with them (it would not keep them) instead of reading it."""
     for table in ("teams", "aars", "aar_codes"):
         tables.setdefault(table, {})
+    # Records gain ``after_action`` (None until a review's session ends), in its place among
+    # the fields: a document in the declared order is exported as it is, without a rebuild.
+    records = tables.get("records", {})
+    for key, doc in list(records.items()):
+        if "after_action" in doc:
+            continue
+        ordered: dict[str, Any] = {}
+        for name, value in doc.items():
+            if name == "link_token":
+                ordered["after_action"] = None
+            ordered[name] = value
+        ordered.setdefault("after_action", None)
+        records[key] = ordered
 
 
 #: ``STEPS[n]`` upgrades documents from version n to n + 1.

@@ -71,6 +71,7 @@ HISTORY_LABELS = {
     "change_added": N_("change agreed"),
     "change_removed": N_("change taken back"),
     "share_started": N_("Solve ended: story being written"),
+    "after_action_review": N_("after-action review held"),
 }
 
 #: What a Learning Team learns from.
@@ -146,6 +147,15 @@ FIELD_LABELS = {
     "defences": N_("Defences"),
     "lens": N_("Lens"),
     "phase": N_("Phase"),
+    "after_action": N_("After-action review"),
+    "answers": N_("The answers"),
+    "accounts": N_("The accounts"),
+    "supposed": N_("What was supposed to happen"),
+    "actual": N_("What actually happened"),
+    "did_why": N_("What I did, and why"),
+    "helped": N_("What helped"),
+    "hindered": N_("What got in the way"),
+    "keep_change": N_("What I would keep or change"),
 }
 
 

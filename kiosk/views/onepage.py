@@ -32,6 +32,14 @@ HISTORY = N_("History")
 FOLLOW_UPS = N_("Follow-ups")
 DONE_LABELS = {"yes": N_("change made"), "partly": N_("change partly made"), "no": N_("change not made")}
 WORKED_LABELS = {"yes": N_("it worked"), "too_early": N_("too early to tell"), "no": N_("it did not work")}
+AFTER_ACTION = N_("After-action review")
+AFTER_ACTION_LABELS = {
+    "facts": N_("Facts we agree on"),
+    "differ": N_("Where perspectives differ"),
+    "sustain": N_("What helped: to sustain"),
+    "improve": N_("What got in the way: to improve"),
+    "to_success": N_("What would turn it into a success"),
+}
 OUTCOME_LABELS = {"closed": N_("closed"), "extended": N_("extended to {date}"), "reopened": N_("reopened")}
 
 
@@ -120,6 +128,15 @@ def one_page(record: Record, *, show_reporter: bool = True,
             blocks.append(Block("bullet", line))
     if record.look_for:
         blocks.append(Block("quote", record.look_for.text, tr(LOOK_FOR)))
+    if record.after_action is not None:
+        found = record.after_action
+        blocks.append(Block("heading", tr(AFTER_ACTION)))
+        blocks.append(Block("text", tr("Participants: {count}").format(count=found.participants)))
+        for key, lines in (("facts", found.facts), ("differ", found.differ), ("sustain", found.sustain),
+                           ("improve", found.improve), ("to_success", found.to_success)):
+            if lines:
+                blocks.append(Block("note", lines[0], tr(AFTER_ACTION_LABELS[key])))
+                blocks += [Block("noteline", line, tr(AFTER_ACTION_LABELS[key])) for line in lines[1:]]
     if show_reporter and record.history:  # who changed what is for supervisors, like names
         blocks.append(Block("heading", tr(HISTORY)))
         blocks += [Block("bullet", f"{when(h.at)} · {label(ACTOR_LABELS, h.by)} · "

@@ -409,3 +409,47 @@ def test_learning_team_screens(snap_compare, make_app, repo, phase, size, langua
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=settled(run_before))
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("screen_name", ["account", "session"])
+def test_after_action_review_screens(snap_compare, make_app, repo, screen_name, size, language):
+    from kiosk.core.records import ReportDraft
+    from kiosk.core.supervisors import new_supervisor
+    from kiosk.screens.aar import AccountScreen
+    from kiosk.screens.aar_session import SessionScreen
+    from tests.support.clock import NOW
+
+    repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))
+    record = repo.add_report(ReportDraft(kind="error", area="Envasado", what_happened=(
+        "Se trabó la cinta 2 y cayeron cajas al pasillo [/]")), areas=None)
+    aar, _codes = repo.open_aar(record.id, ["Ana Gómez", "Luis Paz", "Julián Ríos"], facilitator="Marta Ruiz")
+    repo.give_account(aar.id, 0, ("Que la cinta no pare", "Se trabó con una caja rota", "Corrí a la seta",
+                                  "La seta estaba cerca", "No había rodillos", "Pedir repuestos"), named=True)
+    repo.give_account(aar.id, 1, ("Seguir el turno", "Cayeron cajas al pasillo", "Avisé por radio", "",
+                                  "El apuro del pedido", ""), named=False)
+    if screen_name == "session":
+        repo.open_aar_session(aar.id, by="Marta Ruiz")
+        repo.add_aar_finding(aar.id, "facts", "La caja venía rota del proveedor", [0, 1], by="Marta Ruiz")
+        repo.add_aar_finding(aar.id, "differ", "Si había que parar antes", [0], by="Marta Ruiz")
+    app = make_app()
+
+    async def run_before(pilot) -> None:
+        await wait_for(pilot, lambda: bool(app.screen.query("#count-learnings")))
+        if screen_name == "account":
+            app.push_screen(AccountScreen(aar.id, 2, via="self"))
+            await wait_for(pilot, lambda: isinstance(app.screen, AccountScreen) and app.screen.aar is not None)
+        else:
+            app.supervisor = repo.find_supervisor("Marta Ruiz")
+            app.push_screen(SessionScreen(aar.id))
+            await wait_for(pilot, lambda: isinstance(app.screen, SessionScreen) and app.screen.aar is not None)
+        if language == "en":
+            await pilot.press("f2")
+        if screen_name == "account":
+            for key in "Que arranque":
+                await pilot.press(key if key != " " else "space")
+        no_blink(app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=settled(run_before))

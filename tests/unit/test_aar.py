@@ -187,3 +187,25 @@ def test_documents_read_back_and_an_import_keeps_the_number_free(setup, tmp_path
     broken["participants"][0]["account"]["answers"] = ["x"] * len(QUESTIONS) + ["y"]
     with pytest.raises(ValidationError):
         aar_from_doc(broken)
+
+
+def test_kiosk_aar_list_says_how_many_accounts_are_in_and_never_what_they_say(setup):
+    import json
+
+    from tests.support.cli import run
+
+    repo, _clock, record, data = setup
+    aar, _codes = repo.open_aar(record.id, ["Ana Gómez", "Luis Paz"], facilitator="Marta Ruiz")
+    repo.give_account(aar.id, 0, (*ANSWERS[:5], "una frase canaria"), named=False)
+    repo.close()
+    result = run(["aar", "list"], data=data)
+    assert result.returncode == 0, result.stderr.decode()
+    line = result.stdout.decode().strip()
+    assert line.startswith(f"{aar.id}  {record.id}  accounts  1/2  Envasado: Se trabó la cinta 2")
+    assert "canaria" not in line
+    listed = json.loads(run(["aar", "list", "--json"], data=data).stdout)
+    assert listed == {"id": aar.id, "record": record.id, "phase": "accounts", "event": aar.event, "accounts": 1,
+                      "participants": 2}
+    printed = run(["print", aar.id, "--slip", "invitations", "--printer", "preview"], data=data)
+    assert printed.returncode == 0, printed.stderr.decode()
+    assert "TU RELATO" in printed.stdout.decode() and "Luis Paz" in printed.stdout.decode()
