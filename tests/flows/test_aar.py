@@ -7,6 +7,7 @@ acknowledgement."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -190,7 +191,27 @@ async def test_an_error_three_accounts_sealed_then_the_session_then_its_review(k
         assert kept.after_action.participants == 3 and kept.after_action.facts == ("La caja venía rota",)
         page = as_text(one_page(kept)) + page_html(kept, "es_AR")
         assert "Revisión después de la acción" in page and "La caja venía rota" in page and CANARY not in page
-        assert {p.code_state for p in stored.participants} == {"used"}
+        # The review goes on as always: its prefilled answers, one action, and its follow-up.
+        await pilot.press("enter")  # question 1, as the session wrote it
+        await wait_for(pilot, lambda: app.screen.query_one("#condition-text").has_focus)
+        await pilot.press("enter")  # the condition from the session is there: on
+        await pilot.press("enter", "enter")  # the procedure / practice pair left empty
+        await pilot.press("enter")  # question 3, as the session wrote it
+        await type_text(pilot, "Rodillos de repuesto en el pañol de la línea 2")
+        await pilot.press("enter")
+        await type_text(pilot, "Mantenimiento")
+        await pilot.press("enter")
+        await type_text(pilot, "10/12/2026")
+        await pilot.press("enter", "enter", "enter", "enter")
+        await wait_for(pilot, lambda: "El resumen en una página" in text_of(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not repo.get(record.id).review.draft)
+    reviewed = repo.get(record.id)
+    assert reviewed.review.action.text == "Rodillos de repuesto en el pañol de la línea 2"
+    assert reviewed.after_action is not None and reviewed.status == "action_open"
+    due = repo.follow_up_queue(NOW.date() + timedelta(days=30))
+    assert [(state, r.id) for state, r in due] == [("today", record.id)]
+    assert {p.code_state for p in repo.aar(aar_id).participants} == {"used"}
     for code in codes:
         from kiosk.storage.aars import CodeRefused
 
@@ -234,3 +255,29 @@ async def test_a_wins_review_ends_in_its_acknowledgement(kiosk):
     acknowledged = repo.get(record.id)
     assert acknowledged.review.win_note == "Preparar el kit antes de parar"
     assert acknowledged.look_for.text == "Mirá si el kit está listo"
+
+
+async def test_guessing_codes_at_the_account_screen_hits_the_lockout(kiosk):
+    from kiosk.core.aar import new_code
+
+    build, repo = kiosk
+    record = repo.add_report(ReportDraft(kind="error", area="Envasado", what_happened="Se trabó la cinta 2 otra "
+                                         "vez"), areas=None)
+    _aar, codes = repo.open_aar(record.id, ["Ana Gómez"], facilitator="Marta Ruiz")
+    app = build()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, CodeScreen))
+        box = app.screen.query_one("#aar-code")
+        for attempt in range(5):
+            box.value = new_code()
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: not app.screen.checking)
+            if attempt < 4:
+                assert "no abre nada" in text_of(app)
+        assert "probá de nuevo a las 10:05" in text_of(app)
+        box.value = codes[0]  # the right one too, while locked
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not app.screen.checking)
+        assert isinstance(app.screen, CodeScreen) and "probá de nuevo a las 10:05" in text_of(app)
+    assert repo.code_tries().locked_until == "2026-11-21T10:05:00-03:00"
