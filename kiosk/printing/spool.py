@@ -117,6 +117,8 @@ class PrintSpooler:
         self.store_jobs = store_jobs
         self._lock = threading.Lock()
         self._jobs: dict[int, PrintJob] = {}
+        #: Invitations as printed, with their new codes, by job number (never stored).
+        self._issued: dict[int, slips.Slip] = {}
         self._queue: queue.Queue[int | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._load()
@@ -147,6 +149,11 @@ class PrintSpooler:
             self.repo.remove_print_jobs(old)
             for number in old:
                 del self._jobs[number]
+
+    def issued(self, number: int) -> slips.Slip | None:
+        """The invitations job ``number`` printed, with the codes it made (this run only)."""
+        with self._lock:
+            return self._issued.get(number)
 
     def job(self, number: int) -> PrintJob | None:
         with self._lock:
@@ -314,7 +321,11 @@ class PrintSpooler:
         except Exception as error:
             return self._finish(job, JobState.FAILED, PrintFailure("storage", str(error)))
         try:
-            data = self.render(self.layout(job, issue=True))
+            slip = self.layout(job, issue=True)
+            if job.slip == "invitations":  # its codes exist nowhere else: the screen may show them
+                with self._lock:
+                    self._issued[number] = slip
+            data = self.render(slip)
             delivered = self._deliver_in_time(job, data)
         except PrintFailure as failure:
             return self._finish(job, JobState.UNKNOWN if failure.maybe_printed else JobState.FAILED, failure)

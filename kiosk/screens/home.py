@@ -195,8 +195,8 @@ class HomeScreen(KioskScreen[None]):
         accounts.display = bool(self._accounts)
         if self._accounts:
             counts_text = ", ".join(_("{n} of {total}").format(n=n, total=total) for n, total in self._accounts[:3])
-            accounts.update(plain(_("After-action review: accounts in {counts} · R to give yours (with the code "
-                                    "of your invitation)").format(counts=counts_text)))
+            accounts.update(plain(_("After-action review: accounts in {counts} · R to give yours").format(
+                counts=counts_text)))
         self._show_rotation()
 
     def _show_soaking(self) -> None:

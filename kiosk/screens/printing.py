@@ -187,6 +187,10 @@ class PrintScreen(ScrollKeys, KioskScreen[None]):
             self.job = message.job
             self._show_status()
             self.refresh_bindings()
+            printed = self.kiosk.printing().issued(message.job.number) if message.job.finished else None
+            if printed is not None:  # invitations: the codes made as they printed
+                self.slip = printed
+                self.query_one(SlipView).show(printed)
 
     def _show_status(self) -> None:
         status = self.query_one("#print-status", Static)

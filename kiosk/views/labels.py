@@ -319,6 +319,7 @@ SLIP_LABELS = {
     "test": N_("Test slip"),
     "soak": N_("Soak slip"),
     "story": N_("Learning Team story"),
+    "invitations": N_("Invitations"),
 }
 
 #: What went wrong with a print job, said so that someone at the kiosk can act on it.

@@ -78,9 +78,12 @@ async def open_with_invitations(pilot, record_id: str, names: str) -> tuple[str,
     await wait_for(pilot, lambda: app.screen.job is not None and app.screen.job.state == "sent")
     urls = qr_payloads(Path(app.screen.job.file).read_bytes())
     aar_id = app.screen.records[0]
+    codes = [url.rsplit("/", 1)[1] for url in urls]
+    # Once printed, the screen shows the slip as it printed: the codes, for a preview printer too.
+    await wait_for(pilot, lambda: all(code in str(app.screen.query_one("#slip", Static).render()) for code in codes))
     await pilot.press("escape")
     await wait_for(pilot, lambda: isinstance(app.screen, AarScreen) and app.screen.aar is not None)
-    return aar_id, [url.rsplit("/", 1)[1] for url in urls]
+    return aar_id, codes
 
 
 async def give_account(pilot, answers: list[str], *, named: bool) -> None:
