@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from kiosk.core.aar import FINDING_MAX, FINDINGS, QUESTIONS, Aar, AarPhase, review_prefill
-from kiosk.core.records import Record, ValidationError
+from kiosk.core.records import WAITING_STATUSES, Record, ValidationError
 from kiosk.core.reviewing import start_review
 from kiosk.i18n import N_, _
 from kiosk.screens.aar import QUESTION_TEXTS, AarLoaded, problem_text
@@ -218,7 +218,9 @@ class SessionScreen(ScrollsNotes, KioskScreen[None]):
         try:
             aar = repo.finish_aar_session(self.aar_id, by=by)
             record = repo.get(aar.record_id)
-            if record is not None and not aar.win:
+            if record is not None and not aar.win and record.status in WAITING_STATUSES:
+                # (A record already reviewed keeps its review: the session's lines are kept
+                # with it, and its follow-up goes on; nothing finished is overwritten.)
                 record = repo.save_review_draft(record.id, review_prefill(aar, start_review(record)), by=by)
         except (ValidationError, StorageError) as error:
             self.post_message(SessionEnded(None, problem_text(error)))
@@ -232,10 +234,17 @@ class SessionScreen(ScrollsNotes, KioskScreen[None]):
         if record is None:
             self.query_one("#review-problem", Static).update(plain(message.problem))
             return
-        if record.is_win:
+        if record.is_win and record.status in WAITING_STATUSES:
             aar = self.aar
             note = "; ".join(f.text for f in aar.sustain)[:300] if aar else ""
             self._ask_win(record, WinAnswer(note, ""))
+            return
+        if record.status not in WAITING_STATUSES:
+            from kiosk.screens.record import RecordScreen
+
+            self.app.notify(_("The session's findings are kept with {id}, whose review was already done.").format(
+                id=record.id), markup=False)
+            self.app.switch_screen(RecordScreen(record.id))
             return
         from kiosk.screens.review import ReviewWizard
 

@@ -284,3 +284,34 @@ async def test_guessing_codes_at_the_account_screen_hits_the_lockout(kiosk):
         await wait_for(pilot, lambda: not app.screen.checking)
         assert isinstance(app.screen, CodeScreen) and "probá de nuevo a las 10:05" in text_of(app)
     assert repo.code_tries().locked_until == "2026-11-21T10:05:00-03:00"
+
+
+async def test_a_session_on_a_record_already_reviewed_keeps_its_review(kiosk):
+    from kiosk.core.records import Action, Condition, Review
+    from kiosk.core.reviewing import finish_review
+
+    build, repo = kiosk
+    record = repo.add_report(ReportDraft(kind="near_miss", area="Envasado", what_happened="La cinta se movió "
+                                         "sola con la mano adentro"), areas=None)
+    done = finish_review(Review(what_happened="La cinta se movió sola", why=(Condition("Tablero lejos", "equipment"),),
+                                action=Action("Tablero de bloqueo junto a la línea 5", "Mantenimiento", "2026-12-01")),
+                         by="Marta Ruiz", now=NOW, follow_up_days=30)
+    repo.finish_review(record.id, done, by="Marta Ruiz")
+    aar, _codes = repo.open_aar(record.id, ["Ana Gómez"], facilitator="Marta Ruiz")
+    repo.give_account(aar.id, 0, ("Parar", "Se movió", "Saqué la mano", "El grito", "El tablero lejos", "Nada"),
+                      named=False)
+    repo.open_aar_session(aar.id, by="Marta Ruiz")
+    app = build()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.supervisor = repo.find_supervisor("Marta Ruiz")
+        app.push_screen(SessionScreen(aar.id))
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionScreen) and app.screen.aar is not None)
+        await type_text(pilot, "La cinta se movio")
+        await pilot.press("enter", "enter")
+        await wait_for(pilot, lambda: repo.aar(aar.id).facts)
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: isinstance(app.screen, RecordScreen))
+    kept = repo.get(record.id)
+    assert not kept.review.draft and kept.review.reviewed_by == "Marta Ruiz"
+    assert kept.review.action.text == "Tablero de bloqueo junto a la línea 5" and kept.status == "action_open"
+    assert kept.after_action.facts == ("La cinta se movio",)
