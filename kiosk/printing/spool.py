@@ -266,6 +266,8 @@ class PrintSpooler:
         aar = repo.aar(job.records[0]) if repo is not None and job.records else None
         if aar is None:
             raise PrintFailure("missing", f"no after-action review {job.records[:1]}")
+        if aar.phase != "accounts":
+            raise PrintFailure("session_open", f"{aar.id} is past its accounts")
         chosen = [int(n) for n in job.records[1:] if n.isdigit() and int(n) < len(aar.participants)] or [
             i for i, person in enumerate(aar.participants) if person.account is None]
         codes: dict[int, str] = {}

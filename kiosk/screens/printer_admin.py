@@ -37,6 +37,8 @@ _PROBLEM_WORDS = {
     "setup": N_("the printer setting does not work"),
     "storage": N_("could not be saved"),
     "missing": N_("no such record"),
+    "no_team": N_("no such Learning Team"),
+    "session_open": N_("the meeting has started"),
     "no_review": N_("no finished review"),
     "interrupted": N_("the kiosk stopped"),
 }
@@ -44,10 +46,12 @@ _PROBLEM_WORDS = {
 
 @dataclass
 class Found(Message):
-    """A record looked up to reprint (None: no such record)."""
+    """A number looked up to reprint (None: nothing has it): a record's, or a Learning Team's or
+    an after-action review's (``kinds``: the slips it has, the first shown)."""
 
     record_id: str | None
     reviewed: bool = False
+    kinds: tuple[str, ...] = ()
 
 
 class PrinterAdminScreen(KioskScreen[None]):
@@ -126,11 +130,17 @@ class PrinterAdminScreen(KioskScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="printer-admin")
     def find(self, typed: str) -> None:
-        record = self.kiosk.repo.get(typed)
-        if record is None:
-            self.post_message(Found(None))
-        else:
+        repo = self.kiosk.repo
+        record = repo.get(typed)
+        if record is not None:
             self.post_message(Found(record.id, reviewed=record.review is not None and not record.review.draft))
+            return
+        team = repo.team(typed)
+        if team is not None:
+            self.post_message(Found(team.id, kinds=("story", "soak") if team.look_fors else ("soak", "story")))
+            return
+        aar = repo.aar(typed)  # (its invitations: each printed again gets a new code)
+        self.post_message(Found(aar.id, kinds=("invitations",)) if aar is not None else Found(None))
 
     @on(Found)
     def found(self, message: Found) -> None:
@@ -140,7 +150,7 @@ class PrinterAdminScreen(KioskScreen[None]):
             self._problem(_("There is no record with that number. Numbers look like QPC-GB8."))
             return
         self._problem("")
-        kinds = ("review", "receipt") if message.reviewed else ("receipt",)
+        kinds = message.kinds or (("review", "receipt") if message.reviewed else ("receipt",))
         self.app.push_screen(PrintScreen(kinds[0], (message.record_id,), others=kinds[1:]))
 
     def action_slip(self, kind: str) -> None:

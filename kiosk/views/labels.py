@@ -340,6 +340,8 @@ PRINT_PROBLEMS = {
     "storage": N_("The print job could not be saved, so nothing was sent: {detail}"),
     "missing": N_("That record does not exist."),
     "no_team": N_("That Learning Team does not exist."),
+    "session_open": N_("The meeting of that after-action review has started: its codes no longer work, so "
+                       "there is nothing to invite to."),
     "no_review": N_("That record has no finished review yet: print its receipt instead."),
     "interrupted": N_("The kiosk stopped before this slip was finished."),
 }
