@@ -112,7 +112,7 @@ def test_no_slip_page_search_trend_or_export_has_an_account(tmp_path):
     from kiosk.web import page_html
 
     data = tmp_path / "data"
-    record_id, aar_id = seal(data)
+    record_id, _aar_id = seal(data)
     repo = open_repository(data, clock=lambda: NOW, writer=False)
     try:
         record = repo.get(record_id)
