@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from kiosk.cli.common import (
     Args,
@@ -99,7 +99,7 @@ def import_lines(repo: Repository, source: IO[bytes], *, ok: Callable[[str], obj
             parsed = parse_line(raw, number)
             if parsed is None:
                 continue
-            if isinstance(parsed, dict) and parsed.get("type") in (TEAM_TYPE, AAR_TYPE):
+            if isinstance(parsed, dict) and parsed.get("type") in (TEAM_TYPE, AAR_TYPE, WORK_TYPE):
                 if group:  # (in line order: the records a team links come before it)
                     failed += _save_group(repo, group, ok, error)
                     group = []
@@ -116,9 +116,9 @@ def import_lines(repo: Repository, source: IO[bytes], *, ok: Callable[[str], obj
     return failed
 
 
-#: The ``type`` of a Learning Team's and of an after-action review's line in a JSON-lines
-#: export (records' lines have none).
-TEAM_TYPE, AAR_TYPE = "learning_team", "after_action_review"
+#: The ``type`` of a Learning Team's, an after-action review's and a work item's line in a
+#: JSON-lines export (records' lines have none).
+TEAM_TYPE, AAR_TYPE, WORK_TYPE = "learning_team", "after_action_review", "work_item"
 
 
 def _import_typed(repo: Repository, number: int, doc: dict[str, object], ok: Callable[[str], object],
@@ -127,7 +127,9 @@ def _import_typed(repo: Repository, number: int, doc: dict[str, object], ok: Cal
 
     body = {key: value for key, value in doc.items() if key != "type"}
     try:
-        saved = repo.import_team(body) if doc["type"] == TEAM_TYPE else repo.import_aar(body)
+        importer: dict[str, Callable[[Any], Any]] = {
+            TEAM_TYPE: repo.import_team, AAR_TYPE: repo.import_aar, WORK_TYPE: repo.import_work_item}
+        saved = importer[str(doc["type"])](body)
     except StorageError as exc:
         error(number, _("not saved: {error}").format(error=describe_storage_problem(exc)))
         return 1
@@ -279,6 +281,7 @@ def cmd_export(args: Args, config: Config, folder: Path) -> int:
             if args.format == "jsonl":  # Learning Teams and after-action reviews after the records, typed
                 write_typed_jsonl(repo.team_docs(), out, TEAM_TYPE)
                 write_typed_jsonl(repo.aar_docs(), out, AAR_TYPE)
+                write_typed_jsonl(repo.work_docs(), out, WORK_TYPE)
             elif args.format == "md" and repo.team_count():
                 out.write("\n---\n\n" + teams_markdown(sorted(repo.teams(), key=lambda t: t.created_at)) + "\n")
     finally:

@@ -37,10 +37,10 @@ def _v0_to_v1(tables: Tables) -> None:
 
 
 def _v1_to_v2(tables: Tables) -> None:
-    """Version 2 adds the tables of Learning Teams and after-action reviews (and the latter's
-    codes). Nothing older changes; the step is there so that a kiosk of version 1 refuses a
+    """Version 2 adds the tables of Learning Teams, after-action reviews (and the latter's
+    codes) and work items. Nothing older changes; the step is there so that a kiosk of version 1 refuses a
     folder with them (it would not keep them) instead of reading it."""
-    for table in ("teams", "aars", "aar_codes"):
+    for table in ("teams", "aars", "aar_codes", "work_items"):
         tables.setdefault(table, {})
     # Records gain ``after_action`` (None until a review's session ends), in its place among
     # the fields: a document in the declared order is exported as it is, without a rebuild.

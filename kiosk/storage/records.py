@@ -736,7 +736,7 @@ class RecordsRepository(Aggregate):
         return first
 
     #: Tables of other aggregates numbered in the records' family (their keys are numbers).
-    RESERVING_TABLES = ("teams", "aars")
+    RESERVING_TABLES = ("teams", "aars", "work_items")
 
     def _rebuild_reserved(self) -> None:
         self._reserved = sorted(int(key) for table in self.RESERVING_TABLES for key in self._rows(table))

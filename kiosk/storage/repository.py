@@ -2,7 +2,8 @@
 and write a data folder (SPEC section 8: a replicating store can later sit behind it).
 
 It joins one class per aggregate, each in its own module: :mod:`~kiosk.storage.records`,
-:mod:`~kiosk.storage.teams`, :mod:`~kiosk.storage.aars`, :mod:`~kiosk.storage.supervisors` and
+:mod:`~kiosk.storage.teams`, :mod:`~kiosk.storage.aars`, :mod:`~kiosk.storage.work`,
+:mod:`~kiosk.storage.supervisors` and
 :mod:`~kiosk.storage.print_jobs`.
 Thread-safe; call it from workers, not from the UI thread.
 """
@@ -23,9 +24,11 @@ from kiosk.storage.print_jobs import PrintJobsRepository
 from kiosk.storage.records import RECORDS, RecordsRepository, record_from_doc
 from kiosk.storage.supervisors import SupervisorsRepository
 from kiosk.storage.teams import TeamsRepository
+from kiosk.storage.work import WorkRepository
 
 
-class Repository(RecordsRepository, TeamsRepository, AarsRepository, SupervisorsRepository, PrintJobsRepository):
+class Repository(RecordsRepository, TeamsRepository, AarsRepository, WorkRepository, SupervisorsRepository,
+                 PrintJobsRepository):
     """Everything in one data folder."""
 
     def __init__(self, store: JournalStore, clock: Clock, *, id_series: int = 0) -> None:
@@ -41,9 +44,11 @@ class Repository(RecordsRepository, TeamsRepository, AarsRepository, Supervisors
             self._rebuild_indexes()
             self._rebuild_teams()
             self._rebuild_aars()
+            self._rebuild_work()
         store.add_listener(self._on_change, self._rebuild_indexes)
         store.add_listener(self._on_team_change, self._rebuild_teams)
         store.add_listener(self._on_aar_change, self._rebuild_aars)
+        store.add_listener(self._on_work_change, self._rebuild_work)
         if upgraded and store.writer:
             store.compact()  # the upgraded documents become the new snapshot
 

@@ -1,0 +1,243 @@
+"""Work items and their continuous debrief as rules (pure Python; SPEC section 11).
+
+A work item is any work that spans hours or days (a production order, a changeover, a trial of
+a new material). A supervisor opens it; while it runs anyone adds entries — a **win**, an
+**opportunity** or a **lesson**, one or two lines — and applauds them; a supervisor closes it
+with a debrief. Every function returns a new :class:`WorkItem` with a line of history; the
+repository stores it. :func:`work_to_doc` / :func:`work_from_doc` are the one mapping to JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from kiosk.core.records import MAX_COUNT, HistoryEntry, ValidationError
+from kiosk.core.text import clean_text, fold
+
+
+class EntryKind(StrEnum):
+    WIN = "win"
+    OPPORTUNITY = "opportunity"
+    LESSON = "lesson"
+
+
+ENTRY_KINDS = tuple(EntryKind)
+TITLE_MIN, TITLE_MAX = 5, 120
+DESCRIPTION_MAX = 600
+#: One or two lines said at the line, readable on a slip and on the huddle's screen.
+ENTRY_MAX = 200
+NAME_MAX = 60
+MAX_ENTRIES = 5_000
+OPEN, CLOSED = "open", "closed"
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: EntryKind
+    text: str
+    by: str  # a name, or "" (anonymous)
+    at: str
+    applause: int = 0
+    #: What the debrief made of it: a record's or a Learning Team's id, or "look_for".
+    became: str = ""
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    id: str
+    title: str
+    area: str
+    opened_by: str
+    created_at: str
+    description: str = ""
+    starts: str = ""  # ISO dates, optional
+    ends: str = ""
+    state: str = OPEN
+    entries: tuple[Entry, ...] = ()
+    closed_at: str = ""
+    closed_by: str = ""
+    history: tuple[HistoryEntry, ...] = ()
+
+    def entries_of(self, kind: str) -> list[Entry]:
+        return [entry for entry in self.entries if entry.kind == kind]
+
+    @property
+    def applause(self) -> int:
+        return sum(entry.applause for entry in self.entries)
+
+    @property
+    def people(self) -> tuple[int, int]:
+        """(people who gave their name, entries without one): who took part, as a debrief says it."""
+        named = {fold(entry.by) for entry in self.entries if entry.by}
+        return len(named), sum(1 for entry in self.entries if not entry.by)
+
+
+WORK_FIELDS = tuple(f.name for f in fields(WorkItem))
+
+
+def _stamp(now: datetime) -> str:
+    return now.isoformat(timespec="seconds")
+
+
+def _logged(item: WorkItem, now: datetime, by: str, what: str, *changed: str) -> WorkItem:
+    return replace(item, history=(*item.history, HistoryEntry(_stamp(now), by or "operator", what, tuple(changed))))
+
+
+def _text(name: str, value: str, limit: int, *, minimum: int = 0, multiline: bool = False) -> str:
+    text = clean_text(value, multiline=multiline)
+    if minimum and len(text) < minimum:
+        raise ValidationError(name, "required" if not text else "too_short", min=minimum)
+    if len(text) > limit:
+        raise ValidationError(name, "too_long", max=limit, length=len(text))
+    return text
+
+
+def _day(name: str, value: str) -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValidationError(name, "bad_date", value=value) from None
+
+
+def open_work(*, item_id: str, title: str, area: str, opened_by: str, now: datetime, description: str = "",
+              starts: str = "", ends: str = "") -> WorkItem:
+    """A new open work item; its dates are optional, and the end not before the start."""
+    first, last = _day("starts", starts), _day("ends", ends)
+    if first and last and last < first:
+        raise ValidationError("ends", "before_start")
+    item = WorkItem(id=item_id, title=_text("title", title, TITLE_MAX, minimum=TITLE_MIN),
+                    area=_text("area", area, 60, minimum=1), opened_by=_text("opened_by", opened_by, NAME_MAX),
+                    created_at=_stamp(now), description=_text("description", description, DESCRIPTION_MAX,
+                                                              multiline=True),
+                    starts=first, ends=last)
+    return _logged(item, now, item.opened_by, "work_opened", "state")
+
+
+def add_entry(item: WorkItem, *, kind: str, text: str, by: str, now: datetime) -> WorkItem:
+    """A win, an opportunity or a lesson, from anyone, while the work is open."""
+    if item.state != OPEN:
+        raise ValidationError("state", "closed")
+    if kind not in ENTRY_KINDS:
+        raise ValidationError("kind", "unknown", value=kind)
+    if len(item.entries) >= MAX_ENTRIES:
+        raise ValidationError("entries", "too_many", max=MAX_ENTRIES)
+    entry = Entry(EntryKind(kind), _text("entry", text, ENTRY_MAX, minimum=3, multiline=True),
+                  clean_text(by)[:NAME_MAX], _stamp(now))
+    return _logged(replace(item, entries=(*item.entries, entry)), now, entry.by, "entry_added", "entries")
+
+
+def applaud_entry(item: WorkItem, index: int, *, now: datetime) -> WorkItem:
+    """One more applause for entry ``index`` (the screen counts a burst of presses once)."""
+    if not 0 <= index < len(item.entries):
+        raise ValidationError("entries", "unknown", value=index)
+    entry = item.entries[index]
+    if entry.applause >= MAX_COUNT:
+        return item
+    entries = (*item.entries[:index], replace(entry, applause=entry.applause + 1), *item.entries[index + 1:])
+    return _logged(replace(item, entries=entries), now, "operator", "applauded", "entries")
+
+
+def close_work(item: WorkItem, *, by: str, now: datetime) -> WorkItem:
+    """A supervisor closes the work with its debrief (entries stay as they are)."""
+    if item.state != OPEN:
+        raise ValidationError("state", "closed")
+    closed = replace(item, state=CLOSED, closed_at=_stamp(now), closed_by=clean_text(by)[:NAME_MAX])
+    return _logged(closed, now, by, "work_closed", "state")
+
+
+def mark_became(item: WorkItem, index: int, became: str, *, by: str, now: datetime) -> WorkItem:
+    """Note what the debrief made of entry ``index``: a record's or a team's id, or "look_for"."""
+    if not 0 <= index < len(item.entries):
+        raise ValidationError("entries", "unknown", value=index)
+    entry = item.entries[index]
+    entries = (*item.entries[:index], replace(entry, became=clean_text(became)[:20]), *item.entries[index + 1:])
+    return _logged(replace(item, entries=entries), now, by, "entry_turned", "entries")
+
+
+# -- documents -----------------------------------------------------------------------------------
+
+
+def work_to_doc(item: WorkItem) -> dict[str, Any]:
+    def json(value: Any) -> Any:
+        if isinstance(value, tuple):
+            return [json(v) for v in value]
+        if hasattr(value, "__dataclass_fields__"):
+            return {f.name: json(getattr(value, f.name)) for f in fields(value)}
+        return value.value if isinstance(value, StrEnum) else value
+
+    return {name: json(getattr(item, name)) for name in WORK_FIELDS}
+
+
+def work_from_doc(doc: Any) -> WorkItem:
+    """A work item from a stored or imported document; ValidationError names the field."""
+    if not isinstance(doc, Mapping):
+        raise ValidationError("work_item", "not_object")
+    unknown = set(doc) - set(WORK_FIELDS)
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], "unknown_field")
+    for key in ("id", "title", "area", "opened_by", "created_at"):
+        if key not in doc:
+            raise ValidationError(key, "required")
+
+    def text(value: Any, where: str, limit: int, *, multiline: bool = False) -> str:
+        if not isinstance(value, str):
+            raise ValidationError(where, "not_text")
+        return _text(where, value, limit, multiline=multiline)
+
+    def when(value: Any, where: str) -> str:
+        if not isinstance(value, str):
+            raise ValidationError(where, "not_text")
+        if not value:
+            return ""
+        try:
+            return _stamp(datetime.fromisoformat(value))
+        except ValueError:
+            raise ValidationError(where, "bad_datetime", value=value) from None
+
+    raw_entries = doc.get("entries", [])
+    if not isinstance(raw_entries, list) or len(raw_entries) > MAX_ENTRIES:
+        raise ValidationError("entries", "not_list")
+    entries = []
+    for i, raw in enumerate(raw_entries):
+        if not isinstance(raw, Mapping) or set(raw) - {f.name for f in fields(Entry)}:
+            raise ValidationError(f"entries.{i}", "not_object")
+        kind = raw.get("kind")
+        if kind not in ENTRY_KINDS:
+            raise ValidationError(f"entries.{i}.kind", "unknown", value=kind)
+        applause = raw.get("applause", 0)
+        if isinstance(applause, bool) or not isinstance(applause, int) or not 0 <= applause <= MAX_COUNT:
+            raise ValidationError(f"entries.{i}.applause", "out_of_range", max=MAX_COUNT)
+        entries.append(Entry(EntryKind(kind), text(raw.get("text", ""), f"entries.{i}.text", ENTRY_MAX, multiline=True),
+                             text(raw.get("by", ""), f"entries.{i}.by", NAME_MAX),
+                             when(raw.get("at", ""), f"entries.{i}.at"), applause,
+                             text(raw.get("became", ""), f"entries.{i}.became", 20)))
+    history = []
+    raw_history = doc.get("history", [])
+    if not isinstance(raw_history, list):
+        raise ValidationError("history", "not_list")
+    for i, raw in enumerate(raw_history):
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("fields", []), list):
+            raise ValidationError(f"history.{i}", "not_object")
+        history.append(HistoryEntry(when(raw.get("at", ""), f"history.{i}.at"), text(raw.get("by", ""), "by", 80),
+                                    text(raw.get("what", ""), "what", 80),
+                                    tuple(text(n, "fields", 40) for n in raw.get("fields", []))))
+    state = doc.get("state", OPEN)
+    if state not in (OPEN, CLOSED):
+        raise ValidationError("state", "unknown", value=state)
+    starts, ends = doc.get("starts", ""), doc.get("ends", "")
+    if not isinstance(starts, str) or not isinstance(ends, str):
+        raise ValidationError("starts", "not_text")
+    return WorkItem(id=text(doc["id"], "id", 20), title=text(doc["title"], "title", TITLE_MAX),
+                    area=text(doc["area"], "area", 60), opened_by=text(doc["opened_by"], "opened_by", NAME_MAX),
+                    created_at=when(doc["created_at"], "created_at"),
+                    description=text(doc.get("description", ""), "description", DESCRIPTION_MAX, multiline=True),
+                    starts=_day("starts", starts), ends=_day("ends", ends), state=state, entries=tuple(entries),
+                    closed_at=when(doc.get("closed_at", ""), "closed_at"),
+                    closed_by=text(doc.get("closed_by", ""), "closed_by", NAME_MAX), history=tuple(history))
