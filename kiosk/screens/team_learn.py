@@ -19,15 +19,16 @@ from textual.message import Message
 from textual.widgets import Static
 
 from kiosk.core.records import ValidationError
-from kiosk.core.teams import LENSES, NOTE_MAX, Phase, Team, reads_as_fix, soak_ends
+from kiosk.core.teams import LENSES, NOTE_MAX, Phase, Team, soak_ends
 from kiosk.i18n import N_, _, ngettext
-from kiosk.screens.base import KioskScreen, leave
+from kiosk.screens.base import KioskScreen
 from kiosk.screens.teams import (
     NOTES_SCROLL,
-    PARK_DETAIL,
+    KeepsTeamDrafts,
     ScrollsNotes,
     TeamLoaded,
     describe_team_problem,
+    note_or_idea,
     show_blame_hint,
 )
 from kiosk.storage import StorageError
@@ -55,7 +56,7 @@ class SoakStarted(Message):
     problem: str = ""
 
 
-class LearnScreen(ScrollsNotes, KioskScreen[None]):
+class LearnScreen(KeepsTeamDrafts, ScrollsNotes, KioskScreen[None]):
     """Learn for ``team_id`` (a supervisor, the facilitator, is signed in)."""
 
     BINDINGS = [
@@ -69,6 +70,8 @@ class LearnScreen(ScrollsNotes, KioskScreen[None]):
         *NOTES_SCROLL,
         Binding("escape", "back", N_("Back")),
     ]
+
+    DRAFT_PHASE = Phase.LEARN
 
     def __init__(self, team_id: str) -> None:
         super().__init__()
@@ -195,17 +198,7 @@ class LearnScreen(ScrollsNotes, KioskScreen[None]):
             self._problem(_("Write the note first."))
             return
         by = self.query_one("#note-by", KioskInput).value
-        phrase = reads_as_fix(text, self.lens)
-        if phrase is None:
-            self._save(text, by, idea=False)
-            return
-        from kiosk.screens.dialogs.confirm import ConfirmDialog
-
-        def answered(park: bool | None) -> None:
-            self._save(text, by, idea=bool(park))
-
-        self.app.push_screen(ConfirmDialog(N_("Shall we keep it for Solve?"), PARK_DETAIL,
-                                           yes=N_("Keep it for Solve"), no=N_("It is a note")), answered)
+        note_or_idea(self, text, self.lens, lambda idea: self._save(text, by, idea=idea))
 
     def _save(self, text: str, by: str, *, idea: bool) -> None:
         self.saving = True
@@ -277,20 +270,8 @@ class LearnScreen(ScrollsNotes, KioskScreen[None]):
     def is_saving(self) -> bool:
         return self.saving
 
-    def keep_before_reset(self) -> None:
-        """The idle reset is about to close this screen: keep the note typed so far."""
-        if self.team is None or self.team.phase != Phase.LEARN:
-            return
-        texts = {"note": self.query_one("#note", ReportTextArea).text, "lens": self.lens}
-        repo, team_id = self.kiosk.repo, self.team_id
-        self.app.run_worker(lambda: repo.keep_team_drafts(team_id, texts), thread=True, exit_on_error=False,
-                            group="team-keep")
-
-    def action_back(self) -> None:
-        if self.saving:
-            return
-        self.keep_before_reset()
-        leave(self)
+    def typed_drafts(self) -> dict[str, str]:
+        return {"note": self.query_one("#note", ReportTextArea).text, "lens": self.lens}
 
     def _problem(self, text: str) -> None:
         self.query_one("#review-problem", Static).update(plain(text))

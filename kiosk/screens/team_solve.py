@@ -23,8 +23,8 @@ from kiosk.core.reviewing import default_follow_up
 from kiosk.core.teams import DEFENCE_MAX, MAX_LOOK_FORS, REFLECTION, Phase, Team
 from kiosk.core.text import clean_text, fold
 from kiosk.i18n import N_, _
-from kiosk.screens.base import KioskScreen, leave
-from kiosk.screens.teams import NOTES_SCROLL, ScrollsNotes, TeamLoaded, describe_team_problem
+from kiosk.screens.base import KioskScreen
+from kiosk.screens.teams import NOTES_SCROLL, KeepsTeamDrafts, ScrollsNotes, TeamLoaded, describe_team_problem
 from kiosk.storage import StorageError
 from kiosk.views.dates import example_date, show_date, to_iso
 from kiosk.views.labels import CHANGE_STATE_LABELS, LENS_LABELS, USE_LABELS, describe_error
@@ -46,7 +46,7 @@ def _by(screen: KioskScreen[None]) -> str:
     return screen.kiosk.supervisor.name if screen.kiosk.supervisor else "-"
 
 
-class SolveScreen(ScrollsNotes, KioskScreen[None]):
+class SolveScreen(KeepsTeamDrafts, ScrollsNotes, KioskScreen[None]):
     """Solve for ``team_id`` (the facilitator is signed in)."""
 
     BINDINGS = [
@@ -57,6 +57,8 @@ class SolveScreen(ScrollsNotes, KioskScreen[None]):
         *NOTES_SCROLL,
         Binding("escape", "back", N_("Back")),
     ]
+
+    DRAFT_PHASE = Phase.SOLVE
 
     def __init__(self, team_id: str) -> None:
         super().__init__()
@@ -252,28 +254,15 @@ class SolveScreen(ScrollsNotes, KioskScreen[None]):
     def is_saving(self) -> bool:
         return self.saving
 
-    def _typed(self) -> dict[str, str]:
+    def typed_drafts(self) -> dict[str, str]:
         return {f: self.query_one(f"#{f}", KioskInput).value
                 for f in ("defence", "a-text", "a-owner", "a-deadline", "a-follow-up")}
-
-    def keep_before_reset(self) -> None:
-        if self.team is None or self.team.phase != Phase.SOLVE:
-            return
-        texts, repo, team_id = self._typed(), self.kiosk.repo, self.team_id
-        self.app.run_worker(lambda: repo.keep_team_drafts(team_id, texts), thread=True, exit_on_error=False,
-                            group="team-keep")
-
-    def action_back(self) -> None:
-        if self.saving:
-            return
-        self.keep_before_reset()
-        leave(self)
 
     def _problem(self, text: str) -> None:
         self.query_one("#review-problem", Static).update(plain(text))
 
 
-class ShareScreen(ScrollsNotes, KioskScreen[None]):
+class ShareScreen(KeepsTeamDrafts, ScrollsNotes, KioskScreen[None]):
     """Share for ``team_id``: the story, and one to three look-for lines for chosen areas."""
 
     BINDINGS = [
@@ -282,6 +271,8 @@ class ShareScreen(ScrollsNotes, KioskScreen[None]):
         *NOTES_SCROLL,
         Binding("escape", "back", N_("Back")),
     ]
+
+    DRAFT_PHASE = Phase.SHARE
 
     def __init__(self, team_id: str) -> None:
         super().__init__()
@@ -404,20 +395,9 @@ class ShareScreen(ScrollsNotes, KioskScreen[None]):
     def is_saving(self) -> bool:
         return self.saving
 
-    def keep_before_reset(self) -> None:
-        if self.team is None or self.team.phase != Phase.SHARE:
-            return
-        texts = {f"{kind}-{n}": self.query_one(f"#{kind}-{n}", KioskInput).value
-                 for n in range(1, MAX_LOOK_FORS + 1) for kind in ("look", "areas")}
-        repo, team_id = self.kiosk.repo, self.team_id
-        self.app.run_worker(lambda: repo.keep_team_drafts(team_id, texts), thread=True, exit_on_error=False,
-                            group="team-keep")
-
-    def action_back(self) -> None:
-        if self.saving:
-            return
-        self.keep_before_reset()
-        leave(self)
+    def typed_drafts(self) -> dict[str, str]:
+        return {f"{kind}-{n}": self.query_one(f"#{kind}-{n}", KioskInput).value
+                for n in range(1, MAX_LOOK_FORS + 1) for kind in ("look", "areas")}
 
     def _problem(self, text: str) -> None:
         self.query_one("#review-problem", Static).update(plain(text))

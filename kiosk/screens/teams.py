@@ -7,9 +7,10 @@ running Learn, Solve and Share is for a supervisor, the facilitator (PIN). The r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -54,6 +55,47 @@ class ScrollsNotes:
 
     def action_notes_scroll(self, lines: int) -> None:
         cast(Widget, self).query_one("#team-notes").scroll_relative(y=lines, animate=False)
+
+
+def note_or_idea(screen: Screen[Any], text: str, lens: str, save: Callable[[bool], None]) -> None:
+    """``save(idea)`` for a note: at once when it does not read as a fix, else after asking
+    "¿Lo guardamos para Resolver?" (Enter: an idea for Solve; Esc: a note)."""
+    if reads_as_fix(text, lens) is None:
+        save(False)
+        return
+    from kiosk.screens.dialogs.confirm import ConfirmDialog
+
+    screen.app.push_screen(ConfirmDialog(N_("Shall we keep it for Solve?"), PARK_DETAIL,
+                                         yes=N_("Keep it for Solve"), no=N_("It is a note")),
+                           lambda park: save(bool(park)))
+
+
+class KeepsTeamDrafts:
+    """A facilitator's team screen: what is typed and not saved is kept as the team's drafts
+    when the idle reset comes or the screen is left with Esc (while the team is still in
+    :attr:`DRAFT_PHASE`)."""
+
+    DRAFT_PHASE: ClassVar[Phase]
+    team: Team | None
+    team_id: str
+    saving: bool
+
+    def typed_drafts(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def keep_before_reset(self) -> None:
+        if self.team is None or self.team.phase != self.DRAFT_PHASE:
+            return
+        screen = cast(KioskScreen[None], self)
+        texts, repo, team_id = self.typed_drafts(), screen.kiosk.repo, self.team_id
+        screen.app.run_worker(lambda: repo.keep_team_drafts(team_id, texts), thread=True, exit_on_error=False,
+                              group="team-keep")
+
+    def action_back(self) -> None:
+        if self.saving:
+            return
+        self.keep_before_reset()
+        leave(cast(KioskScreen[None], self))
 
 
 def time_left(ends: datetime, now: datetime) -> str:
@@ -520,17 +562,7 @@ class ReflectionScreen(ScrollsNotes, KioskScreen[None]):
             self._problem(_("Write your reflection first."))
             return
         by = self.query_one("#reflection-by", KioskInput).value
-        phrase = reads_as_fix(text)
-        if phrase is None:
-            self._save(text, by, idea=False)
-            return
-        from kiosk.screens.dialogs.confirm import ConfirmDialog
-
-        def answered(park: bool | None) -> None:
-            self._save(text, by, idea=bool(park))
-
-        self.app.push_screen(ConfirmDialog(N_("Shall we keep it for Solve?"), PARK_DETAIL,
-                                           yes=N_("Keep it for Solve"), no=N_("It is a note")), answered)
+        note_or_idea(self, text, "", lambda idea: self._save(text, by, idea=idea))
 
     def _save(self, text: str, by: str, *, idea: bool) -> None:
         self.saving = True
