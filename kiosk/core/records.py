@@ -23,7 +23,7 @@ from kiosk.core.text import clean_text
 
 #: Version of the document layout; bump it and add a step to ``kiosk.storage.migrations``.
 #: 2: Learning Teams (a table of their own, numbered in the records' family).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class Kind(StrEnum):

@@ -120,28 +120,37 @@ def open_work(*, item_id: str, title: str, area: str, opened_by: str, now: datet
     return _logged(item, now, item.opened_by, "work_opened", "state")
 
 
-def add_entry(item: WorkItem, *, kind: str, text: str, by: str, now: datetime) -> WorkItem:
-    """A win, an opportunity or a lesson, from anyone, while the work is open."""
+def new_entry(item: WorkItem, *, kind: str, text: str, by: str, now: datetime, count: int | None = None) -> Entry:
+    """A win, an opportunity or a lesson, from anyone, while the work is open.
+
+    The entry carries its own time and author: adding one writes no line of the item's history,
+    so that storage keeps each entry as its own row and a save costs the same at the item's
+    first entry and at its thousandth.
+    """
     if item.state != OPEN:
         raise ValidationError("state", "closed")
     if kind not in ENTRY_KINDS:
         raise ValidationError("kind", "unknown", value=kind)
-    if len(item.entries) >= MAX_ENTRIES:
+    if (len(item.entries) if count is None else count) >= MAX_ENTRIES:
         raise ValidationError("entries", "too_many", max=MAX_ENTRIES)
-    entry = Entry(EntryKind(kind), _text("entry", text, ENTRY_MAX, minimum=3, multiline=True),
-                  clean_text(by)[:NAME_MAX], _stamp(now))
-    return _logged(replace(item, entries=(*item.entries, entry)), now, entry.by, "entry_added", "entries")
+    return Entry(EntryKind(kind), _text("entry", text, ENTRY_MAX, minimum=3, multiline=True),
+                 clean_text(by)[:NAME_MAX], _stamp(now))
+
+
+def add_entry(item: WorkItem, *, kind: str, text: str, by: str, now: datetime) -> WorkItem:
+    return replace(item, entries=(*item.entries, new_entry(item, kind=kind, text=text, by=by, now=now)))
+
+
+def applauded(entry: Entry) -> Entry:
+    """One more applause (a counter; the screen counts a burst of presses once)."""
+    return entry if entry.applause >= MAX_COUNT else replace(entry, applause=entry.applause + 1)
 
 
 def applaud_entry(item: WorkItem, index: int, *, now: datetime) -> WorkItem:
-    """One more applause for entry ``index`` (the screen counts a burst of presses once)."""
     if not 0 <= index < len(item.entries):
         raise ValidationError("entries", "unknown", value=index)
-    entry = item.entries[index]
-    if entry.applause >= MAX_COUNT:
-        return item
-    entries = (*item.entries[:index], replace(entry, applause=entry.applause + 1), *item.entries[index + 1:])
-    return _logged(replace(item, entries=entries), now, "operator", "applauded", "entries")
+    entries = (*item.entries[:index], applauded(item.entries[index]), *item.entries[index + 1:])
+    return replace(item, entries=entries)
 
 
 def close_work(item: WorkItem, *, by: str, now: datetime) -> WorkItem:
@@ -175,6 +184,43 @@ def work_to_doc(item: WorkItem) -> dict[str, Any]:
     return {name: json(getattr(item, name)) for name in WORK_FIELDS}
 
 
+def _doc_text(value: Any, where: str, limit: int, *, multiline: bool = False) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(where, "not_text")
+    return _text(where, value, limit, multiline=multiline)
+
+
+def _doc_when(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(where, "not_text")
+    if not value:
+        return ""
+    try:
+        return _stamp(datetime.fromisoformat(value))
+    except ValueError:
+        raise ValidationError(where, "bad_datetime", value=value) from None
+
+
+def entry_from_doc(raw: Any, where: str = "entry") -> Entry:
+    """One entry from its document (inside an item's, or a row of its own)."""
+    if not isinstance(raw, Mapping) or set(raw) - {f.name for f in fields(Entry)}:
+        raise ValidationError(where, "not_object")
+    kind = raw.get("kind")
+    if kind not in ENTRY_KINDS:
+        raise ValidationError(f"{where}.kind", "unknown", value=kind)
+    applause = raw.get("applause", 0)
+    if isinstance(applause, bool) or not isinstance(applause, int) or not 0 <= applause <= MAX_COUNT:
+        raise ValidationError(f"{where}.applause", "out_of_range", max=MAX_COUNT)
+    return Entry(EntryKind(kind), _doc_text(raw.get("text", ""), f"{where}.text", ENTRY_MAX, multiline=True),
+                 _doc_text(raw.get("by", ""), f"{where}.by", NAME_MAX), _doc_when(raw.get("at", ""), f"{where}.at"),
+                 applause, _doc_text(raw.get("became", ""), f"{where}.became", 20))
+
+
+def entry_to_doc(entry: Entry) -> dict[str, Any]:
+    return {"kind": entry.kind.value, "text": entry.text, "by": entry.by, "at": entry.at,
+            "applause": entry.applause, "became": entry.became}
+
+
 def work_from_doc(doc: Any) -> WorkItem:
     """A work item from a stored or imported document; ValidationError names the field."""
     if not isinstance(doc, Mapping):
@@ -186,38 +232,10 @@ def work_from_doc(doc: Any) -> WorkItem:
         if key not in doc:
             raise ValidationError(key, "required")
 
-    def text(value: Any, where: str, limit: int, *, multiline: bool = False) -> str:
-        if not isinstance(value, str):
-            raise ValidationError(where, "not_text")
-        return _text(where, value, limit, multiline=multiline)
-
-    def when(value: Any, where: str) -> str:
-        if not isinstance(value, str):
-            raise ValidationError(where, "not_text")
-        if not value:
-            return ""
-        try:
-            return _stamp(datetime.fromisoformat(value))
-        except ValueError:
-            raise ValidationError(where, "bad_datetime", value=value) from None
-
     raw_entries = doc.get("entries", [])
     if not isinstance(raw_entries, list) or len(raw_entries) > MAX_ENTRIES:
         raise ValidationError("entries", "not_list")
-    entries = []
-    for i, raw in enumerate(raw_entries):
-        if not isinstance(raw, Mapping) or set(raw) - {f.name for f in fields(Entry)}:
-            raise ValidationError(f"entries.{i}", "not_object")
-        kind = raw.get("kind")
-        if kind not in ENTRY_KINDS:
-            raise ValidationError(f"entries.{i}.kind", "unknown", value=kind)
-        applause = raw.get("applause", 0)
-        if isinstance(applause, bool) or not isinstance(applause, int) or not 0 <= applause <= MAX_COUNT:
-            raise ValidationError(f"entries.{i}.applause", "out_of_range", max=MAX_COUNT)
-        entries.append(Entry(EntryKind(kind), text(raw.get("text", ""), f"entries.{i}.text", ENTRY_MAX, multiline=True),
-                             text(raw.get("by", ""), f"entries.{i}.by", NAME_MAX),
-                             when(raw.get("at", ""), f"entries.{i}.at"), applause,
-                             text(raw.get("became", ""), f"entries.{i}.became", 20)))
+    entries = [entry_from_doc(raw, f"entries.{i}") for i, raw in enumerate(raw_entries)]
     history = []
     raw_history = doc.get("history", [])
     if not isinstance(raw_history, list):
@@ -225,19 +243,22 @@ def work_from_doc(doc: Any) -> WorkItem:
     for i, raw in enumerate(raw_history):
         if not isinstance(raw, Mapping) or not isinstance(raw.get("fields", []), list):
             raise ValidationError(f"history.{i}", "not_object")
-        history.append(HistoryEntry(when(raw.get("at", ""), f"history.{i}.at"), text(raw.get("by", ""), "by", 80),
-                                    text(raw.get("what", ""), "what", 80),
-                                    tuple(text(n, "fields", 40) for n in raw.get("fields", []))))
+        history.append(HistoryEntry(_doc_when(raw.get("at", ""), f"history.{i}.at"),
+                                    _doc_text(raw.get("by", ""), "by", 80),
+                                    _doc_text(raw.get("what", ""), "what", 80),
+                                    tuple(_doc_text(n, "fields", 40) for n in raw.get("fields", []))))
     state = doc.get("state", OPEN)
     if state not in (OPEN, CLOSED):
         raise ValidationError("state", "unknown", value=state)
     starts, ends = doc.get("starts", ""), doc.get("ends", "")
     if not isinstance(starts, str) or not isinstance(ends, str):
         raise ValidationError("starts", "not_text")
-    return WorkItem(id=text(doc["id"], "id", 20), title=text(doc["title"], "title", TITLE_MAX),
-                    area=text(doc["area"], "area", 60), opened_by=text(doc["opened_by"], "opened_by", NAME_MAX),
-                    created_at=when(doc["created_at"], "created_at"),
-                    description=text(doc.get("description", ""), "description", DESCRIPTION_MAX, multiline=True),
+    return WorkItem(id=_doc_text(doc["id"], "id", 20), title=_doc_text(doc["title"], "title", TITLE_MAX),
+                    area=_doc_text(doc["area"], "area", 60),
+                    opened_by=_doc_text(doc["opened_by"], "opened_by", NAME_MAX),
+                    created_at=_doc_when(doc["created_at"], "created_at"),
+                    description=_doc_text(doc.get("description", ""), "description", DESCRIPTION_MAX,
+                                          multiline=True),
                     starts=_day("starts", starts), ends=_day("ends", ends), state=state, entries=tuple(entries),
-                    closed_at=when(doc.get("closed_at", ""), "closed_at"),
-                    closed_by=text(doc.get("closed_by", ""), "closed_by", NAME_MAX), history=tuple(history))
+                    closed_at=_doc_when(doc.get("closed_at", ""), "closed_at"),
+                    closed_by=_doc_text(doc.get("closed_by", ""), "closed_by", NAME_MAX), history=tuple(history))

@@ -57,8 +57,21 @@ def _v1_to_v2(tables: Tables) -> None:
         records[key] = ordered
 
 
+def _v2_to_v3(tables: Tables) -> None:
+    """Version 3 keeps a work item's entries as rows of their own (``work_entries``, keyed
+    ``"<item number>.<index>"``) so that an entry's save does not rewrite the item, and adds the
+    huddles' table."""
+    entries = tables.setdefault("work_entries", {})
+    tables.setdefault("huddles", {})
+    for key, doc in list(tables.get("work_items", {}).items()):
+        for index, entry in enumerate(doc.get("entries") or []):
+            entries[f"{key}.{index}"] = entry
+        if doc.get("entries"):
+            tables["work_items"][key] = doc | {"entries": []}
+
+
 #: ``STEPS[n]`` upgrades documents from version n to n + 1.
-STEPS: dict[int, Step] = {0: _v0_to_v1, 1: _v1_to_v2}
+STEPS: dict[int, Step] = {0: _v0_to_v1, 1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def upgrade_tables(tables: Tables, version: int, target: int, steps: dict[int, Step] = STEPS) -> int:

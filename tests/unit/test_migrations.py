@@ -59,3 +59,23 @@ def test_command_line_says_the_data_is_newer(tmp_path):
                             input=b"", capture_output=True, timeout=60)
     assert result.returncode == 1
     assert b"Traceback" not in result.stderr and "versión más nueva del kiosco" in result.stderr.decode()
+
+
+def test_version_2_work_items_move_their_entries_to_rows_of_their_own(tmp_path):
+    from kiosk.core.work import entry_to_doc, new_entry, open_work, work_to_doc
+    from tests.support.clock import NOW
+
+    item = open_work(item_id=ids.encode(2), title="Primer lote del cliente", area="Envasado", opened_by="M", now=NOW)
+    entries = [entry_to_doc(new_entry(item, kind=kind, text=text, by="", now=NOW))
+               for kind, text in (("win", "Salió a la primera"), ("lesson", "Pedir la etiqueta antes"))]
+    write_atomic(tmp_path / "kiosk.json", snapshot_chunks(
+        {"records": {}, "work_items": {"2": work_to_doc(item) | {"entries": entries}},
+         "counters": {"1": {"records": 2}}}, {"seq": 3, "schema": 2}))
+    repo = open_repository(tmp_path, clock=fixed_clock)
+    assert [e.text for e in repo.work_item(item.id).entries] == ["Salió a la primera", "Pedir la etiqueta antes"]
+    assert repo.add_work_entry(item.id, kind="win", text="Y una más", by="Ana") == 2
+    repo.store.compact()
+    repo.close()
+    tables, meta = read_snapshot(tmp_path / "kiosk.json")
+    assert meta["schema"] == SCHEMA_VERSION and tables["work_items"]["2"]["entries"] == []
+    assert sorted(tables["work_entries"]) == ["2.0", "2.1", "2.2"] and "huddles" in tables

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from kiosk.core import ids
-from kiosk.core.records import Action, FollowUp, Outcome, ReportDraft, ValidationError
+from kiosk.core.records import SCHEMA_VERSION, Action, FollowUp, Outcome, ReportDraft, ValidationError
 from kiosk.core.teams import (
     CHANGE_CLOSED,
     CHANGE_REOPENED,
@@ -307,7 +307,7 @@ def test_a_data_folder_of_schema_1_is_upgraded_and_an_older_kiosk_refuses_one_wi
     repo.store.compact()
     repo.close()
     tables, meta = read_snapshot(folder / "kiosk.json")
-    assert meta["schema"] == 2 and len(tables["teams"]) == 1
+    assert meta["schema"] == SCHEMA_VERSION and len(tables["teams"]) == 1
     # A kiosk of schema 1 upgrades nothing newer: it refuses the folder instead of dropping teams.
     from kiosk.storage.migrations import upgrade_tables
 

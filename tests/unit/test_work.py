@@ -91,8 +91,17 @@ def test_stored_in_the_records_family_and_exported_and_imported_back(tmp_path):
         later = repo.add_report(ReportDraft(kind="error", area="Envasado", what_happened="Etiqueta mal"),
                                 areas=None)
         assert ids.decode(record.id) < ids.decode(item.id) < ids.decode(later.id)
-        repo.add_work_entry(item.id, kind="lesson", text="Pedir la etiqueta del cliente un día antes", by="Ana")
-        repo.applaud_work_entry(item.id, 0)
+        assert repo.add_work_entry(item.id, kind="lesson", text="Pedir la etiqueta del cliente un día antes",
+                                   by="Ana") == 0
+        assert repo.add_work_entry(item.id, kind="win", text="Salió a la primera", by="") == 1
+        assert repo.applaud_work_entry(item.id, 0).applause == 1
+        # An entry is a row of its own: the item's document is not written again.
+        assert repo.store.tables["work_items"][str(ids.decode(item.id))]["entries"] == []
+        assert [e.applause for e in repo.work_item(item.id).entries] == [1, 0]
+        with pytest.raises(ValidationError):
+            repo.applaud_work_entry(item.id, 2)
+        repo.mark_work_entry(item.id, 1, "look_for", by="Marta Ruiz")
+        assert repo.work_item(item.id).entries[1].became == "look_for"
         repo.open_work_item(title="Cambio de formato L2", area="Inyección", opened_by="Marta Ruiz")
         assert [w.area for w in repo.open_work_items("Inyección")] == ["Inyección", "Envasado"]
         repo.close_work_item(item.id, by="Marta Ruiz")
