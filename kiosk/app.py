@@ -32,6 +32,7 @@ from kiosk import i18n
 from kiosk.config import Config
 from kiosk.core.records import Record
 from kiosk.core.supervisors import Supervisor
+from kiosk.core.teams import Team
 from kiosk.i18n import N_, _
 from kiosk.screens.base import Kiosk, KioskHooks
 from kiosk.storage import Repository
@@ -552,7 +553,7 @@ class KioskApp(App[int], inherit_bindings=False):
         future.add_done_callback(lambda done: self._call_soon(self._open_scanned, done.result()))
 
     def _find_scanned(self, text: str) -> tuple[str, str] | None:
-        """(id, what to open: "follow_up", "page" or "team") for a slip of this kiosk with the
+        """(id, what to open: "follow_up", "page", "team" or "work") for a slip of this kiosk with the
         right token, else None. A Learning Team's story slip has the same address as a record's."""
         import secrets
 
@@ -564,7 +565,8 @@ class KioskApp(App[int], inherit_bindings=False):
         if code is not None:
             return code, "account"  # (checked by the account screen, counted like a typed code)
         try:
-            found = (self.repo.get(link.record_id) or self.repo.team(link.record_id)) if link is not None else None
+            found = (self.repo.get(link.record_id) or self.repo.team(link.record_id)
+                     or self.repo.work_item(link.record_id)) if link is not None else None
         except Exception:  # e.g. the data failed to load: said like a bad code
             log.exception("looking up a scanned slip")
             return None
@@ -575,7 +577,7 @@ class KioskApp(App[int], inherit_bindings=False):
         if isinstance(found, Record):
             opens = "follow_up" if is_due(found, self.clock().date()) else "page"
         else:
-            opens = "team"
+            opens = "team" if isinstance(found, Team) else "work"
         log.info("scan opened %s (%s)", found.id, opens)
         return found.id, opens
 
@@ -604,6 +606,10 @@ class KioskApp(App[int], inherit_bindings=False):
             self.push_screen(CodeScreen(record_id))
         elif opens == "team":
             self.push_screen(StoryScreen(record_id))
+        elif opens == "work":
+            from kiosk.screens.work import WorkItemScreen
+
+            self.push_screen(WorkItemScreen(record_id))
         elif opens == "follow_up":
             self.open_follow_up(record_id)
         elif isinstance(self.screen, RecordScreen):

@@ -46,10 +46,15 @@ from typing import TYPE_CHECKING, Any
 from kiosk.core import ids
 from kiosk.core.records import LINK_TOKEN_BYTES, Record
 from kiosk.core.teams import Team
+from kiosk.core.work import WorkItem
 from kiosk.i18n import translator
 from kiosk.views.dates import format_date
 from kiosk.views.onepage import Block, one_page
 from kiosk.views.story import team_page
+from kiosk.views.work import work_page
+
+#: What an address ``/r/ID?k=`` shows: a record's page, a team's story or a work item's debrief.
+Page = Record | Team | WorkItem
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -162,11 +167,13 @@ def language_of(accept_language: str) -> str:
 # -- the page ------------------------------------------------------------------------------------
 
 
-def page_html(record: Record | Team, language: str) -> str:
-    """The one page of a record, or the story of a Learning Team (the same address)."""
+def page_html(record: Page, language: str) -> str:
+    """The one page of a record, or the story of a Learning Team, or the debrief of a work item
+    (the same address)."""
     tr = translator(language)
-    if isinstance(record, Team):
-        blocks = team_page(record, show_names=False, translate=tr, language=language)
+    if isinstance(record, Team | WorkItem):
+        blocks = (team_page(record, show_names=False, translate=tr, language=language) if isinstance(record, Team)
+                  else work_page(record, show_names=False, translate=tr, language=language))
         body = _blocks_html(blocks, lambda text: text)  # (text arrives escaped)
     else:
         shown = without_names(record, tr)
@@ -298,7 +305,7 @@ def _not_found(language: str) -> HTMLResponse:
         status_code=404, headers=HEADERS)
 
 
-def create_app(find: Callable[[str, str], Record | Team | None], *, slow_down: SlowDown | None = None) -> Starlette:
+def create_app(find: Callable[[str, str], Page | None], *, slow_down: SlowDown | None = None) -> Starlette:
     """The page, looking records up with ``find(id, token)`` (see :func:`finder`; run in a
     thread: it may read the disk)."""
     from starlette.applications import Starlette
@@ -335,7 +342,7 @@ def create_app(find: Callable[[str, str], Record | Team | None], *, slow_down: S
     )
 
 
-def finder(repo: Repository, *, follow: bool, every: float = 0.5) -> Callable[[str, str], Record | Team | None]:
+def finder(repo: Repository, *, follow: bool, every: float = 0.5) -> Callable[[str, str], Page | None]:
     """``find(id, token)`` on ``repo``: the record when the token is its own, else None. A
     reader (``follow``) first takes in what the kiosk saved since the last look (at most every
     ``every`` seconds, so a save shows within a second).
@@ -348,7 +355,7 @@ def finder(repo: Repository, *, follow: bool, every: float = 0.5) -> Callable[[s
     last = [0.0]
     absent = secrets.token_urlsafe(LINK_TOKEN_BYTES)
 
-    def find(record_id: str, token: str) -> Record | Team | None:
+    def find(record_id: str, token: str) -> Page | None:
         if follow:
             with lock:
                 now = time.monotonic()
@@ -359,7 +366,7 @@ def finder(repo: Repository, *, follow: bool, every: float = 0.5) -> Callable[[s
         matched = hmac.compare_digest((stored or absent).encode(), token.encode("utf-8", "replace"))
         if not matched or stored is None:
             return None
-        return repo.get(record_id) or repo.team(record_id)
+        return repo.get(record_id) or repo.team(record_id) or repo.work_item(record_id)
 
     return find
 
@@ -371,6 +378,7 @@ def _stored_token(repo: Repository, record_id: str) -> str | None:
     ``RecordsRepository._put_ops``); the id inside the document is checked too."""
     from kiosk.storage.records import RECORDS
     from kiosk.storage.teams import TEAMS
+    from kiosk.storage.work import WORK_ITEMS
 
     try:
         number = ids.decode(record_id)
@@ -378,9 +386,12 @@ def _stored_token(repo: Repository, record_id: str) -> str | None:
     except ValueError:  # ids.InvalidId included
         number, canonical = 0, ""
     doc = repo.store.get(RECORDS, str(number))
-    team = repo.store.get(TEAMS, str(number))  # (both looked up every time: the same work)
+    team = repo.store.get(TEAMS, str(number))  # (all looked up every time: the same work)
+    work_item = repo.store.get(WORK_ITEMS, str(number))
     if not isinstance(doc, dict) or doc.get("id") != canonical:
         doc = team
+    if not isinstance(doc, dict) or doc.get("id") != canonical:
+        doc = work_item
     if not isinstance(doc, dict) or doc.get("id") != canonical:
         return None
     token = doc.get("link_token")

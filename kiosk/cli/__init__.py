@@ -142,9 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     prt = commands.add_parser("print", parents=[common], help=_("print a slip"))
     prt.add_argument("id", nargs="?", help=_("the record's number"))
-    prt.add_argument("--slip", choices=("receipt", "review", "soak", "story", "invitations"),
+    prt.add_argument("--slip", choices=("receipt", "review", "soak", "story", "invitations", "lookback"),
                      help=_("which slip of the record (soak, story: of a Learning Team; invitations: of an "
-                            "after-action review, each with a new code)"))
+                            "after-action review, each with a new code; lookback: of a work item)"))
     prt.add_argument("--followups", action="store_true",
                      help=_("the follow-ups due in the next {days} days").format(days=UPCOMING_DAYS))
     prt.add_argument("--printer", metavar="SPEC", help=_("printer instead of the configured one"))

@@ -264,7 +264,7 @@ def cmd_export(args: Args, config: Config, folder: Path) -> int:
             return 1
         text = record_markdown(record)
     elif args.month:
-        text = month_summary(repo.all_records(), args.month, repo.teams(), repo.practice_pairs())
+        text = month_summary(repo.all_records(), args.month, repo.teams(), repo.practice_pairs(), repo.work_items())
     out: IO[str]
     if args.out:
         out = open(args.out, "w", encoding="utf-8", newline="")

@@ -60,6 +60,12 @@ def cmd_print(args: Args, config: Config, folder: Path) -> int:
                     print(_("There is no Learning Team {id}.").format(id=args.id), file=sys.stderr)
                     return 1
                 kind, records = args.slip, (team.id,)
+            elif args.slip == "lookback":  # a work item's look back, to take to the line
+                item = repo.work_item(args.id) if repo is not None else None
+                if item is None:
+                    print(_("There is no work item {id}.").format(id=args.id), file=sys.stderr)
+                    return 1
+                kind, records = args.slip, (item.id,)
             else:
                 record = repo.get(args.id) if repo is not None else None
                 if record is None:

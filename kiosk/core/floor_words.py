@@ -34,6 +34,9 @@ WORDS: dict[str, str] = {
     "tarima": "pallet", "tarimas": "pallet", "palet": "pallet", "palets": "pallet", "pallets": "pallet",
     "palle": "pallet", "paleta": "pallet", "paletas": "pallet",
     "granza": "material", "pellet": "material", "pellets": "material",
+    "pigmento": "colorante", "pigmentos": "colorante", "masterbatch": "colorante", "master": "colorante",
+    "colorantes": "colorante",
+    "molienda": "molido", "remolido": "molido", "recuperado": "molido",
     "ruleman": "rodamiento", "rulemanes": "rodamiento", "rodamientos": "rodamiento",
     "antiparras": "anteojos", "gafas": "anteojos",
     "display": "pantalla",
@@ -49,6 +52,7 @@ WORDS: dict[str, str] = {
     "volco": "derramo", "volcaron": "derramaron", "vuelco": "derrame",
     "chueco": "torcido", "chuecos": "torcidos", "chueca": "torcida",
     "resbale": "resbalo",
+    "mojado": "humedo", "mojada": "humeda", "mojados": "humedos", "mojadas": "humedas",
     "quilombo": "desorden", "bardo": "desorden",
     "laburo": "trabajo", "laburando": "trabajando",
     "pibe": "operario", "flaco": "operario", "companero": "operario",
@@ -58,6 +62,7 @@ WORDS: dict[str, str] = {
 PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r in (
     (r"\bl\s?(\d{1,2})\b", r"linea \1"),
     (r"\bset\s+up\b", "cambio"),
+    (r"\b(hoja de datos|hoja tecnica|data ?sheet|ficha de datos)\b", "ficha tecnica"),
     (r"\bsalto la (termica|llave|disyuntor)\b", "corte de electricidad"),
     (r"\bse (corto|fue) la (luz|energia|corriente)\b", "corte de electricidad"),
 ))

@@ -79,7 +79,7 @@ CONDITION_CATEGORIES = (
     "other",
 )
 
-LINK_RELATIONS = ("similar", "recurrence_of", "reopened_from", "reopened_as", "not_same")
+LINK_RELATIONS = ("similar", "recurrence_of", "reopened_from", "reopened_as", "not_same", "work_item")
 FOLLOW_UP_DONE = ("yes", "partly", "no")
 FOLLOW_UP_WORKED = ("yes", "too_early", "no")
 FOLLOW_UP_OUTCOMES = tuple(Outcome)

@@ -41,6 +41,18 @@ def _day(record: Record) -> date:
     return datetime.fromisoformat(record.occurred_at).date()
 
 
+def weekly(stamps: Iterable[tuple[str, str]], today: date, *, weeks: int = WEEKS) -> dict[str, list[int]]:
+    """(ISO time, key) pairs as counts per week for each key, the same 12 weeks as
+    :func:`compute` (oldest first; what is outside them is left out)."""
+    first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    counts: dict[str, list[int]] = {}
+    for stamp, key in stamps:
+        day = datetime.fromisoformat(stamp).date()
+        if first <= day <= today:
+            counts.setdefault(key, [0] * weeks)[(day - first).days // 7] += 1
+    return counts
+
+
 def compute(records: Iterable[Record], today: date, *, weeks: int = WEEKS) -> Trends:
     monday = today - timedelta(days=today.weekday())
     starts = tuple(monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1))

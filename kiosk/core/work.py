@@ -11,11 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from kiosk.core.records import MAX_COUNT, HistoryEntry, ValidationError
+from kiosk.core.records import (
+    LOOK_FOR_MAX,
+    MAX_COUNT,
+    HistoryEntry,
+    ValidationError,
+    check_imported_token,
+    new_link_token,
+)
+from kiosk.core.teams import TeamLookFor
 from kiosk.core.text import clean_text, fold
 
 
@@ -33,6 +41,7 @@ ENTRY_MAX = 200
 NAME_MAX = 60
 MAX_ENTRIES = 5_000
 OPEN, CLOSED = "open", "closed"
+LOOK_FOR = "look_for"
 
 
 @dataclass(frozen=True)
@@ -42,7 +51,7 @@ class Entry:
     by: str  # a name, or "" (anonymous)
     at: str
     applause: int = 0
-    #: What the debrief made of it: a record's or a Learning Team's id, or "look_for".
+    #: What the debrief made of it: a record's or a Learning Team's id, or :data:`LOOK_FOR`.
     became: str = ""
 
 
@@ -60,6 +69,11 @@ class WorkItem:
     entries: tuple[Entry, ...] = ()
     closed_at: str = ""
     closed_by: str = ""
+    #: Lessons the debrief turned into look-for lines, for some areas (none: every area).
+    look_fors: tuple[TeamLookFor, ...] = ()
+    #: The secret of its page's address (``/r/ID?k=``, like a record's): a slip's QR opens the
+    #: debrief on a phone.
+    link_token: str = ""
     history: tuple[HistoryEntry, ...] = ()
 
     def entries_of(self, kind: str) -> list[Entry]:
@@ -116,7 +130,7 @@ def open_work(*, item_id: str, title: str, area: str, opened_by: str, now: datet
                     area=_text("area", area, 60, minimum=1), opened_by=_text("opened_by", opened_by, NAME_MAX),
                     created_at=_stamp(now), description=_text("description", description, DESCRIPTION_MAX,
                                                               multiline=True),
-                    starts=first, ends=last)
+                    starts=first, ends=last, link_token=new_link_token())
     return _logged(item, now, item.opened_by, "work_opened", "state")
 
 
@@ -168,6 +182,27 @@ def mark_became(item: WorkItem, index: int, became: str, *, by: str, now: dateti
     entry = item.entries[index]
     entries = (*item.entries[:index], replace(entry, became=clean_text(became)[:20]), *item.entries[index + 1:])
     return _logged(replace(item, entries=entries), now, by, "entry_turned", "entries")
+
+
+def lesson_to_look_for(item: WorkItem, index: int, areas: tuple[str, ...], *, by: str, now: datetime,
+                       share_days: int) -> WorkItem:
+    """A lesson of the debrief becomes a look-for line on Home (and in huddles) for ``areas``
+    (none: every area) for ``share_days`` days; the entry says so."""
+    if not 0 <= index < len(item.entries) or item.entries[index].kind != EntryKind.LESSON:
+        raise ValidationError("entries", "not_lesson", value=index)
+    entry = item.entries[index]
+    if entry.became:
+        raise ValidationError("entries", "already_turned", value=entry.became)
+    until = (now.date() + timedelta(days=share_days)).isoformat()
+    line = TeamLookFor(text=_text("look_for", entry.text, LOOK_FOR_MAX, minimum=5), until=until,
+                       areas=tuple(dict.fromkeys(clean_text(a)[:60] for a in areas if clean_text(a))))
+    return mark_became(replace(item, look_fors=(*item.look_fors, line)), index, LOOK_FOR, by=by, now=now)
+
+
+def look_fors_of(item: WorkItem, area: str, today: date) -> list[TeamLookFor]:
+    """The item's look-for lines shown today in ``area`` ("": any area)."""
+    iso = today.isoformat()
+    return [line for line in item.look_fors if line.until >= iso and line.is_for(area)]
 
 
 # -- documents -----------------------------------------------------------------------------------
@@ -247,6 +282,19 @@ def work_from_doc(doc: Any) -> WorkItem:
                                     _doc_text(raw.get("by", ""), "by", 80),
                                     _doc_text(raw.get("what", ""), "what", 80),
                                     tuple(_doc_text(n, "fields", 40) for n in raw.get("fields", []))))
+    raw_look_fors = doc.get("look_fors", [])
+    if not isinstance(raw_look_fors, list):
+        raise ValidationError("look_fors", "not_list")
+    look_fors = []
+    for i, raw in enumerate(raw_look_fors):
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("areas", []), list):
+            raise ValidationError(f"look_fors.{i}", "not_object")
+        look_fors.append(TeamLookFor(_doc_text(raw.get("text", ""), f"look_fors.{i}.text", LOOK_FOR_MAX),
+                                     _day(f"look_fors.{i}.until", str(raw.get("until", ""))),
+                                     tuple(_doc_text(a, f"look_fors.{i}.areas", 60) for a in raw.get("areas", []))))
+    token = doc.get("link_token", "")
+    if token:
+        check_imported_token(token)
     state = doc.get("state", OPEN)
     if state not in (OPEN, CLOSED):
         raise ValidationError("state", "unknown", value=state)
@@ -261,4 +309,5 @@ def work_from_doc(doc: Any) -> WorkItem:
                                           multiline=True),
                     starts=_day("starts", starts), ends=_day("ends", ends), state=state, entries=tuple(entries),
                     closed_at=_doc_when(doc.get("closed_at", ""), "closed_at"),
-                    closed_by=_doc_text(doc.get("closed_by", ""), "closed_by", NAME_MAX), history=tuple(history))
+                    closed_by=_doc_text(doc.get("closed_by", ""), "closed_by", NAME_MAX),
+                    look_fors=tuple(look_fors), link_token=str(token), history=tuple(history))

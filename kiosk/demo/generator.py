@@ -132,8 +132,11 @@ def seed_demo(
     for document in documents:
         repo.import_doc(document)
     last = max((ids.decode(document["id"]) for document in documents), default=0)
-    for team in demo_teams(areas, today, first_number=last + 1, records=documents, tz=tz):
+    teams = demo_teams(areas, today, first_number=last + 1, records=documents, tz=tz)
+    for team in teams:
         repo.import_team(team)
+    for item in demo_work_items(areas, today, first_number=last + 1 + len(teams), tz=tz):
+        repo.import_work_item(item)
     return len(documents)
 
 
@@ -180,6 +183,38 @@ def demo_teams(areas: tuple[str, ...], today: date, *, first_number: int, record
             team = rules.end_learn(team, by=facilitator, now=datetime.combine(today, datetime.min.time(), tz)
                                    + timedelta(hours=7))
         found.append(rules.team_to_doc(team))
+    return found
+
+
+def demo_work_items(areas: tuple[str, ...], today: date, *, first_number: int,
+                    tz: tzinfo = ARGENTINA) -> list[dict[str, Any]]:
+    """The demo's work items as import documents, numbered from ``first_number``: two closed
+    with their debrief (one lesson shared as a look-for), one running since yesterday, one
+    started this morning."""
+    from kiosk.core import work as rules
+
+    found = []
+    for index, raw in enumerate(_WORDS["work_items"]):
+        group_areas = [a for a in areas if _group_for(a) == raw["group"]]
+        area = group_areas[0] if group_areas else areas[index % len(areas)]
+        supervisor = _SUPERVISORS[(index + 2) % len(_SUPERVISORS)]
+        start = datetime.combine(today - timedelta(days=raw["days_ago"]), datetime.min.time(), tz) + timedelta(hours=6)
+        item = rules.open_work(item_id=ids.encode(first_number + index), title=raw["title"], area=area,
+                               opened_by=supervisor, now=start, description=raw["description"],
+                               starts=start.date().isoformat())
+        item = replace(item, link_token=_token(random.Random(first_number + index)))
+        for kind, text, by, hours in raw["entries"]:
+            item = rules.add_entry(item, kind=kind, text=text, by=by, now=start + timedelta(hours=hours))
+        for position, times in enumerate(raw["applause"]):
+            for _ in range(times):
+                item = rules.applaud_entry(item, position, now=start)
+        if raw["closed"]:
+            end = start + timedelta(hours=max(hours for *_rest, hours in raw["entries"]) + 2)
+            item = rules.close_work(item, by=supervisor, now=end)
+            for position in raw["look_fors"]:
+                item = rules.lesson_to_look_for(item, position, (), by=supervisor, now=end,
+                                                share_days=2 * FOLLOW_UP_DAYS)
+        found.append(rules.work_to_doc(item))
     return found
 
 

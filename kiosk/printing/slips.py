@@ -15,13 +15,15 @@ from datetime import date, datetime
 from kiosk.core.aar import Aar
 from kiosk.core.records import Record
 from kiosk.core.teams import LENSES, REFLECTION, Team, side_by_side
+from kiosk.core.work import WorkItem
 from kiosk.i18n import translator
 from kiosk.printing.text import paper_text, wrap
 from kiosk.views.dates import format_date
 from kiosk.views.labels import CONDITION_LABELS, FIELD_LABELS, KIND_LABELS, LENS_LABELS, USE_LABELS
 from kiosk.views.onepage import AFTER_ACTION, AFTER_ACTION_LABELS, LOOK_FOR, QUESTIONS
+from kiosk.views.work import LookBack, look_back_lines
 
-SLIP_KINDS = ("receipt", "review", "followups", "test", "soak", "story", "invitations")
+SLIP_KINDS = ("receipt", "review", "followups", "test", "soak", "story", "invitations", "lookback")
 #: Slips of a Learning Team (their job names the team, not a record).
 TEAM_SLIPS = frozenset({"soak", "story"})
 
@@ -70,7 +72,7 @@ class Slip:
         return [p.url for p in self.parts if isinstance(p, QRCode)]
 
 
-def record_url(base_url: str, record: Record | Team) -> str:
+def record_url(base_url: str, record: Record | Team | WorkItem) -> str:
     """The QR payload: ``{base_url}/r/{id}?k={token}``, ASCII only (a Learning Team's id is of
     the records' family, so its page has the same address)."""
     url = f"{base_url.rstrip('/')}/r/{record.id}?k={record.link_token}"
@@ -366,6 +368,33 @@ def story_slip(team: Team, paper: Paper, now: datetime) -> Slip:
     _team_qr(p, paper, team, tr("Scan the code to see the whole story."))
     p.printed_at(now, paper.language)
     return p.slip("story", f"story {team.id}")
+
+
+def look_back_slip(item: WorkItem, found: Sequence[LookBack], pages: Mapping[str, Record | Team | WorkItem],
+                   paper: Paper, now: datetime) -> Slip:
+    """"Lo que ya aprendimos", to take to the line before the work starts: each thing already
+    learned like it, with the change agreed and whether it worked, and its QR (``pages``: what
+    each reference opens, by id)."""
+    p = paper.start()
+    tr = p.tr
+    p.title(tr("What we already learned").upper())
+    p.centre(f"{item.id} · {item.area}", "bold")
+    p.centre(item.title)
+    p.rule()
+    if not found:
+        p.para(tr("Nothing like this work was learned here yet. Its entries will be the first."))
+    for (head, under), thing in zip(look_back_lines(found, tr), found, strict=True):
+        p.blank()
+        p.bullet(head)
+        for line in filter(None, under.split("\n")):
+            p.para(line, "  ")
+        page = pages.get(thing.ref)
+        if page is not None and page.link_token:
+            p.qr(record_url(paper.base_url, page))
+    p.blank()
+    p.centre(tr("Add wins, opportunities and lessons at the kiosk while the work runs (6 on Home)."))
+    p.printed_at(now, paper.language)
+    return p.slip("lookback", f"lookback {item.id}")
 
 
 #: What a hidden code looks like in a preview (codes are made only when the slip prints).

@@ -241,6 +241,8 @@ class PrintSpooler:
                                         changes=repo.team_changes_due(until))
         if job.slip == "invitations":
             return self._invitations(job, paper, now, issue=issue)
+        if job.slip == "lookback":
+            return self._look_back(job, paper, now)
         if job.slip in slips.TEAM_SLIPS:
             team = repo.team(job.records[0]) if job.records else None
             if team is None:
@@ -255,6 +257,19 @@ class PrintSpooler:
             return slips.review_page(record, paper, now, copy=copy)
         except ValueError as error:
             raise PrintFailure("no_review", str(error)) from error
+
+    def _look_back(self, job: PrintJob, paper: slips.Paper, now: datetime) -> slips.Slip:
+        """A work item's look back, as found now: ``job.records`` is the work item's id."""
+        from kiosk.views.work import look_back
+
+        repo = self.repo
+        item = repo.work_item(job.records[0]) if repo is not None and job.records else None
+        if repo is None or item is None:
+            raise PrintFailure("missing", f"no work item {job.records[:1]}")
+        found = look_back(repo, item)
+        pages = {thing.ref: page for thing in found
+                 if (page := repo.get(thing.ref) or repo.team(thing.ref) or repo.work_item(thing.ref)) is not None}
+        return slips.look_back_slip(item, found, pages, paper, now)
 
     def _invitations(self, job: PrintJob, paper: slips.Paper, now: datetime, *, issue: bool) -> slips.Slip:
         """An after-action review's invitations: ``job.records`` is the review's id, then the

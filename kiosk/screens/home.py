@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -28,6 +28,7 @@ CHOICES = (
     ("3", "follow_ups", N_("Follow-ups"), N_("Was the change made? Did it work?")),
     ("4", "learnings", N_("What we have learned"), N_("Search past learnings, wins and trends")),
     ("5", "teams", N_("Learning Teams"), N_("How the work is really done; add a reflection")),
+    ("6", "work", N_("Work in progress"), N_("A win, an opportunity or a lesson, while it happens")),
 )
 
 
@@ -42,6 +43,7 @@ class HomeData(Message):
     soaking: list[tuple[str, datetime]] = field(default_factory=list)  # (team title, soak ends)
     open_teams: int = 0
     accounts: list[tuple[int, int]] = field(default_factory=list)  # after-action reviews: (in, of)
+    open_work: int = 0
 
 
 @dataclass
@@ -58,11 +60,12 @@ class HomeScreen(KioskScreen[None]):
     BINDINGS = [
         # The choices are on screen in large type; the footer shows them as one entry so that
         # every key still fits at 80 columns.
-        Binding("1", "choose('report')", N_("Choose"), key_display="1-5"),
+        Binding("1", "choose('report')", N_("Choose"), key_display="1-6"),
         Binding("2", "choose('review')", show=False),
         Binding("3", "choose('follow_ups')", show=False),
         Binding("4", "choose('learnings')", show=False),
         Binding("5", "choose('teams')", show=False),
+        Binding("6", "choose('work')", show=False),
         Binding("r", "account", show=False),  # (said on the line about the accounts waiting)
         Binding("0", "exit", N_("Exit")),
         Binding("9", "admin", N_("Admin")),
@@ -87,6 +90,7 @@ class HomeScreen(KioskScreen[None]):
         self._low_disk: float | None = None
         self._soaking: list[tuple[str, datetime]] = []
         self._open_teams = 0
+        self._open_work = 0
         self._accounts: list[tuple[int, int]] = []
 
     def compose(self) -> ComposeResult:
@@ -111,7 +115,15 @@ class HomeScreen(KioskScreen[None]):
             yield Static("", id="wins")
         yield KioskFooter()
 
+    #: Below this many rows the choices close up (no gap, subtitles on one line), so that the
+    #: seven of them and the lines under them fit 80x24.
+    COMPACT_ROWS = 36
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.height < self.COMPACT_ROWS, "compact")
+
     def on_mount(self) -> None:
+        self.set_class(self.app.size.height < self.COMPACT_ROWS, "compact")
         self.set_interval(self.ROTATE_SECONDS, self._rotate)
         self.set_interval(30.0, self.load)
         self.load()
@@ -133,7 +145,7 @@ class HomeScreen(KioskScreen[None]):
                              follow_ups_overdue=counts.follow_ups_overdue + sum(1 for d in changes if d < iso))
         look_fors = [shorten(r.look_for.text) for r in repo.look_fors(today) if r.look_for][:10]
         area = self.kiosk.config.home_area
-        for _team, line in repo.team_look_fors(area, today)[:10]:
+        for _source, line in [*repo.team_look_fors(area, today)[:10], *repo.work_look_fors(area, today)[:10]]:
             where = f" ({', '.join(line.areas)})" if line.areas and not area else ""
             look_fors.append(shorten(line.text + where))
         from kiosk.core.teams import Phase, soak_ends
@@ -148,7 +160,7 @@ class HomeScreen(KioskScreen[None]):
         from kiosk.health import low_disk
 
         self.post_message(HomeData(counts, look_fors, wins, low_disk(repo.store.folder), soaking, len(teams),
-                                   repo.accounts_waiting()))
+                                   repo.accounts_waiting(), repo.open_work_count()))
 
     @on(HomeData)
     def show_data(self, message: HomeData) -> None:
@@ -160,6 +172,7 @@ class HomeScreen(KioskScreen[None]):
         self._soaking = message.soaking
         self._open_teams = message.open_teams
         self._accounts = message.accounts
+        self._open_work = message.open_work
         self.retranslate()
         if first and hasattr(self.app, "counts_drawn"):
             self.call_after_refresh(self.app.counts_drawn)  # (the start's figure in make bench)
@@ -190,6 +203,8 @@ class HomeScreen(KioskScreen[None]):
             self.query_one("#count-teams", Static).update(
                 ngettext("{n} open", "{n} open", self._open_teams).format(n=self._open_teams)
                 if self._open_teams else "")
+            self.query_one("#count-work", Static).update(
+                ngettext("{n} open", "{n} open", self._open_work).format(n=self._open_work) if self._open_work else "")
         self._show_soaking()
         accounts = self.query_one("#accounts", Static)
         accounts.display = bool(self._accounts)
@@ -298,6 +313,10 @@ class HomeScreen(KioskScreen[None]):
             from kiosk.screens.teams import TeamsScreen
 
             self.app.push_screen(TeamsScreen())
+        elif choice == "work":
+            from kiosk.screens.work import WorkListScreen
+
+            self.app.push_screen(WorkListScreen())
 
     def action_admin(self) -> None:
         """Settings and supervisors: admins only (or, with none yet, creating the first)."""

@@ -2,7 +2,9 @@
 
 Search ignores accents and case and looks in every text of a record (the search index answers
 each keystroke in milliseconds, in a worker). F3–F6 cycle the filters: kind, area, status,
-dates. Lines never show names; the record's page shows them only to a signed-in supervisor.
+dates. The kind's last choice lists closed work items' debriefs instead (their lessons are
+learnings too); with every kind, the count says how many debriefs match as well. Lines never
+show names; the record's page shows them only to a signed-in supervisor.
 A slip scanned here (into the search box or not) opens its record.
 
 The search box keeps the focus while ↑↓ move the highlight in the results, and one Enter opens
@@ -12,7 +14,7 @@ list). Results are the latest to happen first, with the date they happened, as t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from textual import events, on, work
@@ -25,6 +27,7 @@ from textual.widgets.option_list import Option
 
 from kiosk.core.records import KINDS, STATUSES, Kind, Record
 from kiosk.core.text import inert, shorten
+from kiosk.core.work import EntryKind, WorkItem
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens.base import KioskScreen, leave
 from kiosk.views.dates import show_date
@@ -35,6 +38,10 @@ from kiosk.widgets.inputs import KioskInput, KioskOptionList
 PAGE = 20
 #: Date filters: (label, days back; 0 = all).
 DATES = ((N_("any date"), 0), (N_("last 30 days"), 30), (N_("last 90 days"), 90), (N_("last 12 months"), 365))
+#: The kind filter's last choice: closed work items' debriefs (their lessons, wins and
+#: opportunities) instead of records.
+WORK = "work"
+WORK_LABEL = N_("work debriefs")
 
 
 @dataclass
@@ -49,6 +56,9 @@ class Results(Message):
     query: tuple
     total: int
     records: list[Record]
+    work: list[WorkItem] = field(default_factory=list)
+    #: With the records: how many closed work items' debriefs match the words too.
+    work_total: int = 0
 
 
 class ResultList(KioskOptionList, inherit_bindings=False):
@@ -88,6 +98,8 @@ class LearningsScreen(KioskScreen[None]):
         self.page = 0
         self.total = 0
         self.records: list[Record] = []
+        self.work: list[WorkItem] = []
+        self.work_total = 0
         self.areas: list[str] = []
         #: The query ``records`` answer, and the one the list was last drawn for (new results
         #: start at the top; redrawing the same keeps the highlight).
@@ -138,17 +150,22 @@ class LearningsScreen(KioskScreen[None]):
         text, kind, area, status, dates, page = query
         days = DATES[dates][1]
         since = (self.kiosk.clock().date() - timedelta(days=days)).isoformat() if days else ""
-        found = self.kiosk.repo.search(text, kinds=(kind,) if kind else (), areas=(area,) if area else (),
-                                     statuses=(status,) if status else (), since=since,
-                                     limit=PAGE, offset=page * PAGE)
-        self.post_message(Results(query, found.total, found.records))
+        repo = self.kiosk.repo
+        if kind == WORK:
+            total, items = repo.search_work(text, area=area, since=since, limit=PAGE, offset=page * PAGE)
+            self.post_message(Results(query, total, [], items))
+            return
+        found = repo.search(text, kinds=(kind,) if kind else (), areas=(area,) if area else (),
+                            statuses=(status,) if status else (), since=since, limit=PAGE, offset=page * PAGE)
+        work_total = repo.search_work(text, area=area, since=since, limit=0)[0] if text.strip() and not kind else 0
+        self.post_message(Results(query, found.total, found.records, work_total=work_total))
 
     @on(Results)
     def results(self, message: Results) -> None:
         if message.query != self._query():
             return  # the person typed or filtered on since then
         self.total = message.total
-        self.records = message.records
+        self.records, self.work, self.work_total = message.records, message.work, message.work_total
         self.answered = message.query
         self._show_results()
         if self.open_when_answered:
@@ -197,7 +214,8 @@ class LearningsScreen(KioskScreen[None]):
             "Search: any words, accents and capitals do not matter")
         parts = [
             # "all" whole, not as a value: Spanish says "todos" for kinds but "todas" for areas.
-            _("Kind: {value}").format(value=kind_label(self.kind)) if self.kind else _("Kind: all"),
+            _("Kind: {value}").format(value=_(WORK_LABEL) if self.kind == WORK else kind_label(self.kind))
+            if self.kind else _("Kind: all"),
             _("Area: {value}").format(value=self.area) if self.area else _("Area: all"),
             _("Status: {value}").format(value=status_label(self.status)) if self.status else _("Status: all"),
             _("Dates: {value}").format(value=_(DATES[self.dates][0])),
@@ -207,18 +225,27 @@ class LearningsScreen(KioskScreen[None]):
 
     def _show_results(self) -> None:
         pages = max(1, -(-self.total // PAGE))
-        count = ngettext("{n} record", "{n} records", self.total).format(n=self.total)
+        if self.kind == WORK:
+            count = ngettext("{n} work debrief", "{n} work debriefs", self.total).format(n=self.total)
+        else:
+            count = ngettext("{n} record", "{n} records", self.total).format(n=self.total)
+        more = (" · " + ngettext("{n} work debrief too (F3)", "{n} work debriefs too (F3)", self.work_total).format(
+            n=self.work_total)) if self.work_total else ""
         self.query_one("#learn-count", Static).update(plain(
-            count + " · " + _("page {page} of {pages}").format(page=self.page + 1, pages=pages)
+            count + more + " · " + _("page {page} of {pages}").format(page=self.page + 1, pages=pages)
             + " · " + _("F7: procedure and practice")))
         options = self.query_one("#learn-list", KioskOptionList)
         highlighted = options.highlighted if self.drawn == self.answered else None  # new results: the top
         self.drawn = self.answered
         # The second line as long as the list is wide (64 at 80 columns), cut with "…".
         width = max(64, self.size.width - 16)
-        options.set_options(Option(plain(self._line(r, width))) for r in self.records)
-        if self.records:
-            options.highlighted = highlighted if highlighted is not None and highlighted < len(self.records) else 0
+        if self.kind == WORK:
+            options.set_options(Option(plain(self._work_line(item, width))) for item in self.work)
+        else:
+            options.set_options(Option(plain(self._line(r, width))) for r in self.records)
+        shown = len(self.work) if self.kind == WORK else len(self.records)
+        if shown:
+            options.highlighted = highlighted if highlighted is not None and highlighted < shown else 0
 
     @staticmethod
     def _line(record: Record, width: int) -> str:
@@ -234,11 +261,22 @@ class LearningsScreen(KioskScreen[None]):
             body = record.look_for.text
         return f"{head}\n   {shorten(body, width)}"
 
+    @staticmethod
+    def _work_line(item: WorkItem, width: int) -> str:
+        from kiosk.views.work import ENTRY_LABELS, WORK_ITEM
+
+        head = f"{item.id}  {_(WORK_ITEM)} · {item.area} · {show_date(item.closed_at or item.created_at)}"
+        if item.applause:
+            head += f" · +{item.applause}"
+        lessons = item.entries_of(EntryKind.LESSON)
+        body = f"{_(ENTRY_LABELS[EntryKind.LESSON])}: {lessons[0].text}" if lessons else item.title
+        return f"{head}\n   {shorten(body, width)}"
+
     # -- actions -------------------------------------------------------------------------
 
     def action_filter(self, which: str) -> None:
         if which == "kind":
-            choices = ("", *KINDS)
+            choices = ("", *KINDS, WORK)
             self.kind = choices[(choices.index(self.kind) + 1) % len(choices)]
         elif which == "area":
             choices = ("", *tuple(self.areas))
@@ -280,6 +318,12 @@ class LearningsScreen(KioskScreen[None]):
             self.open_when_answered = True
             return
         index = self.query_one("#learn-list", KioskOptionList).highlighted
+        if self.kind == WORK:
+            if index is not None and index < len(self.work):
+                from kiosk.screens.work import WorkItemScreen
+
+                self.app.push_screen(WorkItemScreen(self.work[index].id))
+            return
         if index is not None and index < len(self.records):
             from kiosk.screens.record import RecordScreen
 

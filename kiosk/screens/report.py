@@ -33,7 +33,7 @@ from kiosk.views.labels import (
     kind_label,
     limit_hint,
 )
-from kiosk.views.seen import Seen, describe, look_up
+from kiosk.views.seen import Lesson, Seen, describe, lessons_like, look_up
 from kiosk.widgets import KioskFooter, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList, ReportTextArea, TextClipped
 
@@ -62,6 +62,7 @@ class ReportFailed(Message):
 class SimilarFound(Message):
     text: str
     seen: list[Seen]
+    lessons: list[Lesson]
 
 
 
@@ -93,6 +94,7 @@ class ReportScreen(KioskScreen[None]):
         self.kind = ""
         self.area = ""
         self.seen: list[Seen] = []
+        self.lessons: list[Lesson] = []  # lessons of closed work items like what is typed
         self.same_as = ""  # a past record the operator marked as the same thing
         self._similar_timer: Timer | None = None
         self._visible_areas: list[str] = []
@@ -295,13 +297,14 @@ class ReportScreen(KioskScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="similar")
     def find_similar(self, text: str, area: str) -> None:
-        self.post_message(SimilarFound(text, look_up(self.kiosk.repo, text, area=area)))
+        repo = self.kiosk.repo
+        self.post_message(SimilarFound(text, look_up(repo, text, area=area), lessons_like(repo, text, area=area)))
 
     @on(SimilarFound)
     def similar_found(self, message: SimilarFound) -> None:
         if message.text != self._value("what_happened"):
             return  # typed on since: a newer search is on its way
-        self.seen = message.seen
+        self.seen, self.lessons = message.seen, message.lessons
         if self.same_as and self.same_as not in [s.id for s in self.seen]:
             self.same_as = ""
         self._show_seen()
@@ -315,9 +318,9 @@ class ReportScreen(KioskScreen[None]):
 
     def _show_seen(self) -> None:
         box = self.query_one("#seen-before", Static)
-        box.display = bool(self.seen)
-        if self.seen:
-            box.update(plain(describe(self.seen, self.same_as)))
+        box.display = bool(self.seen or self.lessons)
+        if self.seen or self.lessons:
+            box.update(plain(describe(self.seen, self.same_as, self.lessons)))
 
     @on(KioskOptionList.OptionSelected, "#kinds")
     def kind_selected(self, event: KioskOptionList.OptionSelected) -> None:

@@ -262,6 +262,21 @@ class SolveScreen(KeepsTeamDrafts, ScrollsNotes, KioskScreen[None]):
         self.query_one("#review-problem", Static).update(plain(text))
 
 
+def typed_areas(typed: str, configured: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """Areas typed with commas, matched to the configured ones (case and accents aside):
+    (the areas — none for "todas" or nothing typed —, a problem if one is not an area)."""
+    known = {fold(area): area for area in configured}
+    areas: list[str] = []
+    for area in filter(None, (clean_text(a) for a in typed.split(","))):
+        if fold(area) in ("todas", "all", "todas las areas", "every area"):
+            return (), ""
+        if fold(area) not in known:
+            return (), _("There is no area called {area}. Areas: {areas}.").format(
+                area=area, areas=", ".join(configured))
+        areas.append(known[fold(area)])
+    return tuple(dict.fromkeys(areas)), ""
+
+
 class ShareScreen(KeepsTeamDrafts, ScrollsNotes, KioskScreen[None]):
     """Share for ``team_id``: the story, and one to three look-for lines for chosen areas."""
 
@@ -334,24 +349,16 @@ class ShareScreen(KeepsTeamDrafts, ScrollsNotes, KioskScreen[None]):
         self.focus_next()
 
     def _lines(self) -> tuple[list[tuple[str, tuple[str, ...]]], str]:
-        """The look-for lines typed, with their areas matched to the configured ones (case
-        and accents aside); a problem if an area is not one."""
-        known = {fold(area): area for area in self.kiosk.config.areas}
+        """The look-for lines typed, with their areas matched to the configured ones; a
+        problem if an area is not one."""
         lines = []
         for n in range(1, MAX_LOOK_FORS + 1):
             text = self.query_one(f"#look-{n}", KioskInput).value
-            typed = [clean_text(a) for a in self.query_one(f"#areas-{n}", KioskInput).value.split(",")]
-            areas: list[str] = []
-            for area in filter(None, typed):
-                if fold(area) in ("todas", "all", "todas las areas", "every area"):
-                    areas = []
-                    break
-                if fold(area) not in known:
-                    return [], _("There is no area called {area}. Areas: {areas}.").format(
-                        area=area, areas=", ".join(self.kiosk.config.areas))
-                areas.append(known[fold(area)])
+            areas, problem = typed_areas(self.query_one(f"#areas-{n}", KioskInput).value, self.kiosk.config.areas)
+            if problem:
+                return [], problem
             if text.strip():
-                lines.append((text, tuple(areas)))
+                lines.append((text, areas))
         return lines, ""
 
     def action_share(self) -> None:

@@ -7,6 +7,7 @@ running Learn, Solve and Share is for a supervisor, the facilitator (PIN). The r
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +42,8 @@ from kiosk.views.onepage import as_text
 from kiosk.views.story import team_page
 from kiosk.widgets import SCROLL_BINDINGS, KioskFooter, ScrollKeys, TLabel, plain
 from kiosk.widgets.inputs import KioskInput, KioskOptionList, ReportTextArea
+
+log = logging.getLogger(__name__)
 
 #: PgUp and PgDn scroll a team screen's list of notes while the focus stays in the box typed in.
 NOTES_SCROLL = [
@@ -313,9 +316,12 @@ class NewTeamScreen(KioskScreen[None]):
         Binding("escape", "back", N_("Back")),
     ]
 
-    def __init__(self, *, use: str = "", area: str = "", records: tuple[str, ...] = (), title: str = "") -> None:
+    def __init__(self, *, use: str = "", area: str = "", records: tuple[str, ...] = (), title: str = "",
+                 from_entry: tuple[str, int] | None = None) -> None:
         super().__init__()
         self.preset_use, self.preset_area, self.preset_records, self.preset_title = use, area, records, title
+        #: A work item's opportunity this team comes from (its debrief notes the team's id).
+        self.from_entry = from_entry
         self.step = 0
         self.saving = False
 
@@ -446,6 +452,12 @@ class NewTeamScreen(KioskScreen[None]):
         except StorageError as error:
             self.post_message(TeamOpened(None, describe_team_problem(error)))
         else:
+            if self.from_entry is not None:
+                item_id, index = self.from_entry
+                try:
+                    self.kiosk.repo.mark_work_entry(item_id, index, team.id, by=by)
+                except (ValidationError, StorageError):
+                    log.exception("team %s opened, but work item %s could not note it", team.id, item_id)
             self.post_message(TeamOpened(team))
 
     @on(TeamOpened)

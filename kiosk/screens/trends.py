@@ -6,7 +6,7 @@ charts, so they are whole in both languages at 80x24 (walk item 18)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,12 +15,14 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from kiosk.core.trends import Trends, compute
+from kiosk.core.trends import Trends, compute, weekly
+from kiosk.core.work import ENTRY_KINDS
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens.base import KioskScreen, leave
 from kiosk.views.charts import bar, label_width, labelled, sparkline
 from kiosk.views.dates import show_date
 from kiosk.views.labels import condition_label, kind_label
+from kiosk.views.work import ENTRY_HEADINGS
 from kiosk.widgets import SCROLL_BINDINGS, KioskFooter, ScrollKeys, plain
 
 #: The widest label column; longer labels (an area's name may have 60 characters) wrap. With
@@ -36,6 +38,8 @@ SIGNAL_IDS = 4
 @dataclass
 class TrendsReady(Message):
     trends: Trends
+    #: Work items' entries per week, by kind (win, opportunity, lesson).
+    entries: dict[str, list[int]] = field(default_factory=dict)
 
 
 class TrendsScreen(ScrollKeys, KioskScreen[None]):
@@ -50,6 +54,7 @@ class TrendsScreen(ScrollKeys, KioskScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.trends: Trends | None = None
+        self.entries: dict[str, list[int]] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="trends"):
@@ -66,12 +71,14 @@ class TrendsScreen(ScrollKeys, KioskScreen[None]):
         today = self.kiosk.clock().date()
         from datetime import timedelta
 
-        records = self.kiosk.repo.records_since((today - timedelta(weeks=13)).isoformat())
-        self.post_message(TrendsReady(compute(records, today)))
+        since = (today - timedelta(weeks=13)).isoformat()
+        records = self.kiosk.repo.records_since(since)
+        self.post_message(TrendsReady(compute(records, today), weekly(self.kiosk.repo.work_entry_stamps(since), today)))
 
     @on(TrendsReady)
     def ready(self, message: TrendsReady) -> None:
         self.trends = message.trends
+        self.entries = message.entries
         self.retranslate()
         self.refresh_bindings()
 
@@ -91,8 +98,10 @@ class TrendsScreen(ScrollKeys, KioskScreen[None]):
         kinds = sorted(trends.by_kind.items(), key=lambda kv: -sum(kv[1]))
         areas = list(trends.by_area.items())[:10]
         categories = trends.categories[:6]
+        entry_kinds = [kind for kind in ENTRY_KINDS if kind in self.entries]
         width = label_width([kind_label(kind) for kind, _counts in kinds] + [area for area, _counts in areas]
-                            + [condition_label(category) for category, _count in categories], LABEL_MAX)
+                            + [condition_label(category) for category, _count in categories]
+                            + [_(ENTRY_HEADINGS[kind]) for kind in entry_kinds], LABEL_MAX)
         hint = _("one column a week, the newest on the right")
         hint_at = 2 + width + 1 if 2 + width + 1 + len(hint) <= COLUMNS else 2  # above the first week
         lines = [_("The last 12 weeks ({first} to today): {n} records").format(
@@ -110,6 +119,12 @@ class TrendsScreen(ScrollKeys, KioskScreen[None]):
             lines += labelled(condition_label(category), width, f"{bar(count, most, BAR_WIDTH)} {count}")
         if not trends.categories:
             lines.append("  " + _("No finished reviews in these weeks."))
+        if entry_kinds:
+            lines += ["", _("Work in progress: entries per week")]
+            top = max(max(self.entries[kind]) for kind in entry_kinds)
+            for kind in entry_kinds:
+                counts = self.entries[kind]
+                lines += labelled(_(ENTRY_HEADINGS[kind]), width, f"{sparkline(counts, top)}  {sum(counts):>4}")
         self.query_one("#charts", Static).update(plain("\n".join(lines)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

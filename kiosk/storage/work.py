@@ -12,18 +12,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from kiosk.core import ids
-from kiosk.core.records import ValidationError
+from kiosk.core.records import Link, Record, ReportDraft, ValidationError, clean_report, new_record
+from kiosk.core.teams import TeamLookFor
 from kiosk.core.work import (
+    CLOSED,
     OPEN,
     Entry,
+    EntryKind,
     WorkItem,
     applauded,
     close_work,
     entry_from_doc,
     entry_to_doc,
+    lesson_to_look_for,
+    look_fors_of,
     mark_became,
     new_entry,
     open_work,
@@ -36,6 +42,31 @@ log = logging.getLogger(__name__)
 
 WORK_ITEMS, WORK_ENTRIES = "work_items", "work_entries"
 _COUNTERS, _COUNTER_DOC = "counters", "1"
+
+
+def closest(repo: Any, text: str, candidates: list[Any], *, area: str = "", limit: int = 2) -> list[str]:
+    """The ids of the ``candidates`` (:class:`kiosk.core.similarity.Candidate`) most like
+    ``text``, best first, by words and, when the repository's sentence model is ready, by
+    meaning too, as records are matched. For the small sets that are not records (lessons,
+    Learning Teams): their vectors are made on the spot."""
+    from kiosk.core.similarity import floor_text, meaning_words, rank, rank_hybrid
+
+    if not candidates:
+        return []
+    floor = [replace(c, text=floor_text(c.text)) for c in candidates]
+    matches = rank(floor_text(text), floor, area=area, now=repo.clock(), limit=limit)
+    meaning = getattr(repo, "meaning", None)
+    if meaning is not None and meaning.usable and len(floor_text(text)) >= 3:
+        # A lesson is shorter than a report and says what to do, not what happened: found by
+        # its words or by its meaning, whichever sees it (each with its own threshold).
+        vectors = meaning.encoder.encode([meaning_words(text)] + [c.meaning_text for c in candidates])
+        scores = {c.id: float(vectors[0] @ vectors[i + 1]) for i, c in enumerate(candidates)}
+        matches += rank_hybrid(text, candidates, scores, residual=meaning.residual, area=area, now=repo.clock(),
+                               limit=limit)
+    best: dict[str, float] = {}
+    for match in matches:
+        best[match.candidate.id] = max(match.score, best.get(match.candidate.id, 0.0))
+    return sorted(best, key=best.__getitem__, reverse=True)[:limit]
 
 
 def entry_key(number: int | str, index: int) -> str:
@@ -54,6 +85,7 @@ class WorkRepository(Aggregate):
     _counters_after: Callable[[int], dict[str, Any]]
     _rebuild_reserved: Callable[[], None]
     _reserve: Callable[[str, Any, Any], None]
+    _put_ops: Callable[[int, Record], list[Any]]
 
     def _rebuild_work(self) -> None:
         rows = self._rows(WORK_ITEMS)
@@ -109,6 +141,16 @@ class WorkRepository(Aggregate):
         """The open ones, those of ``area`` first."""
         items = self.work_items(state=OPEN)
         return sorted(items, key=lambda item: item.area != area) if area else items
+
+    def work_entry_stamps(self, since: str) -> list[tuple[str, str]]:
+        """(when, kind) of every entry made on or after the ISO date ``since``: trends' counts,
+        read from the entries' rows without building the items."""
+        with self.store.lock:
+            return [(doc["at"], doc["kind"]) for doc in self._rows(WORK_ENTRIES).values() if doc.get("at", "") >= since]
+
+    def open_work_count(self) -> int:
+        with self.store.lock:
+            return sum(1 for doc in self._rows(WORK_ITEMS).values() if doc.get("state") == OPEN)
 
     def work_docs(self) -> list[dict[str, Any]]:
         """Every item with its entries inside, by number (what export writes)."""
@@ -175,6 +217,94 @@ class WorkRepository(Aggregate):
             self.store.commit([("put", WORK_ENTRIES, entry_key(key, index), entry_to_doc(item.entries[index])),
                                ("put", WORK_ITEMS, key, work_to_doc(replace(item, entries=())))])
         return item
+
+    def _commit_turned(self, key: str, item: WorkItem, index: int, *ops: Any) -> None:
+        self.store.commit([*ops, ("put", WORK_ENTRIES, entry_key(key, index), entry_to_doc(item.entries[index])),
+                           ("put", WORK_ITEMS, key, work_to_doc(replace(item, entries=())))])
+
+    def turn_into_record(self, item_id: str, index: int, *, kind: str, by: str) -> Record:
+        """An opportunity of the debrief becomes a record waiting for its review (the four
+        questions), linked back to the work item; the entry notes the record's id. One
+        transaction: both or neither."""
+        with self.store.lock:
+            key = self._item_key(item_id)
+            item = work_from_doc(self._whole_doc(key))
+            if not 0 <= index < len(item.entries) or item.entries[index].kind != EntryKind.OPPORTUNITY:
+                raise ValidationError("entries", "not_opportunity", value=index)
+            entry = item.entries[index]
+            if entry.became:
+                raise ValidationError("entries", "already_turned", value=entry.became)
+            draft = clean_report(ReportDraft(kind=kind, area=item.area, what_happened=entry.text,
+                                             reporter=entry.by), None)
+            number = self._next_number()
+            record = new_record(draft, record_id=ids.encode(number), now=self.clock(), actor=by)
+            record = replace(record, links=(Link(item.id, "work_item"),))
+            item = mark_became(item, index, record.id, by=by, now=self.clock())
+            self._commit_turned(key, item, index, *self._put_ops(number, record))
+        log.info("work item %s: entry %d became record %s", item.id, index, record.id)
+        return record
+
+    def turn_into_look_for(self, item_id: str, index: int, areas: tuple[str, ...], *, by: str,
+                           share_days: int) -> WorkItem:
+        with self.store.lock:
+            key = self._item_key(item_id)
+            item = lesson_to_look_for(work_from_doc(self._whole_doc(key)), index, areas, by=by, now=self.clock(),
+                                      share_days=share_days)
+            self._commit_turned(key, item, index)
+        return item
+
+    def work_look_fors(self, area: str, today: date) -> list[tuple[WorkItem, TeamLookFor]]:
+        """Look-for lines from work items' lessons shown today in ``area`` ("": any), newest first."""
+        iso = today.isoformat()
+        with self.store.lock:
+            keys = [key for key, doc in self._rows(WORK_ITEMS).items()
+                    if any(line.get("until", "") >= iso for line in doc.get("look_fors", ()))]
+            docs = [self._rows(WORK_ITEMS)[key] for key in sorted(keys, key=int, reverse=True)]
+        found = []
+        for doc in docs:
+            item = work_from_doc(doc)
+            found += [(item, line) for line in look_fors_of(item, area, today)]
+        return found
+
+    def work_lessons(self) -> list[tuple[WorkItem, int]]:
+        """Every lesson of a closed work item (searchable learnings), the newest item first: the
+        item (with its entries) and the lesson's index."""
+        return [(item, index) for item in self.work_items(state=CLOSED)
+                for index, entry in enumerate(item.entries) if entry.kind == EntryKind.LESSON]
+
+    def search_work(self, text: str, *, area: str = "", since: str = "", limit: int = 20,
+                    offset: int = 0) -> tuple[int, list[WorkItem]]:
+        """Closed work items (their debriefs: searchable learnings) whose title, description or
+        entries contain every word of ``text`` (accents and case ignored), the latest closed
+        first; ``since``: closed on or after this ISO date. (total, the page)."""
+        from kiosk.core.text import fold
+        from kiosk.storage.search import query_words
+
+        words = [w.decode() for w in query_words(text)]
+        found = []
+        for item in self.work_items(state=CLOSED):
+            if (area and item.area != area) or (since and item.closed_at[:10] < since):
+                continue
+            folded = fold(" ".join([item.title, item.description, *(e.text for e in item.entries)]))
+            if all(word in folded for word in words):
+                found.append(item)
+        found.sort(key=lambda item: item.closed_at, reverse=True)
+        return len(found), found[offset: offset + limit]
+
+    def similar_entries(self, text: str, *, kinds: tuple[str, ...] = (EntryKind.LESSON,), area: str = "",
+                        exclude: str = "", limit: int = 2) -> list[tuple[WorkItem, int]]:
+        """The closed work items' entries of ``kinds`` most like ``text``, best first, by the
+        same matching as "seen this before?" (``exclude``: a work item's id)."""
+        from kiosk.core.similarity import Candidate
+
+        found = {f"{item.id}#{index}": (item, index) for item in self.work_items(state=CLOSED) if item.id != exclude
+                 for index, entry in enumerate(item.entries) if entry.kind in kinds}
+        candidates = [Candidate(ref, item.area, "", item.entries[index].at or item.closed_at,
+                                item.entries[index].text) for ref, (item, index) in found.items()]
+        return [found[ref] for ref in closest(self, text, candidates, area=area, limit=limit)]
+
+    def similar_lessons(self, text: str, *, area: str = "", limit: int = 2) -> list[tuple[WorkItem, int]]:
+        return self.similar_entries(text, area=area, limit=limit)
 
     def import_work_item(self, doc: Any) -> WorkItem:
         """Store an exported work item as it was (its id free in the records' family)."""

@@ -44,6 +44,7 @@ from kiosk.core.records import (
     record_to_doc,
 )
 from kiosk.core.teams import Phase, PracticePair, Team
+from kiosk.core.work import ENTRY_KINDS, EntryKind, WorkItem
 from kiosk.i18n import _, ngettext
 from kiosk.storage.packed import unpacked
 from kiosk.views.labels import describe_error, field_label, kind_label
@@ -333,7 +334,7 @@ def _md_pages(chunk: list[Mapping[str, Any]]) -> str:
 
 
 def month_summary(records: Iterable[Record], month: str, teams: Iterable[Team] = (),
-                  pairs: Iterable[PracticePair] = ()) -> str:
+                  pairs: Iterable[PracticePair] = (), work: Iterable[WorkItem] = ()) -> str:
     """A month for managers, as Markdown: what was reported, the changes agreed, what worked
     and what did not (follow-ups of the month), and the wins. ``month`` is YYYY-MM. Every value
     goes through :func:`markdown_text`, as in the one-page export."""
@@ -394,7 +395,30 @@ def month_summary(records: Iterable[Record], month: str, teams: Iterable[Team] =
                      .format(says=md(pair.says or "-"), does=md(pair.does or "-")))
     if not of_month:
         lines.append("-")
+    lines += work_summary(list(work), month)
     return "\n".join(lines) + "\n"
+
+
+def work_summary(items: list[WorkItem], month: str) -> list[str]:
+    """The month's continuous debrief, as Markdown lines: entries made by kind, and every work
+    item closed in the month with its counts, applause and lessons."""
+    from kiosk.views.work import ENTRY_HEADINGS
+
+    md = markdown_text
+    made = Counter(e.kind for item in items for e in item.entries if e.at[:7] == month)
+    closed = [item for item in items if item.closed_at[:7] == month]
+    lines = ["", "## " + _("Work debriefs closed ({n})").format(n=len(closed)), ""]
+    lines.append(_("Entries this month") + ": " + ", ".join(
+        f"{_(ENTRY_HEADINGS[kind])} {made.get(kind, 0)}" for kind in ENTRY_KINDS))
+    lines.append("")
+    for item in closed:
+        counts = ", ".join(f"{_(ENTRY_HEADINGS[kind])} {len(item.entries_of(kind))}" for kind in ENTRY_KINDS)
+        lines.append(f"- **{item.id}** · {md(item.area)}: {md(item.title)} ({counts}; "
+                     + _("applause {n}").format(n=item.applause) + ")")
+        lines += [f"  - {_(ENTRY_HEADINGS[EntryKind.LESSON])}: {md(e.text)}" for e in item.entries_of(EntryKind.LESSON)]
+    if not closed:
+        lines.append("-")
+    return lines
 
 
 #: The newest "procedure says / we actually do" pairs a month's summary lists.

@@ -320,6 +320,7 @@ SLIP_LABELS = {
     "soak": N_("Soak slip"),
     "story": N_("Learning Team story"),
     "invitations": N_("Invitations"),
+    "lookback": N_("What we already learned"),
 }
 
 #: What went wrong with a print job, said so that someone at the kiosk can act on it.

@@ -45,11 +45,27 @@ def look_up(repo, text: str, *, area: str = "", station: str = "", exclude: str 
     return seen
 
 
-def describe(seen: list[Seen], same_as: str) -> str:
-    """The suggestions as lines, the one marked as the same thing ticked."""
+@dataclass(frozen=True)
+class Lesson:
+    """A lesson a closed work item's debrief kept, like the text at hand."""
+
+    item_id: str
+    title: str
+    text: str
+
+
+def lessons_like(repo, text: str, *, area: str = "") -> list[Lesson]:
+    """The closed work items' lessons most like ``text`` (call it off the UI thread)."""
+    return [Lesson(item.id, item.title, item.entries[index].text)
+            for item, index in repo.similar_lessons(text, area=area)]
+
+
+def describe(seen: list[Seen], same_as: str, lessons: list[Lesson] | tuple[Lesson, ...] = ()) -> str:
+    """The suggestions as lines, the one marked as the same thing ticked; then the lessons
+    already learned like it (nothing to mark: they are there to be read)."""
     from kiosk.views.onepage import WORKED_LABELS
 
-    lines = [_("Have we seen this before? If one of these is the same thing, press its key:")]
+    lines = [_("Have we seen this before? If one of these is the same thing, press its key:")] if seen else []
     for key, item in zip(SAME_KEYS, seen, strict=False):  # at most three keys
         mark = "√ " if item.id == same_as else ""
         when = show_date(item.when) if item.when else "-"
@@ -63,4 +79,8 @@ def describe(seen: list[Seen], same_as: str) -> str:
         lines.append(line)
     if same_as:
         lines.append(_("Marked as the same as {id}: it counts as happening again.").format(id=same_as))
+    if lessons:
+        lines.append(_("What we already learned in similar work:"))
+        lines += [f"  • {shorten(lesson.text, 64)}\n    " + _("(work {id}: {title})").format(
+            id=lesson.item_id, title=shorten(lesson.title, 44)) for lesson in lessons]
     return "\n".join(lines)

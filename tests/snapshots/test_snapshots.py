@@ -453,3 +453,80 @@ def test_after_action_review_screens(snap_compare, make_app, repo, screen_name, 
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=settled(run_before))
+
+
+def work_at(repo):
+    """A closed work item with a lesson, and an open one with an entry of each kind, one
+    applauded; returns the open one's id (the repository's clock is fixed)."""
+    from kiosk.core.supervisors import new_supervisor
+    from tests.support.clock import NOW
+
+    repo.add_supervisor(new_supervisor("Marta Ruiz", "2580", admin=True, now=NOW))
+    done = repo.open_work_item(title="Primer lote de tapas del cliente nuevo", area="Inyección",
+                               opened_by="Marta Ruiz")
+    repo.add_work_entry(done.id, kind="lesson", text="Cambio al molde nuevo de tapas: precalentarlo una hora antes",
+                        by="Luis Paz")
+    repo.close_work_item(done.id, by="Marta Ruiz")
+    item = repo.open_work_item(title="Cambio al molde nuevo de tapas [/]", area="Inyección", opened_by="Marta Ruiz",
+                               description="Tres días con el molde de 8 cavidades", starts="2026-11-20")
+    for kind, text, by in (("win", "El cambio salió en 30 minutos con el carro preparado", "Ana Gómez"),
+                           ("opportunity", "Faltan mangueras con código de color [b]", ""),
+                           ("lesson", "Pedir a matricería el molde limpio el día antes", "Luis Paz")):
+        repo.add_work_entry(item.id, kind=kind, text=text, by=by)
+    repo.applaud_work_entry(item.id, 0)
+    return item.id
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("screen_name", ["entry", "item", "lookback", "debrief"])
+def test_work_item_screens(snap_compare, make_app, repo, screen_name, size, language):
+    from kiosk.screens import work
+
+    item_id = work_at(repo)
+    screen = {"entry": work.EntryScreen, "item": work.WorkItemScreen, "lookback": work.LookBackScreen,
+              "debrief": work.DebriefScreen}[screen_name]
+    app = make_app()
+
+    async def run_before(pilot) -> None:
+        await wait_for(pilot, lambda: bool(app.screen.query("#count-learnings")))
+        if screen_name == "debrief":
+            app.supervisor = repo.find_supervisor("Marta Ruiz")
+        app.push_screen(screen(item_id))
+        await wait_for(pilot, lambda: isinstance(app.screen, screen) and app.screen.item is not None)
+        if screen_name == "lookback":
+            await wait_for(pilot, lambda: bool(app.screen.found))
+        if language == "en":
+            await pilot.press("f2")
+        if screen_name == "entry":
+            await pilot.press("3")  # a lesson, half typed
+            for key in "Purgar antes":
+                await pilot.press(key if key != " " else "space")
+        no_blink(app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=settled(run_before))
+
+
+def test_work_item_on_the_linux_console(snap_compare, make_app, repo, monkeypatch):
+    """TERM=linux: the work item's page with its entries (the applause mark, the arrows of what
+    an entry became) in the glyphs a console font has."""
+    from textual.scrollbar import ScrollBarRender
+
+    from kiosk.screens.work import WorkItemScreen
+
+    monkeypatch.setenv("TERM", "linux")
+    for bars in ("VERTICAL_BARS", "HORIZONTAL_BARS"):
+        monkeypatch.setattr(ScrollBarRender, bars, list(getattr(ScrollBarRender, bars)))
+    item_id = work_at(repo)
+    repo.turn_into_look_for(item_id, 2, ("Inyección",), by="Marta Ruiz", share_days=30)
+    app = make_app()
+
+    async def run_before(pilot) -> None:
+        await wait_for(pilot, lambda: bool(app.screen.query("#count-learnings")))
+        app.push_screen(WorkItemScreen(item_id))
+        await wait_for(pilot, lambda: isinstance(app.screen, WorkItemScreen) and app.screen.item is not None)
+        no_blink(app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled(run_before))

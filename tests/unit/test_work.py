@@ -113,3 +113,34 @@ def test_stored_in_the_records_family_and_exported_and_imported_back(tmp_path):
     assert [line.get("type") for line in lines] == [None, None, "work_item", "work_item"]
     assert run(["import", "-"], data=other, stdin=exported).returncode == 0
     assert run(["export", "--format", "jsonl"], data=other).stdout.decode() == exported
+
+
+def test_the_debrief_turns_an_opportunity_into_a_record_and_a_lesson_into_a_look_for(tmp_path):
+    repo = open_repository(tmp_path / "data", clock=lambda: NOW)
+    try:
+        item = repo.open_work_item(title="Prueba del material reciclado", area="Inyección", opened_by="Marta Ruiz")
+        repo.add_work_entry(item.id, kind="opportunity", text="La tolva se tapa con el material reciclado", by="")
+        repo.add_work_entry(item.id, kind="lesson", text="Secar el reciclado dos horas antes de cargar la tolva",
+                            by="Luis")
+        with pytest.raises(ValidationError):
+            repo.turn_into_record(item.id, 1, kind="surprise", by="Marta Ruiz")  # a lesson is no record
+        record = repo.turn_into_record(item.id, 0, kind="surprise", by="Marta Ruiz")
+        assert record.status == "reported" and record.area == "Inyección" and record.links[0].id == item.id
+        assert repo.get(record.id).what_happened == "La tolva se tapa con el material reciclado"
+        assert record.id in [r.id for r in repo.review_queue()]
+        with pytest.raises(ValidationError):
+            repo.turn_into_record(item.id, 0, kind="surprise", by="Marta Ruiz")  # once
+        repo.turn_into_look_for(item.id, 1, ("Inyección", "Extrusión"), by="Marta Ruiz", share_days=30)
+        turned = repo.work_item(item.id)
+        assert [e.became for e in turned.entries] == [record.id, "look_for"]
+        assert [line.text for _item, line in repo.work_look_fors("Extrusión", NOW.date())] == [
+            "Secar el reciclado dos horas antes de cargar la tolva"]
+        assert repo.work_look_fors("Envasado", NOW.date()) == []
+        assert repo.work_lessons() == []  # lessons are learnings once the work is closed
+        repo.close_work_item(item.id, by="Marta Ruiz")
+        assert [index for _item, index in repo.work_lessons()] == [1]
+        found = repo.similar_lessons("Otra vez el material reciclado tapó la tolva", area="Inyección")
+        assert [(i.id, index) for i, index in found] == [(item.id, 1)]
+        assert repo.similar_lessons("el autoelevador chocó un pallet", area="Inyección") == []
+    finally:
+        repo.close()
