@@ -347,6 +347,7 @@ def cmd_similar(args: Args, config: Config, folder: Path) -> int:
             repo.attach_meaning(index)
             index.build_now()
         matches = repo.similar(args.text, area=args.area, station=args.station)
+        lessons = repo.similar_lessons(args.text, area=args.area)
     finally:
         repo.close()
     utf8_stdout()
@@ -361,7 +362,14 @@ def cmd_similar(args: Args, config: Config, folder: Path) -> int:
                               "action": record.review.action.text if record.review else ""}, ensure_ascii=False))
         else:
             print(f"{match.score:.2f}  {record.id}  {record.area}  {shorten(record.what_happened, 100)}")
-    if not matches and not args.json:
+    for item, position in lessons:  # what closed work items' debriefs learned, like it
+        lesson = item.entries[position].text
+        if args.json:
+            print(json.dumps({"type": "lesson", "work_item": item.id, "area": item.area, "lesson": lesson},
+                             ensure_ascii=False))
+        else:
+            print(_("lesson  {id}  {area}  {text}").format(id=item.id, area=item.area, text=shorten(lesson, 100)))
+    if not matches and not lessons and not args.json:
         print(_("Nothing similar found."), file=sys.stderr)
     return 0
 

@@ -50,13 +50,16 @@ class WorkListLoaded(Message):
     items: list[WorkItem]
 
 
+#: The newest entries a work item shows in the list of work in progress.
+LIST_ENTRIES = 2
+
+
 def work_line(item: WorkItem) -> str:
-    """An open work item in a list: id, area, title, entries by kind, and its newest entry."""
-    counts = " · ".join(f"{len(item.entries_of(kind))} {_(ENTRY_LABELS[kind]).lower()}" for kind in ENTRY_KINDS)
+    """An open work item in a list: id, area, title, entries by kind, and its newest entries."""
+    counts = " · ".join(f"{_(ENTRY_LABELS[kind])}: {len(item.entries_of(kind))}" for kind in ENTRY_KINDS)
     line = f"{item.id} · {item.area} · {shorten(item.title, 60)}\n   {counts}"
-    if item.entries:
-        newest = item.entries[-1]
-        line += f"\n   {_(ENTRY_LABELS[newest.kind])}: {shorten(newest.text, 64)}"
+    for entry in reversed(item.entries[-LIST_ENTRIES:]):
+        line += f"\n   • {_(ENTRY_LABELS[entry.kind])}: {shorten(entry.text, 62)}"
     return line
 
 

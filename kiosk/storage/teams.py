@@ -90,7 +90,7 @@ class TeamsRepository(Aggregate):
             docs = [doc for _key, doc in rows if not wanted or doc.get("phase") in wanted]
         return [team_from_doc(doc) for doc in docs]
 
-    def similar_teams(self, text: str, *, area: str = "", limit: int = 2) -> list[Team]:
+    def similar_teams(self, text: str, *, area: str = "", limit: int = 2, loose: bool = False) -> list[Team]:
         """The shared Learning Teams whose story is most like ``text`` (title, changes and
         look-fors), best first."""
         from kiosk.core.similarity import Candidate
@@ -100,7 +100,7 @@ class TeamsRepository(Aggregate):
         candidates = [Candidate(team.id, team.area, "", team.created_at, " ".join(
             [team.title, *(c.action.text for c in team.changes), *(line.text for line in team.look_fors)]), team.title)
             for team in teams.values()]
-        return [teams[team_id] for team_id in closest(self, text, candidates, area=area, limit=limit)]
+        return [teams[team_id] for team_id in closest(self, text, candidates, area=area, limit=limit, loose=loose)]
 
     def open_teams(self) -> list[Team]:
         return self.teams(phases=(Phase.LEARN, Phase.SOAK, Phase.SOLVE, Phase.SHARE))

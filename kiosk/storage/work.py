@@ -44,17 +44,24 @@ WORK_ITEMS, WORK_ENTRIES = "work_items", "work_entries"
 _COUNTERS, _COUNTER_DOC = "counters", "1"
 
 
-def closest(repo: Any, text: str, candidates: list[Any], *, area: str = "", limit: int = 2) -> list[str]:
+#: The look back before a work starts asks what is *like* it, not whether it is the same thing
+#: happening again: lessons, wins and teams pass a lower bar than "seen this before?" sets.
+LOOK_BACK_THRESHOLD = 0.35
+
+
+def closest(repo: Any, text: str, candidates: list[Any], *, area: str = "", limit: int = 2,
+            loose: bool = False) -> list[str]:
     """The ids of the ``candidates`` (:class:`kiosk.core.similarity.Candidate`) most like
     ``text``, best first, by words and, when the repository's sentence model is ready, by
     meaning too, as records are matched. For the small sets that are not records (lessons,
     Learning Teams): their vectors are made on the spot."""
-    from kiosk.core.similarity import floor_text, meaning_words, rank, rank_hybrid
+    from kiosk.core.similarity import HYBRID_THRESHOLD, THRESHOLD, floor_text, meaning_words, rank, rank_hybrid
 
     if not candidates:
         return []
     floor = [replace(c, text=floor_text(c.text)) for c in candidates]
-    matches = rank(floor_text(text), floor, area=area, now=repo.clock(), limit=limit)
+    matches = rank(floor_text(text), floor, area=area, now=repo.clock(), limit=limit,
+                   threshold=LOOK_BACK_THRESHOLD if loose else THRESHOLD)
     meaning = getattr(repo, "meaning", None)
     if meaning is not None and meaning.usable and len(floor_text(text)) >= 3:
         # A lesson is shorter than a report and says what to do, not what happened: found by
@@ -62,7 +69,7 @@ def closest(repo: Any, text: str, candidates: list[Any], *, area: str = "", limi
         vectors = meaning.encoder.encode([meaning_words(text)] + [c.meaning_text for c in candidates])
         scores = {c.id: float(vectors[0] @ vectors[i + 1]) for i, c in enumerate(candidates)}
         matches += rank_hybrid(text, candidates, scores, residual=meaning.residual, area=area, now=repo.clock(),
-                               limit=limit)
+                               limit=limit, threshold=LOOK_BACK_THRESHOLD if loose else HYBRID_THRESHOLD)
     best: dict[str, float] = {}
     for match in matches:
         best[match.candidate.id] = max(match.score, best.get(match.candidate.id, 0.0))
@@ -292,16 +299,17 @@ class WorkRepository(Aggregate):
         return len(found), found[offset: offset + limit]
 
     def similar_entries(self, text: str, *, kinds: tuple[str, ...] = (EntryKind.LESSON,), area: str = "",
-                        exclude: str = "", limit: int = 2) -> list[tuple[WorkItem, int]]:
+                        exclude: str = "", limit: int = 2, loose: bool = False) -> list[tuple[WorkItem, int]]:
         """The closed work items' entries of ``kinds`` most like ``text``, best first, by the
-        same matching as "seen this before?" (``exclude``: a work item's id)."""
+        same matching as "seen this before?" (``exclude``: a work item's id; ``loose``: the
+        look back's lower bar)."""
         from kiosk.core.similarity import Candidate
 
         found = {f"{item.id}#{index}": (item, index) for item in self.work_items(state=CLOSED) if item.id != exclude
                  for index, entry in enumerate(item.entries) if entry.kind in kinds}
         candidates = [Candidate(ref, item.area, "", item.entries[index].at or item.closed_at,
                                 item.entries[index].text) for ref, (item, index) in found.items()]
-        return [found[ref] for ref in closest(self, text, candidates, area=area, limit=limit)]
+        return [found[ref] for ref in closest(self, text, candidates, area=area, limit=limit, loose=loose)]
 
     def similar_lessons(self, text: str, *, area: str = "", limit: int = 2) -> list[tuple[WorkItem, int]]:
         return self.similar_entries(text, area=area, limit=limit)

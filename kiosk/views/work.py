@@ -109,7 +109,7 @@ def look_back(repo, item: WorkItem, *, limit: int = 3) -> list[LookBack]:
     text = f"{item.title}. {item.description}".strip()
     found: list[LookBack] = []
     for other, index in repo.similar_entries(text, kinds=(EntryKind.LESSON, EntryKind.WIN), area=item.area,
-                                             exclude=item.id, limit=limit):
+                                             exclude=item.id, limit=limit, loose=True):
         entry = other.entries[index]
         found.append(LookBack(entry.kind.value, other.id, entry.text,
                               look_for=next((line.text for line in other.look_fors if line.text == entry.text), "")))
@@ -117,7 +117,7 @@ def look_back(repo, item: WorkItem, *, limit: int = 3) -> list[LookBack]:
         record = repo.get(seen.id)
         found.append(LookBack("record", seen.id, seen.what, seen.change, seen.worked,
                               record.look_for.text if record is not None and record.look_for else ""))
-    for team in repo.similar_teams(text, area=item.area, limit=2):
+    for team in repo.similar_teams(text, area=item.area, limit=2, loose=True):
         change = team.changes[0] if team.changes else None
         found.append(LookBack("team", team.id, team.title, change.action.text if change else "",
                               change.state if change else "", team.look_fors[0].text if team.look_fors else ""))

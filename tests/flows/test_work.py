@@ -154,3 +154,35 @@ async def test_a_work_item_from_its_look_back_to_its_debrief(kiosk):
         await wait_for(pilot, lambda: app.screen.lessons != [])
         seen = str(app.screen.query_one("#seen-before", Static).render())
         assert "Lo que ya aprendimos en trabajos parecidos" in seen and PAST_LESSON[:40] in seen.replace("\n", " ")
+
+
+async def test_a_full_disk_keeps_the_entry_on_screen_and_hostile_text_is_stored_clean(kiosk, monkeypatch):
+    import errno
+
+    import kiosk.storage.journal as journal
+
+    app, repo, _past = kiosk
+    item = repo.open_work_item(title="Inventario del depósito", area="Depósito", opened_by="Marta Ruiz")
+    real_write = journal.os.write
+
+    def no_space(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("6")
+        await wait_for(pilot, lambda: isinstance(app.screen, WorkListScreen) and app.screen.items)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryScreen) and app.screen.item is not None)
+        await pilot.press("2")
+        app.screen.query_one("#entry").insert("Pasillo [b]3[/b] \x1b[2J sin luz\x07")
+        monkeypatch.setattr(journal.os, "write", no_space)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "disco está lleno" in text_of(app))
+        assert isinstance(app.screen, EntryScreen) and repo.work_item(item.id).entries == ()
+        monkeypatch.setattr(journal.os, "write", real_write)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, WorkListScreen))
+        assert [e.text for e in repo.work_item(item.id).entries] == ["Pasillo [b]3[/b] [2J sin luz"]
+        # Shown literally in the list (its newest entries), markup and all.
+        listed = app.screen.query_one("#work-list")
+        await wait_for(pilot, lambda: "Pasillo [b]3[/b]" in str(listed.get_option_at_index(0).prompt))

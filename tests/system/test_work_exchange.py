@@ -114,3 +114,14 @@ def test_search_trends_and_the_month_summary_carry_the_debriefs(tmp_path):
     assert done_id in summary and "Lecciones: Precalentar el molde nuevo" in summary
     assert "Anotaciones del mes: Logros 2, Oportunidades 1, Lecciones 1" in summary
     assert new_id not in summary
+
+
+def test_kiosk_similar_lists_the_lessons_like_the_text_after_the_records(tmp_path):
+    import json
+
+    data = tmp_path / "data"
+    done_id, _record, _new = a_plant(data)
+    result = run(["similar", "hay que precalentar el molde nuevo antes", "--area", "Inyección", "--json"], data=data)
+    lessons = [line for line in map(json.loads, result.stdout.decode().splitlines()) if line.get("type") == "lesson"]
+    assert lessons == [{"type": "lesson", "work_item": done_id, "area": "Inyección",
+                        "lesson": "Precalentar el molde nuevo una hora antes del arranque"}]
