@@ -6,7 +6,7 @@ charts, so they are whole in both languages at 80x24 (walk item 18)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,6 +15,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from kiosk.core.huddle import WeekCount, weekly_counts
 from kiosk.core.trends import Trends, compute
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens.base import KioskScreen, leave
@@ -36,6 +37,8 @@ SIGNAL_IDS = 4
 @dataclass
 class TrendsReady(Message):
     trends: Trends
+    #: Huddles held and learnings shared per area, in the same weeks.
+    huddles: dict[str, list[WeekCount]] = field(default_factory=dict)
 
 
 class TrendsScreen(ScrollKeys, KioskScreen[None]):
@@ -50,6 +53,7 @@ class TrendsScreen(ScrollKeys, KioskScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.trends: Trends | None = None
+        self.huddles: dict[str, list[WeekCount]] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="trends"):
@@ -67,11 +71,13 @@ class TrendsScreen(ScrollKeys, KioskScreen[None]):
         from datetime import timedelta
 
         records = self.kiosk.repo.records_since((today - timedelta(weeks=13)).isoformat())
-        self.post_message(TrendsReady(compute(records, today)))
+        trends = compute(records, today)
+        self.post_message(TrendsReady(trends, weekly_counts(self.kiosk.repo.huddles(), trends.weeks)))
 
     @on(TrendsReady)
     def ready(self, message: TrendsReady) -> None:
         self.trends = message.trends
+        self.huddles = message.huddles
         self.retranslate()
         self.refresh_bindings()
 
@@ -92,7 +98,8 @@ class TrendsScreen(ScrollKeys, KioskScreen[None]):
         areas = list(trends.by_area.items())[:10]
         categories = trends.categories[:6]
         width = label_width([kind_label(kind) for kind, _counts in kinds] + [area for area, _counts in areas]
-                            + [condition_label(category) for category, _count in categories], LABEL_MAX)
+                            + [condition_label(category) for category, _count in categories] + list(self.huddles),
+                            LABEL_MAX)
         hint = _("one column a week, the newest on the right")
         hint_at = 2 + width + 1 if 2 + width + 1 + len(hint) <= COLUMNS else 2  # above the first week
         lines = [_("The last 12 weeks ({first} to today): {n} records").format(
@@ -110,6 +117,13 @@ class TrendsScreen(ScrollKeys, KioskScreen[None]):
             lines += labelled(condition_label(category), width, f"{bar(count, most, BAR_WIDTH)} {count}")
         if not trends.categories:
             lines.append("  " + _("No finished reviews in these weeks."))
+        lines += ["", _("Huddles held per week, and learnings shared")]
+        for area, weeks_counts in self.huddles.items():
+            held = [week.held for week in weeks_counts]
+            lines += labelled(area, width, f"{sparkline(held)}  {sum(held):>4}  " + _("shared {n}").format(
+                n=sum(week.shared for week in weeks_counts)))
+        if not self.huddles:
+            lines.append("  " + _("No huddle in these weeks."))
         self.query_one("#charts", Static).update(plain("\n".join(lines)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -320,6 +320,7 @@ SLIP_LABELS = {
     "soak": N_("Soak slip"),
     "story": N_("Learning Team story"),
     "invitations": N_("Invitations"),
+    "huddle": N_("Huddle slip"),
 }
 
 #: What went wrong with a print job, said so that someone at the kiosk can act on it.
