@@ -221,12 +221,6 @@ class WeekCount:
     shared: int = 0
 
 
-def week_starts(today: date, weeks: int) -> tuple[date, ...]:
-    """The Mondays of the last ``weeks`` ISO weeks, the oldest first (this week last)."""
-    monday = today - timedelta(days=today.weekday())
-    return tuple(monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1))
-
-
 def weekly_counts(huddles: Iterable[Huddle], weeks: Sequence[date]) -> dict[str, list[WeekCount]]:
     """Huddles held and learnings shared per area in each week of ``weeks`` (Mondays), by the
     day the huddle started; areas sorted by name, only those with a huddle in the weeks."""

@@ -41,9 +41,14 @@ def _day(record: Record) -> date:
     return datetime.fromisoformat(record.occurred_at).date()
 
 
-def compute(records: Iterable[Record], today: date, *, weeks: int = WEEKS) -> Trends:
+def week_starts(today: date, weeks: int) -> tuple[date, ...]:
+    """The Mondays of the last ``weeks`` ISO weeks, the oldest first (this week last)."""
     monday = today - timedelta(days=today.weekday())
-    starts = tuple(monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1))
+    return tuple(monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1))
+
+
+def compute(records: Iterable[Record], today: date, *, weeks: int = WEEKS) -> Trends:
+    starts = week_starts(today, weeks)
     first = starts[0]
     by_kind: dict[str, list[int]] = {}
     by_area: dict[str, list[int]] = {}

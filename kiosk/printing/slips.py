@@ -383,8 +383,7 @@ def huddle_slip(view: HuddleView, paper: Paper, now: datetime) -> Slip:
     p.centre(format_date(now, paper.language, with_time=True))
     p.rule()
     p.heading(tr(LOOK_FOR))
-    looks: list[tuple[str, Record | Team]] = [(r.look_for.text, r) for r in view.look_fors if r.look_for]
-    looks += [(line.text, team) for team, line in view.team_look_fors]
+    looks = view.look_for_pages()
     for text, page in looks[:HUDDLE_LINES_MAX]:
         p.bullet(text)
         _page_qr(p, paper, page)

@@ -28,7 +28,7 @@ from typing import IO, Any, TypeVar
 import orjson
 
 from kiosk import i18n
-from kiosk.core.huddle import Huddle, week_starts, weekly_counts
+from kiosk.core.huddle import Huddle, weekly_counts
 from kiosk.core.records import (
     RECORD_FIELDS,
     Action,
@@ -45,6 +45,7 @@ from kiosk.core.records import (
     record_to_doc,
 )
 from kiosk.core.teams import Phase, PracticePair, Team
+from kiosk.core.trends import week_starts
 from kiosk.i18n import _, ngettext
 from kiosk.storage.packed import unpacked
 from kiosk.views.dates import format_date

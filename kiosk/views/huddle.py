@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from kiosk.core.huddle import Candidate, Huddle, Shared, Window, current, in_window, proposals, shared_refs, window
 from kiosk.core.records import KINDS, Record
 from kiosk.core.teams import Team, TeamLookFor
-from kiosk.core.text import shorten
+from kiosk.core.text import fold, shorten
 from kiosk.core.trends import SIGNAL_DAYS, WeakSignal, compute
 from kiosk.core.work import WorkItem
 from kiosk.i18n import N_, _, ngettext
@@ -64,6 +64,17 @@ class HuddleView:
     @property
     def shared(self) -> tuple[Shared, ...]:
         return self.huddle.shared if self.huddle is not None else ()
+
+    def look_for_pages(self) -> list[tuple[str, Record | Team]]:
+        """Each look-for shown in the area once (several records may carry the same line), with
+        the page its QR opens: records' first (the newest first), then Learning Teams'."""
+        found: dict[str, tuple[str, Record | Team]] = {}
+        for record in self.look_fors:
+            if record.look_for is not None:
+                found.setdefault(fold(record.look_for.text), (record.look_for.text, record))
+        for team, line in self.team_look_fors:
+            found.setdefault(fold(line.text), (line.text, team))
+        return list(found.values())
 
 
 def gather(repo: Repository, area: str, now: datetime, *, huddle: Huddle | None = None,
@@ -155,9 +166,7 @@ def due_lines(view: HuddleView) -> list[str]:
 
 
 def look_for_lines(view: HuddleView) -> list[str]:
-    texts = [r.look_for.text for r in view.look_fors if r.look_for is not None]
-    texts += [line.text for _team, line in view.team_look_fors]
-    return [_bullet(text) for text in texts] or [_("None.")]
+    return [_bullet(text) for text, _page in view.look_for_pages()] or [_("None.")]
 
 
 def proposal_lines(candidate: Candidate | None) -> list[str]:

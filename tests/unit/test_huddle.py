@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from kiosk.core import ids
 from kiosk.core.huddle import (
     Candidate,
     Huddle,
@@ -21,13 +22,13 @@ from kiosk.core.huddle import (
     share,
     start_huddle,
     team_candidates,
-    week_starts,
     weekly_counts,
     window,
     work_candidates,
 )
 from kiosk.core.records import LookFor, ReportDraft, ValidationError
 from kiosk.core.teams import TeamLookFor
+from kiosk.core.trends import week_starts
 from kiosk.storage import open_repository
 from tests.support.cli import run
 from tests.support.clock import NOW
@@ -199,6 +200,11 @@ def test_the_slip_fits_the_paper_names_nobody_and_has_a_qr_per_page(repo, column
     from tests.support.huddle import NAMES, page_url
 
     seeded = seeded_and_shared(repo)
+    # The same line on an older record of another area is printed once, with the newest's page.
+    repo.import_doc({"id": ids.encode(150), "kind": "error", "area": "Calidad", "what_happened": "Etiqueta cambiada",
+                     "created_at": "2026-09-01T08:00:00-03:00", "occurred_at": "2026-09-01T08:00:00-03:00",
+                     "link_token": "Z" * 22,
+                     "look_for": {"text": "MIRAR la etiqueta contra la orden", "until": "2026-12-31"}})
     slip = huddle_slip(gather(repo, "Envasado", NOW, started=False), Paper(columns=columns), NOW)
     lines = slip.text_lines()
     assert all(len(line) <= columns for line in lines if not line.startswith("[QR"))
