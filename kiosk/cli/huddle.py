@@ -1,9 +1,10 @@
-"""``kiosk huddle AREA [--print]``: the huddle of an area as text, or on the printer, for a crew
+"""``kiosk huddle AREA [--print | --json]``: the huddle of an area as text, or on the printer, for a crew
 without the kiosk's screen at hand. It only reads: no huddle is started or counted (a huddle is
 counted when a crew lead opens it on the kiosk)."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -37,15 +38,15 @@ def cmd_huddle(args: Args, config: Config, folder: Path) -> int:
         finally:
             if repo is not None:
                 repo.close()
-    from kiosk.views.huddle import gather, huddle_text
+    from kiosk.views.huddle import gather, huddle_json, huddle_text
 
     reader = open_reader(config, folder)
     if reader is None:
         return 1
     try:
-        text = huddle_text(gather(reader, area, system_clock(), started=False))
+        view = gather(reader, area, system_clock(), started=False)
     finally:
         reader.close()
     utf8_stdout()
-    sys.stdout.write(text)
+    sys.stdout.write(json.dumps(huddle_json(view), ensure_ascii=False) + "\n" if args.json else huddle_text(view))
     return 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kiosk.core.huddle import Candidate, Huddle, Shared, Window, current, in_window, proposals, shared_refs, window
 from kiosk.core.records import KINDS, Record
@@ -198,3 +198,29 @@ def huddle_text(view: HuddleView) -> str:
         lines += ["", _("Shared in this huddle").upper()]
         lines += [_bullet(f"{share_label(s.kind)}: {s.text}") for s in view.shared]
     return "\n".join(lines) + "\n"
+
+
+def huddle_json(view: HuddleView) -> dict[str, Any]:
+    """The huddle as data (``kiosk huddle AREA --json``), no names as on the screen; the
+    learnings to share in the order the kiosk proposes them."""
+    today = view.now.date()
+    due = [{"id": r.id, "action": r.review.action.text if r.review else r.what_happened,
+            "due": r.follow_up_date.isoformat() if r.follow_up_date else "",
+            "overdue": bool(r.follow_up_date and r.follow_up_date < today)} for r in view.follow_ups]
+    due += [{"id": team.id, "action": team.changes[i].action.text, "due": team.changes[i].follow_up_date,
+             "overdue": team.changes[i].follow_up_date < today.isoformat()} for team, i in view.changes]
+    return {
+        "area": view.area, "at": view.now.isoformat(timespec="seconds"),
+        "since": view.span.since.isoformat(timespec="seconds"), "since_last_huddle": view.span.after_huddle,
+        "huddle": view.huddle.id if view.huddle is not None else None,
+        "reported": dict(Counter(r.kind.value for r in view.records)),
+        "what_happened": [{"id": r.id, "kind": r.kind.value, "text": r.what_happened} for r in view.records],
+        "work_items": [{"id": item.id, "title": item.title,
+                        "entries": [{"kind": e.kind.value, "text": e.text} for e in item.entries[-ENTRY_LINES:]]}
+                       for item in view.items],
+        "weak_signals": [{"count": s.count, "ids": list(s.ids)} for s in view.signals],
+        "follow_ups_due": due,
+        "look_fors": [{"text": text, "id": page.id} for text, page in view.look_for_pages()],
+        "to_share": [{"ref": c.ref, "kind": c.kind, "text": c.text, "source": c.source} for c in view.proposals],
+        "shared": [{"ref": s.ref, "kind": s.kind, "text": s.text, "source": s.source} for s in view.shared],
+    }

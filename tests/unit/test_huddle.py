@@ -232,6 +232,10 @@ def test_kiosk_huddle_says_the_area_as_text_starts_none_and_refuses_an_unknown_a
     assert f"{seeded['reviewed']} Separar las etiquetas por cliente (vencido)" in text
     assert "UN APRENDIZAJE PARA COMPARTIR\nPrestá atención" in text and "Mirar la etiqueta contra la orden" in text
     assert not any(name in text for name in NAMES)
+    as_json = json.loads(run(["huddle", "Envasado", "--json"], data=data).stdout)
+    assert as_json["huddle"] is None and as_json["follow_ups_due"][0]["overdue"] is True
+    assert [c["kind"] for c in as_json["to_share"]] == ["look_for", "lesson", "win"]
+    assert not any(name in json.dumps(as_json, ensure_ascii=False) for name in NAMES)
     unknown = run(["huddle", "Pintura"], data=data)
     assert unknown.returncode == 2 and "No hay un área Pintura. Las áreas son: Inyección, Envasado" in \
         unknown.stderr.decode()
