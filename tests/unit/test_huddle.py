@@ -261,3 +261,20 @@ def test_the_monthly_summary_counts_huddles_and_learnings_shared_per_area_per_we
     assert "| Envasado | 0 / 0 | 0 / 0 | 1 / 0 | 1 / 1 | 0 / 0 | 0 / 0 |" in text  # (a Sunday, a Saturday)
     assert "| Inyección | 0 / 0 | 0 / 0 | 0 / 0 | 1 / 0 | 0 / 0 | 0 / 0 |" in text
     assert "## Rondas de inicio (0)\n\n-" in month_summary([], "2026-10", huddles=huddles[:3])
+
+
+def test_the_screen_and_text_say_the_window(tmp_path):
+    from kiosk.views.huddle import gather, huddle_text
+
+    now = [NOW - timedelta(days=1, hours=2)]
+    repo = open_repository(tmp_path / "data", clock=lambda: now[0])
+    try:
+        first = gather(repo, "Envasado", now[0], huddle=repo.open_huddle("Envasado"))
+        assert "LO QUE PASÓ EN LAS ÚLTIMAS 24 HORAS" in huddle_text(first)
+        now[0] = NOW
+        later = huddle_text(gather(repo, "Envasado", NOW, huddle=repo.open_huddle("Envasado")))
+        assert "LO QUE PASÓ DESDE LA ÚLTIMA RONDA (20/11/2026 08:00)" in later
+        now[0] = NOW + timedelta(days=9)
+        assert "LO QUE PASÓ EN LOS ÚLTIMOS 7 DÍAS" in huddle_text(gather(repo, "Envasado", now[0], started=False))
+    finally:
+        repo.close()
