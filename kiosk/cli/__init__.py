@@ -10,6 +10,7 @@
     kiosk similar TEXT [--area AREA] [--json]   the three most similar past records
     kiosk teams [--json]           the Learning Teams: id, title, phase, until when soaking
     kiosk aar list [--json]        the after-action reviews: id, record, phase, accounts in
+    kiosk huddle AREA [--print | --json]  the area's huddle as text (or printed); starts and counts none
     kiosk backup [DIR] [--keep N] | kiosk restore FILE
     kiosk supervisor add NAME [--admin] | list | remove NAME
 
@@ -52,6 +53,7 @@ COMMANDS = {
     "similar": ("data", "cmd_similar"),
     "teams": ("data", "cmd_teams"),
     "aar": ("data", "cmd_aar"),
+    "huddle": ("huddle", "cmd_huddle"),
     "backup": ("data", "cmd_backup"),
     "restore": ("data", "cmd_restore"),
     "print": ("printing", "cmd_print"),
@@ -68,7 +70,7 @@ def command_function(name: str) -> Command:
 
 
 #: Commands that only read the data folder: it must exist already (they never create it).
-READERS = frozenset({"check", "export", "similar", "teams", "aar", "backup", "serve", "print"})
+READERS = frozenset({"check", "export", "similar", "teams", "aar", "backup", "serve", "print", "huddle"})
 
 
 def reads_only(args: argparse.Namespace) -> bool:
@@ -168,6 +170,13 @@ def build_parser() -> argparse.ArgumentParser:
     aar_commands = aar.add_subparsers(dest="aar_command", metavar="list", required=True)
     aar_list = aar_commands.add_parser("list", parents=[common], help=_("list them, with how many accounts are in"))
     aar_list.add_argument("--json", action="store_true", help=_("one JSON object per review"))
+
+    about = _("an area's huddle as text, or printed (read-only: it starts and counts no huddle)")
+    huddle = commands.add_parser("huddle", parents=[common], help=about, description=about)
+    huddle.add_argument("area", help=_("one of the configured areas (case and accents do not matter)"))
+    shown = huddle.add_mutually_exclusive_group()
+    shown.add_argument("--print", action="store_true", help=_("print the huddle's slip instead"))
+    shown.add_argument("--json", action="store_true", help=_("one JSON object instead of text"))
 
     bak = commands.add_parser("backup", parents=[common], help=_("write a consistent copy while the kiosk runs"))
     bak.add_argument("dir", nargs="?", help=_("folder for the backups (default: [backup] dir)"))

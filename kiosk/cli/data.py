@@ -99,7 +99,7 @@ def import_lines(repo: Repository, source: IO[bytes], *, ok: Callable[[str], obj
             parsed = parse_line(raw, number)
             if parsed is None:
                 continue
-            if isinstance(parsed, dict) and parsed.get("type") in (TEAM_TYPE, AAR_TYPE, WORK_TYPE):
+            if isinstance(parsed, dict) and parsed.get("type") in TYPED:
                 if group:  # (in line order: the records a team links come before it)
                     failed += _save_group(repo, group, ok, error)
                     group = []
@@ -116,9 +116,10 @@ def import_lines(repo: Repository, source: IO[bytes], *, ok: Callable[[str], obj
     return failed
 
 
-#: The ``type`` of a Learning Team's, an after-action review's and a work item's line in a
-#: JSON-lines export (records' lines have none).
-TEAM_TYPE, AAR_TYPE, WORK_TYPE = "learning_team", "after_action_review", "work_item"
+#: The ``type`` of a Learning Team's, an after-action review's, a work item's and a huddle's
+#: line in a JSON-lines export (records' lines have none).
+TEAM_TYPE, AAR_TYPE, WORK_TYPE, HUDDLE_TYPE = "learning_team", "after_action_review", "work_item", "huddle"
+TYPED = (TEAM_TYPE, AAR_TYPE, WORK_TYPE, HUDDLE_TYPE)
 
 
 def _import_typed(repo: Repository, number: int, doc: dict[str, object], ok: Callable[[str], object],
@@ -128,7 +129,8 @@ def _import_typed(repo: Repository, number: int, doc: dict[str, object], ok: Cal
     body = {key: value for key, value in doc.items() if key != "type"}
     try:
         importer: dict[str, Callable[[Any], Any]] = {
-            TEAM_TYPE: repo.import_team, AAR_TYPE: repo.import_aar, WORK_TYPE: repo.import_work_item}
+            TEAM_TYPE: repo.import_team, AAR_TYPE: repo.import_aar, WORK_TYPE: repo.import_work_item,
+            HUDDLE_TYPE: repo.import_huddle}
         saved = importer[str(doc["type"])](body)
     except StorageError as exc:
         error(number, _("not saved: {error}").format(error=describe_storage_problem(exc)))
@@ -264,7 +266,8 @@ def cmd_export(args: Args, config: Config, folder: Path) -> int:
             return 1
         text = record_markdown(record)
     elif args.month:
-        text = month_summary(repo.all_records(), args.month, repo.teams(), repo.practice_pairs(), repo.work_items())
+        text = month_summary(repo.all_records(), args.month, repo.teams(), repo.practice_pairs(),
+                             work=repo.work_items(), huddles=repo.huddles())
     out: IO[str]
     if args.out:
         out = open(args.out, "w", encoding="utf-8", newline="")
@@ -282,6 +285,7 @@ def cmd_export(args: Args, config: Config, folder: Path) -> int:
                 write_typed_jsonl(repo.team_docs(), out, TEAM_TYPE)
                 write_typed_jsonl(repo.aar_docs(), out, AAR_TYPE)
                 write_typed_jsonl(repo.work_docs(), out, WORK_TYPE)
+                write_typed_jsonl(repo.huddle_docs(), out, HUDDLE_TYPE)
             elif args.format == "md" and repo.team_count():
                 out.write("\n---\n\n" + teams_markdown(sorted(repo.teams(), key=lambda t: t.created_at)) + "\n")
     finally:

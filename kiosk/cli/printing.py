@@ -15,12 +15,15 @@ from kiosk.printing.spool import PrintSpooler
 from kiosk.storage import DataFolderBusy, Repository, StorageError, open_repository
 
 
-def cmd_print(args: Args, config: Config, folder: Path) -> int:
-    testing = args.command == "print-test"
+def open_for_printing(config: Config, folder: Path, command: str, *, testing: bool = False,
+                      ) -> tuple[Repository | None, bool] | None:
+    """The data folder for one print command: (repository, whether its job is stored), or None
+    after saying why not. While the kiosk runs, a read-only view (the job is not in its list);
+    a test slip prints without the data."""
     repo: Repository | None = None
     store_jobs = True
     try:
-        repo = open_repository(folder, clock=system_clock, writer=True, command=f"kiosk {args.command}",
+        repo = open_repository(folder, clock=system_clock, writer=True, command=f"kiosk {command}",
                                **store_args(config))
     except DataFolderBusy:
         # The kiosk is running: print anyway from a read-only view; the job is not in its list.
@@ -32,11 +35,36 @@ def cmd_print(args: Args, config: Config, folder: Path) -> int:
         except (StorageError, OSError) as exc:
             if not testing:
                 print(_("Cannot read the data in {folder}: {error}").format(folder=folder, error=exc), file=sys.stderr)
-                return 1
+                return None
     except (StorageError, OSError) as exc:
         if not testing:
             print(_("Cannot read the data in {folder}: {error}").format(folder=folder, error=exc), file=sys.stderr)
-            return 1
+            return None
+    return repo, store_jobs
+
+
+def print_now(repo: Repository | None, config: Config, folder: Path, kind: str, records: tuple[str, ...], *,
+              store_jobs: bool) -> int:
+    """Send one slip now and say how it went; the exit status."""
+    spooler = PrintSpooler(repo, config, folder, system_clock, store_jobs=store_jobs)
+    job = spooler.process(spooler.request(kind, records, language=i18n.language(), by="command line").number)
+    if job.state == "sent":
+        print(describe_job(job))
+        if job.file:
+            print("\n".join(spooler.layout(job).text_lines()))
+        return 0
+    print(describe_job(job).replace(_("R: try again."), "").strip(), file=sys.stderr)
+    if job.detail:
+        print(f"({job.detail})", file=sys.stderr)
+    return 1
+
+
+def cmd_print(args: Args, config: Config, folder: Path) -> int:
+    testing = args.command == "print-test"
+    opened = open_for_printing(config, folder, args.command, testing=testing)
+    if opened is None:
+        return 1
+    repo, store_jobs = opened
     try:
         records: tuple[str, ...] = ()
         if testing:
@@ -72,17 +100,7 @@ def cmd_print(args: Args, config: Config, folder: Path) -> int:
                     print(_("There is no record {id}.").format(id=args.id), file=sys.stderr)
                     return 1
                 kind, records = args.slip, (record.id,)
-        spooler = PrintSpooler(repo, config, folder, system_clock, store_jobs=store_jobs)
-        job = spooler.process(spooler.request(kind, records, language=i18n.language(), by="command line").number)
-        if job.state == "sent":
-            print(describe_job(job))
-            if job.file:
-                print("\n".join(spooler.layout(job).text_lines()))
-            return 0
-        print(describe_job(job).replace(_("R: try again."), "").strip(), file=sys.stderr)
-        if job.detail:
-            print(f"({job.detail})", file=sys.stderr)
-        return 1
+        return print_now(repo, config, folder, kind, records, store_jobs=store_jobs)
     finally:
         if repo is not None:
             repo.close()

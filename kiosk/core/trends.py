@@ -41,10 +41,16 @@ def _day(record: Record) -> date:
     return datetime.fromisoformat(record.occurred_at).date()
 
 
+def week_starts(today: date, weeks: int) -> tuple[date, ...]:
+    """The Mondays of the last ``weeks`` ISO weeks, the oldest first (this week last)."""
+    monday = today - timedelta(days=today.weekday())
+    return tuple(monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1))
+
+
 def weekly(stamps: Iterable[tuple[str, str]], today: date, *, weeks: int = WEEKS) -> dict[str, list[int]]:
-    """(ISO time, key) pairs as counts per week for each key, the same 12 weeks as
-    :func:`compute` (oldest first; what is outside them is left out)."""
-    first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    """(ISO time, key) pairs as counts per week for each key, the same weeks as :func:`compute`
+    (oldest first; what is outside them is left out)."""
+    first = week_starts(today, weeks)[0]
     counts: dict[str, list[int]] = {}
     for stamp, key in stamps:
         day = datetime.fromisoformat(stamp).date()
@@ -54,8 +60,7 @@ def weekly(stamps: Iterable[tuple[str, str]], today: date, *, weeks: int = WEEKS
 
 
 def compute(records: Iterable[Record], today: date, *, weeks: int = WEEKS) -> Trends:
-    monday = today - timedelta(days=today.weekday())
-    starts = tuple(monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1))
+    starts = week_starts(today, weeks)
     first = starts[0]
     by_kind: dict[str, list[int]] = {}
     by_area: dict[str, list[int]] = {}

@@ -137,7 +137,41 @@ def seed_demo(
         repo.import_team(team)
     for item in demo_work_items(areas, today, first_number=last + 1 + len(teams), tz=tz):
         repo.import_work_item(item)
+    seed_huddles(repo, areas, today, tz=tz)
     return len(documents)
+
+
+#: The demo's huddle habit: (area group, weekdays held in each of the last three weeks, every
+#: how many a learning was shared).
+_HUDDLE_HABIT = (("inyeccion", 4, 2), ("envasado", 2, 3))
+
+
+def seed_huddles(repo: Repository, areas: tuple[str, ...], today: date, *, tz: tzinfo = ARGENTINA) -> None:
+    """Past huddles at 06:00 on weekdays of the last three weeks (today's is left for the person
+    trying the kiosk), some sharing the oldest learning of the area known by then."""
+    from kiosk.core import huddle as rules
+
+    number = 0
+    for group, per_week, every in _HUDDLE_HABIT:
+        area = next((a for a in areas if _group_for(a) == group), "")
+        if not area:
+            continue
+        held = 0
+        for back in range(21, 0, -1):
+            day = today - timedelta(days=back)
+            if day.weekday() >= per_week:
+                continue
+            moment = datetime.combine(day, datetime.min.time(), tz) + timedelta(hours=6)
+            number += 1
+            held += 1
+            huddle = rules.start_huddle(number=number, area=area, now=moment)
+            if held % every == 0:
+                done = rules.shared_refs(repo.huddles(area), area)
+                known = [c for c in repo.huddle_candidates(area, day) if datetime.fromisoformat(c.at) <= moment]
+                fresh = rules.proposals(known, done)
+                if fresh:
+                    huddle = rules.share(huddle, fresh[0], already=done, now=moment + timedelta(minutes=3))
+            repo.import_huddle(rules.huddle_to_doc(huddle))
 
 
 def demo_teams(areas: tuple[str, ...], today: date, *, first_number: int, records: list[dict[str, Any]],

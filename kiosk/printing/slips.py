@@ -19,11 +19,12 @@ from kiosk.core.work import WorkItem
 from kiosk.i18n import translator
 from kiosk.printing.text import paper_text, wrap
 from kiosk.views.dates import format_date
+from kiosk.views.huddle import SHARE_LABELS, HuddleView
 from kiosk.views.labels import CONDITION_LABELS, FIELD_LABELS, KIND_LABELS, LENS_LABELS, USE_LABELS
 from kiosk.views.onepage import AFTER_ACTION, AFTER_ACTION_LABELS, LOOK_FOR, QUESTIONS
 from kiosk.views.work import LookBack, look_back_lines
 
-SLIP_KINDS = ("receipt", "review", "followups", "test", "soak", "story", "invitations", "lookback")
+SLIP_KINDS = ("receipt", "review", "followups", "test", "soak", "story", "invitations", "lookback", "huddle")
 #: Slips of a Learning Team (their job names the team, not a record).
 TEAM_SLIPS = frozenset({"soak", "story"})
 
@@ -33,6 +34,8 @@ SPANISH_LETTERS = "áéíóú ÁÉÍÓÚ üÜ ñÑ ¿ ¡ €"
 
 #: At most this many records on one follow-up list (the rest are counted at the end).
 FOLLOW_UP_LIST_MAX = 25
+#: At most this many look-fors, and follow-ups, on a huddle's slip (the rest are counted).
+HUDDLE_LINES_MAX = 8
 
 Translate = Callable[[str], str]
 
@@ -395,6 +398,61 @@ def look_back_slip(item: WorkItem, found: Sequence[LookBack], pages: Mapping[str
     p.centre(tr("Add wins, opportunities and lessons at the kiosk while the work runs (6 on Home)."))
     p.printed_at(now, paper.language)
     return p.slip("lookback", f"lookback {item.id}")
+
+
+def huddle_slip(view: HuddleView, paper: Paper, now: datetime) -> Slip:
+    """For the line's board after the huddle: the area's look-fors, the learning shared and the
+    follow-ups due, each with the QR of its page (a work item's entry: its work item's
+    debrief). No names, no owners: the board is read by everyone."""
+    p = paper.start()
+    tr = p.tr
+    today = now.date()
+    p.title(tr("Huddle").upper())
+    p.centre(view.area, "bold")
+    p.centre(format_date(now, paper.language, with_time=True))
+    p.rule()
+    p.heading(tr(LOOK_FOR))
+    looks = view.look_for_pages()
+    for text, page in looks[:HUDDLE_LINES_MAX]:
+        p.bullet(text)
+        _page_qr(p, paper, page)
+    if not looks:
+        p.para(tr("None."))
+    _more(p, len(looks) - HUDDLE_LINES_MAX)
+    p.heading(tr("Shared in this huddle"))
+    for shared in view.shared:
+        source = view.pages.get(shared.source)
+        where = "" if source is not None else f" ({shared.source})"
+        p.bullet(f"{_label(tr, SHARE_LABELS, shared.kind)}: {shared.text}{where}")
+        if source is not None:
+            _page_qr(p, paper, source)
+    if not view.shared:
+        p.para(tr("Nothing marked shared yet."))
+    p.heading(tr("Follow-ups due"))
+    due: list[tuple[str, bool, Record | Team]] = [
+        (r.review.action.text if r.review else r.what_happened, bool(r.follow_up_date and r.follow_up_date < today), r)
+        for r in view.follow_ups]
+    due += [(team.changes[i].action.text, team.changes[i].follow_up_date < today.isoformat(), team)
+            for team, i in view.changes]
+    for text, late, page in due[:HUDDLE_LINES_MAX]:
+        p.bullet(f"{page.id} {text}" + (" " + tr("(overdue)") if late else ""))
+        _page_qr(p, paper, page)
+    if not due:
+        p.para(tr("None due."))
+    _more(p, len(due) - HUDDLE_LINES_MAX)
+    p.blank()
+    p.printed_at(now, paper.language)
+    return p.slip("huddle", f"huddle {view.area}")
+
+
+def _page_qr(p: _Paper, paper: Paper, page: Record | Team | WorkItem) -> None:
+    if page.link_token:
+        p.qr(record_url(paper.base_url, page))
+
+
+def _more(p: _Paper, left: int) -> None:
+    if left > 0:
+        p.para(p.tr("And {count} more: see the huddle at the kiosk.").format(count=left))
 
 
 #: What a hidden code looks like in a preview (codes are made only when the slip prints).

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
@@ -243,6 +244,12 @@ class PrintSpooler:
             return self._invitations(job, paper, now, issue=issue)
         if job.slip == "lookback":
             return self._look_back(job, paper, now)
+        if job.slip == "huddle":  # ``records``: the area (a huddle prints what it shows now)
+            from kiosk.views.huddle import gather
+
+            if not job.records:
+                raise PrintFailure("missing", "no area")
+            return slips.huddle_slip(gather(repo, job.records[0], now, started=False), paper, now)
         if job.slip in slips.TEAM_SLIPS:
             team = repo.team(job.records[0]) if job.records else None
             if team is None:
@@ -419,5 +426,6 @@ class PrintSpooler:
 
 
 def _file_name(job: PrintJob) -> str:
-    tail = f"-{job.records[0]}" if len(job.records) == 1 else ""
+    # (a huddle's slip names its area, which may hold any letter: only ids' characters stay)
+    tail = "-" + re.sub(r"[^0-9A-Za-z-]+", "_", job.records[0]) if len(job.records) == 1 else ""
     return f"{job.number:06d}-{job.slip}{tail}-{job.attempts}.bin"

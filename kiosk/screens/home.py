@@ -29,6 +29,7 @@ CHOICES = (
     ("4", "learnings", N_("What we have learned"), N_("Search past learnings, wins and trends")),
     ("5", "teams", N_("Learning Teams"), N_("How the work is really done; add a reflection")),
     ("6", "work", N_("Work in progress"), N_("A win, an opportunity or a lesson, while it happens")),
+    ("7", "huddle", N_("Shift huddle (5 minutes)"), N_("What happened, what to look for, one learning to share")),
 )
 
 
@@ -60,12 +61,13 @@ class HomeScreen(KioskScreen[None]):
     BINDINGS = [
         # The choices are on screen in large type; the footer shows them as one entry so that
         # every key still fits at 80 columns.
-        Binding("1", "choose('report')", N_("Choose"), key_display="1-6"),
+        Binding("1", "choose('report')", N_("Choose"), key_display="1-7"),
         Binding("2", "choose('review')", show=False),
         Binding("3", "choose('follow_ups')", show=False),
         Binding("4", "choose('learnings')", show=False),
         Binding("5", "choose('teams')", show=False),
         Binding("6", "choose('work')", show=False),
+        Binding("7", "choose('huddle')", show=False),
         Binding("r", "account", show=False),  # (said on the line about the accounts waiting)
         Binding("0", "exit", N_("Exit")),
         Binding("9", "admin", N_("Admin")),
@@ -317,6 +319,10 @@ class HomeScreen(KioskScreen[None]):
             from kiosk.screens.work import WorkListScreen
 
             self.app.push_screen(WorkListScreen())
+        elif choice == "huddle":
+            from kiosk.screens.huddle import start_huddle
+
+            start_huddle(self)
 
     def action_admin(self) -> None:
         """Settings and supervisors: admins only (or, with none yet, creating the first)."""

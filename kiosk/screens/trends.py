@@ -15,6 +15,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from kiosk.core.huddle import WeekCount, weekly_counts
 from kiosk.core.trends import Trends, compute, weekly
 from kiosk.core.work import ENTRY_KINDS
 from kiosk.i18n import N_, _, ngettext
@@ -40,6 +41,8 @@ class TrendsReady(Message):
     trends: Trends
     #: Work items' entries per week, by kind (win, opportunity, lesson).
     entries: dict[str, list[int]] = field(default_factory=dict)
+    #: Huddles held and learnings shared per area, in the same weeks.
+    huddles: dict[str, list[WeekCount]] = field(default_factory=dict)
 
 
 class TrendsScreen(ScrollKeys, KioskScreen[None]):
@@ -55,6 +58,7 @@ class TrendsScreen(ScrollKeys, KioskScreen[None]):
         super().__init__()
         self.trends: Trends | None = None
         self.entries: dict[str, list[int]] = {}
+        self.huddles: dict[str, list[WeekCount]] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="trends"):
@@ -72,13 +76,15 @@ class TrendsScreen(ScrollKeys, KioskScreen[None]):
         from datetime import timedelta
 
         since = (today - timedelta(weeks=13)).isoformat()
-        records = self.kiosk.repo.records_since(since)
-        self.post_message(TrendsReady(compute(records, today), weekly(self.kiosk.repo.work_entry_stamps(since), today)))
+        repo = self.kiosk.repo
+        trends = compute(repo.records_since(since), today)
+        self.post_message(TrendsReady(trends, weekly(repo.work_entry_stamps(since), today),
+                                      weekly_counts(repo.huddles(), trends.weeks)))
 
     @on(TrendsReady)
     def ready(self, message: TrendsReady) -> None:
         self.trends = message.trends
-        self.entries = message.entries
+        self.entries, self.huddles = message.entries, message.huddles
         self.retranslate()
         self.refresh_bindings()
 
@@ -101,7 +107,7 @@ class TrendsScreen(ScrollKeys, KioskScreen[None]):
         entry_kinds = [kind for kind in ENTRY_KINDS if kind in self.entries]
         width = label_width([kind_label(kind) for kind, _counts in kinds] + [area for area, _counts in areas]
                             + [condition_label(category) for category, _count in categories]
-                            + [_(ENTRY_HEADINGS[kind]) for kind in entry_kinds], LABEL_MAX)
+                            + [_(ENTRY_HEADINGS[kind]) for kind in entry_kinds] + list(self.huddles), LABEL_MAX)
         hint = _("one column a week, the newest on the right")
         hint_at = 2 + width + 1 if 2 + width + 1 + len(hint) <= COLUMNS else 2  # above the first week
         lines = [_("The last 12 weeks ({first} to today): {n} records").format(
@@ -125,6 +131,13 @@ class TrendsScreen(ScrollKeys, KioskScreen[None]):
             for kind in entry_kinds:
                 counts = self.entries[kind]
                 lines += labelled(_(ENTRY_HEADINGS[kind]), width, f"{sparkline(counts, top)}  {sum(counts):>4}")
+        lines += ["", _("Huddles held per week, and learnings shared")]
+        for area, weeks_counts in self.huddles.items():
+            held = [week.held for week in weeks_counts]
+            lines += labelled(area, width, f"{sparkline(held)}  {sum(held):>4}  " + _("shared {n}").format(
+                n=sum(week.shared for week in weeks_counts)))
+        if not self.huddles:
+            lines.append("  " + _("No huddle in these weeks."))
         self.query_one("#charts", Static).update(plain("\n".join(lines)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

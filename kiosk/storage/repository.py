@@ -3,7 +3,7 @@ and write a data folder (SPEC section 8: a replicating store can later sit behin
 
 It joins one class per aggregate, each in its own module: :mod:`~kiosk.storage.records`,
 :mod:`~kiosk.storage.teams`, :mod:`~kiosk.storage.aars`, :mod:`~kiosk.storage.work`,
-:mod:`~kiosk.storage.supervisors` and
+:mod:`~kiosk.storage.huddles`, :mod:`~kiosk.storage.supervisors` and
 :mod:`~kiosk.storage.print_jobs`.
 Thread-safe; call it from workers, not from the UI thread.
 """
@@ -17,6 +17,7 @@ from kiosk.core.records import SCHEMA_VERSION
 from kiosk.core.teams import PracticePair, practice_pairs
 from kiosk.storage.aars import AarsRepository
 from kiosk.storage.aggregate import Clock
+from kiosk.storage.huddles import HuddlesRepository
 from kiosk.storage.journal import JournalStore
 from kiosk.storage.migrations import upgrade_tables
 from kiosk.storage.packed import unpack
@@ -27,8 +28,8 @@ from kiosk.storage.teams import TeamsRepository
 from kiosk.storage.work import WorkRepository
 
 
-class Repository(RecordsRepository, TeamsRepository, AarsRepository, WorkRepository, SupervisorsRepository,
-                 PrintJobsRepository):
+class Repository(RecordsRepository, TeamsRepository, AarsRepository, WorkRepository, HuddlesRepository,
+                 SupervisorsRepository, PrintJobsRepository):
     """Everything in one data folder."""
 
     def __init__(self, store: JournalStore, clock: Clock, *, id_series: int = 0) -> None:
@@ -45,10 +46,12 @@ class Repository(RecordsRepository, TeamsRepository, AarsRepository, WorkReposit
             self._rebuild_teams()
             self._rebuild_aars()
             self._rebuild_work()
+            self._rebuild_huddles()
         store.add_listener(self._on_change, self._rebuild_indexes)
         store.add_listener(self._on_team_change, self._rebuild_teams)
         store.add_listener(self._on_aar_change, self._rebuild_aars)
         store.add_listener(self._on_work_change, self._rebuild_work)
+        store.add_listener(self._on_huddle_change, self._rebuild_huddles)
         if upgraded and store.writer:
             store.compact()  # the upgraded documents become the new snapshot
 

@@ -22,12 +22,13 @@ import signal
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import MISSING, fields
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import IO, Any, TypeVar
 
 import orjson
 
 from kiosk import i18n
+from kiosk.core.huddle import Huddle, weekly_counts
 from kiosk.core.records import (
     RECORD_FIELDS,
     Action,
@@ -44,9 +45,11 @@ from kiosk.core.records import (
     record_to_doc,
 )
 from kiosk.core.teams import Phase, PracticePair, Team
+from kiosk.core.trends import week_starts
 from kiosk.core.work import ENTRY_KINDS, EntryKind, WorkItem
 from kiosk.i18n import _, ngettext
 from kiosk.storage.packed import unpacked
+from kiosk.views.dates import format_date
 from kiosk.views.labels import describe_error, field_label, kind_label
 from kiosk.views.onepage import LOOK_FOR, as_markdown, markdown_text, one_page
 from kiosk.views.story import team_page
@@ -334,7 +337,8 @@ def _md_pages(chunk: list[Mapping[str, Any]]) -> str:
 
 
 def month_summary(records: Iterable[Record], month: str, teams: Iterable[Team] = (),
-                  pairs: Iterable[PracticePair] = (), work: Iterable[WorkItem] = ()) -> str:
+                  pairs: Iterable[PracticePair] = (), work: Iterable[WorkItem] = (),
+                  huddles: Iterable[Huddle] = ()) -> str:
     """A month for managers, as Markdown: what was reported, the changes agreed, what worked
     and what did not (follow-ups of the month), and the wins. ``month`` is YYYY-MM. Every value
     goes through :func:`markdown_text`, as in the one-page export."""
@@ -396,6 +400,7 @@ def month_summary(records: Iterable[Record], month: str, teams: Iterable[Team] =
     if not of_month:
         lines.append("-")
     lines += work_summary(list(work), month)
+    lines += ["", *huddles_markdown(huddles, month)]
     return "\n".join(lines) + "\n"
 
 
@@ -418,6 +423,26 @@ def work_summary(items: list[WorkItem], month: str) -> list[str]:
         lines += [f"  - {_(ENTRY_HEADINGS[EntryKind.LESSON])}: {md(e.text)}" for e in item.entries_of(EntryKind.LESSON)]
     if not closed:
         lines.append("-")
+    return lines
+
+
+def huddles_markdown(huddles: Iterable[Huddle], month: str) -> list[str]:
+    """The month's huddles as a table: per area (rows) and ISO week (columns, by its Monday),
+    huddles held / learnings shared, so a plant sees whether the habit lives."""
+    first = date.fromisoformat(f"{month}-01")
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    weeks = week_starts(last, (last - first).days // 7 + 2)
+    weeks = tuple(monday for monday in weeks if monday + timedelta(days=6) >= first)
+    counts = weekly_counts((h for h in huddles if h.started_at[:7] == month), weeks)
+    held = sum(week.held for row in counts.values() for week in row)
+    lines = ["## " + _("Huddles ({n})").format(n=held), ""]
+    if not counts:
+        return [*lines, "-"]
+    lines.append(_("Huddles held / learnings shared, per week (the week of the Monday shown)."))
+    lines += ["", "| " + " | ".join([_("Area"), *(format_date(monday, i18n.language()) for monday in weeks)]) + " |",
+              "|" + " --- |" * (len(weeks) + 1)]
+    for area, row in counts.items():
+        lines.append("| " + " | ".join([markdown_text(area), *(f"{w.held} / {w.shared}" for w in row)]) + " |")
     return lines
 
 

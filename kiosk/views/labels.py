@@ -321,6 +321,7 @@ SLIP_LABELS = {
     "story": N_("Learning Team story"),
     "invitations": N_("Invitations"),
     "lookback": N_("What we already learned"),
+    "huddle": N_("Huddle slip"),
 }
 
 #: What went wrong with a print job, said so that someone at the kiosk can act on it.

@@ -477,6 +477,19 @@ def work_at(repo):
     return item.id
 
 
+async def _huddle_shown(pilot, app, language: str) -> None:
+    """Home, then the huddle of Envasado with its data (the countdown stands at 5:00: the
+    tests' monotonic clock does not move), in ``language``."""
+    from kiosk.screens.huddle import HuddleScreen
+
+    await wait_for(pilot, lambda: bool(app.screen.query("#count-learnings")))
+    app.push_screen(HuddleScreen("Envasado"))
+    await wait_for(pilot, lambda: isinstance(app.screen, HuddleScreen) and app.screen.view is not None)
+    if language == "en":
+        await pilot.press("f2")
+    await pilot.pause()
+
+
 @pytest.mark.parametrize("language", ["es", "en"])
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("screen_name", ["entry", "item", "lookback", "debrief"])
@@ -530,3 +543,32 @@ def test_work_item_on_the_linux_console(snap_compare, make_app, repo, monkeypatc
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=settled(run_before))
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_huddle(snap_compare, make_app, repo, size, language):
+    """The huddle at shift start: the learning to share and the countdown on top, then what
+    happened, the work under way, weak signals, follow-ups due and look-fors; no names, markup
+    shown as typed."""
+    from tests.support.clock import FakeMonotonic
+    from tests.support.huddle import seed_huddle
+
+    seed_huddle(repo)
+    app = make_app(monotonic=FakeMonotonic(), home_area="Envasado")
+    assert snap_compare(app, terminal_size=size, run_before=settled(lambda pilot: _huddle_shown(pilot, app, language)))
+
+
+def test_huddle_on_the_linux_console(snap_compare, make_app, repo, monkeypatch):
+    """The huddle with TERM=linux: its box, countdown and scroll bar in a console font's glyphs."""
+    from textual.scrollbar import ScrollBarRender
+
+    from tests.support.clock import FakeMonotonic
+    from tests.support.huddle import seed_huddle
+
+    monkeypatch.setenv("TERM", "linux")
+    for bars in ("VERTICAL_BARS", "HORIZONTAL_BARS"):  # the console's bars are set for the process
+        monkeypatch.setattr(ScrollBarRender, bars, list(getattr(ScrollBarRender, bars)))
+    seed_huddle(repo)
+    app = make_app(monotonic=FakeMonotonic(), home_area="Envasado")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled(lambda pilot: _huddle_shown(pilot, app, "es")))

@@ -16,13 +16,14 @@ from tests.support.cli import lines, run
 
 #: Module groups that must work without Textual and Rich.
 GROUPS = {
-    "data commands": ["kiosk.cli", "kiosk.cli.data", "kiosk.cli.supervisors", "kiosk.cli.serve"],
+    "data commands": ["kiosk.cli", "kiosk.cli.data", "kiosk.cli.supervisors", "kiosk.cli.serve", "kiosk.cli.huddle"],
     "printing": ["kiosk.cli.printing", "kiosk.printing.spool", "kiosk.printing.devices",
                  "kiosk.printing.escpos_out", "kiosk.printing.outcome", "kiosk.printing.slips"],
     "storage": ["kiosk.storage", "kiosk.storage.backup", "kiosk.storage.recovery"],
     "core and views": ["kiosk.core.records", "kiosk.core.reviewing", "kiosk.core.following", "kiosk.core.wins",
                        "kiosk.core.similarity", "kiosk.core.scanning", "kiosk.core.trends",
-                       "kiosk.views.exchange", "kiosk.views.seen", "kiosk.views.charts"],
+                       "kiosk.views.exchange", "kiosk.views.seen", "kiosk.views.charts", "kiosk.core.huddle",
+                       "kiosk.views.huddle"],
     "config, health, web and demo": ["kiosk.config", "kiosk.health", "kiosk.web", "kiosk.demo.generator"],
 }
 

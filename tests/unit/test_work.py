@@ -105,6 +105,7 @@ def test_stored_in_the_records_family_and_exported_and_imported_back(tmp_path):
         repo.open_work_item(title="Cambio de formato L2", area="Inyección", opened_by="Marta Ruiz")
         assert [w.area for w in repo.open_work_items("Inyección")] == ["Inyección", "Envasado"]
         repo.close_work_item(item.id, by="Marta Ruiz")
+        repo.turn_into_look_for(item.id, 0, ("Envasado",), by="Marta Ruiz", share_days=30)  # exported too
         assert repo.work_item(item.id.lower()).state == "closed" and len(repo.work_items(state="open")) == 1
     finally:
         repo.close()
