@@ -64,6 +64,20 @@ class ServeConfig:
 
 
 @dataclass(frozen=True)
+class HubConfig:
+    """The plant hub that several kiosks share (PostgreSQL). No ``url``: this kiosk is on its
+    own, as always. The password is never in the URL: it is read from ``password_file``."""
+
+    url: str = ""
+    #: This kiosk's name in the plant (its role on the hub is ``kiosk_<name>``).
+    kiosk_name: str = ""
+    password_file: str = ""
+    #: libpq's sslmode; ``verify-full`` with the plant's certificate (``sslrootcert``) across a network.
+    sslmode: str = "prefer"
+    sslrootcert: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything an admin can set. Defaults give a working kiosk with no file at all."""
 
@@ -87,6 +101,7 @@ class Config:
     storage: StorageConfig = field(default_factory=StorageConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
     backup: BackupConfig = field(default_factory=BackupConfig)
+    hub: HubConfig = field(default_factory=HubConfig)
     source: str = "(defaults)"
 
 
@@ -154,11 +169,28 @@ def _text(pattern: re.Pattern[str] | None = None, hint: str = "") -> Callable[[A
     return check
 
 
+def redact_url(url: str) -> str:
+    """A URL with any password in it replaced by ``***`` (for messages and logs)."""
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
+
+
+def _hub_url(value: Any) -> str | None:
+    if isinstance(value, str) and not _HUB_URL.fullmatch(value) and re.search(r"://[^/@]*:[^@]*@", value):
+        return _("must not hold the password (put it in hub.password_file), got {value!r}").format(
+            value=redact_url(value))
+    return _text(_HUB_URL, "postgresql://ROLE@HOST[:PORT]/DATABASE")(value)
+
+
 def _boolean(value: Any) -> str | None:
     return None if isinstance(value, bool) else _("must be true or false, got {value!r}").format(value=value)
 
 
 _URL = re.compile(r"https?://[A-Za-z0-9.\-]+(:\d{1,5})?(/[A-Za-z0-9._~\-/]*)?")
+#: The hub's address: a role, a host (or none: the local socket), a database; never a password
+#: (a ":" before the "@"), which would end up in logs and on screens.
+_HUB_URL = re.compile(r"(postgres|postgresql)://[A-Za-z0-9_.\-]+@[A-Za-z0-9.\-]*(:\d{1,5})?/[A-Za-z0-9_\-]+"
+                      r"(\?[A-Za-z0-9_=&%./\-]*)?|")
+_KIOSK_NAME = re.compile(r"[a-z][a-z0-9_]{0,29}|")
 
 _SCHEMA: dict[str, Callable[[Any], str | None]] = {
     "language": _choice(*LANGUAGES),
@@ -188,8 +220,14 @@ _SCHEMA: dict[str, Callable[[Any], str | None]] = {
     "storage.generations": _int_range(1, 20),
     "storage.compact_mb": _int_range(1, 1024),
     "storage.id_series": _int_range(0, 64),
+    "hub.url": _hub_url,
+    "hub.kiosk_name": _text(_KIOSK_NAME, "lowercase letters, digits and _, starting with a letter, at most 30"),
+    "hub.password_file": _text(),
+    "hub.sslmode": _choice("disable", "allow", "prefer", "require", "verify-ca", "verify-full"),
+    "hub.sslrootcert": _text(),
 }
-_SECTIONS = {"printer": PrinterConfig, "storage": StorageConfig, "serve": ServeConfig, "backup": BackupConfig}
+_SECTIONS = {"printer": PrinterConfig, "storage": StorageConfig, "serve": ServeConfig, "backup": BackupConfig,
+             "hub": HubConfig}
 
 
 def with_printer(config: Config, spec: str, source: str = "--printer") -> Config:
@@ -249,6 +287,7 @@ def parse_config(raw: dict[str, Any], source: str = "(config)") -> Config:
         storage=StorageConfig(**sections["storage"]),
         serve=ServeConfig(**sections["serve"]),
         backup=BackupConfig(**sections["backup"]),
+        hub=HubConfig(**sections["hub"]),
         source=source,
     )
     if config.idle_warning >= config.idle_timeout:
@@ -257,6 +296,8 @@ def parse_config(raw: dict[str, Any], source: str = "(config)") -> Config:
         raise ConfigError(source, "home_area", _("must be one of the areas, got {value!r}").format(
             value=config.home_area))
     _check_printer(config.printer, source)
+    if config.hub.url and not config.hub.kiosk_name:
+        raise ConfigError(source, "hub.kiosk_name", _("is needed with hub.url: this kiosk's name in the plant"))
     return config
 
 

@@ -11,6 +11,7 @@
     kiosk teams [--json]           the Learning Teams: id, title, phase, until when soaking
     kiosk aar list [--json]        the after-action reviews: id, record, phase, accounts in
     kiosk huddle AREA [--print | --json]  the area's huddle as text (or printed); starts and counts none
+    kiosk hub init|add-kiosk NAME|add-reader NAME|status   the plant hub (PostgreSQL)
     kiosk backup [DIR] [--keep N] | kiosk restore FILE
     kiosk supervisor add NAME [--admin] | list | remove NAME
 
@@ -54,6 +55,7 @@ COMMANDS = {
     "teams": ("data", "cmd_teams"),
     "aar": ("data", "cmd_aar"),
     "huddle": ("huddle", "cmd_huddle"),
+    "hub": ("hub", "cmd_hub"),
     "backup": ("data", "cmd_backup"),
     "restore": ("data", "cmd_restore"),
     "print": ("printing", "cmd_print"),
@@ -70,7 +72,9 @@ def command_function(name: str) -> Command:
 
 
 #: Commands that only read the data folder: it must exist already (they never create it).
-READERS = frozenset({"check", "export", "similar", "teams", "aar", "backup", "serve", "print", "huddle"})
+READERS = frozenset({"check", "export", "similar", "teams", "aar", "backup", "serve", "print", "huddle", "hub"})
+#: Commands that need no data folder at all (the hub's, run on the office machine too).
+NO_DATA = frozenset({"hub"})
 
 
 def reads_only(args: argparse.Namespace) -> bool:
@@ -171,6 +175,20 @@ def build_parser() -> argparse.ArgumentParser:
     aar_list = aar_commands.add_parser("list", parents=[common], help=_("list them, with how many accounts are in"))
     aar_list.add_argument("--json", action="store_true", help=_("one JSON object per review"))
 
+    hub = commands.add_parser("hub", parents=[common], help=_("the plant hub several kiosks share (PostgreSQL)"))
+    hub_commands = hub.add_subparsers(dest="hub_command", metavar="ACTION", required=True)
+    hub_init = hub_commands.add_parser("init", parents=[common], help=_(
+        "create or upgrade the hub's schema and roles (as the database's owner)"))
+    hub_init.add_argument("--url", default="", help=_("the owner's address (default: hub.url)"))
+    for action, text in (("add-kiosk", _("a role for a new kiosk (prints its password once)")),
+                         ("add-reader", _("a read-only role for the records view (a spreadsheet, a BI tool)"))):
+        sub = hub_commands.add_parser(action, parents=[common], help=text)
+        sub.add_argument("name", help=_("lowercase letters, digits and _"))
+        sub.add_argument("--url", default="", help=_("the owner's address (default: hub.url)"))
+        sub.add_argument("--password-file", default="", help=_(
+            "write the password to this file (mode 600) instead of printing it"))
+    hub_commands.add_parser("status", parents=[common], help=_("is the hub there, which schema, which kiosks"))
+
     about = _("an area's huddle as text, or printed (read-only: it starts and counts no huddle)")
     huddle = commands.add_parser("huddle", parents=[common], help=about, description=about)
     huddle.add_argument("area", help=_("one of the configured areas (case and accents do not matter)"))
@@ -246,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(_("kiosk print needs a record number and --slip, or --followups"))
     i18n.set_language(config.language)
     reader = reads_only(args)
-    if reader and not folder.is_dir():
+    if reader and not folder.is_dir() and command not in NO_DATA:
         print(_("The data folder {folder} does not exist (is --data or KIOSK_DATA right?). "
                 "Nothing was read or made.").format(folder=folder), file=sys.stderr)
         return 1

@@ -1,0 +1,180 @@
+"""The hub's schema in PostgreSQL: created and upgraded by ``kiosk hub init``, one step per
+version (never edit a released step), with its roles.
+
+- ``kiosk_hub.changes``: every change a kiosk pushes, once: ``UNIQUE (kiosk, kiosk_seq)`` makes a
+  change sent twice stored once; ``id`` (a sequence) is the cursor the others pull from. Row-level
+  security lets a kiosk's role insert only rows that name itself, and nobody update or delete.
+- ``kiosk_hub.kiosks``: each kiosk's name and its login role (``kiosk_<name>``).
+- ``kiosk_hub.records``: the documented read-only view for a spreadsheet or BI tool, one row per
+  record, its main columns and the whole document as JSONB, for the role group
+  ``kiosk_hub_readers``.
+- A trigger NOTIFYs ``kiosk_hub_changes`` on every new change, for kiosks that LISTEN.
+
+Roles are the cluster's, not the database's: the two groups (``kiosk_hub_kiosks``,
+``kiosk_hub_readers``) are NOLOGIN; a kiosk or a reader is a LOGIN role in one of them.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+SCHEMA = "kiosk_hub"
+KIOSKS_GROUP, READERS_GROUP = "kiosk_hub_kiosks", "kiosk_hub_readers"
+CHANNEL = "kiosk_hub_changes"
+NAME = re.compile(r"[a-z][a-z0-9_]{0,29}")
+#: Advisory lock key held while the schema is created or upgraded (two inits wait in turn).
+INIT_LOCK = 0x6B696F736B
+
+Step = Callable[[Any], None]
+
+
+def _v1(cur: Any) -> None:
+    """Version 1: kiosks, changes with row-level security, the notify trigger, the records view."""
+    for group in (KIOSKS_GROUP, READERS_GROUP):
+        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (group,))
+        if cur.fetchone() is None:
+            cur.execute(f'CREATE ROLE "{group}" NOLOGIN')
+    cur.execute(f"""
+        CREATE TABLE {SCHEMA}.kiosks (
+            name text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{{0,29}}$'),
+            role name NOT NULL UNIQUE,
+            added_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE {SCHEMA}.changes (
+            id bigserial PRIMARY KEY,
+            kiosk text NOT NULL REFERENCES {SCHEMA}.kiosks (name),
+            kiosk_seq bigint NOT NULL CHECK (kiosk_seq > 0),
+            tbl text NOT NULL CHECK (tbl ~ '^[a-z_]{{1,40}}$'),
+            key text NOT NULL CHECK (length(key) BETWEEN 1 AND 40),
+            doc jsonb,
+            hlc text NOT NULL CHECK (length(hlc) BETWEEN 1 AND 60),
+            received_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+            UNIQUE (kiosk, kiosk_seq)
+        );
+        CREATE INDEX changes_by_document ON {SCHEMA}.changes (tbl, key, id);
+        ALTER TABLE {SCHEMA}.changes ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY changes_read ON {SCHEMA}.changes FOR SELECT TO {KIOSKS_GROUP} USING (true);
+        CREATE POLICY changes_own ON {SCHEMA}.changes FOR INSERT TO {KIOSKS_GROUP}
+            WITH CHECK (kiosk = (SELECT k.name FROM {SCHEMA}.kiosks k WHERE k.role = current_user));
+        CREATE FUNCTION {SCHEMA}.notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('{CHANNEL}', NEW.kiosk);
+                RETURN NULL;
+            END
+        $$;
+        CREATE TRIGGER changes_notify AFTER INSERT ON {SCHEMA}.changes
+            FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.notify_change();
+        CREATE VIEW {SCHEMA}.records AS
+            SELECT DISTINCT ON (c.key)
+                   c.doc ->> 'id' AS id,
+                   c.doc ->> 'kind' AS kind,
+                   c.doc ->> 'area' AS area,
+                   c.doc ->> 'station' AS station,
+                   c.doc ->> 'status' AS status,
+                   (c.doc ->> 'occurred_at')::timestamptz AS occurred_at,
+                   (c.doc ->> 'created_at')::timestamptz AS created_at,
+                   c.doc ->> 'what_happened' AS what_happened,
+                   c.doc -> 'review' -> 'action' ->> 'text' AS action,
+                   c.doc -> 'review' -> 'action' ->> 'deadline' AS action_deadline,
+                   c.kiosk AS last_changed_at_kiosk,
+                   c.doc AS document
+              FROM {SCHEMA}.changes c
+             WHERE c.tbl = 'records' AND c.doc IS NOT NULL
+             ORDER BY c.key, c.id DESC;
+        COMMENT ON VIEW {SCHEMA}.records IS
+            'One row per record: its main columns and the whole document (JSONB), read-only.';
+        GRANT USAGE ON SCHEMA {SCHEMA} TO {KIOSKS_GROUP}, {READERS_GROUP};
+        GRANT SELECT ON {SCHEMA}.kiosks TO {KIOSKS_GROUP};
+        GRANT SELECT, INSERT ON {SCHEMA}.changes TO {KIOSKS_GROUP};
+        GRANT USAGE ON SEQUENCE {SCHEMA}.changes_id_seq TO {KIOSKS_GROUP};
+        GRANT SELECT ON {SCHEMA}.records TO {READERS_GROUP};
+    """)
+
+
+#: ``STEPS[n]`` takes the schema from version n to n + 1.
+STEPS: dict[int, Step] = {0: _v1}
+VERSION = len(STEPS)
+
+
+def schema_version(cur: Any) -> int:
+    """The hub's schema version (0: none yet)."""
+    cur.execute("SELECT to_regclass(%s)", (f"{SCHEMA}.meta",))
+    row = cur.fetchone()
+    if row is None or row[0] is None:
+        return 0
+    cur.execute(f"SELECT value FROM {SCHEMA}.meta WHERE key = 'schema'")
+    found = cur.fetchone()
+    return int(found[0]) if found else 0
+
+
+class NewerHub(Exception):
+    """The hub's schema is newer than this kiosk knows: upgrade the kiosk first."""
+
+
+def init(conn: Any) -> tuple[int, int]:
+    """Create or upgrade the schema and its roles, in one transaction (an advisory lock makes a
+    second ``kiosk hub init`` wait). Returns (version before, version now)."""
+    with conn.transaction(), conn.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (INIT_LOCK,))
+        before = schema_version(cur)
+        if before > VERSION:
+            raise NewerHub(f"the hub's schema is version {before}; this kiosk knows up to {VERSION}")
+        cur.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+        cur.execute(f"CREATE TABLE IF NOT EXISTS {SCHEMA}.meta (key text PRIMARY KEY, value text NOT NULL)")
+        for version in range(before, VERSION):
+            STEPS[version](cur)
+        cur.execute(f"INSERT INTO {SCHEMA}.meta (key, value) VALUES ('schema', %s) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(VERSION),))
+    return before, VERSION
+
+
+def kiosk_role(name: str) -> str:
+    return f"kiosk_{name}"
+
+
+def reader_role(name: str) -> str:
+    return f"kiosk_reader_{name}"
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _login_role(cur: Any, role: str, group: str, password: str) -> None:
+    from psycopg import sql
+
+    cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
+    verb = "ALTER" if cur.fetchone() is not None else "CREATE"
+    cur.execute(sql.SQL(verb + " ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {}").format(
+        sql.Identifier(role), sql.Literal(password)))
+    cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(role)))
+
+
+def add_kiosk(conn: Any, name: str, password: str) -> str:
+    """A kiosk joins the plant: its LOGIN role (``kiosk_<name>``, in the kiosks' group) and its
+    row in ``kiosks``; again for the same name, a new password. Returns the role."""
+    if not NAME.fullmatch(name):
+        raise ValueError(f"a kiosk's name is lowercase letters, digits and _, starting with a letter: {name!r}")
+    role = kiosk_role(name)
+    with conn.transaction(), conn.cursor() as cur:
+        if schema_version(cur) < 1:
+            raise NewerHub("the hub has no schema yet: run kiosk hub init first")
+        _login_role(cur, role, KIOSKS_GROUP, password)
+        cur.execute(f"INSERT INTO {SCHEMA}.kiosks (name, role) VALUES (%s, %s) ON CONFLICT (name) DO NOTHING",
+                    (name, role))
+    return role
+
+
+def add_reader(conn: Any, name: str, password: str) -> str:
+    """A read-only role for the records view (a spreadsheet, a BI tool). Returns the role."""
+    if not NAME.fullmatch(name):
+        raise ValueError(f"a reader's name is lowercase letters, digits and _, starting with a letter: {name!r}")
+    role = reader_role(name)
+    with conn.transaction(), conn.cursor() as cur:
+        if schema_version(cur) < 1:
+            raise NewerHub("the hub has no schema yet: run kiosk hub init first")
+        _login_role(cur, role, READERS_GROUP, password)
+    return role
