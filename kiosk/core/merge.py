@@ -1,0 +1,185 @@
+"""Merging two kiosks' states of one document, the same on every kiosk (pure Python).
+
+Two kiosks may change the same record while apart: a follow-up closed on one, applause on the
+other, the same review draft on both. Each synced document travels with its **versions**: the
+stamp (:mod:`kiosk.core.hlc`) of the last change of each plain field, and each kiosk's
+contribution to each counter. :func:`join` merges two such states so that every kiosk ends
+with the same document whatever order the states arrive in, and however often (the join is
+commutative, associative and idempotent — a state-based CRDT):
+
+- a **counter** (applause) adds up: each kiosk's count is kept, the document shows the sum;
+- a **set** (follow-ups, links) is the union of both, each element known by its identity;
+- the **history** is the union of both histories, in time order;
+- a **plain field** changed on both takes the value of the later change by stamp (the kiosk
+  breaks ties); the other value is not lost: when the two changes were made at once (neither
+  kiosk knew the other's), it is returned as a :class:`Superseded`, which the caller writes into
+  the history ("changed also at kiosk X to …"), and which a later join with the same states
+  gives again, identically.
+
+Which fields are which is :data:`RULES`, per table.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk.core.hlc import Stamp
+
+Doc = dict[str, Any]
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How one table's documents merge."""
+
+    counters: frozenset[str] = frozenset()
+    #: field → the identity of an element (elements with the same identity are one).
+    sets: Mapping[str, Callable[[Any], str]] = field(default_factory=dict)
+    #: Sets whose elements are in time order (their "at"), as the history is; the others are
+    #: in the order of their identities.
+    in_time: frozenset[str] = frozenset()
+    history: str = ""
+    #: Fields kept by each kiosk for itself and never merged (e.g. drafts of a local screen).
+    local: frozenset[str] = frozenset()
+
+
+def _by_json(element: Any) -> str:
+    return _canonical(element)
+
+
+def _history_order(entry: Any) -> tuple[str, str]:
+    return (str(entry.get("at", "")) if isinstance(entry, Mapping) else "", _canonical(entry))
+
+
+#: The tables merged so far (the others come with the hub's sync: Learning Teams, after-action
+#: reviews and work items need their own rules for their lists).
+RULES: dict[str, Rules] = {
+    "records": Rules(counters=frozenset({"applause"}), history="history", in_time=frozenset({"follow_ups"}),
+                     sets={"follow_ups": _by_json, "links": lambda link: f"{link.get('rel')}:{link.get('id')}"}),
+    "work_entries": Rules(counters=frozenset({"applause"})),
+    "supervisors": Rules(),
+    "huddles": Rules(sets={"shared": lambda shared: str(shared.get("ref"))}, in_time=frozenset({"shared"})),
+}
+
+
+@dataclass(frozen=True)
+class Versioned:
+    """A document with its versions: ``stamps`` (field → stamp text of its last change) and
+    ``counts`` (counter field → kiosk → that kiosk's count)."""
+
+    doc: Doc
+    stamps: Mapping[str, str] = field(default_factory=dict)
+    counts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    #: field → the stamp of the value its last change replaced, where it was made: a value
+    #: stamped after it was not known there, so the two changes were concurrent.
+    parents: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, order=True)
+class Superseded:
+    """A plain field's value that lost to a later change on another kiosk."""
+
+    field: str
+    stamp: str
+    value_json: str
+
+    @property
+    def kiosk(self) -> str:
+        return Stamp.parse(self.stamp).kiosk if self.stamp else ""
+
+
+def _stamp(stamps: Mapping[str, str], name: str) -> tuple[int, int, str]:
+    text = stamps.get(name, "")
+    if not text:
+        return (-1, -1, "")
+    found = Stamp.parse(text)
+    return (found.wall, found.counter, found.kiosk)
+
+
+def join(a: Versioned, b: Versioned, rules: Rules) -> tuple[Versioned, list[Superseded]]:
+    """The merge of two states of one document, and the plain values that lost (sorted).
+
+    ``join(a, b)`` equals ``join(b, a)``; ``join(join(a, b), c)`` equals ``join(a, join(b, c))``
+    (documents and versions; the superseded values of a chain are those of every step); and
+    ``join(a, a)`` is ``a``. Fields in ``rules.local`` keep ``a``'s value (the receiving kiosk's).
+    """
+    doc: Doc = {}
+    stamps: dict[str, str] = {}
+    parents: dict[str, str] = {}
+    counts: dict[str, dict[str, int]] = {}
+    lost: list[Superseded] = []
+    names = list(a.doc) + [name for name in b.doc if name not in a.doc]
+    for name in names:
+        mine, theirs = a.doc.get(name), b.doc.get(name)
+        if name in rules.local:
+            doc[name] = mine if name in a.doc else theirs
+        elif name in rules.counters:
+            merged = {kiosk: max(a.counts.get(name, {}).get(kiosk, 0), b.counts.get(name, {}).get(kiosk, 0))
+                      for kiosk in sorted(set(a.counts.get(name, {})) | set(b.counts.get(name, {})))}
+            counts[name] = merged
+            doc[name] = sum(merged.values()) if merged else max(mine or 0, theirs or 0)
+        elif name in rules.sets or name == rules.history:
+            identity = rules.sets.get(name, _by_json)
+            elements: dict[str, Any] = {}
+            for element in [*(mine or []), *(theirs or [])]:
+                elements.setdefault(identity(element), element)
+            if name == rules.history or name in rules.in_time:
+                doc[name] = sorted(elements.values(), key=_history_order)
+            else:
+                doc[name] = [elements[key] for key in sorted(elements)]
+        else:
+            first, second = _stamp(a.stamps, name), _stamp(b.stamps, name)
+            if name not in b.doc or (name in a.doc and first >= second):
+                winner, loser = (a, b) if name in a.doc else (b, a)
+            else:
+                winner, loser = b, a
+            if name in winner.doc and first == second and _canonical(mine) != _canonical(theirs):
+                # The same stamp with two values cannot come from one change: take the greater
+                # by its JSON, so that both kiosks still agree.
+                winner, loser = (a, b) if _canonical(mine) > _canonical(theirs) else (b, a)
+            doc[name] = winner.doc.get(name)
+            if winner.stamps.get(name) or loser.stamps.get(name):
+                stamps[name] = max(winner.stamps.get(name, ""), loser.stamps.get(name, ""),
+                                   key=lambda text: _stamp({name: text}, name))
+            if winner.parents.get(name):
+                parents[name] = winner.parents[name]
+            # The losing value was not known where the winning change was made (it is stamped
+            # after the value that change replaced): two changes at once, and the loser stays
+            # readable. A value the winner knew and replaced is simply older.
+            concurrent = _stamp(loser.stamps, name) > _stamp(winner.parents, name)
+            if name in loser.doc and concurrent and _canonical(loser.doc.get(name)) != _canonical(doc[name]):
+                lost.append(Superseded(name, loser.stamps.get(name, ""), _canonical(loser.doc.get(name))))
+    return Versioned(doc, stamps, counts, parents), sorted(lost)
+
+
+def local_change(before: Versioned | None, after: Doc, stamp: Stamp, rules: Rules) -> Versioned:
+    """The versions of a document this kiosk just changed from ``before`` (None: a new one) to
+    ``after``: every plain field whose value changed gets ``stamp``; a counter's growth is this
+    kiosk's (``stamp.kiosk``) contribution; sets and the history need no versions (they unite).
+    A counter that went down (an imported document, say) lowers this kiosk's own part only."""
+    previous = before.doc if before is not None else {}
+    stamps = dict(before.stamps) if before is not None else {}
+    parents = dict(before.parents) if before is not None else {}
+    counts = {name: dict(parts) for name, parts in (before.counts if before is not None else {}).items()}
+    for name, value in after.items():
+        if name in rules.local or name in rules.sets or name == rules.history:
+            continue
+        if name in rules.counters:
+            parts = counts.setdefault(name, {})
+            others = sum(count for kiosk, count in parts.items() if kiosk != stamp.kiosk)
+            parts[stamp.kiosk] = max(0, int(value or 0) - others)
+            if not parts[stamp.kiosk]:
+                del parts[stamp.kiosk]
+            continue
+        if name not in previous or _canonical(previous[name]) != _canonical(value):
+            if stamps.get(name):
+                parents[name] = stamps[name]
+            stamps[name] = stamp.text()
+    return Versioned(dict(after), stamps, counts, parents)
