@@ -148,8 +148,11 @@ def join(a: Versioned, b: Versioned, rules: Rules) -> tuple[Versioned, list[Supe
             if winner.stamps.get(name) or loser.stamps.get(name):
                 stamps[name] = max(winner.stamps.get(name, ""), loser.stamps.get(name, ""),
                                    key=lambda text: _stamp({name: text}, name))
-            if winner.parents.get(name):
-                parents[name] = winner.parents[name]
+            # (One change seen twice has one parent; should two disagree, the later, on both sides.)
+            parent = (max(a.parents.get(name, ""), b.parents.get(name, ""), key=lambda text: _stamp({name: text}, name))
+                      if first == second else winner.parents.get(name, ""))
+            if parent:
+                parents[name] = parent
             # The losing value was not known where the winning change was made (it is stamped
             # after the value that change replaced): two changes at once, and the loser stays
             # readable. A value the winner knew and replaced is simply older.

@@ -100,6 +100,9 @@ class JournalStore:
         self._compacting = threading.Lock()
         self._compact_thread: threading.Thread | None = None
         self._closed = False
+        #: More operations for each transaction, computed from it under the lock and written with
+        #: it (the plant hub's versions and outbox, :mod:`kiosk.storage.sync`); None: none.
+        self.before_commit: Callable[[list[Op]], list[Op]] | None = None
         # Reader state: what has been read so far.
         self._seen_snapshot: tuple[int, int, int] | None = None
         self._seen_segments: dict[Path, int] = {}
@@ -147,6 +150,9 @@ class JournalStore:
                 raise StorageError("store is closed")
             seq = self.seq + 1
             check_ops(ops)
+            if self.before_commit is not None:
+                ops = [*ops, *self.before_commit(ops)]
+                check_ops(ops)
             line = encode_entry(seq, ops)
             self._append(line)
             self.seq = seq
