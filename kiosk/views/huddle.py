@@ -177,7 +177,7 @@ def look_for_lines(view: HuddleView) -> list[str]:
 def proposal_lines(candidate: Candidate | None) -> list[str]:
     """The learning proposed, as the person who shares it reads it aloud."""
     if candidate is None:
-        return [_("Everything learned here was shared. Tell one thing that went well today.")]
+        return [_("No learning of this area is waiting to be shared. Tell one thing that went well today.")]
     return [f"{share_label(candidate.kind)} ({candidate.source}):", shorten(candidate.text, 2 * LINE)]
 
 
