@@ -28,7 +28,7 @@ from enum import StrEnum
 from typing import Any
 
 from kiosk.core.ids import ALPHABET
-from kiosk.core.records import AfterAction, Condition, HistoryEntry, Kind, Record, Review, ValidationError
+from kiosk.core.records import AfterAction, Condition, HistoryEntry, Kind, Record, Review, ValidationError, as_json
 from kiosk.core.text import clean_text, fold
 
 
@@ -322,14 +322,7 @@ def review_prefill(aar: Aar, start: Review) -> Review:
 
 
 def aar_to_doc(aar: Aar) -> dict[str, Any]:
-    def json(value: Any) -> Any:
-        if isinstance(value, tuple):
-            return [json(v) for v in value]
-        if hasattr(value, "__dataclass_fields__"):
-            return {f.name: json(getattr(value, f.name)) for f in fields(value)}
-        return value.value if isinstance(value, StrEnum) else value
-
-    return {name: json(getattr(aar, name)) for name in AAR_FIELDS}
+    return {name: as_json(getattr(aar, name)) for name in AAR_FIELDS}
 
 
 def aar_from_doc(doc: Any) -> Aar:

@@ -403,6 +403,19 @@ def _to_json(value: Any) -> Any:
     return value
 
 
+def as_json(value: Any) -> Any:
+    """Any part of the documents (a team, a review, a work item and what they hold) as JSON
+    types: a dataclass as a dict in its fields' order, a tuple as a list, a StrEnum as its text.
+    (Records have their own, quicker :func:`record_to_doc`.)"""
+    if isinstance(value, tuple):
+        return [as_json(v) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: as_json(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, StrEnum):
+        return value.value
+    return value
+
+
 _SCALARS = frozenset({str, int, bool, float, type(None)})
 #: The field names of each part of a record, in their declared order, looked up once.
 _PART_FIELDS: dict[type, tuple[str, ...]] = {

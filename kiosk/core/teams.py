@@ -39,6 +39,7 @@ from kiosk.core.records import (
     Outcome,
     Record,
     ValidationError,
+    as_json,
     check_imported_token,
     new_link_token,
 )
@@ -491,17 +492,7 @@ def practice_pairs(records: Iterable[Record], teams: Iterable[Team]) -> list[Pra
 
 def team_to_doc(team: Team) -> dict[str, Any]:
     """A JSON-ready dict, fields in their declared order (storage and export)."""
-    return {name: _to_json(getattr(team, name)) for name in TEAM_FIELDS}
-
-
-def _to_json(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return [_to_json(v) for v in value]
-    if hasattr(value, "__dataclass_fields__"):
-        return {f.name: _to_json(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, StrEnum):
-        return value.value
-    return value
+    return {name: as_json(getattr(team, name)) for name in TEAM_FIELDS}
 
 
 _DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[+-]\d\d:\d\d)?", re.ASCII)

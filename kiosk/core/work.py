@@ -20,6 +20,7 @@ from kiosk.core.records import (
     MAX_COUNT,
     HistoryEntry,
     ValidationError,
+    as_json,
     check_imported_token,
     new_link_token,
 )
@@ -209,14 +210,7 @@ def look_fors_of(item: WorkItem, area: str, today: date) -> list[TeamLookFor]:
 
 
 def work_to_doc(item: WorkItem) -> dict[str, Any]:
-    def json(value: Any) -> Any:
-        if isinstance(value, tuple):
-            return [json(v) for v in value]
-        if hasattr(value, "__dataclass_fields__"):
-            return {f.name: json(getattr(value, f.name)) for f in fields(value)}
-        return value.value if isinstance(value, StrEnum) else value
-
-    return {name: json(getattr(item, name)) for name in WORK_FIELDS}
+    return {name: as_json(getattr(item, name)) for name in WORK_FIELDS}
 
 
 def _doc_text(value: Any, where: str, limit: int, *, multiline: bool = False) -> str:
@@ -252,8 +246,8 @@ def entry_from_doc(raw: Any, where: str = "entry") -> Entry:
 
 
 def entry_to_doc(entry: Entry) -> dict[str, Any]:
-    return {"kind": entry.kind.value, "text": entry.text, "by": entry.by, "at": entry.at,
-            "applause": entry.applause, "became": entry.became}
+    doc: dict[str, Any] = as_json(entry)
+    return doc
 
 
 def work_from_doc(doc: Any) -> WorkItem:

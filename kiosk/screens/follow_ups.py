@@ -150,14 +150,10 @@ class FollowUpQueueScreen(KioskScreen[None]):
             ngettext("{n} follow-up due, the most overdue first; then the next {days} days",
                      "{n} follow-ups due, the most overdue first; then the next {days} days", due).format(
                 n=due, days=UPCOMING_DAYS))
-        options = self.query_one("#follow-up-list", KioskOptionList)
-        highlighted = options.highlighted
         width = self._text_width()
-        options.set_options(Option(plain(team_queue_line(state, r, today, width) if isinstance(r, TeamChange)
-                                         else queue_line(state, r, today, width))) for state, r in self.items)
-        count = len(self.items)
-        options.highlighted = highlighted if highlighted is not None and highlighted < count else (0 if count else None)
-        options.display = bool(count)
+        count = self.query_one("#follow-up-list", KioskOptionList).show_lines(
+            plain(team_queue_line(state, r, today, width) if isinstance(r, TeamChange)
+                  else queue_line(state, r, today, width)) for state, r in self.items)
         empty = _("No follow-up is due in the next {days} days.").format(days=UPCOMING_DAYS)
         self.query_one("#queue-empty", Static).update("" if count else empty)
 

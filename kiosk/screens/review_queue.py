@@ -11,7 +11,6 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
-from textual.widgets.option_list import Option
 
 from kiosk.core.records import Kind, Record, ValidationError
 from kiosk.core.text import shorten
@@ -99,19 +98,12 @@ class ReviewQueueScreen(KioskScreen[None]):
         self.query_one("#queue-title", Static).update(
             ngettext("{n} report waiting for review, oldest first",
                      "{n} reports waiting for review, oldest first", count).format(n=count))
-        options = self.query_one("#queue-list", KioskOptionList)
-        highlighted = options.highlighted
-        options.set_options(
-            Option(plain(
-                f"{r.id}  {kind_label(r.kind)} · {r.area} · {age_text(r.created_at, today)}"
-                + (f" · {_(DRAFT)}" if r.review and r.review.draft else "")
-                + (f" · {_(REOPENED)}" if any(link.rel == "reopened_from" for link in r.links) else "")
-                + f"\n   {shorten(r.what_happened, 60)}"
-            ))
-            for r in self.records
-        )
-        options.highlighted = highlighted if highlighted is not None and highlighted < count else (0 if count else None)
-        options.display = bool(count)
+        self.query_one("#queue-list", KioskOptionList).show_lines(
+            plain(f"{r.id}  {kind_label(r.kind)} · {r.area} · {age_text(r.created_at, today)}"
+                  + (f" · {_(DRAFT)}" if r.review and r.review.draft else "")
+                  + (f" · {_(REOPENED)}" if any(link.rel == "reopened_from" for link in r.links) else "")
+                  + f"\n   {shorten(r.what_happened, 60)}")
+            for r in self.records)
         self.query_one("#queue-empty", Static).update(
             "" if count else _("Nothing is waiting for review."))
 

@@ -214,12 +214,8 @@ class TeamsScreen(KioskScreen[None]):
         self.query_one("#queue-title", Static).update(_(
             "Learning Teams: the people who do the work tell how it is really done, before anyone "
             "proposes a fix. Enter opens one; while it soaks, anyone can add a reflection."))
-        options = self.query_one("#team-list", KioskOptionList)
-        highlighted = options.highlighted
-        options.set_options(Option(plain(team_line(t, now, soak_hours))) for t in self.teams)
-        count = len(self.teams)
-        options.highlighted = highlighted if highlighted is not None and highlighted < count else (0 if count else None)
-        options.display = bool(count)
+        count = self.query_one("#team-list", KioskOptionList).show_lines(
+            plain(team_line(t, now, soak_hours)) for t in self.teams)
         self.query_one("#queue-empty", Static).update(
             "" if count else _("No Learning Team yet. N opens one (supervisor PIN)."))
         self.refresh_bindings()

@@ -110,12 +110,7 @@ class WorkListScreen(KioskScreen[None]):
         self.query_one("#queue-title", Static).update(_(
             "Work in progress: note a win, an opportunity or a lesson while it happens. "
             "Enter adds one, no PIN."))
-        options = self.query_one("#work-list", KioskOptionList)
-        highlighted = options.highlighted
-        options.set_options(Option(plain(work_line(item))) for item in self.items)
-        count = len(self.items)
-        options.highlighted = highlighted if highlighted is not None and highlighted < count else (0 if count else None)
-        options.display = bool(count)
+        count = self.query_one("#work-list", KioskOptionList).show_lines(plain(work_line(item)) for item in self.items)
         self.query_one("#queue-empty", Static).update(
             "" if count else _("No work in progress. N opens one (supervisor PIN)."))
         self.refresh_bindings()
@@ -363,13 +358,8 @@ class WorkItemScreen(KioskScreen[None]):
         self.query_one("#queue-title", Static).update(plain(
             f"{item.id} · {item.area} · {item.title}{state}\n{counts} · "
             + ngettext("{n} applause", "{n} applause", item.applause).format(n=item.applause)))
-        options = self.query_one("#work-entries", KioskOptionList)
-        highlighted = options.highlighted
-        options.set_options(Option(plain(f"{_(ENTRY_LABELS[item.entries[i].kind])}: {entry_line(item.entries[i])}"))
-                            for i in self._order())
-        count = len(item.entries)
-        options.highlighted = highlighted if highlighted is not None and highlighted < count else (0 if count else None)
-        options.display = bool(count)
+        count = self.query_one("#work-entries", KioskOptionList).show_lines(
+            plain(f"{_(ENTRY_LABELS[item.entries[i].kind])}: {entry_line(item.entries[i])}") for i in self._order())
         self.query_one("#queue-empty", Static).update("" if count else (
             _("No entry yet. E adds the first: a win, an opportunity or a lesson.") if item.state == OPEN else "-"))
         self.refresh_bindings()
@@ -725,13 +715,8 @@ class DebriefScreen(ScrollKeys, KioskScreen[None]):
             return
         self.query_one("#record-text", Static).update(plain(as_text(work_page(item))))
         turnable = self._turnable()
-        options = self.query_one("#debrief-entries", KioskOptionList)
-        highlighted = options.highlighted
-        options.set_options(Option(plain(f"{_(ENTRY_LABELS[e.kind])}: {shorten(e.text, 66)}"))
-                            for e in (item.entries[i] for i in turnable))
-        options.highlighted = (highlighted if highlighted is not None and highlighted < len(turnable)
-                               else (0 if turnable else None))
-        options.display = bool(turnable)
+        self.query_one("#debrief-entries", KioskOptionList).show_lines(
+            plain(f"{_(ENTRY_LABELS[e.kind])}: {shorten(e.text, 66)}") for e in (item.entries[i] for i in turnable))
         closing = _("F5 closes the work.") if item.state == OPEN else _("The work is closed.")
         self.query_one("#record-due", Static).update(
             (_("An opportunity: R a record for review, T a Learning Team. A lesson: L a look-for. ")

@@ -10,14 +10,17 @@ dropping text. Kept apart from ``kiosk.widgets`` so Home starts without loading 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from textual import events
 from textual.binding import Binding
+from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, TextArea
+from textual.widgets.option_list import Option
 
 from kiosk.core.text import inert
 from kiosk.i18n import _
@@ -178,6 +181,17 @@ class KioskOptionList(OptionList, inherit_bindings=False):
     """An option list whose Enter is handled in order with other keys, shown by the screen."""
 
     BINDINGS = without_enter(OptionList.BINDINGS)
+
+    def show_lines(self, lines: Iterable[Content]) -> int:
+        """Replace the options with ``lines`` (a screen's list redrawn: new data, another
+        language), keeping the highlight where it was (the first line when that one is gone),
+        hidden while empty. Returns how many there are."""
+        highlighted = self.highlighted
+        self.set_options(Option(line) for line in lines)
+        count = self.option_count
+        self.highlighted = highlighted if highlighted is not None and highlighted < count else (0 if count else None)
+        self.display = bool(count)
+        return count
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":
