@@ -195,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     shown = huddle.add_mutually_exclusive_group()
     shown.add_argument("--print", action="store_true", help=_("print the huddle's slip instead"))
     shown.add_argument("--json", action="store_true", help=_("one JSON object instead of text"))
+    huddle.add_argument("--printer", metavar="SPEC", help=_("printer instead of the configured one"))
 
     bak = commands.add_parser("backup", parents=[common], help=_("write a consistent copy while the kiosk runs"))
     bak.add_argument("dir", nargs="?", help=_("folder for the backups (default: [backup] dir)"))

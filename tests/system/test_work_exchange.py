@@ -125,3 +125,17 @@ def test_kiosk_similar_lists_the_lessons_like_the_text_after_the_records(tmp_pat
     lessons = [line for line in map(json.loads, result.stdout.decode().splitlines()) if line.get("type") == "lesson"]
     assert lessons == [{"type": "lesson", "work_item": done_id, "area": "Inyección",
                         "lesson": "Precalentar el molde nuevo una hora antes del arranque"}]
+
+
+def test_a_printer_that_is_off_is_said_for_the_look_back_and_the_huddle_and_nothing_is_lost(tmp_path):
+    data = tmp_path / "data"
+    done_id, _record, new_id = a_plant(data)
+    for command in (["print", new_id, "--slip", "lookback"], ["huddle", "Inyección", "--print"]):
+        result = run([*command, "--printer", "network:127.0.0.1:9"], data=data)
+        said = result.stderr.decode()
+        assert result.returncode == 1 and "no se imprimió" in said and "rechazó la conexión" in said, said
+    repo = open_repository(data, clock=lambda: NOW, writer=False)
+    try:
+        assert repo.work_item(done_id).state == "closed" and len(repo.work_item(new_id).entries) == 1
+    finally:
+        repo.close()
