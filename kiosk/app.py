@@ -43,6 +43,7 @@ from kiosk.widgets.inputs import TextClipped
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
 
+    from kiosk.hub.sync import HubStatus, SyncWorker
     from kiosk.printing.spool import PrintJob, PrintSpooler
     from kiosk.screens.dialogs.supervisor import NewSupervisor
     from kiosk.web import PageProcess
@@ -121,6 +122,7 @@ class KioskApp(App[int], inherit_bindings=False):
         self._scan_pool: ThreadPoolExecutor | None = None  # one thread: slips are looked up in the order scanned
         self._printer: PrintSpooler | None = None  # the print spooler, started once the records are loaded
         self._record_page: PageProcess | None = None  # the record page's child process
+        self._hub: SyncWorker | None = None  # the plant hub's sync ([hub] url set)
         self.recovered_errors: list[Exception] = []  # unexpected errors the kiosk came back from
         self.closed_screen_errors: list[Exception] = []  # errors in screens already closed (ignored)
         self._printer_lock = threading.Lock()
@@ -353,6 +355,7 @@ class KioskApp(App[int], inherit_bindings=False):
         if self._repo is None:
             self.load_data()
         else:
+            self._attach_hub(self._repo)
             if self.config.serve.enabled:
                 self._start_record_page(self._repo)
             self.mark_due_follow_ups()
@@ -364,6 +367,7 @@ class KioskApp(App[int], inherit_bindings=False):
         assert self._load_repo is not None
         try:
             self._repo = self._load_repo()
+            self._attach_hub(self._repo)  # before anyone can save: every change is then queued
         except Exception as error:  # shown, then the kiosk exits non-zero
             log.exception("loading the data failed")
             self._call_soon(self._cannot_start, error)
@@ -461,8 +465,28 @@ class KioskApp(App[int], inherit_bindings=False):
             return
         self._record_page = page
 
+    def _attach_hub(self, repo: Repository) -> None:
+        """With ``[hub] url`` set: hook the journal and start the sync's thread. A hub that
+        cannot be used never stops the kiosk: it works on its own and says why (F8, Home)."""
+        if not self.config.hub.url or self._hub is not None or not repo.store.writer:
+            return
+        from kiosk.hub.sync import SyncWorker
+
+        try:
+            self._hub = SyncWorker.for_repository(repo, self.config.hub)
+        except Exception:
+            log.exception("the plant hub's sync could not start; this kiosk works on its own")
+            return
+        self._hub.start()
+
+    def hub_status(self) -> HubStatus | None:
+        """The plant hub's state now (None: no hub configured)."""
+        return self._hub.status() if self._hub is not None else None
+
     def on_unmount(self) -> None:
         self._restore_signals()
+        if self._hub is not None:
+            self._hub.stop(timeout=1.0)
         if self._repo is not None and self._repo.meaning is not None:
             self._repo.meaning.stop()
         if self._record_page is not None:

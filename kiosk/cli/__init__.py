@@ -6,12 +6,12 @@
     kiosk check [--repair]         verify the data folder; restore the newest good copy
     kiosk print ID --slip receipt|review|soak|story|invitations [--printer SPEC] | kiosk print --followups
     kiosk print-test [--printer SPEC]
-    kiosk serve [--host H --port P]  the read-only record page behind the QR codes
+    kiosk serve [--host H --port P] [--hub]  the read-only record page behind the QR codes
     kiosk similar TEXT [--area AREA] [--json]   the three most similar past records
     kiosk teams [--json]           the Learning Teams: id, title, phase, until when soaking
     kiosk aar list [--json]        the after-action reviews: id, record, phase, accounts in
     kiosk huddle AREA [--print | --json]  the area's huddle as text (or printed); starts and counts none
-    kiosk hub init|add-kiosk NAME|add-reader NAME|status   the plant hub (PostgreSQL)
+    kiosk hub init|add-kiosk NAME|add-reader NAME|status|sync   the plant hub (PostgreSQL)
     kiosk backup [DIR] [--keep N] | kiosk restore FILE
     kiosk supervisor add NAME [--admin] | list | remove NAME
 
@@ -81,6 +81,10 @@ def reads_only(args: argparse.Namespace) -> bool:
     command = args.command or "run"
     if command == "supervisor":
         return args.action == "list"
+    if command == "hub":
+        return args.hub_command != "sync"  # a sync writes what it pulls (a new kiosk: a new folder)
+    if command == "serve" and args.hub:
+        return False  # the office's own copy of the plant's records
     return command in READERS and not getattr(args, "repair", False)
 
 
@@ -160,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     srv = commands.add_parser("serve", parents=[common], help=_("serve the read-only record page for QR links"))
     srv.add_argument("--host", help=_("address to listen on (default: [serve] host)"))
     srv.add_argument("--port", type=int, help=_("port to listen on (default: [serve] port)"))
+    srv.add_argument("--hub", action="store_true", help=_(
+        "the office's page: keep this folder in step with the plant hub and serve every kiosk's records"))
 
     sim = commands.add_parser("similar", parents=[common], help=_("the past records most like a text"))
     sim.add_argument("text", help=_("what happened, in any words"))
@@ -187,7 +193,15 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--url", default="", help=_("the owner's address (default: hub.url)"))
         sub.add_argument("--password-file", default="", help=_(
             "write the password to this file (mode 600) instead of printing it"))
-    hub_commands.add_parser("status", parents=[common], help=_("is the hub there, which schema, which kiosks"))
+        if action == "add-kiosk":
+            sub.add_argument("--series", type=int, default=0, choices=range(1, 65), metavar="1-64", help=_(
+                "the id series its records number in (default: the lowest free one)"))
+    hub_commands.add_parser("status", parents=[common], help=_(
+        "is the hub there, which kiosks; this kiosk's changes waiting, what it has pulled"))
+    hub_sync = hub_commands.add_parser("sync", parents=[common], help=_(
+        "one push-and-pull round, then exit (with the kiosk running: wait for its own)"))
+    hub_sync.add_argument("--wait", type=float, default=60.0, metavar="SECONDS", help=_(
+        "with the kiosk running, how long to wait for it to be in step (default 60)"))
 
     about = _("an area's huddle as text, or printed (read-only: it starts and counts no huddle)")
     huddle = commands.add_parser("huddle", parents=[common], help=about, description=about)

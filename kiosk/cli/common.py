@@ -29,14 +29,17 @@ def store_args(config: Config) -> dict[str, Any]:
     }
 
 
-def open_writer(config: Config, folder: Path, command: str) -> Repository | None:
-    """The repository as the folder's one writer, or None after printing why not."""
+def open_writer(config: Config, folder: Path, command: str, *, raise_busy: bool = False) -> Repository | None:
+    """The repository as the folder's one writer, or None after printing why not
+    (``raise_busy``: a folder in use raises DataFolderBusy instead, for the caller to say)."""
     from kiosk.storage import DataDamaged, StorageError, open_repository
 
     try:
         return open_repository(folder, clock=system_clock, writer=True, command=command,
                                id_series=config.storage.id_series, **store_args(config))
     except DataFolderBusy as exc:
+        if raise_busy:
+            raise
         print(busy_message(exc), file=sys.stderr)
     except DataDamaged as exc:
         print(_("The data in {folder} is damaged and no good copy was found: {detail}. "

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 from kiosk.cli.common import Args
 from kiosk.config import Config
@@ -21,6 +23,8 @@ def cmd_hub(args: Args, config: Config, folder: Path) -> int:
     from kiosk.hub import schema
     from kiosk.hub.connect import HubUnavailable, connect
 
+    if args.hub_command == "sync":
+        return _sync(args, config, folder)
     url = getattr(args, "url", "") or config.hub.url
     if not url:
         print(_("No hub is configured: set [hub] url (and kiosk_name) in the configuration, or give --url."),
@@ -39,8 +43,12 @@ def cmd_hub(args: Args, config: Config, folder: Path) -> int:
             return 0
         if action in ("add-kiosk", "add-reader"):
             password = schema.new_password()
-            add = schema.add_kiosk if action == "add-kiosk" else schema.add_reader
-            role = add(conn, args.name, password)
+            if action == "add-kiosk":
+                role, series = schema.add_kiosk(conn, args.name, password, getattr(args, "series", 0) or 0)
+                print(_("Kiosk {name} numbers in id series {series}: set storage.id_series = {series} in its "
+                        "configuration before its first report.").format(name=args.name, series=series))
+            else:
+                role = schema.add_reader(conn, args.name, password)
             if args.password_file:
                 target = Path(args.password_file)
                 fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -63,6 +71,8 @@ def cmd_hub(args: Args, config: Config, folder: Path) -> int:
             version=version, known=schema.VERSION))
         for name, count in kiosks:
             print(_("  kiosk {name}: {count} changes").format(name=name, count=count))
+        if config.hub.kiosk_name and folder.is_dir() and version == schema.VERSION:
+            _local_status(config, folder, conn)
         return 0
     except (schema.NewerHub, ValueError) as exc:
         print(str(exc), file=sys.stderr)
@@ -76,3 +86,135 @@ def cmd_hub(args: Args, config: Config, folder: Path) -> int:
         return 1
     finally:
         conn.close()
+
+
+def _local_status(config: Config, folder: Path, conn: Any) -> None:
+    """This kiosk's side: its changes waiting, how far it has pulled, when it last did."""
+    from kiosk.cli.common import open_reader
+    from kiosk.hub.sync import hub_position
+    from kiosk.storage.sync import sync_state
+
+    repo = open_reader(config, folder)
+    if repo is None:
+        return
+    try:
+        state = sync_state(repo.store)
+    finally:
+        repo.close()
+    newest, _own = hub_position(conn, config.hub.kiosk_name)
+    cursor = int(state.get("cursor", 0))
+    print(_("This kiosk ({name}): {waiting} changes waiting to be sent; {behind} of the hub's changes "
+            "not pulled yet (pulled up to {cursor} of {newest}).").format(
+        name=config.hub.kiosk_name, waiting=state["waiting"], behind=max(0, newest - cursor), cursor=cursor,
+        newest=newest))
+    from datetime import datetime
+
+    from kiosk.views.dates import show_date
+
+    for key, text in (("pushed_at", _("Last sent to the hub: {when}.")),
+                      ("pulled_at", _("Last received from the hub: {when}."))):
+        if state.get(key):
+            print(text.format(when=show_date(datetime.fromisoformat(state[key]).astimezone(), with_time=True)))
+
+
+def _sync(args: Args, config: Config, folder: Path) -> int:
+    """One push-and-pull round; with the kiosk running on this folder, wait for its own."""
+    from kiosk.cli.common import open_writer
+    from kiosk.hub.connect import HubUnavailable, connect
+    from kiosk.hub.sync import HubOutOfDate, SeriesTaken, SyncWorker, sync_round
+    from kiosk.storage import DataFolderBusy
+
+    if not config.hub.url:
+        print(_("No hub is configured: set [hub] url (and kiosk_name) in the configuration, or give --url."),
+              file=sys.stderr)
+        return 2
+    try:
+        repo = open_writer(config, folder, "kiosk hub sync", raise_busy=True)
+    except DataFolderBusy as exc:
+        return _wait_for_running(args, config, folder, exc.holder)
+    if repo is None:
+        return 1
+    try:
+        worker = SyncWorker.for_repository(repo, config.hub)
+        shown = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            if time.monotonic() - shown[0] >= 1.0 or done == total:
+                shown[0] = time.monotonic()
+                print(_("Pulled {done} of {total} changes…").format(done=done, total=total), flush=True)
+
+        try:
+            with connect(config.hub, autocommit=True) as conn:
+                result = sync_round(conn, worker.hook, worker.series, progress)
+        except HubUnavailable as exc:
+            print(_("The hub does not answer: {detail}").format(detail=exc), file=sys.stderr)
+            return 1
+        except SeriesTaken as exc:
+            print(series_taken_message(exc.series, exc.holder), file=sys.stderr)
+            return 1
+        except HubOutOfDate as exc:
+            print(_("Not synced: {detail}. Run 'kiosk hub init' on the hub with this version.").format(detail=exc),
+                  file=sys.stderr)
+            return 1
+        except DataFolderBusy:  # (a kiosk started meanwhile; it syncs by itself)
+            return 0
+        except Exception as exc:
+            import psycopg
+
+            if not isinstance(exc, psycopg.Error):
+                raise
+            print(_("The hub does not answer: {detail}").format(detail=str(exc).strip().splitlines()[0]),
+                  file=sys.stderr)
+            return 1
+        print(_("In step with the hub: {pushed} changes sent, {pulled} received ({changed} changed here).").format(
+            pushed=result.pushed, pulled=result.pulled, changed=result.changed))
+        if result.refused:
+            print(_("{count} received changes did not pass the checks and were left out (see the log).").format(
+                count=result.refused), file=sys.stderr)
+        return 0
+    finally:
+        repo.close()
+
+
+def series_taken_message(series: int, holder: str) -> str:
+    return _("Not synced: kiosk {holder} already numbers its records in id series {series}, as this one "
+             "does. Two kiosks numbering alike would mix their records: give this kiosk a series of its own "
+             "(kiosk hub add-kiosk says a free one; storage.id_series) before it sends anything.").format(
+        holder=holder, series=series)
+
+
+def _wait_for_running(args: Args, config: Config, folder: Path, holder: dict[str, Any]) -> int:
+    """The kiosk running on this folder syncs by itself: wait until it has sent everything and
+    received everything the hub had when this command started."""
+    from kiosk.cli.common import open_reader
+    from kiosk.hub.connect import HubUnavailable, connect
+    from kiosk.hub.sync import hub_position
+    from kiosk.storage.sync import sync_state
+
+    try:
+        with connect(config.hub, autocommit=True) as conn:
+            newest, _own = hub_position(conn, config.hub.kiosk_name)
+    except HubUnavailable as exc:
+        print(_("The hub does not answer: {detail}").format(detail=exc), file=sys.stderr)
+        return 1
+    repo = open_reader(config, folder)
+    if repo is None:
+        return 1
+    print(_("The kiosk running here (pid {pid}) syncs by itself; waiting for it to be in step…").format(
+        pid=holder.get("pid", "?")), flush=True)
+    deadline = time.monotonic() + max(0.0, args.wait)
+    try:
+        while True:
+            repo.store.refresh()
+            state = sync_state(repo.store)
+            if state["waiting"] == 0 and int(state.get("cursor", 0)) >= newest:
+                print(_("In step with the hub."))
+                return 0
+            if time.monotonic() >= deadline:
+                print(_("Not in step yet: {waiting} changes waiting to be sent, pulled up to {cursor} of {newest}. "
+                        "Is the hub reachable from the kiosk? (kiosk hub status)").format(
+                    waiting=state["waiting"], cursor=state.get("cursor", 0), newest=newest), file=sys.stderr)
+                return 1
+            time.sleep(0.2)
+    finally:
+        repo.close()

@@ -28,7 +28,17 @@ from enum import StrEnum
 from typing import Any
 
 from kiosk.core.ids import ALPHABET
-from kiosk.core.records import AfterAction, Condition, HistoryEntry, Kind, Record, Review, ValidationError, as_json
+from kiosk.core.records import (
+    HISTORY_VALUE_MAX,
+    AfterAction,
+    Condition,
+    HistoryEntry,
+    Kind,
+    Record,
+    Review,
+    ValidationError,
+    as_json,
+)
 from kiosk.core.text import clean_text, fold
 
 
@@ -401,7 +411,8 @@ def aar_from_doc(doc: Any) -> Aar:
         names = items(raw.get("fields", []), f"history.{i}.fields", 20)
         history.append(HistoryEntry(when(raw.get("at", ""), f"history.{i}.at"), text(raw.get("by", ""), "by", 80),
                                     text(raw.get("what", ""), "what", 80),
-                                    tuple(text(n, "fields", 40) for n in names)))
+                                    tuple(text(n, "fields", 40) for n in names),
+                                    text(raw.get("value", ""), "value", HISTORY_VALUE_MAX)))
     phase = doc.get("phase", AarPhase.ACCOUNTS)
     if phase not in tuple(AarPhase):
         raise ValidationError("phase", "unknown", value=phase)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from kiosk.core.hlc import Stamp
@@ -58,14 +59,34 @@ def _history_order(entry: Any) -> tuple[str, str]:
     return (str(entry.get("at", "")) if isinstance(entry, Mapping) else "", _canonical(entry))
 
 
-#: The tables merged so far (the others come with the hub's sync: Learning Teams, after-action
-#: reviews and work items need their own rules for their lists).
+def _link(link: Any) -> str:
+    return f"{link.get('rel')}:{link.get('id')}" if isinstance(link, Mapping) else _canonical(link)
+
+
+def _keyed(name: str) -> Callable[[Any], str]:
+    def identity(element: Any) -> str:
+        return str(element.get(name)) if isinstance(element, Mapping) else _canonical(element)
+    return identity
+
+
+#: Every table that syncs, and how its documents merge. Lists that only grow (notes, ideas,
+#: phases, a team's records and participants) are sets; lists edited in place as a whole (a
+#: team's changes, an after-action review's participants and findings) are plain fields: the
+#: later edit wins and the other stays readable in the history. Not here, so never synced:
+#: print jobs, counters, the after-action codes' salt and tries, the sync tables themselves.
 RULES: dict[str, Rules] = {
     "records": Rules(counters=frozenset({"applause"}), history="history", in_time=frozenset({"follow_ups"}),
-                     sets={"follow_ups": _by_json, "links": lambda link: f"{link.get('rel')}:{link.get('id')}"}),
+                     sets={"follow_ups": _by_json, "links": _link}),
+    "work_items": Rules(history="history", sets={"look_fors": _by_json}),
     "work_entries": Rules(counters=frozenset({"applause"})),
-    "supervisors": Rules(),
-    "huddles": Rules(sets={"shared": lambda shared: str(shared.get("ref"))}, in_time=frozenset({"shared"})),
+    "teams": Rules(history="history", in_time=frozenset({"notes", "ideas", "phases"}),
+                   sets={"notes": _by_json, "ideas": _by_json, "phases": _by_json, "records": _by_json,
+                         "participants": _by_json, "look_fors": _by_json},
+                   local=frozenset({"drafts"})),
+    "aars": Rules(history="history"),
+    # A supervisor's failed tries and lockout are the kiosk's where they were typed.
+    "supervisors": Rules(local=frozenset({"failures", "locked_until"})),
+    "huddles": Rules(sets={"shared": _keyed("ref")}, in_time=frozenset({"shared"})),
 }
 
 
@@ -129,7 +150,9 @@ def join(a: Versioned, b: Versioned, rules: Rules) -> tuple[Versioned, list[Supe
             identity = rules.sets.get(name, _by_json)
             elements: dict[str, Any] = {}
             for element in [*(mine or []), *(theirs or [])]:
-                elements.setdefault(identity(element), element)
+                known = elements.setdefault(identity(element), element)
+                if known is not element and _canonical(element) > _canonical(known):
+                    elements[identity(element)] = element  # one identity, two contents: both pick alike
             if name == rules.history or name in rules.in_time:
                 doc[name] = sorted(elements.values(), key=_history_order)
             else:
@@ -140,7 +163,7 @@ def join(a: Versioned, b: Versioned, rules: Rules) -> tuple[Versioned, list[Supe
                 winner, loser = (a, b) if name in a.doc else (b, a)
             else:
                 winner, loser = b, a
-            if name in winner.doc and first == second and _canonical(mine) != _canonical(theirs):
+            if name in a.doc and name in b.doc and first == second and _canonical(mine) != _canonical(theirs):
                 # The same stamp with two values cannot come from one change: take the greater
                 # by its JSON, so that both kiosks still agree.
                 winner, loser = (a, b) if _canonical(mine) > _canonical(theirs) else (b, a)
@@ -186,3 +209,53 @@ def local_change(before: Versioned | None, after: Doc, stamp: Stamp, rules: Rule
                 parents[name] = stamps[name]
             stamps[name] = stamp.text()
     return Versioned(dict(after), stamps, counts, parents)
+
+
+#: The ``what`` of a history entry that keeps a value which lost to a later change elsewhere.
+CHANGED_ELSEWHERE = "changed_elsewhere"
+#: How much of a superseded value its history entry keeps (the records' limit for it).
+_VALUE_MAX = 600
+
+
+def keep_superseded(history: list[Any], lost: list[Superseded]) -> list[Any] | None:
+    """``history`` with entries that keep the ``lost`` values readable, in time order; None
+    if it holds them all already. The same on every kiosk: when (the losing change's stamp,
+    written in the time zone of the history's newest entry), where (its kiosk), which field,
+    and the value (text as it was; a part such as a review as its texts), cut to what a
+    history entry holds."""
+    zone: tzinfo = UTC
+    for entry in reversed(history):
+        at = entry.get("at", "") if isinstance(entry, Mapping) else ""
+        try:
+            found = datetime.fromisoformat(at).tzinfo if at else None
+        except ValueError:
+            found = None
+        if found is not None:
+            offset = found.utcoffset(None) or timedelta(0)
+            zone = timezone(offset)
+            break
+    known = {_canonical(entry) for entry in history}
+    out: list[Doc] = []
+    for value in lost:
+        stamp = Stamp.parse(value.stamp)
+        text = _readable(json.loads(value.value_json))
+        entry = {"at": datetime.fromtimestamp(stamp.wall / 1000, zone).isoformat(timespec="seconds"),
+                 "by": stamp.kiosk, "what": CHANGED_ELSEWHERE, "fields": [value.field],
+                 "value": " ".join(text.split())[:_VALUE_MAX]}
+        if _canonical(entry) not in known:
+            known.add(_canonical(entry))
+            out.append(entry)
+    return sorted([*history, *out], key=_history_order) if out else None
+
+
+def _readable(value: Any) -> str:
+    """A value as people read it: text as it is, a part (a review) as its texts in order."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        return " · ".join(part for item in value.values() if (part := _readable(item)))
+    if isinstance(value, list):
+        return " · ".join(part for item in value if (part := _readable(item)))
+    if value is None or isinstance(value, bool):
+        return ""
+    return str(value)

@@ -87,6 +87,8 @@ FOLLOW_UP_OUTCOMES = tuple(Outcome)
 UPCOMING_DAYS = 7
 #: A look-for line: one line every team sees on Home.
 LOOK_FOR_MAX = 200
+#: The longest value a history entry keeps (a superseded review is cut to this).
+HISTORY_VALUE_MAX = 600
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,10 @@ class HistoryEntry:
     by: str
     what: str
     fields: tuple[str, ...] = ()
+    #: What a field was set to, where the entry says so: a value that lost to a later change
+    #: made at another kiosk at the same time ("changed also at kiosk X to …"). Stored only
+    #: when there is one, so documents without it are as they always were.
+    value: str = ""
 
 
 @dataclass(frozen=True)
@@ -396,8 +402,11 @@ def _to_json(value: Any) -> Any:
         return [_to_json(v) for v in value]
     names = _PART_FIELDS.get(type(value))  # (``fields()`` each time was a tenth of an import)
     if names is not None:
-        return {name: item if (item := getattr(value, name)).__class__ in _SCALARS else _to_json(item)
-                for name in names}
+        out = {name: item if (item := getattr(value, name)).__class__ in _SCALARS else _to_json(item)
+               for name in names}
+        if out.get("value") == "" and value.__class__ is HistoryEntry:
+            del out["value"]
+        return out
     if hasattr(value, "__dataclass_fields__"):
         return {f.name: _to_json(getattr(value, f.name)) for f in fields(value)}
     return value
@@ -409,6 +418,8 @@ def as_json(value: Any) -> Any:
     (Records have their own, quicker :func:`record_to_doc`.)"""
     if isinstance(value, tuple):
         return [as_json(v) for v in value]
+    if isinstance(value, HistoryEntry):
+        return _to_json(value)
     if hasattr(value, "__dataclass_fields__"):
         return {f.name: as_json(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, StrEnum):
@@ -492,7 +503,7 @@ _PART_RULES: dict[type, dict[str, tuple[str, Any]]] = {
     LookFor: {"text": ("text", LOOK_FOR_MAX), "until": ("date", None)},
     Link: {"id": ("text", 20), "rel": ("choice", LINK_RELATIONS)},
     HistoryEntry: {"at": ("datetime", None), "by": ("text", 80), "what": ("text", 80),
-                   "fields": ("names", 40)},
+                   "fields": ("names", 40), "value": ("long", HISTORY_VALUE_MAX)},
     AfterAction: {"participants": ("count", None), "facts": ("names", 200), "differ": ("names", 200),
                   "sustain": ("names", 200), "improve": ("names", 200), "to_success": ("names", 200)},
 }

@@ -31,6 +31,7 @@ from typing import Any
 
 from kiosk.core.following import check_follow_up
 from kiosk.core.records import (
+    HISTORY_VALUE_MAX,
     LOOK_FOR_MAX,
     MAX_COUNT,
     Action,
@@ -626,9 +627,10 @@ def team_from_doc(doc: Any) -> Team:
         phases.append(PhaseStart(part.choice("phase", PHASES), part.when("at")))
     history = []
     for i, item in enumerate(read.items("history", 10_000)):
-        part = _Reader(item, f"history.{i}.", ("at", "by", "what", "fields"))
+        part = _Reader(item, f"history.{i}.", ("at", "by", "what", "fields", "value"))
         history.append(HistoryEntry(at=part.when("at"), by=part.text("by", 80), what=part.text("what", 80),
-                                    fields=part.names("fields", 20, 40)))
+                                    fields=part.names("fields", 20, 40),
+                                    value=part.text("value", HISTORY_VALUE_MAX, multiline=True)))
     drafts = []
     for i, item in enumerate(read.items("drafts", 20)):
         part = _Reader(item, f"drafts.{i}.", ("field", "text"))

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from kiosk.core.records import (
+    HISTORY_VALUE_MAX,
     LOOK_FOR_MAX,
     MAX_COUNT,
     HistoryEntry,
@@ -275,7 +276,8 @@ def work_from_doc(doc: Any) -> WorkItem:
         history.append(HistoryEntry(_doc_when(raw.get("at", ""), f"history.{i}.at"),
                                     _doc_text(raw.get("by", ""), "by", 80),
                                     _doc_text(raw.get("what", ""), "what", 80),
-                                    tuple(_doc_text(n, "fields", 40) for n in raw.get("fields", []))))
+                                    tuple(_doc_text(n, "fields", 40) for n in raw.get("fields", [])),
+                                    _doc_text(raw.get("value", ""), "value", HISTORY_VALUE_MAX, multiline=True)))
     raw_look_fors = doc.get("look_fors", [])
     if not isinstance(raw_look_fors, list):
         raise ValidationError("look_fors", "not_list")

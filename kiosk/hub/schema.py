@@ -27,6 +27,8 @@ CHANNEL = "kiosk_hub_changes"
 NAME = re.compile(r"[a-z][a-z0-9_]{0,29}")
 #: Advisory lock key held while the schema is created or upgraded (two inits wait in turn).
 INIT_LOCK = 0x6B696F736B
+#: Advisory lock key held by each push until it commits (schema version 2), and + 1 by a claim.
+PUSH_LOCK = 0x6B696F736C
 
 Step = Callable[[Any], None]
 
@@ -94,8 +96,55 @@ def _v1(cur: Any) -> None:
     """)
 
 
+def _v2(cur: Any) -> None:
+    """Version 2: each change's versions (the merge's stamps and counts) beside its document;
+    pushes one after another, so that the ids the others pull by become visible in their
+    order; and each kiosk's id series, claimed once (two kiosks never number alike)."""
+    cur.execute(f"""
+        ALTER TABLE {SCHEMA}.changes ADD COLUMN versions jsonb NOT NULL DEFAULT '{{}}'::jsonb;
+        -- A pull reads the changes after its cursor (the id). Ids are taken when a row is
+        -- inserted and seen when its transaction commits: two pushes at once could commit in
+        -- the other order, and a puller that saw the later id first would step over the
+        -- earlier one for ever. One push at a time (a lock held until commit) rules that out;
+        -- the trigger takes it before any id is drawn, whatever the client does.
+        CREATE FUNCTION {SCHEMA}.one_push_at_a_time() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_advisory_xact_lock({PUSH_LOCK});
+                RETURN NULL;
+            END
+        $$;
+        CREATE TRIGGER changes_in_order BEFORE INSERT ON {SCHEMA}.changes
+            FOR EACH STATEMENT EXECUTE FUNCTION {SCHEMA}.one_push_at_a_time();
+        ALTER TABLE {SCHEMA}.kiosks ADD COLUMN series integer UNIQUE CHECK (series BETWEEN 1 AND 64);
+        -- A kiosk claims its id series: it gets it if nobody has it, and learns who has it
+        -- otherwise. (SECURITY DEFINER: a kiosk may set its own series and nothing else.)
+        CREATE FUNCTION {SCHEMA}.claim_series(wanted integer) RETURNS text
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+            DECLARE
+                me text;
+                holder text;
+            BEGIN
+                SELECT name INTO me FROM {SCHEMA}.kiosks WHERE role = session_user;
+                IF me IS NULL THEN
+                    RAISE EXCEPTION 'role % is no kiosk of this hub', session_user;
+                END IF;
+                PERFORM pg_advisory_xact_lock({PUSH_LOCK} + 1);
+                SELECT name INTO holder FROM {SCHEMA}.kiosks WHERE series = wanted;
+                IF holder IS NULL THEN
+                    UPDATE {SCHEMA}.kiosks SET series = wanted WHERE name = me;
+                    RETURN me;
+                END IF;
+                RETURN holder;
+            END
+        $$;
+        REVOKE ALL ON FUNCTION {SCHEMA}.claim_series(integer) FROM PUBLIC;
+        GRANT EXECUTE ON FUNCTION {SCHEMA}.claim_series(integer) TO {KIOSKS_GROUP};
+        GRANT SELECT ON {SCHEMA}.meta TO {KIOSKS_GROUP};
+    """)
+
+
 #: ``STEPS[n]`` takes the schema from version n to n + 1.
-STEPS: dict[int, Step] = {0: _v1}
+STEPS: dict[int, Step] = {0: _v1, 1: _v2}
 VERSION = len(STEPS)
 
 
@@ -153,19 +202,33 @@ def _login_role(cur: Any, role: str, group: str, password: str) -> None:
     cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(role)))
 
 
-def add_kiosk(conn: Any, name: str, password: str) -> str:
-    """A kiosk joins the plant: its LOGIN role (``kiosk_<name>``, in the kiosks' group) and its
-    row in ``kiosks``; again for the same name, a new password. Returns the role."""
+def add_kiosk(conn: Any, name: str, password: str, series: int = 0) -> tuple[str, int]:
+    """A kiosk joins the plant: its LOGIN role (``kiosk_<name>``, in the kiosks' group), its row
+    in ``kiosks`` and its id series (``series``, or the lowest free one); again for the same
+    name, a new password and the series it has. Returns the role and the series."""
     if not NAME.fullmatch(name):
         raise ValueError(f"a kiosk's name is lowercase letters, digits and _, starting with a letter: {name!r}")
     role = kiosk_role(name)
     with conn.transaction(), conn.cursor() as cur:
-        if schema_version(cur) < 1:
-            raise NewerHub("the hub has no schema yet: run kiosk hub init first")
+        if schema_version(cur) < VERSION:
+            raise NewerHub("the hub's schema is older than this kiosk's: run kiosk hub init first")
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (PUSH_LOCK + 1,))
         _login_role(cur, role, KIOSKS_GROUP, password)
-        cur.execute(f"INSERT INTO {SCHEMA}.kiosks (name, role) VALUES (%s, %s) ON CONFLICT (name) DO NOTHING",
-                    (name, role))
-    return role
+        cur.execute(f"SELECT series FROM {SCHEMA}.kiosks WHERE name = %s", (name,))
+        row = cur.fetchone()
+        if row is not None and row[0] is not None and not series:
+            return role, int(row[0])
+        cur.execute(f"SELECT name, series FROM {SCHEMA}.kiosks WHERE series IS NOT NULL")
+        taken = {int(found): str(holder) for holder, found in cur.fetchall()}
+        if series and taken.get(series, name) != name:
+            raise ValueError(f"id series {series} is kiosk {taken[series]}'s")
+        free = sorted(set(range(1, 65)) - set(taken))
+        if not series and not free:
+            raise ValueError("all 64 id series are taken")
+        chosen = series or free[0]
+        cur.execute(f"INSERT INTO {SCHEMA}.kiosks (name, role, series) VALUES (%s, %s, %s) "
+                    "ON CONFLICT (name) DO UPDATE SET series = excluded.series", (name, role, chosen))
+    return role, chosen
 
 
 def add_reader(conn: Any, name: str, password: str) -> str:
@@ -174,7 +237,7 @@ def add_reader(conn: Any, name: str, password: str) -> str:
         raise ValueError(f"a reader's name is lowercase letters, digits and _, starting with a letter: {name!r}")
     role = reader_role(name)
     with conn.transaction(), conn.cursor() as cur:
-        if schema_version(cur) < 1:
-            raise NewerHub("the hub has no schema yet: run kiosk hub init first")
+        if schema_version(cur) < VERSION:
+            raise NewerHub("the hub's schema is older than this kiosk's: run kiosk hub init first")
         _login_role(cur, role, READERS_GROUP, password)
     return role

@@ -21,6 +21,7 @@ from kiosk.config import Config
 from kiosk.core.supervisors import Supervisor
 
 if TYPE_CHECKING:
+    from kiosk.hub.sync import HubStatus
     from kiosk.printing.spool import PrintSpooler
     from kiosk.storage import Repository
 
@@ -61,6 +62,9 @@ class Kiosk(Protocol):
 
     def settings_saved(self, config: Config) -> None:
         """The admin saved new settings: use them from now on."""
+
+    def hub_status(self) -> HubStatus | None:
+        """The plant hub's state now (None: no hub configured)."""
 
 
 class KioskHooks:

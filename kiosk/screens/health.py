@@ -54,7 +54,14 @@ class HealthScreen(KioskScreen[None]):
         # While the vectors are being made, their progress is read again every two seconds.
         self._again = status is not None and status.state in ("waiting", "loading", "building") \
             and status.done < status.total
-        self.post_message(FactsReady("\n".join(fact.line() for fact in lines)))
+        text = [fact.line() for fact in lines]
+        hub = kiosk.hub_status()
+        if hub is not None:
+            from kiosk.hub.status import hub_line
+
+            text.append(hub_line(hub, kiosk.clock()))
+            self._again = True  # (the hub's line is read again every two seconds too)
+        self.post_message(FactsReady("\n".join(text)))
 
     @on(FactsReady)
     def show(self, message: FactsReady) -> None:

@@ -45,6 +45,8 @@ class HomeData(Message):
     open_teams: int = 0
     accounts: list[tuple[int, int]] = field(default_factory=list)  # after-action reviews: (in, of)
     open_work: int = 0
+    #: With a plant hub: the records of this kiosk's area (the counts are the plant's).
+    area_total: int | None = None
 
 
 @dataclass
@@ -93,6 +95,7 @@ class HomeScreen(KioskScreen[None]):
         self._soaking: list[tuple[str, datetime]] = []
         self._open_teams = 0
         self._open_work = 0
+        self._area_total: int | None = None
         self._accounts: list[tuple[int, int]] = []
 
     def compose(self) -> ComposeResult:
@@ -110,6 +113,7 @@ class HomeScreen(KioskScreen[None]):
                             yield TLabel(subtitle, classes="choice-subtitle")
                         yield Static("", classes="choice-count", id=f"count-{action}", markup=False)
             yield Static("", id="low-disk", markup=False)
+            yield Static("", id="hub", markup=False)
             yield Static("", id="session", markup=False)
             yield Static("", id="soaking", markup=False)
             yield Static("", id="accounts", markup=False)
@@ -128,6 +132,8 @@ class HomeScreen(KioskScreen[None]):
         self.set_class(self.app.size.height < self.COMPACT_ROWS, "compact")
         self.set_interval(self.ROTATE_SECONDS, self._rotate)
         self.set_interval(30.0, self.load)
+        if self.kiosk.config.hub.url:
+            self.set_interval(2.0, self._show_hub)
         self.load()
 
     def on_screen_resume(self) -> None:
@@ -161,8 +167,9 @@ class HomeScreen(KioskScreen[None]):
         ]
         from kiosk.health import low_disk
 
+        area_total = repo.count_in_area(area) if self.kiosk.config.hub.url and area else None
         self.post_message(HomeData(counts, look_fors, wins, low_disk(repo.store.folder), soaking, len(teams),
-                                   repo.accounts_waiting(), repo.open_work_count()))
+                                   repo.accounts_waiting(), repo.open_work_count(), area_total))
 
     @on(HomeData)
     def show_data(self, message: HomeData) -> None:
@@ -175,12 +182,14 @@ class HomeScreen(KioskScreen[None]):
         self._open_teams = message.open_teams
         self._accounts = message.accounts
         self._open_work = message.open_work
+        self._area_total = message.area_total
         self.retranslate()
         if first and hasattr(self.app, "counts_drawn"):
             self.call_after_refresh(self.app.counts_drawn)  # (the start's figure in make bench)
 
     def retranslate(self) -> None:
         self._show_session()
+        self._show_hub()
         warning = self.query_one("#low-disk", Static)
         warning.display = self._low_disk is not None
         if self._low_disk is not None:
@@ -199,9 +208,11 @@ class HomeScreen(KioskScreen[None]):
             due = counts.follow_ups_due
             parts.append(ngettext("{n} due today", "{n} due today", due).format(n=due))
             self.query_one("#count-follow_ups", Static).update(" · ".join(parts))
-            self.query_one("#count-learnings", Static).update(
-                ngettext("{n} record", "{n} records", counts.total).format(n=counts.total)
-            )
+            plant = ngettext("{n} record", "{n} records", counts.total).format(n=counts.total)
+            if self._area_total is not None:
+                plant = _("{here} in this area · {plant} in the plant").format(here=self._area_total,
+                                                                                plant=counts.total)
+            self.query_one("#count-learnings", Static).update(plant)
             self.query_one("#count-teams", Static).update(
                 ngettext("{n} open", "{n} open", self._open_teams).format(n=self._open_teams)
                 if self._open_teams else "")
@@ -215,6 +226,17 @@ class HomeScreen(KioskScreen[None]):
             accounts.update(plain(_("After-action review: accounts in {counts} · R to give yours").format(
                 counts=counts_text)))
         self._show_rotation()
+
+    def _show_hub(self) -> None:
+        """The plant hub's line: connected, or working offline since …, with what waits."""
+        status = self.kiosk.hub_status()
+        line = self.query_one("#hub", Static)
+        line.display = status is not None
+        if status is not None:
+            from kiosk.hub.status import hub_line
+
+            line.update(hub_line(status, self.kiosk.clock()))
+            line.set_class(status.state in ("offline", "refused"), "away")
 
     def _show_soaking(self) -> None:
         """The teams soaking, with how long is left: anyone may add a reflection (5)."""

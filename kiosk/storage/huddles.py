@@ -18,6 +18,7 @@ from kiosk.core.huddle import (
     Huddle,
     current,
     huddle_from_doc,
+    huddle_id,
     huddle_number,
     huddle_to_doc,
     record_candidates,
@@ -45,19 +46,37 @@ class HuddlesRepository(Aggregate):
     team_look_fors: Callable[[str, date], list[tuple[Team, TeamLookFor]]]
     work_items: Callable[..., list[WorkItem]]
 
-    def _rebuild_huddles(self) -> None:
-        #: The highest number in use (numbers are never reused, even after an import).
-        self._last_huddle = max(map(int, self._rows(HUDDLES)), default=0)
+    _own_range: Callable[[], tuple[int, int]]
 
-    def _on_huddle_change(self, table: str, key: str, old: Any, new: Any) -> None:
-        if table == HUDDLES and new is not None:
-            self._last_huddle = max(self._last_huddle, int(key))
+    def _next_huddle(self) -> int:
+        """A new huddle's number: after the highest of the folder's id series (the records'),
+        so that the kiosks of one plant never number two huddles alike."""
+        first, last = self._own_range()
+        return max((n for n in map(int, self._rows(HUDDLES)) if first <= n <= last), default=first - 1) + 1
+
+    def move_huddles_into_series(self) -> int:
+        """Before a kiosk's first sync: its huddles numbered outside its id series (by an older
+        kiosk, from 1) take numbers in it, or they would meet the other kiosks' huddles of the
+        same numbers. Returns how many moved."""
+        with self.store.lock:
+            first, last = self._own_range()
+            rows = self._rows(HUDDLES)
+            outside = sorted(int(key) for key in rows if not first <= int(key) <= last)
+            ops: list[Any] = []
+            number = self._next_huddle()
+            for old in outside:
+                doc = rows[str(old)]
+                ops += [("del", HUDDLES, str(old)), ("put", HUDDLES, str(number), {**doc, "id": huddle_id(number)})]
+                number += 1
+            if ops:
+                self.store.commit(ops)
+        return len(outside)
 
     def huddles(self, area: str = "") -> list[Huddle]:
         """Every huddle (of one area), the oldest first."""
         with self.store.lock:
             rows = self._rows(HUDDLES)
-            docs = [rows[str(number)] for number in sorted(map(int, rows))]
+            docs = sorted(rows.values(), key=lambda doc: (doc.get("started_at", ""), doc.get("id", "")))
         return [huddle for huddle in map(huddle_from_doc, docs) if not area or huddle.area == area]
 
     def huddle_docs(self) -> list[dict[str, Any]]:
@@ -74,7 +93,7 @@ class HuddlesRepository(Aggregate):
             running = current(self.huddles(area), area, now)
             if running is not None:
                 return running
-            number = self._last_huddle + 1
+            number = self._next_huddle()
             huddle = start_huddle(number=number, area=area, now=now)
             self.store.commit([("put", HUDDLES, str(number), huddle_to_doc(huddle))])
         log.info("huddle %s started (%s)", huddle.id, huddle.area)

@@ -100,8 +100,8 @@ class JournalStore:
         self._compacting = threading.Lock()
         self._compact_thread: threading.Thread | None = None
         self._closed = False
-        #: More operations for each transaction, computed from it under the lock and written with
-        #: it (the plant hub's versions and outbox, :mod:`kiosk.storage.sync`); None: none.
+        #: The transaction as written, computed from the one given under the lock: the plant
+        #: hub's versions and outbox added to it (:mod:`kiosk.storage.sync`); None: as given.
         self.before_commit: Callable[[list[Op]], list[Op]] | None = None
         # Reader state: what has been read so far.
         self._seen_snapshot: tuple[int, int, int] | None = None
@@ -136,8 +136,9 @@ class JournalStore:
         self._listeners.append(listener)
         self._reset_listeners.append(on_reset)
 
-    def commit(self, ops: list[Op]) -> int:
+    def commit(self, ops: list[Op], *, hooked: bool = True) -> int:
         """Make a transaction durable, then apply it. Returns its sequence number.
+        ``hooked=False``: without :attr:`before_commit` (the sync's own bookkeeping).
 
         Raises StorageFull / StorageError with nothing applied and the files as they were.
         """
@@ -150,8 +151,8 @@ class JournalStore:
                 raise StorageError("store is closed")
             seq = self.seq + 1
             check_ops(ops)
-            if self.before_commit is not None:
-                ops = [*ops, *self.before_commit(ops)]
+            if self.before_commit is not None and hooked:
+                ops = self.before_commit(ops)
                 check_ops(ops)
             line = encode_entry(seq, ops)
             self._append(line)

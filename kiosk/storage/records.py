@@ -307,6 +307,11 @@ class RecordsRepository(Aggregate):
             total=total,
         )
 
+    def count_in_area(self, area: str) -> int:
+        """How many records one area has (Home's "this area" with a plant hub)."""
+        with self.store.lock:
+            return sum(1 for doc in self._rows(RECORDS).values() if doc.get("area") == area)
+
     def areas_in_use(self) -> list[str]:
         """Every area a record has (configured or not any more), sorted."""
         with self.store.lock:
@@ -754,6 +759,12 @@ class RecordsRepository(Aggregate):
     def _last_number(self) -> int:
         last: int = self._rows(COUNTERS).get(_COUNTER_DOC, {}).get("records", 0)
         return last
+
+    def id_series_in_use(self) -> int:
+        """The id series this folder's new numbers come from (1 to 64). A folder numbered
+        before series existed hands out low numbers, which are series 1's."""
+        with self.store.lock:
+            return self._series() or 1
 
     def _series(self) -> int:
         """The id series new numbers come from: the admin's ``id_series``, else the one stored

@@ -46,12 +46,10 @@ class Repository(RecordsRepository, TeamsRepository, AarsRepository, WorkReposit
             self._rebuild_teams()
             self._rebuild_aars()
             self._rebuild_work()
-            self._rebuild_huddles()
         store.add_listener(self._on_change, self._rebuild_indexes)
         store.add_listener(self._on_team_change, self._rebuild_teams)
         store.add_listener(self._on_aar_change, self._rebuild_aars)
         store.add_listener(self._on_work_change, self._rebuild_work)
-        store.add_listener(self._on_huddle_change, self._rebuild_huddles)
         if upgraded and store.writer:
             store.compact()  # the upgraded documents become the new snapshot
 

@@ -10,6 +10,7 @@ as one document.
 from __future__ import annotations
 
 import logging
+from bisect import insort
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -85,6 +86,12 @@ def _split(key: str) -> tuple[str, int]:
     return number, int(index)
 
 
+#: Entry indexes of a folder numbering in id series S are S × ENTRY_BAND + 0, 1, …: kiosks of
+#: one plant adding to the same work item at once never take the same key (a folder numbered
+#: before series existed counts from 0, as before).
+ENTRY_BAND = 10_000
+
+
 class WorkRepository(Aggregate):
     """The work items of one data folder."""
 
@@ -97,18 +104,24 @@ class WorkRepository(Aggregate):
     def _rebuild_work(self) -> None:
         rows = self._rows(WORK_ITEMS)
         self._work_by_id: dict[str, str] = {doc["id"]: key for key, doc in rows.items()}
-        #: The number of entries of each item (entries are numbered 0, 1, … without gaps).
-        self._entry_count: dict[str, int] = {}
-        for key in self._rows(WORK_ENTRIES):
+        #: Each item's entries as (when, index), in the order they are shown and counted by
+        #: position (the same on every kiosk of a plant, whichever kiosk took which index).
+        self._entry_order: dict[str, list[tuple[str, int]]] = {}
+        for key, doc in self._rows(WORK_ENTRIES).items():
             number, index = _split(key)
-            self._entry_count[number] = max(self._entry_count.get(number, 0), index + 1)
+            self._entry_order.setdefault(number, []).append((doc.get("at", ""), index))
+        for order in self._entry_order.values():
+            order.sort()
         self._rebuild_reserved()
 
     def _on_work_change(self, table: str, key: str, old: Any, new: Any) -> None:
         if table == WORK_ENTRIES:
             number, index = _split(key)
+            order = self._entry_order.setdefault(number, [])
+            if old is not None and (old.get("at", ""), index) in order:
+                order.remove((old.get("at", ""), index))
             if new is not None:
-                self._entry_count[number] = max(self._entry_count.get(number, 0), index + 1)
+                insort(order, (new.get("at", ""), index))
             return
         if table != WORK_ITEMS:
             return
@@ -120,7 +133,14 @@ class WorkRepository(Aggregate):
 
     def _entry_docs(self, number: str) -> list[dict[str, Any]]:
         rows = self._rows(WORK_ENTRIES)
-        return [rows[entry_key(number, index)] for index in range(self._entry_count.get(number, 0))]
+        return [rows[entry_key(number, index)] for _at, index in self._entry_order.get(number, ())]
+
+    def _entry_index(self, number: str, position: int) -> int:
+        """The key index of an item's entry at ``position`` (as the item lists its entries)."""
+        order = self._entry_order.get(number, [])
+        if not 0 <= position < len(order):
+            raise ValidationError("entries", "unknown", value=position)
+        return order[position][1]
 
     def _whole_doc(self, number: str) -> dict[str, Any]:
         """An item's document with its entries inside (hold the lock)."""
@@ -185,25 +205,24 @@ class WorkRepository(Aggregate):
         return key
 
     def add_work_entry(self, item_id: str, *, kind: str, text: str, by: str = "") -> int:
-        """Save one entry (one small row, whatever the item's size); returns its index."""
+        """Save one entry (one small row, whatever the item's size); returns its position."""
         with self.store.lock:
             key = self._item_key(item_id)
             bare = work_from_doc(self._rows(WORK_ITEMS)[key])
-            index = self._entry_count.get(key, 0)
-            entry = new_entry(bare, kind=kind, text=text, by=by, now=self.clock(), count=index)
+            order = self._entry_order.get(key, [])
+            band = self._series() * ENTRY_BAND  # type: ignore[attr-defined]
+            index = max((i for _at, i in order if band <= i < band + ENTRY_BAND), default=band - 1) + 1
+            entry = new_entry(bare, kind=kind, text=text, by=by, now=self.clock(), count=len(order))
             self.store.commit([("put", WORK_ENTRIES, entry_key(key, index), entry_to_doc(entry))])
-        return index
-
-    def _entry(self, key: str, index: int) -> Entry:
-        if not 0 <= index < self._entry_count.get(key, 0):
-            raise ValidationError("entries", "unknown", value=index)
-        return entry_from_doc(self._rows(WORK_ENTRIES)[entry_key(key, index)])
+            return self._entry_order[key].index((entry.at, index))
 
     def applaud_work_entry(self, item_id: str, index: int) -> Entry:
+        """Applaud the entry at position ``index`` of the item's entries."""
         with self.store.lock:
             key = self._item_key(item_id)
-            entry = applauded(self._entry(key, index))
-            self.store.commit([("put", WORK_ENTRIES, entry_key(key, index), entry_to_doc(entry))])
+            at = entry_key(key, self._entry_index(key, index))
+            entry = applauded(entry_from_doc(self._rows(WORK_ENTRIES)[at]))
+            self.store.commit([("put", WORK_ENTRIES, at, entry_to_doc(entry))])
         return entry
 
     def close_work_item(self, item_id: str, *, by: str) -> WorkItem:
@@ -221,12 +240,14 @@ class WorkRepository(Aggregate):
         with self.store.lock:
             key = self._item_key(item_id)
             item = mark_became(work_from_doc(self._whole_doc(key)), index, became, by=by, now=self.clock())
-            self.store.commit([("put", WORK_ENTRIES, entry_key(key, index), entry_to_doc(item.entries[index])),
+            self.store.commit([("put", WORK_ENTRIES, entry_key(key, self._entry_index(key, index)),
+                                entry_to_doc(item.entries[index])),
                                ("put", WORK_ITEMS, key, work_to_doc(replace(item, entries=())))])
         return item
 
     def _commit_turned(self, key: str, item: WorkItem, index: int, *ops: Any) -> None:
-        self.store.commit([*ops, ("put", WORK_ENTRIES, entry_key(key, index), entry_to_doc(item.entries[index])),
+        self.store.commit([*ops, ("put", WORK_ENTRIES, entry_key(key, self._entry_index(key, index)),
+                                  entry_to_doc(item.entries[index])),
                            ("put", WORK_ITEMS, key, work_to_doc(replace(item, entries=())))])
 
     def turn_into_record(self, item_id: str, index: int, *, kind: str, by: str) -> Record:

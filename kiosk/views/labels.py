@@ -5,9 +5,11 @@ One table per fact; screens, slips, exports and the command line all use these.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
-from kiosk.core.records import REPORT_LIMITS, ValidationError
+from kiosk.core.records import REPORT_LIMITS, HistoryEntry, ValidationError
+from kiosk.core.text import shorten
 from kiosk.i18n import N_, _, language, ngettext
 from kiosk.views.dates import format_date
 
@@ -49,6 +51,7 @@ CONDITION_LABELS = {
 
 HISTORY_LABELS = {
     "reported": N_("reported"),
+    "changed_elsewhere": N_("changed also at kiosk {kiosk}: {field} to “{value}”"),
     "review_draft_saved": N_("review draft saved"),
     "reviewed": N_("reviewed"),
     "acknowledged": N_("acknowledged"),
@@ -356,3 +359,14 @@ def describe_print_problem(code: str, where: str = "", detail: str = "") -> str:
 
 def slip_label(kind: str) -> str:
     return _(SLIP_LABELS.get(kind, kind))
+
+
+def history_line(entry: HistoryEntry, tr: Callable[[str], str] = _) -> str:
+    """What one history entry says (after who and when): a superseded value names its kiosk,
+    its field and the value, shortened to one line."""
+    text = tr(HISTORY_LABELS[entry.what]) if entry.what in HISTORY_LABELS else entry.what
+    if entry.what != "changed_elsewhere":
+        return text
+    field = entry.fields[0] if entry.fields else ""
+    named = tr(FIELD_LABELS[field]) if field in FIELD_LABELS else field
+    return text.format(kiosk=entry.by, field=named, value=shorten(entry.value, 120))

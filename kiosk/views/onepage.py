@@ -19,9 +19,9 @@ from kiosk.views.labels import (
     ACTOR_LABELS,
     CONDITION_LABELS,
     FIELD_LABELS,
-    HISTORY_LABELS,
     KIND_LABELS,
     STATUS_LABELS,
+    history_line,
 )
 
 QUESTIONS = (N_("What happened?"), N_("Why did it happen?"), N_("What did we do?"),
@@ -139,8 +139,7 @@ def one_page(record: Record, *, show_reporter: bool = True,
                 blocks += [Block("noteline", line, tr(AFTER_ACTION_LABELS[key])) for line in lines[1:]]
     if show_reporter and record.history:  # who changed what is for supervisors, like names
         blocks.append(Block("heading", tr(HISTORY)))
-        blocks += [Block("bullet", f"{when(h.at)} · {label(ACTOR_LABELS, h.by)} · "
-                                   f"{label(HISTORY_LABELS, h.what)}")
+        blocks += [Block("bullet", f"{when(h.at)} · {label(ACTOR_LABELS, h.by)} · {history_line(h, tr)}")
                    for h in record.history]
     return blocks
 

@@ -106,9 +106,9 @@ def team_page(team: Team, *, show_names: bool = True, translate: Callable[[str],
         areas = ", ".join(line.areas) if line.areas else tr("every area")
         blocks.append(Block("quote", f"{line.text} ({areas})", tr(LOOK_FOR)))
     if show_names and history and team.history:
-        from kiosk.views.labels import ACTOR_LABELS, HISTORY_LABELS
+        from kiosk.views.labels import ACTOR_LABELS, history_line
 
         blocks.append(Block("heading", tr(HISTORY)))
         blocks += [Block("bullet", f"{format_date(h.at, language, with_time=True)} · {label(ACTOR_LABELS, h.by)} · "
-                                   f"{label(HISTORY_LABELS, h.what)}") for h in team.history]
+                                   f"{history_line(h, tr)}") for h in team.history]
     return blocks

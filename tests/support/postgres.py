@@ -77,12 +77,17 @@ class Postgres:
         self._ensure_database()
         return self
 
-    def _ensure_database(self) -> None:
+    def _ensure_database(self, name: str = "plant") -> None:
         import psycopg
 
         with psycopg.connect(self.admin_url("postgres"), autocommit=True) as conn:
-            if conn.execute("SELECT 1 FROM pg_database WHERE datname = 'plant'").fetchone() is None:
-                conn.execute("CREATE DATABASE plant")
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+                conn.execute(f'CREATE DATABASE "{name}"')
+
+    def new_database(self, name: str) -> str:
+        """Another empty database on this cluster (a plant of its own); its owner's address."""
+        self._ensure_database(name)
+        return self.admin_url(name)
 
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
@@ -98,6 +103,6 @@ class Postgres:
         """The superuser over the Unix socket (``kiosk hub init`` on the office machine)."""
         return f"postgresql://postgres@/{database}?host={self.sockets}&port={self.port}"
 
-    def url(self, role: str) -> str:
+    def url(self, role: str, database: str = "plant") -> str:
         """A role over TCP, as a kiosk connects (its password from its password_file)."""
-        return f"postgresql://{role}@127.0.0.1:{self.port}/plant"
+        return f"postgresql://{role}@127.0.0.1:{self.port}/{database}"

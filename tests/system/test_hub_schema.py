@@ -41,10 +41,35 @@ def test_init_creates_and_upgrades_idempotently_and_status_says_so(tmp_path, pg)
     assert first.returncode == 0, first.stderr.decode()
     again = hub(tmp_path, pg, "init")
     said = again.stdout.decode()
-    assert again.returncode == 0 and "versión 1" in said and "(estaba en la 1)" in said
+    assert again.returncode == 0 and "versión 2" in said and "(estaba en la 2)" in said
     status = hub(tmp_path, pg, "status")
-    assert status.returncode == 0 and "esquema versión 1" in status.stdout.decode()
+    assert status.returncode == 0 and "esquema versión 2" in status.stdout.decode()
     assert not (tmp_path / "no-data-folder").exists()  # the hub's commands need no data folder
+
+
+def test_a_hub_at_version_1_is_upgraded_keeping_its_changes(tmp_path, pg):
+    from kiosk.hub import schema
+
+    url = pg.new_database("older")
+    with psycopg.connect(url) as conn:  # what the first release's init made
+        with conn.cursor() as cur:
+            cur.execute(f"CREATE SCHEMA {schema.SCHEMA}")
+            cur.execute(f"CREATE TABLE {schema.SCHEMA}.meta (key text PRIMARY KEY, value text NOT NULL)")
+            schema.STEPS[0](cur)
+            cur.execute(f"INSERT INTO {schema.SCHEMA}.meta VALUES ('schema', '1')")
+            cur.execute(f"INSERT INTO {schema.SCHEMA}.kiosks (name, role) VALUES ('prensas', 'kiosk_prensas')")
+            cur.execute(INSERT, ("prensas", 1, "records", "1", json.dumps({"id": "QPC-GB8"}), "1.0.prensas"))
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[hub]\nurl = "{url}"\nkiosk_name = "office"\nsslmode = "disable"\n', encoding="utf-8")
+    upgraded = run(["hub", "init", "--config", str(config)], data=tmp_path / "none")
+    assert upgraded.returncode == 0 and "(estaba en la 1)" in upgraded.stdout.decode()
+    with psycopg.connect(url) as conn:
+        assert conn.execute(f"SELECT kiosk, doc, versions FROM {schema.SCHEMA}.changes").fetchall() == [
+            ("prensas", {"id": "QPC-GB8"}, {})]
+        # The series column is there: the kiosk that was there gets one when it adds again.
+        made = run(["hub", "add-kiosk", "prensas", "--password-file", str(tmp_path / "p"), "--config", str(config)],
+                   data=tmp_path / "none")
+        assert made.returncode == 0 and "id_series = 1" in made.stdout.decode()
 
 
 def test_a_kiosk_writes_only_its_own_changes_each_once_and_the_reader_only_reads(tmp_path, pg):

@@ -1,0 +1,255 @@
+"""Kiosks syncing through a real PostgreSQL (issue 18): a report made on one kiosk is on the
+others after a round; applause adds up; a review draft changed on two kiosks at once keeps the
+later one and the other in the history ("changed also at kiosk …"), identically everywhere; a
+supervisor signs in at any kiosk; a kiosk whose id series another has is refused and syncs
+nothing; a clock a day ahead reorders nothing; and every kiosk exports the same thing.
+
+These run the sync's rounds in the test's own process (the worker's loop is tested with the
+kiosks as processes in test_hub_kiosks.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import HubConfig
+from kiosk.core.records import ReportDraft, Review
+from kiosk.core.supervisors import new_supervisor
+from kiosk.hub import schema
+from kiosk.hub.connect import connect
+from kiosk.hub.sync import SeriesTaken, sync_round
+from kiosk.storage import Repository, open_repository
+from kiosk.storage.sync import Capture, capture
+from tests.support.cli import run
+from tests.support.clock import NOW
+from tests.support.postgres import Postgres
+
+T0 = 1_795_000_000_000  # (wall milliseconds: late 2026)
+DAY_MS = 24 * 3600 * 1000
+
+
+@pytest.fixture(scope="module")
+def pg():
+    server = Postgres().start()
+    yield server
+    server.close()
+
+
+@dataclass
+class Kiosk:
+    name: str
+    repo: Repository
+    hook: Capture
+    config: HubConfig
+    series: int
+    wall: list[int]
+
+    def sync(self):
+        with connect(self.config, autocommit=True) as conn:
+            return sync_round(conn, self.hook, self.series)
+
+    def export(self) -> list[dict]:
+        done = run(["export", "--format", "jsonl"], data=self.repo.store.folder)
+        assert done.returncode == 0, done.stderr.decode()
+        return [json.loads(line) for line in done.stdout.decode().splitlines()]
+
+
+class Plant:
+    """A hub (a database of its own) and kiosks joining it."""
+
+    def __init__(self, pg: Postgres, tmp_path: Path, database: str) -> None:
+        self.pg, self.tmp, self.database = pg, tmp_path, database
+        self.owner = pg.new_database(database)
+        with connect(HubConfig(sslmode="disable"), url=self.owner) as conn:
+            schema.init(conn)
+        self.kiosks: list[Kiosk] = []
+
+    def kiosk(self, name: str, *, series: int = 0, skew_ms: int = 0,
+              before: Callable[[Repository], None] | None = None) -> Kiosk:
+        with connect(HubConfig(sslmode="disable"), url=self.owner) as conn:
+            password = schema.new_password()
+            _role, given = schema.add_kiosk(conn, name, password, series)
+        secret = self.tmp / f"{name}.pass"
+        secret.write_text(password + "\n")
+        config = HubConfig(url=self.pg.url(schema.kiosk_role(name), self.database), kiosk_name=name,
+                           password_file=str(secret), sslmode="disable")
+        repo = open_repository(self.tmp / name, clock=lambda: NOW, id_series=given)
+        if before is not None:  # what the kiosk did before it joined the plant
+            before(repo)
+            repo.move_huddles_into_series()
+        wall = [T0 + skew_ms]
+        made = Kiosk(name, repo, capture(repo.store, name, wall_ms=lambda: wall[0]), config, given, wall)
+        self.kiosks.append(made)
+        return made
+
+    def settle(self) -> None:
+        """Rounds until nobody has anything left to send (two passes: what one pulls may
+        make it write a history line the others then get)."""
+        for _ in range(3):
+            for kiosk in self.kiosks:
+                kiosk.sync()
+
+    def close(self) -> None:
+        for kiosk in self.kiosks:
+            kiosk.repo.close()
+
+
+@pytest.fixture
+def plant(pg, tmp_path, request):
+    made = Plant(pg, tmp_path, request.node.name.removeprefix("test_")[:40].lower())
+    yield made
+    made.close()
+
+
+def report(kiosk: Kiosk, text: str, kind: str = "near_miss", area: str = "Prensas"):
+    return kiosk.repo.add_report(ReportDraft(kind=kind, area=area, what_happened=text), areas=None)
+
+
+def test_a_report_on_one_kiosk_is_on_the_others_with_applause_adding_up(plant):
+    prensas, deposito, calidad = plant.kiosk("prensas"), plant.kiosk("deposito"), plant.kiosk("calidad")
+    made = report(prensas, "Cambio de matriz de la prensa 2 en 9 minutos", kind="win")
+    other = report(deposito, "Pallet mal apilado en el pasillo 3", area="Depósito")
+    assert made.id != other.id  # each kiosk numbers in its own series
+    plant.settle()
+    for kiosk in plant.kiosks:
+        assert kiosk.repo.get(made.id).what_happened == "Cambio de matriz de la prensa 2 en 9 minutos"
+        assert kiosk.repo.get(other.id).area == "Depósito"
+    # Applause on two kiosks while apart adds up: a counter, each kiosk's part kept.
+    prensas.repo.applaud(made.id)
+    deposito.repo.applaud(made.id)
+    deposito.repo.applaud(made.id)
+    plant.settle()
+    assert {kiosk.repo.get(made.id).applause for kiosk in plant.kiosks} == {3}
+    # "Seen this before?" at the warehouse finds the press shop's report.
+    found = calidad.repo.similar("cambio de matriz en la prensa 2")
+    assert made.id in [match.record.id for match in found if match.record]
+    exports = [kiosk.export() for kiosk in plant.kiosks]
+    assert exports[0] == exports[1] == exports[2] and len(exports[0]) == 2
+
+
+def test_a_review_changed_on_two_kiosks_at_once_keeps_the_later_and_the_other_in_the_history(plant):
+    prensas, deposito = plant.kiosk("prensas"), plant.kiosk("deposito")
+    made = report(prensas, "Se cortó la luz en la línea 1")
+    plant.settle()
+    # Apart: each supervisor saves a draft of the review; the warehouse's is later by the clock.
+    prensas.repo.save_review_draft(made.id, Review(what_happened="Corte de luz de 10 minutos"), by="Ana Gómez")
+    deposito.wall[0] += 60_000
+    deposito.repo.save_review_draft(made.id, Review(what_happened="Corte general, 12 minutos"), by="Luis Paz")
+    plant.settle()
+    for kiosk in plant.kiosks:
+        record = kiosk.repo.get(made.id)
+        assert record.review.what_happened == "Corte general, 12 minutos"
+        kept = [entry for entry in record.history if entry.what == "changed_elsewhere"]
+        assert [(entry.by, entry.fields) for entry in kept] == [("prensas", ("review",))]
+        assert "Corte de luz de 10 minutos" in kept[0].value
+    assert prensas.export() == deposito.export()
+    # A change made after seeing the other is simply newer: nothing more in the history.
+    prensas.repo.save_review_draft(made.id, Review(what_happened="Corte general de 12 minutos"), by="Ana Gómez")
+    plant.settle()
+    record = deposito.repo.get(made.id)
+    assert record.review.what_happened == "Corte general de 12 minutos"
+    assert len([entry for entry in record.history if entry.what == "changed_elsewhere"]) == 1
+
+
+def test_a_supervisor_added_at_one_kiosk_signs_in_at_another(plant):
+    prensas, deposito = plant.kiosk("prensas"), plant.kiosk("deposito")
+    prensas.repo.add_supervisor(new_supervisor("Marta Ruiz", "4711", admin=True, now=NOW))
+    deposito.repo.add_supervisor(new_supervisor("Luis Paz", "8080", admin=True, now=NOW))
+    plant.settle()
+    for kiosk in (prensas, deposito):
+        assert sorted(s.name for s in kiosk.repo.supervisors()) == ["Luis Paz", "Marta Ruiz"]
+    assert deposito.repo.check_supervisor_pin("marta ruiz", "4711").ok
+    # Wrong tries stay where they were typed (a lockout is the kiosk's own).
+    assert not deposito.repo.check_supervisor_pin("Luis Paz", "0000").ok
+    plant.settle()
+    assert prensas.repo.find_supervisor("Luis Paz").failures == 0
+    # Removed at one kiosk: removed at every kiosk.
+    deposito.repo.remove_supervisor("Marta Ruiz")
+    plant.settle()
+    assert [s.name for s in prensas.repo.supervisors()] == ["Luis Paz"]
+
+
+def test_a_kiosk_whose_id_series_another_has_is_refused_and_syncs_nothing(plant):
+    prensas = plant.kiosk("prensas", series=5)
+    report(prensas, "Se trabó la prensa 2")
+    prensas.sync()
+    copy = plant.kiosk("copia", series=6)
+    copy.series = 5  # (as if its folder numbered in series 5 all along)
+    with pytest.raises(SeriesTaken) as refused:
+        copy.sync()
+    assert refused.value.holder == "prensas"
+    assert copy.repo.count() == 0 and copy.hook.cursor == 0
+
+
+def test_a_clock_a_day_ahead_reorders_nothing(plant):
+    prensas, ahead = plant.kiosk("prensas"), plant.kiosk("adelantado", skew_ms=DAY_MS)
+    made = report(prensas, "Fuga de aceite en la prensa 4")
+    plant.settle()
+    # The kiosk a day ahead changes the draft first; the press shop changes it after seeing it.
+    ahead.repo.save_review_draft(made.id, Review(what_happened="Fuga chica"), by="Luis Paz")
+    plant.settle()
+    prensas.wall[0] += 1000  # its clock is a day behind the other's stamps, and a second on
+    prensas.repo.save_review_draft(made.id, Review(what_happened="Fuga en el retén, cambiado"), by="Ana Gómez")
+    plant.settle()
+    for kiosk in plant.kiosks:
+        record = kiosk.repo.get(made.id)
+        assert record.review.what_happened == "Fuga en el retén, cambiado"  # the later change, by what came after
+        assert not [entry for entry in record.history if entry.what == "changed_elsewhere"]
+
+
+def test_pushing_twice_stores_once_and_a_pull_resumes_from_its_cursor(plant):
+    prensas, deposito = plant.kiosk("prensas"), plant.kiosk("deposito")
+    for n in range(5):
+        report(prensas, f"Casi accidente número {n} con el autoelevador")
+    waiting = prensas.hook.pending()
+    prensas.sync()
+    # A kill after the hub's commit and before the outbox's: the same rows are sent again.
+    from kiosk.hub.sync import push
+
+    with connect(prensas.config, autocommit=True) as conn:
+        for change in waiting:
+            prensas.hook.store.commit([("put", "sync_outbox", f"{change.numbers[-1]:012d}",
+                                        {"table": change.table, "key": change.key, "hlc": change.stamp})],
+                                      hooked=False)
+        assert push(conn, prensas.hook) == 5
+        rows = conn.execute("SELECT count(*) FROM kiosk_hub.changes").fetchone()
+    assert rows == (5,)
+    deposito.sync()
+    assert deposito.repo.count() == 5
+    cursor = deposito.hook.cursor
+    deposito.repo.close()
+    reopened = open_repository(deposito.repo.store.folder, clock=lambda: NOW, id_series=deposito.series)
+    deposito.repo, deposito.hook = reopened, capture(reopened.store, "deposito", wall_ms=lambda: T0)
+    assert deposito.hook.cursor == cursor
+    assert deposito.sync().pulled == 0
+
+
+def test_entries_made_on_two_kiosks_to_one_work_item_are_all_kept_and_huddles_do_not_collide(plant):
+    def huddle_before_joining(repo):
+        repo.open_huddle("Prensas")
+
+    prensas = plant.kiosk("prensas", before=huddle_before_joining)
+    deposito = plant.kiosk("deposito", before=huddle_before_joining)
+    item = prensas.repo.open_work_item(title="Prueba de la matriz nueva", area="Prensas", opened_by="Marta Ruiz")
+    plant.settle()
+    # Apart, at the same moment, each kiosk adds an entry to the same item.
+    prensas.repo.add_work_entry(item.id, kind="win", text="Primera pieza buena al tercer golpe", by="Ana")
+    deposito.repo.add_work_entry(item.id, kind="lesson", text="Avisar al depósito antes del cambio", by="Luis")
+    later = deposito.repo.open_huddle("Depósito")
+    plant.settle()
+    for kiosk in plant.kiosks:
+        entries = kiosk.repo.work_item(item.id).entries
+        assert sorted(entry.text for entry in entries) == ["Avisar al depósito antes del cambio",
+                                                          "Primera pieza buena al tercer golpe"]
+        assert len(kiosk.repo.huddles()) == 3  # both kiosks' first huddles, and the warehouse's
+    # Positions are the same on every kiosk: applause at one lands on the same entry at the other.
+    position = [e.text for e in deposito.repo.work_item(item.id).entries].index("Avisar al depósito antes del cambio")
+    prensas.repo.applaud_work_entry(item.id, position)
+    plant.settle()
+    assert deposito.repo.work_item(item.id).entries[position].applause == 1
+    assert later.id in {huddle.id for huddle in prensas.repo.huddles()}
+    assert prensas.export() == deposito.export()
