@@ -2031,6 +2031,26 @@ def exchange_main(tmp: Path, sizes: list[int], out: Path | None) -> int:
     return 0
 
 
+def run_hub(tmp: Path) -> dict[str, Any]:
+    from hub_bench import bench_hub
+
+    log(f"[{label(TARGET_SIZE)}] the plant hub")
+    return bench_hub(tmp, exchange_docs(TARGET_SIZE), log)
+
+
+def hub_main(tmp: Path, out: Path | None) -> int:
+    """``--hub``: only the plant hub's figures."""
+    from hub_bench import render_hub
+
+    started = time.perf_counter()
+    result = run_hub(tmp)
+    print(render_hub(result))
+    print(f"\n(total run time {time.perf_counter() - started:.1f} s; {cpu_model()}, {os.cpu_count()} cores)")
+    if out:
+        out.write_text(json.dumps({"hub": result}, indent=2) + "\n")
+    return 0
+
+
 # ---------------------------------------------------------------------------------------------
 # Main
 
@@ -2056,6 +2076,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="where to put the temporary data (a real disk, not tmpfs)")
     parser.add_argument("--record-page", type=int, metavar="RUNS", default=0,
                         help="only time the record page's misses by kind (D11), RUNS times")
+    parser.add_argument("--hub", action="store_true",
+                        help="only the plant hub's figures (initial sync, lag, saves with the hub up, slow, "
+                             "down) on 25000 demo records")
     parser.add_argument("--exchange", action="store_true",
                         help="only the export (every format) and import figures of demo records, "
                              "at --sizes (default 25000,100000)")
@@ -2064,6 +2087,8 @@ def main(argv: list[str] | None = None) -> int:
         return record_page_main(args.tmp, args.record_page)
     if args.exchange:
         return exchange_main(args.tmp, args.sizes or list(EXCHANGE_SIZES), args.out)
+    if args.hub:
+        return hub_main(args.tmp, args.out)
     sizes = args.sizes or ([1_000] if args.quick else list(DEFAULT_SIZES))
     plan = Plan(args.quick)
 
@@ -2115,15 +2140,26 @@ def main(argv: list[str] | None = None) -> int:
         except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:  # the rest still prints
             traceback.print_exc()
             log(f"export and import figures not measured: {exc}")
+    hub: dict[str, Any] = {}
+    if TARGET_SIZE in sizes and not args.quick:
+        try:
+            hub = run_hub(args.tmp)
+        except Exception as exc:  # the rest still prints
+            traceback.print_exc()
+            log(f"the hub's figures not measured: {exc}")
     meta["elapsed_s"] = round(time.perf_counter() - started, 1)
 
     print(render(meta, sizes, results))
     if exchange:
         print("\n" + render_exchange(exchange))
+    if hub:
+        from hub_bench import render_hub
+
+        print("\n" + render_hub(hub))
     print(f"\n(total run time {meta['elapsed_s']} s)")
     if args.out:
         payload = {"meta": meta, "sizes": sizes, "results": {str(s): results[s] for s in sizes},
-                   "exchange": {str(s): r for s, r in exchange.items()}}
+                   "exchange": {str(s): r for s, r in exchange.items()}, "hub": hub}
         args.out.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         log(f"results written to {args.out}")
     return 0

@@ -61,6 +61,9 @@ class ServeConfig:
     enabled: bool = False
     host: str = "0.0.0.0"
     port: int = 8080
+    #: The office's page (``kiosk serve`` as ``kiosk serve --hub``): its own data folder kept
+    #: in step with the plant hub, so the serve unit needs no change on the office machine.
+    hub: bool = False
 
 
 @dataclass(frozen=True)
@@ -215,6 +218,7 @@ _SCHEMA: dict[str, Callable[[Any], str | None]] = {
     "serve.enabled": _boolean,
     "serve.host": _text(re.compile(r"^[A-Za-z0-9.:\-]+$"), "an address such as 0.0.0.0 or 127.0.0.1"),
     "serve.port": _int_range(1, 65535),
+    "serve.hub": _boolean,
     "backup.dir": _text(),
     "backup.keep": _int_range(1, 365),
     "storage.generations": _int_range(1, 20),

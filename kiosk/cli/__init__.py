@@ -278,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "print" and not args.followups and not (args.id and args.slip):
         parser.error(_("kiosk print needs a record number and --slip, or --followups"))
     i18n.set_language(config.language)
-    reader = reads_only(args)
+    reader = reads_only(args) and not (command == "serve" and config.serve.hub)
     if reader and not folder.is_dir() and command not in NO_DATA:
         print(_("The data folder {folder} does not exist (is --data or KIOSK_DATA right?). "
                 "Nothing was read or made.").format(folder=folder), file=sys.stderr)

@@ -23,7 +23,7 @@ def cmd_serve(args: Args, config: Config, folder: Path) -> int:
     for handler in logging.getLogger().handlers:
         handler.addFilter(RateLimitFilter())
     hub = None
-    if getattr(args, "hub", False):
+    if getattr(args, "hub", False) or config.serve.hub:
         # The office: its own copy of the plant's records, kept by the hub's sync, so that any
         # slip's QR opens from any phone on the plant's network.
         if not config.hub.url:

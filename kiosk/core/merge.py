@@ -25,6 +25,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from itertools import pairwise
 from typing import Any
 
 from kiosk.core.hlc import Stamp
@@ -98,9 +99,10 @@ class Versioned:
     doc: Doc
     stamps: Mapping[str, str] = field(default_factory=dict)
     counts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
-    #: field → the stamp of the value its last change replaced, where it was made: a value
-    #: stamped after it was not known there, so the two changes were concurrent.
-    parents: Mapping[str, str] = field(default_factory=dict)
+    #: field → what the kiosk that wrote its value knew of the field then: kiosk → the newest
+    #: stamp of that kiosk's values it had seen. A value the winner had not seen was written
+    #: at the same time as it (concurrently), and stays readable as superseded.
+    context: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, order=True)
@@ -133,7 +135,7 @@ def join(a: Versioned, b: Versioned, rules: Rules) -> tuple[Versioned, list[Supe
     """
     doc: Doc = {}
     stamps: dict[str, str] = {}
-    parents: dict[str, str] = {}
+    context: dict[str, dict[str, str]] = {}
     counts: dict[str, dict[str, int]] = {}
     lost: list[Superseded] = []
     names = list(a.doc) + [name for name in b.doc if name not in a.doc]
@@ -171,18 +173,39 @@ def join(a: Versioned, b: Versioned, rules: Rules) -> tuple[Versioned, list[Supe
             if winner.stamps.get(name) or loser.stamps.get(name):
                 stamps[name] = max(winner.stamps.get(name, ""), loser.stamps.get(name, ""),
                                    key=lambda text: _stamp({name: text}, name))
-            # (One change seen twice has one parent; should two disagree, the later, on both sides.)
-            parent = (max(a.parents.get(name, ""), b.parents.get(name, ""), key=lambda text: _stamp({name: text}, name))
-                      if first == second else winner.parents.get(name, ""))
-            if parent:
-                parents[name] = parent
-            # The losing value was not known where the winning change was made (it is stamped
-            # after the value that change replaced): two changes at once, and the loser stays
-            # readable. A value the winner knew and replaced is simply older.
-            concurrent = _stamp(loser.stamps, name) > _stamp(winner.parents, name)
+            # (One change seen twice has one context; should two disagree, the union, on both sides.)
+            known = (_newest_each(a.context.get(name, {}), b.context.get(name, {})) if first == second
+                     else dict(winner.context.get(name, {})))
+            if known:
+                context[name] = known
+            # The losing value was not known where the winning change was made: two changes at
+            # once, and the loser stays readable. A value the winner had seen is simply older.
+            lost_stamp = loser.stamps.get(name, "")
+            concurrent = bool(lost_stamp) and not _seen(winner.context.get(name, {}), lost_stamp)
             if name in loser.doc and concurrent and _canonical(loser.doc.get(name)) != _canonical(doc[name]):
-                lost.append(Superseded(name, loser.stamps.get(name, ""), _canonical(loser.doc.get(name))))
-    return Versioned(doc, stamps, counts, parents), sorted(lost)
+                lost.append(Superseded(name, lost_stamp, _canonical(loser.doc.get(name))))
+    return Versioned(doc, stamps, counts, context), sorted(lost)
+
+
+def _order(text: str) -> tuple[int, int, str]:
+    return _stamp({"": text}, "")
+
+
+def _newest_each(*contexts: Mapping[str, str]) -> dict[str, str]:
+    """Per kiosk, the newest stamp any of ``contexts`` has seen."""
+    out: dict[str, str] = {}
+    for known in contexts:
+        for kiosk, text in known.items():
+            if kiosk not in out or _order(text) > _order(out[kiosk]):
+                out[kiosk] = text
+    return dict(sorted(out.items()))
+
+
+def _seen(known: Mapping[str, str], text: str) -> bool:
+    """Whether a context has seen the value stamped ``text`` (or a later one of its kiosk)."""
+    stamp = Stamp.parse(text)
+    have = known.get(stamp.kiosk, "")
+    return bool(have) and _order(have) >= _order(text)
 
 
 def local_change(before: Versioned | None, after: Doc, stamp: Stamp, rules: Rules) -> Versioned:
@@ -192,7 +215,7 @@ def local_change(before: Versioned | None, after: Doc, stamp: Stamp, rules: Rule
     A counter that went down (an imported document, say) lowers this kiosk's own part only."""
     previous = before.doc if before is not None else {}
     stamps = dict(before.stamps) if before is not None else {}
-    parents = dict(before.parents) if before is not None else {}
+    context = {name: dict(known) for name, known in (before.context if before is not None else {}).items()}
     counts = {name: dict(parts) for name, parts in (before.counts if before is not None else {}).items()}
     for name, value in after.items():
         if name in rules.local or name in rules.sets or name == rules.history:
@@ -205,10 +228,11 @@ def local_change(before: Versioned | None, after: Doc, stamp: Stamp, rules: Rule
                 del parts[stamp.kiosk]
             continue
         if name not in previous or _canonical(previous[name]) != _canonical(value):
-            if stamps.get(name):
-                parents[name] = stamps[name]
+            if stamps.get(name):  # what this kiosk knew: the value it replaced, and all that one knew
+                old = stamps[name]
+                context[name] = _newest_each(context.get(name, {}), {Stamp.parse(old).kiosk: old})
             stamps[name] = stamp.text()
-    return Versioned(dict(after), stamps, counts, parents)
+    return Versioned(dict(after), stamps, counts, context)
 
 
 #: The ``what`` of a history entry that keeps a value which lost to a later change elsewhere.
@@ -259,3 +283,26 @@ def _readable(value: Any) -> str:
     if value is None or isinstance(value, bool):
         return ""
     return str(value)
+
+
+def normal_form(doc: Doc, rules: Rules) -> Doc:
+    """``doc`` with its sets and history in the order a join gives them (the form every kiosk
+    keeps, so that their documents are equal). Quick for what a save usually holds — lists
+    already in order, without repeats — and the join's own work for the rest."""
+    out = doc
+    for name in (*rules.sets, *((rules.history,) if rules.history else ())):
+        items = doc.get(name)
+        if not isinstance(items, list) or len(items) < 2:
+            continue
+        if name == rules.history or name in rules.in_time:
+            keys = [str(item.get("at", "")) if isinstance(item, Mapping) else "" for item in items]
+        else:
+            identity = rules.sets[name]
+            keys = [identity(item) for item in items]
+        if all(first < second for first, second in pairwise(keys)):
+            continue  # in order, and no two alike: as the join would give it
+        whole = Versioned({name: items})
+        if out is doc:
+            out = dict(doc)
+        out[name] = join(whole, whole, rules)[0].doc[name]
+    return out

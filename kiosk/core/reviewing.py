@@ -156,8 +156,11 @@ def keep_draft(record: Record, review: Review, *, by: str, now: datetime) -> Rec
     last = changed.history[-1] if changed.history else None
     if last is not None and last.what == entry.what and last.by == by:
         # One line per sitting, not per question answered (walk item 11: a review wrote ~20
-        # "draft saved" lines and the one-page view ran to several screens): the line moves on.
-        return replace(changed, history=(*changed.history[:-1], entry))
+        # "draft saved" lines and the one-page view ran to several screens): the sitting's line
+        # stays as it was, saying when it began. (It once moved on to the latest save, the one
+        # place a history was rewritten: kiosks of a plant unite their histories, so a line
+        # taken back at one kiosk stays at the others, and the kiosks would never agree.)
+        return changed
     return with_history(changed, entry)
 
 

@@ -18,6 +18,8 @@ wait for it: they are acknowledged by the local journal as without a hub.
 from __future__ import annotations
 
 import logging
+import os
+import select
 import threading
 import time
 from collections.abc import Callable
@@ -37,7 +39,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PUSH_BATCH, PULL_BATCH = 500, 1000
+#: Pulled changes applied per journal transaction (a save waits for at most one of them).
+APPLY_BATCH = 200
 #: Seconds between rounds with nothing to wake the worker (a NOTIFY lost with a connection).
+#: (Not a poll: a save and the hub's NOTIFY wake it at once.)
 IDLE_ROUND = 5.0
 #: Seconds between tries while the hub is away: doubling from the first to the last.
 RETRY_FIRST, RETRY_LAST = 1.0, 30.0
@@ -118,7 +123,13 @@ def pull(conn: psycopg.Connection[Any], hook: Capture, limit: int = PULL_BATCH) 
         return 0, Applied(0, 0, hook.cursor)
     changes = [Incoming(int(row[0]), str(row[1]), str(row[2]), str(row[3]), row[4], dict(row[5] or {}),
                         str(row[6])) for row in rows]
-    return len(rows), hook.apply(changes, cursor=changes[-1].id)
+    changed = refused = 0
+    for start in range(0, len(changes), APPLY_BATCH):  # (the store's lock held briefly each time)
+        chunk = changes[start:start + APPLY_BATCH]
+        applied = hook.apply(chunk, cursor=chunk[-1].id)
+        changed += applied.changed
+        refused += applied.refused
+    return len(rows), Applied(changed, refused, hook.cursor)
 
 
 def push(conn: psycopg.Connection[Any], hook: Capture, limit: int = PUSH_BATCH) -> int:
@@ -140,9 +151,11 @@ def push(conn: psycopg.Connection[Any], hook: Capture, limit: int = PUSH_BATCH) 
 
 
 def sync_round(conn: psycopg.Connection[Any], hook: Capture, series: int,
-               progress: Callable[[int, int], None] | None = None, *, prepared: bool = False) -> Round:
+               progress: Callable[[int, int], None] | None = None, *, prepared: bool = False,
+               quick: bool = False) -> Round:
     """Everything the hub has that this kiosk has not, and the other way round (``prepared``:
-    this connection has checked the hub and claimed the series already)."""
+    this connection has checked the hub and claimed the series already; ``quick``: the
+    pushed rows may stay in the outbox's journal a while, see Capture.pushed)."""
     if not prepared:
         prepare(conn, hook, series)
         hook.enrol()
@@ -165,6 +178,8 @@ def sync_round(conn: psycopg.Connection[Any], hook: Capture, series: int,
         pushed += sent
         if not sent:
             break
+    if not quick:
+        hook.flush_sent()
     return Round(pushed, pulled, changed, refused)
 
 
@@ -177,13 +192,17 @@ class SyncWorker:
         self.config = config
         self.series = series
         self.on_status = on_status
-        self._wake = threading.Event()
+        # A save wakes the worker through a pipe, so that one select() waits for it and for the
+        # hub's NOTIFY at once: a change goes out at once, not at the next poll.
+        self._wake_read, self._wake_write = os.pipe()
+        os.set_blocking(self._wake_read, False)
+        os.set_blocking(self._wake_write, False)
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._status = HubStatus(since=time.time(), waiting=hook.waiting(), series=series)
         self._thread: threading.Thread | None = None
         self._conn: psycopg.Connection[Any] | None = None
-        hook.on_queued = self._wake.set
+        hook.on_queued = self.wake
 
     @classmethod
     def for_repository(cls, repo: Repository, config: HubConfig, **kwargs: Any) -> SyncWorker:
@@ -201,7 +220,7 @@ class SyncWorker:
 
     def stop(self, timeout: float = 2.0) -> None:
         self._stop.set()
-        self._wake.set()
+        self.wake()
         conn = self._conn
         if conn is not None:
             try:
@@ -210,9 +229,23 @@ class SyncWorker:
                 log.debug("cancelling the hub's query failed", exc_info=True)
         if self._thread is not None:
             self._thread.join(timeout)
+        try:
+            self.hook.flush_sent()
+        except Exception:  # (a full disk: they are sent again next time, and stored once)
+            log.warning("the pushed changes could not be dropped from the outbox", exc_info=True)
 
     def wake(self) -> None:
-        self._wake.set()
+        try:
+            os.write(self._wake_write, b"!")
+        except (BlockingIOError, OSError):
+            pass  # (already woken: the pipe is full)
+
+    def _woken(self) -> None:
+        try:
+            while os.read(self._wake_read, 4096):
+                pass
+        except (BlockingIOError, OSError):
+            pass
 
     def status(self) -> HubStatus:
         with self._lock:
@@ -234,6 +267,7 @@ class SyncWorker:
     def _run(self) -> None:
         wait = RETRY_FIRST
         while not self._stop.is_set():
+            self._woken()
             try:
                 self._session()
                 wait = RETRY_FIRST
@@ -253,7 +287,7 @@ class SyncWorker:
                 wait = min(wait * 2, RETRY_LAST) if self._status.state == "offline" else RETRY_FIRST
             finally:
                 self._close()
-            self._stop.wait(wait)
+            select.select([self._wake_read], [], [], wait)  # (a stop wakes it)
 
     def _session(self) -> None:
         self._conn = conn = connect(self.config, autocommit=True)
@@ -264,12 +298,16 @@ class SyncWorker:
         self._round(conn)
         self._set(state="connected", problem="", series_holder="", progress=None)
         while not self._stop.is_set():
-            woken = self._wake.wait(0) or any(True for _ in conn.notifies(timeout=0.2, stop_after=1))
-            if not woken:
-                idle = time.time() - self._status.last_round
-                if idle < IDLE_ROUND and not self._wake.is_set():
-                    continue
-            self._wake.clear()
+            ready, _, _ = select.select([conn.fileno(), self._wake_read], [], [], IDLE_ROUND)
+            if self._stop.is_set():
+                return
+            if self._wake_read in ready:
+                self._woken()
+            if conn.fileno() in ready:
+                for _notify in conn.notifies(timeout=0.01):  # (taken in; the round pulls them)
+                    pass
+            if not ready:
+                self.hook.flush_sent()  # a quiet moment: drop what the hub holds from the outbox
             self._round(conn)
 
     def _round(self, conn: psycopg.Connection[Any]) -> None:
@@ -279,7 +317,7 @@ class SyncWorker:
             if joining and total > PULL_BATCH:
                 self._set(progress=(done, total))
 
-        result = sync_round(conn, self.hook, self.series, progress, prepared=True)
+        result = sync_round(conn, self.hook, self.series, progress, prepared=True, quick=True)
         newest, _own = hub_position(conn, self.hook.kiosk)
         self._set(last_round=time.time(), behind=max(0, newest - self.hook.cursor), progress=None)
         if result.pushed or result.pulled:

@@ -16,7 +16,7 @@ the values that lost to a change made at the same time elsewhere written into th
 checked like an import, and committed with the new pull cursor in one journal transaction. A
 kill before that commit applies nothing; after it, the cursor has moved: nothing twice.
 
-Tables: ``sync_versions`` (``"<table>:<key>"`` → stamps, counts, parents; ``deleted``: the
+Tables: ``sync_versions`` (``"<table>:<key>"`` → stamps, counts, context; ``deleted``: the
 stamp of a removal), ``sync_outbox`` (``"<number, 12 digits>"`` → table, key, stamp) and
 ``sync_state`` (the clock's last stamp, the outbox's last number, the pull cursor).
 
@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kiosk.core.hlc import Clock, Stamp, StampError
-from kiosk.core.merge import RULES, Versioned, join, keep_superseded, local_change
+from kiosk.core.merge import RULES, Versioned, join, keep_superseded, local_change, normal_form
 from kiosk.core.records import ValidationError, record_from_doc, record_to_doc
 from kiosk.core.text import fold
 from kiosk.storage.format import Op
@@ -52,6 +52,8 @@ SUPERVISORS = "supervisors"
 #: At most this many documents are given their first versions in one transaction when a kiosk
 #: with data connects for the first time.
 ENROL_BATCH = 1000
+#: Pushed outbox rows are dropped from the journal once this many wait, or after this long.
+SENT_BATCH, SENT_SECONDS = 500, 5.0
 
 
 def versions_key(table: str, key: str) -> str:
@@ -73,12 +75,12 @@ def versioned(store: JournalStore, table: str, key: str) -> Versioned | None:
     if doc is None:
         return None
     meta = _meta(store, table, key)
-    return Versioned(dict(unpacked(doc)), meta.get("stamps", {}), meta.get("counts", {}), meta.get("parents", {}))
+    return Versioned(dict(unpacked(doc)), meta.get("stamps", {}), meta.get("counts", {}), meta.get("context", {}))
 
 
 def _versions_doc(state: Versioned, deleted: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {"stamps": dict(state.stamps), "counts": {n: dict(c) for n, c in state.counts.items()},
-                           "parents": dict(state.parents)}
+                           "context": {n: dict(k) for n, k in state.context.items()}}
     if deleted:
         out["deleted"] = deleted
     return out
@@ -174,7 +176,11 @@ class Capture:
         self.pulled_at = str(state.get("pulled_at", ""))
         #: The folder's documents that predate the hub still get their first versions.
         self.enrolled = bool(state.get("enrolled", False))
-        #: Called (outside the lock) after a commit that queued something: wakes the pusher.
+        #: Outbox rows the hub holds, not yet dropped here (see :meth:`pushed`).
+        self._sent: set[int] = set()
+        self._sent_since = time.monotonic()
+        #: Called when a transaction queues something (a local change; a pulled one that wrote
+        #: a superseded value into a history): wakes the pusher.
         self.on_queued: Callable[[], None] | None = None
 
     # -- local changes ---------------------------------------------------------------------
@@ -190,20 +196,22 @@ class Capture:
             rules = RULES[table]
             stamp = self.clock.now(self.wall_ms())
             if op[0] == "put":
-                after = local_change(versioned(self.store, table, op[2]), op[3], stamp, rules)
-                merged, _lost = join(after, after, rules)  # the merged form: sets in their order
-                out.append(("put", table, op[2], merged.doc))
-                extra.append(("put", VERSIONS, versions_key(table, op[2]), _versions_doc(merged)))
+                doc = normal_form(op[3], rules)  # the merged form: sets in their order
+                after = local_change(versioned(self.store, table, op[2]), doc, stamp, rules)
+                out.append(("put", table, op[2], doc))
+                extra.append(("put", VERSIONS, versions_key(table, op[2]), _versions_doc(after)))
             else:
                 out.append(op)
                 before = _meta(self.store, table, op[2])
-                gone = Versioned({}, before.get("stamps", {}), before.get("counts", {}), before.get("parents", {}))
+                gone = Versioned({}, before.get("stamps", {}), before.get("counts", {}), before.get("context", {}))
                 extra.append(("put", VERSIONS, versions_key(table, op[2]), _versions_doc(gone, stamp.text())))
             self.outbox += 1
             extra.append(("put", OUTBOX, f"{self.outbox:012d}", {"table": table, "key": op[2], "hlc": stamp.text(),
                                                                 **self._name_of(table, op)}))
         if extra:
             extra.append(self._state_op())
+            if self.on_queued is not None:
+                self.on_queued()  # (the pusher waits for the store's lock: it finds the row committed)
         return [*out, *extra]
 
     def _name_of(self, table: str, op: Op) -> dict[str, str]:
@@ -253,7 +261,7 @@ class Capture:
 
     def waiting(self) -> int:
         with self.store.lock:
-            return len(self.store.tables.get(OUTBOX, {}))
+            return len(self.store.tables.get(OUTBOX, {})) - len(self._sent)
 
     def pending(self, limit: int = 500) -> list[Outgoing]:
         """The oldest changes still to push, each document once in its newest state."""
@@ -261,7 +269,9 @@ class Capture:
             rows: dict[str, Any] = self.store.tables.get(OUTBOX, {})
             by_document: dict[tuple[str, str], list[int]] = {}
             last: dict[tuple[str, str], dict[str, Any]] = {}
-            for number in sorted(rows)[:limit]:
+            for number in sorted(rows)[:limit + len(self._sent)]:
+                if int(number) in self._sent:
+                    continue
                 row = rows[number]
                 by_document.setdefault((row["table"], row["key"]), []).append(int(number))
                 last[(row["table"], row["key"])] = row
@@ -270,7 +280,7 @@ class Capture:
                 row = last[(table, key)]
                 doc = self.store.tables.get(table, {}).get(key)
                 meta = _meta(self.store, table, key)
-                versions: dict[str, Any] = {name: meta[name] for name in ("stamps", "counts", "parents", "deleted")
+                versions: dict[str, Any] = {name: meta[name] for name in ("stamps", "counts", "context", "deleted")
                                             if name in meta}
                 plant_key = _plant_key(table, key, doc, row)
                 out.append(Outgoing(tuple(numbers), table, plant_key, dict(unpacked(doc)) if doc is not None else None,
@@ -278,18 +288,32 @@ class Capture:
             return sorted(out, key=lambda change: change.numbers[-1])
 
     def pushed(self, numbers: Iterable[int]) -> None:
-        """The hub holds these outbox rows now: drop them (a kill before this pushes them
-        again, which the hub stores once)."""
-        ops: list[Op] = [("del", OUTBOX, f"{number:012d}") for number in numbers]
-        if ops:
-            with self.store.lock:
-                self.pushed_at = self._now_text()
-                self.store.commit([*ops, self._state_op()], hooked=False)
+        """The hub holds these outbox rows now. They are dropped from the journal in batches
+        (:meth:`flush_sent`), not one fdatasync per push competing with the saves: a kill
+        before that only sends them again, which the hub stores once."""
+        with self.store.lock:
+            self._sent.update(numbers)
+            self.pushed_at = self._now_text()
+        if len(self._sent) >= SENT_BATCH or time.monotonic() - self._sent_since >= SENT_SECONDS:
+            self.flush_sent()
+
+    def flush_sent(self) -> None:
+        """Drop the outbox rows the hub holds (one transaction)."""
+        with self.store.lock:
+            self._sent_since = time.monotonic()
+            if not self._sent:
+                return
+            rows = self.store.tables.get(OUTBOX, {})
+            ops: list[Op] = [("del", OUTBOX, key) for number in sorted(self._sent)
+                             if (key := f"{number:012d}") in rows]
+            self.store.commit([*ops, self._state_op()], hooked=False)
+            self._sent.clear()
 
     def adopt_numbering(self, hub_highest: int) -> None:
         """The hub already holds this kiosk's changes up to ``hub_highest`` while the outbox's
         counter is lower (the folder came back from a backup): number on after them, and
         renumber what waits, or the hub would take the new changes for ones it has."""
+        self.flush_sent()
         with self.store.lock:
             if hub_highest <= self.outbox:
                 return
@@ -377,13 +401,13 @@ class Capture:
                 return None
             return where, (None, {**meta, "deleted": _newest([remote_deleted, local_deleted])})
         remote = Versioned(dict(change.doc), versions.get("stamps", {}), versions.get("counts", {}),
-                           versions.get("parents", {}))
+                           versions.get("context", {}))
         if doc is None:
             if local_deleted and _newest(remote.stamps.values()) <= local_deleted:
                 return None  # changed before it was removed here: it stays removed
             merged, lost = join(remote, remote, rules)
         else:
-            local = Versioned(doc, meta.get("stamps", {}), meta.get("counts", {}), meta.get("parents", {}))
+            local = Versioned(doc, meta.get("stamps", {}), meta.get("counts", {}), meta.get("context", {}))
             merged, lost = join(local, remote, rules)
         new_doc = dict(merged.doc)
         if doc is None:

@@ -43,7 +43,10 @@ def _free_port() -> int:
 class Postgres:
     """One throwaway cluster with a database ``plant``."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, crash_safe: bool = False) -> None:
+        #: Commits durable before they are acknowledged (synchronous_commit on, as PostgreSQL
+        #: ships): needed where the test kills PostgreSQL; otherwise off, for speed.
+        self.crash_safe = crash_safe
         self.bin = binaries()
         # A short path: a Unix socket's name may not exceed about 100 bytes.
         self.root = Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
@@ -70,8 +73,9 @@ class Postgres:
         if not (self.data / "PG_VERSION").exists():
             self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth-local=trust",
                       "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C")
+        # fsync off: the tests kill processes, never the machine, and the page cache survives that.
         options = (f"-k {self.sockets} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off")
+                   f"-c synchronous_commit={'on' if self.crash_safe else 'off'} -c full_page_writes=off")
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "server.log"), "-w",
                   "-t", "60", "start")
         self._ensure_database()

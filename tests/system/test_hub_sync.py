@@ -10,8 +10,10 @@ kiosks as processes in test_hub_kiosks.py)."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -25,7 +27,7 @@ from kiosk.hub.sync import SeriesTaken, sync_round
 from kiosk.storage import Repository, open_repository
 from kiosk.storage.sync import Capture, capture
 from tests.support.cli import run
-from tests.support.clock import NOW
+from tests.support.clock import ART, NOW
 from tests.support.postgres import Postgres
 
 T0 = 1_795_000_000_000  # (wall milliseconds: late 2026)
@@ -77,11 +79,13 @@ class Plant:
         secret.write_text(password + "\n")
         config = HubConfig(url=self.pg.url(schema.kiosk_role(name), self.database), kiosk_name=name,
                            password_file=str(secret), sslmode="disable")
-        repo = open_repository(self.tmp / name, clock=lambda: NOW, id_series=given)
+        wall = [T0 + skew_ms]
+        # The kiosk's clock, as its records' times and its stamps see it.
+        repo = open_repository(self.tmp / name, clock=lambda: datetime.fromtimestamp(wall[0] / 1000, ART),
+                               id_series=given)
         if before is not None:  # what the kiosk did before it joined the plant
             before(repo)
             repo.move_huddles_into_series()
-        wall = [T0 + skew_ms]
         made = Kiosk(name, repo, capture(repo.store, name, wall_ms=lambda: wall[0]), config, given, wall)
         self.kiosks.append(made)
         return made
@@ -253,3 +257,59 @@ def test_entries_made_on_two_kiosks_to_one_work_item_are_all_kept_and_huddles_do
     assert deposito.repo.work_item(item.id).entries[position].applause == 1
     assert later.id in {huddle.id for huddle in prensas.repo.huddles()}
     assert prensas.export() == deposito.export()
+
+
+def test_a_kiosk_cut_off_for_a_week_with_2000_changes_rejoins_and_every_kiosk_ends_the_same(plant):
+    prensas, deposito, calidad = plant.kiosk("prensas"), plant.kiosk("deposito"), plant.kiosk("calidad")
+    wins = [report(prensas, f"Logro compartido número {n}", kind="win").id for n in range(20)]
+    shared = [report(deposito, f"Casi accidente compartido número {n}").id for n in range(20)]
+    plant.settle()
+    step = 7 * DAY_MS // 2000
+    made: Counter[str] = Counter()
+    claps: Counter[str] = Counter()
+    last: dict[tuple[str, str], tuple[int, str]] = {}  # (record, kiosk) → (when, the kiosk's last draft)
+    # A week cut off: the quality kiosk makes 2 000 changes while the others go on between them,
+    # to the same wins and the same records, at times spread over the same week.
+    for n in range(2000):
+        for kiosk in plant.kiosks:
+            kiosk.wall[0] += step
+        if n % 4 in (0, 1):
+            report(calidad, f"Semana sin red, reporte número {n}")
+            made["reports"] += 1
+        elif n % 4 == 2:
+            calidad.repo.applaud(wins[n % 20])
+            claps[wins[n % 20]] += 1
+            made["claps"] += 1
+        else:
+            text = f"Borrador de calidad número {n}"
+            calidad.repo.save_review_draft(shared[n % 20], Review(what_happened=text), by="Rosa Díaz")
+            last[(shared[n % 20], "calidad")] = (calidad.wall[0], text)
+            made["drafts"] += 1
+        if n % 50 == 25:  # the two others, connected, now and then
+            prensas.repo.applaud(wins[n % 20])
+            claps[wins[n % 20]] += 1
+            text = f"Borrador del depósito número {n}"
+            target = shared[(n // 50) % 5 * 4 + 3]  # among the records the quality kiosk drafts too
+            deposito.repo.save_review_draft(target, Review(what_happened=text), by="Luis Paz")
+            last[(target, "deposito")] = (deposito.wall[0], text)
+            prensas.sync()
+            deposito.sync()
+    assert sum(made.values()) == 2000 and calidad.hook.waiting() >= 2000
+    plant.settle()  # it rejoins
+
+    exports = [kiosk.export() for kiosk in plant.kiosks]
+    assert exports[0] == exports[1] == exports[2]
+    assert len(exports[0]) == 40 + made["reports"]
+    for kiosk in plant.kiosks:
+        for win in wins:  # every clap counted, none twice
+            assert kiosk.repo.get(win).applause == claps[win]
+        for record_id in {record for record, _kiosk in last}:
+            record = kiosk.repo.get(record_id)
+            finals = sorted(value for key, value in last.items() if key[0] == record_id)
+            # One "draft saved" line per sitting: each kiosk's supervisor sat at it once.
+            saved = [entry for entry in record.history if entry.what == "review_draft_saved"]
+            assert len(saved) == len(finals) == 2
+            assert record.review.what_happened == finals[-1][1]  # the later by the clocks
+            kept = {entry.value for entry in record.history if entry.what == "changed_elsewhere"}
+            for _when, text in finals[:-1]:  # the other kiosk's last draft is still readable
+                assert any(text in value for value in kept), (record_id, text, kept)

@@ -53,14 +53,15 @@ def states(draw) -> Versioned:
     doc = {"id": "QPC-GB8", "applause": sum(counts.values()),
            "history": draw(st.lists(entries, max_size=3)), "follow_ups": draw(st.lists(follow_ups, max_size=2)),
            "links": draw(st.lists(links, max_size=2))}
-    stamped, parents = {}, {}
+    stamped, context = {}, {}
     for name, values in (("status", ["reported", "reviewed", "closed"]), ("what_happened", ["a", "b"])):
         if draw(st.booleans()):
             doc[name] = draw(st.sampled_from(values))
             stamped[name] = draw(stamps)
             if draw(st.booleans()):
-                parents[name] = min(draw(stamps), stamped[name])  # (a replaced value is older)
-    return Versioned(doc, stamped, {"applause": counts} if counts else {}, parents)
+                seen = min(draw(stamps), stamped[name])  # (a replaced value is older)
+                context[name] = {Stamp.parse(seen).kiosk: seen}
+    return Versioned(doc, stamped, {"applause": counts} if counts else {}, context)
 
 
 def normal(state: Versioned) -> Versioned:
@@ -69,7 +70,7 @@ def normal(state: Versioned) -> Versioned:
 
 def same(a: Versioned, b: Versioned) -> bool:
     as_json = lambda v: json.dumps([v.doc, dict(v.stamps), {k: dict(c) for k, c in v.counts.items()},  # noqa: E731
-                                    dict(v.parents)], sort_keys=True)
+                                    {k: dict(c) for k, c in v.context.items()}], sort_keys=True)
     return as_json(a) == as_json(b)
 
 
@@ -97,7 +98,7 @@ def test_nothing_is_lost(a, b):
     assert merged.doc["history"] == sorted(merged.doc["history"], key=lambda e: (e["at"], json.dumps(
         e, sort_keys=True, ensure_ascii=False, separators=(",", ":"))))
     for name in ("status", "what_happened"):
-        if a.parents.get(name) or b.parents.get(name):
+        if a.context.get(name) or b.context.get(name):
             continue  # (a value the winner knew and replaced may be dropped: it is older)
         values = {json.dumps(s.doc[name], separators=(",", ":")) for s in (a, b) if name in s.doc}
         kept = {json.dumps(merged.doc[name], separators=(",", ":"))} if name in merged.doc else set()
@@ -107,7 +108,7 @@ def test_nothing_is_lost(a, b):
 
 def test_applause_on_two_kiosks_adds_up_and_a_later_close_wins_with_the_other_value_kept():
     base = {"id": "QPC-GB8", "status": "reviewed", "applause": 2, "history": [], "follow_ups": [], "links": []}
-    reviewed = {"status": Stamp(T0, 0, "prensas").text()}  # both changed the reviewed record, apart
+    reviewed = {"status": {"prensas": Stamp(T0, 0, "prensas").text()}}  # both changed the reviewed record, apart
     at_press = Versioned(base | {"applause": 3, "status": "closed"},
                          {"status": Stamp(T0 + 60_000, 0, "prensas").text()}, {"applause": {"prensas": 3}}, reviewed)
     at_store = Versioned(base | {"applause": 4, "status": "reopened"},
