@@ -473,11 +473,19 @@ class KioskApp(App[int], inherit_bindings=False):
         from kiosk.hub.sync import SyncWorker
 
         try:
-            self._hub = SyncWorker.for_repository(repo, self.config.hub)
+            self._hub = SyncWorker.for_repository(repo, self.config.hub,
+                                                  on_pulled=lambda: self._call_soon(self._hub_pulled))
         except Exception:
             log.exception("the plant hub's sync could not start; this kiosk works on its own")
             return
         self._hub.start()
+
+    def _hub_pulled(self) -> None:
+        """Other kiosks' changes arrived: Home shows the plant's counts now, not in 30 s."""
+        from kiosk.screens.home import HomeScreen
+
+        if isinstance(self.screen, HomeScreen):
+            self.screen.load()
 
     def hub_status(self) -> HubStatus | None:
         """The plant hub's state now (None: no hub configured)."""

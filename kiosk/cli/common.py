@@ -35,7 +35,7 @@ def open_writer(config: Config, folder: Path, command: str, *, raise_busy: bool 
     from kiosk.storage import DataDamaged, StorageError, open_repository
 
     try:
-        return open_repository(folder, clock=system_clock, writer=True, command=command,
+        repo = open_repository(folder, clock=system_clock, writer=True, command=command,
                                id_series=config.storage.id_series, **store_args(config))
     except DataFolderBusy as exc:
         if raise_busy:
@@ -49,6 +49,16 @@ def open_writer(config: Config, folder: Path, command: str, *, raise_busy: bool 
         print(newer_schema_message(folder, exc), file=sys.stderr)
     except (StorageError, OSError) as exc:
         print(_("Cannot open the data in {folder}: {error}").format(folder=folder, error=exc), file=sys.stderr)
+    else:
+        if config.hub.url:
+            from kiosk.storage.sync import capture, sync_state
+
+            if sync_state(repo.store).get("enrolled"):
+                # A kiosk of a plant: what a command changes (an import, a supervisor) is queued
+                # for the hub like the kiosk's own saves. (Before its first connection there is
+                # nothing to queue: that connection sends the whole folder.)
+                capture(repo.store, config.hub.kiosk_name)
+        return repo
     return None
 
 

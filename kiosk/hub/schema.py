@@ -7,7 +7,8 @@ version (never edit a released step), with its roles.
 - ``kiosk_hub.kiosks``: each kiosk's name and its login role (``kiosk_<name>``).
 - ``kiosk_hub.records``: the documented read-only view for a spreadsheet or BI tool, one row per
   record, its main columns and the whole document as JSONB, for the role group
-  ``kiosk_hub_readers``.
+  ``kiosk_hub_readers``: the newest copy a kiosk sent, which is the whole merge once the kiosks
+  are in step (a kiosk whose merge holds more than what it received sends it on).
 - A trigger NOTIFYs ``kiosk_hub_changes`` on every new change, for kiosks that LISTEN.
 
 Roles are the cluster's, not the database's: the two groups (``kiosk_hub_kiosks``,

@@ -187,11 +187,14 @@ class SyncWorker:
     """Rounds with the hub on a thread of their own (see the module's docstring)."""
 
     def __init__(self, hook: Capture, config: HubConfig, series: int, *,
-                 on_status: Callable[[HubStatus], None] | None = None) -> None:
+                 on_status: Callable[[HubStatus], None] | None = None,
+                 on_pulled: Callable[[], None] | None = None) -> None:
         self.hook = hook
         self.config = config
         self.series = series
         self.on_status = on_status
+        #: Called (on the worker's thread) after a round that changed documents here.
+        self.on_pulled = on_pulled
         # A save wakes the worker through a pipe, so that one select() waits for it and for the
         # hub's NOTIFY at once: a change goes out at once, not at the next poll.
         self._wake_read, self._wake_write = os.pipe()
@@ -323,6 +326,8 @@ class SyncWorker:
         if result.pushed or result.pulled:
             log.info("hub round: %d pushed, %d pulled (%d changed here, %d refused)",
                      result.pushed, result.pulled, result.changed, result.refused)
+        if result.changed and self.on_pulled is not None:
+            self.on_pulled()
 
     def _close(self) -> None:
         conn, self._conn = self._conn, None

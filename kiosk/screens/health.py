@@ -59,7 +59,11 @@ class HealthScreen(KioskScreen[None]):
         if hub is not None:
             from kiosk.hub.status import hub_line
 
-            text.append(hub_line(hub, kiosk.clock()))
+            line = hub_line(hub, kiosk.clock())
+            away = hub.state in ("offline", "refused")
+            text.append(("! " if away else "  ") + line)
+            if away and hub.problem:
+                text.append("    " + hub.problem)  # (for the admin: what the hub or the network said)
             self._again = True  # (the hub's line is read again every two seconds too)
         self.post_message(FactsReady("\n".join(text)))
 

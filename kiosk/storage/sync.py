@@ -232,14 +232,13 @@ class Capture:
         return datetime.fromtimestamp(self.wall_ms() / 1000, UTC).isoformat(timespec="seconds")
 
     def enrol(self) -> int:
-        """Give the documents that predate the hub their versions and queue them (the first
-        connection of a kiosk with data pushes its whole history), a batch per transaction,
-        so that a kill halfway resumes. Returns how many were queued."""
+        """Give the documents without versions theirs and queue them, a batch per transaction
+        (so that a kill halfway resumes): at a kiosk's first connection, its whole history;
+        later, anything written to the folder with no hook (an older kiosk's command, a
+        restore). Returns how many were queued."""
         queued = 0
         while True:
             with self.store.lock:
-                if self.enrolled:
-                    return queued
                 versions = self.store.tables.get(VERSIONS, {})
                 batch: list[Op] = []
                 for table in RULES:
@@ -251,8 +250,9 @@ class Capture:
                     if len(batch) >= ENROL_BATCH:
                         break
                 if not batch:
-                    self.enrolled = True
-                    self.store.commit([self._state_op()], hooked=False)
+                    if not self.enrolled:
+                        self.enrolled = True
+                        self.store.commit([self._state_op()], hooked=False)
                     return queued
                 self.store.commit(batch)
                 queued += len(batch)
@@ -337,6 +337,7 @@ class Capture:
         with self.store.lock:
             ops: list[Op] = []
             touched: dict[tuple[str, str], tuple[dict[str, Any] | None, dict[str, Any]]] = {}
+            last_in: dict[tuple[str, str], Incoming] = {}
             for change in changes:
                 try:
                     result = self._merge_one(change, touched)
@@ -347,6 +348,7 @@ class Capture:
                     continue
                 if result is not None:
                     touched[result[0]] = result[1]
+                    last_in[result[0]] = change
             for (table, key), (doc, versions) in touched.items():
                 stored = self.store.tables.get(table, {}).get(key)
                 before = _canonical(dict(unpacked(stored))) if stored is not None else None
@@ -354,8 +356,11 @@ class Capture:
                 if now != before:
                     changed += 1
                     ops.append(("put", table, key, doc) if doc is not None else ("del", table, key))
-                if versions.pop("_spread", False):
-                    # This kiosk wrote values that lost into the history: the others get them too.
+                if _more_than(doc, versions, last_in[(table, key)], RULES[table]):
+                    # The merge holds more than the kiosk that sent it had (a change made here or
+                    # pulled from a third kiosk meanwhile, a superseded value written into the
+                    # history): sent on, so that the hub's newest copy of it is the whole merge
+                    # too (what the records view shows). The next kiosk's merge equals it: no echo.
                     self.outbox += 1
                     ops.append(("put", OUTBOX, f"{self.outbox:012d}",
                                 {"table": table, "key": key, "hlc": self.clock.now(self.wall_ms()).text(),
@@ -413,21 +418,16 @@ class Capture:
         if doc is None:
             for name in rules.local:  # a kiosk's own fields start afresh here (a supervisor's tries)
                 new_doc.pop(name, None)
-        spread = False
         if lost and rules.history:
             history = keep_superseded(list(new_doc.get(rules.history) or []), lost)
             if history is not None:
                 new_doc[rules.history] = history
-                spread = True
         checked = _codec(change.table)(new_doc)
         if _canonical(checked) != _canonical(new_doc):
             # Text a kiosk would have cleaned (control bytes, escape sequences): cleaned here the
             # same way on every kiosk; the document is merged in that form from now on.
             new_doc = join(Versioned(checked), Versioned(checked), rules)[0].doc
-        out = _versions_doc(merged)
-        if spread:
-            out["_spread"] = True
-        return where, (new_doc, out)
+        return where, (new_doc, _versions_doc(merged))
 
     def _local_key(self, change: Incoming) -> str | None:
         if change.table != SUPERVISORS:
@@ -439,6 +439,19 @@ class Capture:
         if change.doc is None:
             return None  # removed there, never here
         return str(max(map(int, rows), default=0) + 1)
+
+
+def _more_than(doc: dict[str, Any] | None, versions: Mapping[str, Any], sent: Incoming, rules: Any) -> bool:
+    """Whether a merged document holds more than the change it was merged with (leaving out
+    the fields each kiosk keeps for itself)."""
+    if doc is None or sent.doc is None:
+        return False
+
+    def shared(value: Mapping[str, Any]) -> str:
+        return _canonical({name: item for name, item in value.items() if name not in rules.local})
+
+    return (shared(doc) != shared(sent.doc) or dict(versions.get("stamps", {})) != dict(sent.versions.get("stamps", {}))
+            or dict(versions.get("counts", {})) != dict(sent.versions.get("counts", {})))
 
 
 def _plant_key(table: str, key: str, doc: Mapping[str, Any] | None, row: Mapping[str, Any]) -> str:

@@ -155,15 +155,21 @@ def test_three_kiosks_and_the_office_share_one_learning_base(pg, tmp_path):
         for n in range(3):
             assert wait_for(lambda n=n: with_text(tmp_path / "deposito", f"Sin hub, reporte número {n}"), 60) >= 0
 
-        # In the end every kiosk exports the same records.
+        # A command's change on a kiosk of the plant (an import) is queued like a save, and goes out
+        # with the next round; in the end every kiosk exports the same records.
+        again = run(["import", "--config", str(configs["calidad"])], data=tmp_path / "calidad", stdin=lines(
+            {"kind": "surprise", "area": "Calidad", "what_happened": "Segundo lote con la etiqueta al revés",
+             "occurred_at": "2026-11-20T11:00:00-03:00"}))
+        assert again.returncode == 0, again.stderr.decode()
         assert run(["hub", "sync", "--config", str(configs["calidad"])], data=tmp_path / "calidad").returncode == 0
+        assert wait_for(lambda: with_text(tmp_path / "deposito", "Segundo lote con la etiqueta al revés"), 30) >= 0
 
         def exports() -> list[str]:
             return [run(["export", "--format", "jsonl"], data=tmp_path / name).stdout.decode()
                     for name in ("prensas", "deposito", "calidad", "oficina")]
 
         assert wait_for(lambda: len(set(exports())) == 1, 60) >= 0
-        assert len(exports()[0].splitlines()) == 5
+        assert len(exports()[0].splitlines()) == 6
     finally:
         for term in (prensas, deposito):
             term.close()

@@ -151,6 +151,12 @@ def test_a_review_changed_on_two_kiosks_at_once_keeps_the_later_and_the_other_in
         assert [(entry.by, entry.fields) for entry in kept] == [("prensas", ("review",))]
         assert "Corte de luz de 10 minutos" in kept[0].value
     assert prensas.export() == deposito.export()
+    # The hub's records view (what a spreadsheet reads) has the whole merge too: the kiosk that
+    # merged sent it on, since it held more than either kiosk had sent.
+    with connect(HubConfig(sslmode="disable"), url=plant.owner) as conn:
+        (document,) = conn.execute("SELECT document FROM kiosk_hub.records WHERE id = %s", (made.id,)).fetchone()
+    assert document["review"]["what_happened"] == "Corte general, 12 minutos"
+    assert [entry["by"] for entry in document["history"] if entry["what"] == "changed_elsewhere"] == ["prensas"]
     # A change made after seeing the other is simply newer: nothing more in the history.
     prensas.repo.save_review_draft(made.id, Review(what_happened="Corte general de 12 minutos"), by="Ana Gómez")
     plant.settle()
