@@ -478,4 +478,13 @@ def cmd_restore(args: Args, config: Config, folder: Path) -> int:
         count=info.records, file=args.file, when=show_date(info.written_at, with_time=True)))
     if aside is not None:
         print(_("The data it replaced is kept in {folder}.").format(folder=aside))
+    if config.hub.url:
+        # A kiosk of a plant: take back from the hub what it sent after the copy was made,
+        # before anything new is saved (a report made first could take a number already used).
+        from kiosk.cli.hub import sync_once
+
+        print(_("Taking back from the plant hub what this kiosk sent after the copy…"), flush=True)
+        if sync_once(config, folder) != 0:
+            print(_("Restored, but not in step with the hub: start the kiosk where it reaches the hub, and "
+                    "check with 'kiosk hub status' that nothing waits before reports are made."), file=sys.stderr)
     return 0

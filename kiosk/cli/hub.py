@@ -24,7 +24,7 @@ def cmd_hub(args: Args, config: Config, folder: Path) -> int:
     from kiosk.hub.connect import HubUnavailable, connect
 
     if args.hub_command == "sync":
-        return _sync(args, config, folder)
+        return sync_once(config, folder, wait=args.wait)
     url = getattr(args, "url", "") or config.hub.url
     if not url:
         print(_("No hub is configured: set [hub] url (and kiosk_name) in the configuration, or give --url."),
@@ -117,8 +117,9 @@ def _local_status(config: Config, folder: Path, conn: Any) -> None:
             print(text.format(when=show_date(datetime.fromisoformat(state[key]).astimezone(), with_time=True)))
 
 
-def _sync(args: Args, config: Config, folder: Path) -> int:
-    """One push-and-pull round; with the kiosk running on this folder, wait for its own."""
+def sync_once(config: Config, folder: Path, *, wait: float = 60.0) -> int:
+    """One push-and-pull round; with the kiosk running on this folder, wait (up to ``wait``
+    seconds) for its own. The exit status: 0 in step, 1 not (said on stderr), 2 no hub."""
     from kiosk.cli.common import open_writer
     from kiosk.hub.connect import HubUnavailable, connect
     from kiosk.hub.sync import HubOutOfDate, SeriesTaken, SyncWorker, sync_round
@@ -131,7 +132,7 @@ def _sync(args: Args, config: Config, folder: Path) -> int:
     try:
         repo = open_writer(config, folder, "kiosk hub sync", raise_busy=True)
     except DataFolderBusy as exc:
-        return _wait_for_running(args, config, folder, exc.holder)
+        return _wait_for_running(config, folder, exc.holder, wait)
     if repo is None:
         return 1
     try:
@@ -183,7 +184,7 @@ def series_taken_message(series: int, holder: str) -> str:
         holder=holder, series=series)
 
 
-def _wait_for_running(args: Args, config: Config, folder: Path, holder: dict[str, Any]) -> int:
+def _wait_for_running(config: Config, folder: Path, holder: dict[str, Any], wait: float) -> int:
     """The kiosk running on this folder syncs by itself: wait until it has sent everything and
     received everything the hub had when this command started."""
     from kiosk.cli.common import open_reader
@@ -202,7 +203,7 @@ def _wait_for_running(args: Args, config: Config, folder: Path, holder: dict[str
         return 1
     print(_("The kiosk running here (pid {pid}) syncs by itself; waiting for it to be in step…").format(
         pid=holder.get("pid", "?")), flush=True)
-    deadline = time.monotonic() + max(0.0, args.wait)
+    deadline = time.monotonic() + max(0.0, wait)
     try:
         while True:
             repo.store.refresh()

@@ -195,3 +195,30 @@ def test_a_kiosk_joining_pulls_everything_and_one_with_data_pushes_its_history(p
     old = run(["export", "--format", "jsonl"], data=tmp_path / "viejo").stdout
     assert run(["export", "--format", "jsonl"], data=tmp_path / "nuevo").stdout == old
     assert json.loads(old.splitlines()[0])["area"] == "Prensas"
+
+
+def test_a_kiosk_restored_from_a_backup_takes_back_what_it_sent_after_it(pg, tmp_path):
+    configs = join_plant(pg, tmp_path, "restore", ["prensas"])
+    config = ["--config", str(configs["prensas"])]
+    data = tmp_path / "prensas"
+
+    def add(text: str) -> str:
+        doc = {"kind": "near_miss", "area": "Prensas", "what_happened": text,
+               "occurred_at": "2026-11-20T09:00:00-03:00"}
+        done = run(["import", *config], data=data, stdin=lines(doc))
+        assert done.returncode == 0, done.stderr.decode()
+        return done.stdout.decode().split()[1]
+
+    add("Antes de la copia")
+    assert run(["hub", "sync", *config], data=data).returncode == 0
+    made = run(["backup", str(tmp_path / "copies"), *config], data=data)
+    assert made.returncode == 0, made.stderr.decode()
+    after = add("Después de la copia")
+    assert run(["hub", "sync", *config], data=data).returncode == 0
+    copy = sorted((tmp_path / "copies").iterdir())[-1]
+    restored = run(["restore", str(copy), *config], data=data)
+    said = restored.stdout.decode()
+    assert restored.returncode == 0 and "Trayendo del hub" in said and "Al día con el hub" in said, said
+    assert after in records_at(data)  # back from the hub before anything new was made
+    fresh = add("Primero después de restaurar")
+    assert fresh != after

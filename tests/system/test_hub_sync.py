@@ -319,3 +319,35 @@ def test_a_kiosk_cut_off_for_a_week_with_2000_changes_rejoins_and_every_kiosk_en
             kept = {entry.value for entry in record.history if entry.what == "changed_elsewhere"}
             for _when, text in finals[:-1]:  # the other kiosk's last draft is still readable
                 assert any(text in value for value in kept), (record_id, text, kept)
+
+
+def test_a_kiosk_back_from_an_older_copy_takes_its_own_later_changes_back_and_numbers_on(plant, tmp_path):
+    import shutil
+
+    prensas, deposito = plant.kiosk("prensas"), plant.kiosk("deposito")
+    for n in range(3):
+        report(prensas, f"Antes de la copia, reporte número {n}")
+    prensas.sync()
+    folder = prensas.repo.store.folder
+    prensas.repo.close()
+    shutil.copytree(folder, tmp_path / "copy")  # last night's backup
+    prensas.repo = open_repository(folder, clock=lambda: NOW, id_series=prensas.series)
+    prensas.hook = capture(prensas.repo.store, "prensas", wall_ms=lambda: prensas.wall[0])
+    later = [report(prensas, f"Después de la copia, reporte número {n}").id for n in range(3)]
+    prensas.sync()
+    prensas.repo.close()
+    # The disk dies; the kiosk comes back from last night's copy, and a report is made at once.
+    shutil.rmtree(folder)
+    shutil.copytree(tmp_path / "copy", folder)
+    prensas.repo = open_repository(folder, clock=lambda: NOW, id_series=prensas.series)
+    prensas.hook = capture(prensas.repo.store, "prensas", wall_ms=lambda: prensas.wall[0] + 10_000)
+    assert prensas.repo.get(later[0]) is None
+    plant.settle()
+    for record_id in later:  # its own changes after the copy, back from the hub
+        assert prensas.repo.get(record_id) is not None
+    # Its outbox numbers on after what the hub holds: a new change is not taken for an old one.
+    fresh = report(prensas, "Primer reporte después de volver de la copia")
+    assert fresh.id not in later
+    plant.settle()
+    assert deposito.repo.get(fresh.id).what_happened == "Primer reporte después de volver de la copia"
+    assert prensas.export() == deposito.export()
