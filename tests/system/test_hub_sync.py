@@ -10,6 +10,7 @@ kiosks as processes in test_hub_kiosks.py)."""
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -351,3 +352,25 @@ def test_a_kiosk_back_from_an_older_copy_takes_its_own_later_changes_back_and_nu
     plant.settle()
     assert deposito.repo.get(fresh.id).what_happened == "Primer reporte después de volver de la copia"
     assert prensas.export() == deposito.export()
+
+
+def test_a_kiosk_joining_shows_how_far_it_has_pulled_while_its_worker_runs(plant):
+    from kiosk.hub.sync import SyncWorker
+
+    prensas = plant.kiosk("prensas")
+    for n in range(1200):
+        report(prensas, f"Casi accidente número {n} en la línea 3")
+    prensas.sync()
+    nuevo = plant.kiosk("nuevo")
+    seen = []
+    worker = SyncWorker(nuevo.hook, nuevo.config, nuevo.series, on_status=seen.append)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 60
+        while worker.status().state != "connected" and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+    progress = [status.progress for status in seen if status.progress is not None]
+    assert progress and progress[-1][1] == 1200 and progress[0][0] < progress[-1][0]  # the health screen's count
+    assert worker.status().state == "connected" and nuevo.repo.count() == 1200
