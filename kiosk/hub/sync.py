@@ -83,6 +83,8 @@ class HubStatus:
     progress: tuple[int, int] | None = None
     series_holder: str = ""  # refused: the kiosk that numbers in this kiosk's id series
     series: int = 0
+    #: Changes received since the start that did not pass the checks (logged, left out).
+    refused: int = 0
 
 
 def prepare(conn: psycopg.Connection[Any], hook: Capture, series: int) -> None:
@@ -236,8 +238,16 @@ class SyncWorker:
             self.hook.flush_sent()
         except Exception:  # (a full disk: they are sent again next time, and stored once)
             log.warning("the pushed changes could not be dropped from the outbox", exc_info=True)
+        if (self._thread is None or not self._thread.is_alive()) and self._wake_write >= 0:
+            if self.hook.on_queued == self.wake:
+                self.hook.on_queued = None
+            os.close(self._wake_read)
+            os.close(self._wake_write)
+            self._wake_read = self._wake_write = -1
 
     def wake(self) -> None:
+        if self._wake_write < 0:
+            return  # (stopped)
         try:
             os.write(self._wake_write, b"!")
         except (BlockingIOError, OSError):
@@ -287,7 +297,7 @@ class SyncWorker:
                 if self._status.state != "offline":
                     log.warning("the hub is away: %s", problem)
                 self._set(state="offline", problem=problem, progress=None)
-                wait = min(wait * 2, RETRY_LAST) if self._status.state == "offline" else RETRY_FIRST
+                wait = min(wait * 2, RETRY_LAST)
             finally:
                 self._close()
             select.select([self._wake_read], [], [], wait)  # (a stop wakes it)
@@ -322,7 +332,8 @@ class SyncWorker:
 
         result = sync_round(conn, self.hook, self.series, progress, prepared=True, quick=True)
         newest, _own = hub_position(conn, self.hook.kiosk)
-        self._set(last_round=time.time(), behind=max(0, newest - self.hook.cursor), progress=None)
+        self._set(last_round=time.time(), behind=max(0, newest - self.hook.cursor), progress=None,
+                  refused=self._status.refused + result.refused)
         if result.pushed or result.pulled:
             log.info("hub round: %d pushed, %d pulled (%d changed here, %d refused)",
                      result.pushed, result.pulled, result.changed, result.refused)

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from kiosk.health import facts, matching_fact
-from kiosk.i18n import N_
+from kiosk.i18n import N_, ngettext
 from kiosk.screens.base import KioskScreen, leave
 from kiosk.widgets import KioskFooter, TLabel, plain
 
@@ -64,6 +64,11 @@ class HealthScreen(KioskScreen[None]):
             text.append(("! " if away else "  ") + line)
             if away and hub.problem:
                 text.append("    " + hub.problem)  # (for the admin: what the hub or the network said)
+            if hub.refused:
+                text.append("! " + ngettext(
+                    "{n} change from another kiosk did not pass the checks and was left out (see the log)",
+                    "{n} changes from other kiosks did not pass the checks and were left out (see the log)",
+                    hub.refused).format(n=hub.refused))
             self._again = True  # (the hub's line is read again every two seconds too)
         self.post_message(FactsReady("\n".join(text)))
 

@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 VERSIONS, OUTBOX, STATE = "sync_versions", "sync_outbox", "sync_state"
 _STATE_KEY = "1"
 SUPERVISORS = "supervisors"
+#: Tables keyed by numbers of the records' family: one number, one thing, made once.
+NUMBERED = frozenset({"records", "teams", "aars", "work_items"})
 #: At most this many documents are given their first versions in one transaction when a kiosk
 #: with data connects for the first time.
 ENROL_BATCH = 1000
@@ -405,6 +407,11 @@ class Capture:
             if doc is not None and _newest(meta.get("stamps", {}).values()) > remote_deleted:
                 return None
             return where, (None, {**meta, "deleted": _newest([remote_deleted, local_deleted])})
+        if doc is not None and change.table in NUMBERED and doc.get("created_at") != change.doc.get("created_at"):
+            # One number, two things made at different times: two kiosks numbered alike (a
+            # kiosk back from an old copy before it reached the hub). Merging would mix them;
+            # the change is refused (logged, counted) and both stay as they are.
+            raise ValidationError("id", "two_with_one_number", value=doc.get("id", change.key))
         remote = Versioned(dict(change.doc), versions.get("stamps", {}), versions.get("counts", {}),
                            versions.get("context", {}))
         if doc is None:

@@ -20,12 +20,14 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import HubConfig
+from kiosk.core import ids
 from kiosk.core.records import ReportDraft, Review
 from kiosk.core.supervisors import new_supervisor
 from kiosk.hub import schema
 from kiosk.hub.connect import connect
 from kiosk.hub.sync import SeriesTaken, sync_round
 from kiosk.storage import Repository, open_repository
+from kiosk.storage.packed import unpacked
 from kiosk.storage.sync import Capture, capture
 from tests.support.cli import run
 from tests.support.clock import ART, NOW
@@ -374,3 +376,19 @@ def test_a_kiosk_joining_shows_how_far_it_has_pulled_while_its_worker_runs(plant
     progress = [status.progress for status in seen if status.progress is not None]
     assert progress and progress[-1][1] == 1200 and progress[0][0] < progress[-1][0]  # the health screen's count
     assert worker.status().state == "connected" and nuevo.repo.count() == 1200
+
+
+def test_two_things_with_one_number_are_never_mixed(plant):
+    prensas, deposito = plant.kiosk("prensas"), plant.kiosk("deposito")
+    first = report(prensas, "Se trabó la prensa 2")
+    plant.settle()
+    # As if prensas came back from a copy older than that report, offline, and made another
+    # report that took the same number before it reached the hub.
+    doc = dict(unpacked(prensas.repo.store.tables["records"][str(ids.decode(first.id))]))
+    other = {**doc, "what_happened": "Otra cosa: faltan guantes en el puesto 4",
+             "created_at": "2026-11-21T11:30:00-03:00"}
+    prensas.repo.store.commit([("put", "records", str(ids.decode(first.id)), other)])
+    refused = deposito.sync().refused + prensas.sync().refused + deposito.sync().refused
+    assert refused >= 1
+    assert deposito.repo.get(first.id).what_happened == "Se trabó la prensa 2"  # not mixed with the other
+    assert prensas.repo.get(first.id).what_happened == "Otra cosa: faltan guantes en el puesto 4"
