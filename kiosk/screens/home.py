@@ -45,8 +45,9 @@ class HomeData(Message):
     open_teams: int = 0
     accounts: list[tuple[int, int]] = field(default_factory=list)  # after-action reviews: (in, of)
     open_work: int = 0
-    #: With a plant hub: the records of this kiosk's area (the counts are the plant's).
-    area_total: int | None = None
+    #: With a plant hub: this kiosk's area's records and those waiting for review (the counts
+    #: are the plant's).
+    area_counts: tuple[int, int] | None = None
 
 
 @dataclass
@@ -95,7 +96,7 @@ class HomeScreen(KioskScreen[None]):
         self._soaking: list[tuple[str, datetime]] = []
         self._open_teams = 0
         self._open_work = 0
-        self._area_total: int | None = None
+        self._area_counts: tuple[int, int] | None = None
         self._accounts: list[tuple[int, int]] = []
 
     def compose(self) -> ComposeResult:
@@ -167,9 +168,9 @@ class HomeScreen(KioskScreen[None]):
         ]
         from kiosk.health import low_disk
 
-        area_total = repo.count_in_area(area) if self.kiosk.config.hub.url and area else None
+        area_counts = repo.count_in_area(area) if self.kiosk.config.hub.url and area else None
         self.post_message(HomeData(counts, look_fors, wins, low_disk(repo.store.folder), soaking, len(teams),
-                                   repo.accounts_waiting(), repo.open_work_count(), area_total))
+                                   repo.accounts_waiting(), repo.open_work_count(), area_counts))
 
     @on(HomeData)
     def show_data(self, message: HomeData) -> None:
@@ -182,7 +183,7 @@ class HomeScreen(KioskScreen[None]):
         self._open_teams = message.open_teams
         self._accounts = message.accounts
         self._open_work = message.open_work
-        self._area_total = message.area_total
+        self._area_counts = message.area_counts
         self.retranslate()
         if first and hasattr(self.app, "counts_drawn"):
             self.call_after_refresh(self.app.counts_drawn)  # (the start's figure in make bench)
@@ -198,9 +199,11 @@ class HomeScreen(KioskScreen[None]):
         self.refresh_bindings()
         counts = self._counts
         if counts is not None:
-            self.query_one("#count-review", Static).update(
-                ngettext("{n} waiting", "{n} waiting", counts.waiting_review).format(n=counts.waiting_review)
-            )
+            waiting = ngettext("{n} waiting", "{n} waiting", counts.waiting_review).format(n=counts.waiting_review)
+            if self._area_counts is not None:
+                waiting = _("{here} waiting here · {plant} in the plant").format(
+                    here=self._area_counts[1], plant=counts.waiting_review)
+            self.query_one("#count-review", Static).update(waiting)
             parts = []
             if counts.follow_ups_overdue:
                 overdue = counts.follow_ups_overdue
@@ -209,8 +212,8 @@ class HomeScreen(KioskScreen[None]):
             parts.append(ngettext("{n} due today", "{n} due today", due).format(n=due))
             self.query_one("#count-follow_ups", Static).update(" · ".join(parts))
             plant = ngettext("{n} record", "{n} records", counts.total).format(n=counts.total)
-            if self._area_total is not None:
-                plant = _("{here} in this area · {plant} in the plant").format(here=self._area_total,
+            if self._area_counts is not None:
+                plant = _("{here} in this area · {plant} in the plant").format(here=self._area_counts[0],
                                                                                 plant=counts.total)
             self.query_one("#count-learnings", Static).update(plant)
             self.query_one("#count-teams", Static).update(

@@ -307,10 +307,12 @@ class RecordsRepository(Aggregate):
             total=total,
         )
 
-    def count_in_area(self, area: str) -> int:
-        """How many records one area has (Home's "this area" with a plant hub)."""
+    def count_in_area(self, area: str) -> tuple[int, int]:
+        """How many records one area has, and how many of them wait for their review (Home's
+        "this area" with a plant hub)."""
         with self.store.lock:
-            return sum(1 for doc in self._rows(RECORDS).values() if doc.get("area") == area)
+            docs = [doc for doc in self._rows(RECORDS).values() if doc.get("area") == area]
+        return len(docs), sum(1 for doc in docs if doc.get("status") in WAITING_STATUSES)
 
     def areas_in_use(self) -> list[str]:
         """Every area a record has (configured or not any more), sorted."""

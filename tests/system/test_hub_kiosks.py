@@ -3,7 +3,9 @@ two kiosks running (``kiosk run`` in a pseudo-terminal, typed at like a keyboard
 from the command line (``kiosk import``, ``kiosk hub sync``), and the office's ``kiosk serve
 --hub``. A report typed on one is on the others and on the office's record page; with the hub
 stopped, reports are still saved and acknowledged at once, and all of them arrive once it is
-back; at the end every kiosk exports the same thing."""
+back; at the end every kiosk exports the same thing. Also as processes (tests/support/hub_kiosk.py,
+driven line by line with a clock of their own): a kiosk cut off for a week with 2 000 changes,
+clocks a day apart, a kiosk joining, a kiosk restored from a backup."""
 
 from __future__ import annotations
 
@@ -20,10 +22,12 @@ from kiosk.config import HubConfig
 from kiosk.hub import schema
 from kiosk.hub.connect import connect
 from kiosk.storage import open_repository
+from kiosk.storage.packed import unpacked
 from tests.support.cli import lines, run
 from tests.support.clock import fixed_clock
 from tests.support.postgres import Postgres, _free_port
 from tests.support.pty_terminal import Terminal, kiosk_env
+from tests.support.storage import Child
 
 KIOSK = [sys.executable, "-m", "kiosk"]
 SAVED = "¡Gracias! Tu reporte quedó guardado.".encode()
@@ -87,7 +91,7 @@ def records_at(folder: Path) -> dict[str, dict]:
     """What a data folder holds now, read alongside its running writer."""
     repo = open_repository(folder, clock=fixed_clock, writer=False)
     try:
-        return {doc["id"]: doc for doc in repo.all_docs()}
+        return {doc["id"]: dict(unpacked(doc)) for doc in repo.all_docs()}
     finally:
         repo.close()
 
@@ -222,3 +226,130 @@ def test_a_kiosk_restored_from_a_backup_takes_back_what_it_sent_after_it(pg, tmp
     assert after in records_at(data)  # back from the hub before anything new was made
     fresh = add("Primero después de restaurar")
     assert fresh != after
+
+
+class Driven:
+    """A kiosk process of the plant (tests/support/hub_kiosk.py), one command at a time."""
+
+    def __init__(self, tmp: Path, name: str, config: Path, wall_ms: int) -> None:
+        import tomllib
+
+        series = tomllib.loads(config.read_text(encoding="utf-8"))["storage"]["id_series"]
+        self.name, self.folder = name, tmp / name
+        self.child = Child(Path(__file__).parents[1] / "support" / "hub_kiosk.py", self.folder, name, series,
+                           config, wall_ms, stderr_path=tmp / f"{name}.err")
+        assert self.child.readline(60) == "ready", self.child.stderr()[-800:]
+
+    def __call__(self, command: str) -> str:
+        self.child.send(command)
+        answer = self.child.readline(60)
+        assert answer.startswith("ok"), (command, answer, self.child.stderr()[-800:])
+        return answer[3:]
+
+    def close(self) -> None:
+        self.child.send("quit")
+        self.child.proc.wait(timeout=30)
+        self.child.close()
+
+
+def test_a_kiosk_cut_off_for_a_week_with_2000_changes_rejoins_and_every_kiosk_ends_the_same(pg, tmp_path):
+    from collections import Counter
+
+    configs = join_plant(pg, tmp_path, "week", ["prensas", "deposito", "calidad"])
+    start = 1_795_000_000_000
+    kiosks = {name: Driven(tmp_path, name, configs[name], start) for name in configs}
+    prensas, deposito, calidad = kiosks["prensas"], kiosks["deposito"], kiosks["calidad"]
+    try:
+        wins = [prensas(f"report win Prensas Logro compartido número {n}") for n in range(20)]
+        shared = [deposito(f"report near_miss Depósito Casi accidente compartido número {n}") for n in range(20)]
+        for _ in range(2):
+            for kiosk in kiosks.values():
+                kiosk("sync")
+        step = 7 * 24 * 3600 * 1000 // 2000
+        made: Counter[str] = Counter()
+        claps: Counter[str] = Counter()
+        last: dict[tuple[str, str], tuple[int, str]] = {}  # (record, kiosk) → (when, its last draft)
+        wall = start
+        # A week cut off: the quality kiosk makes 2 000 changes while the two others go on between
+        # them, to the same wins and the same records, at times spread over the same week.
+        for n in range(2000):
+            wall += step
+            for kiosk in kiosks.values():
+                kiosk(f"wall +{step}")
+            if n % 4 in (0, 1):
+                calidad(f"report near_miss Calidad Semana sin red, reporte número {n}")
+                made["reports"] += 1
+            elif n % 4 == 2:
+                calidad(f"applaud {wins[n % 20]}")
+                claps[wins[n % 20]] += 1
+                made["claps"] += 1
+            else:
+                text = f"Borrador de calidad número {n}"
+                calidad(f"draft {shared[n % 20]} Rosa_Díaz {text}")
+                last[(shared[n % 20], "calidad")] = (wall, text)
+                made["drafts"] += 1
+            if n % 50 == 25:  # the two others, connected, now and then
+                prensas(f"applaud {wins[n % 20]}")
+                claps[wins[n % 20]] += 1
+                text = f"Borrador del depósito número {n}"
+                target = shared[(n // 50) % 5 * 4 + 3]  # among the records the quality kiosk drafts too
+                deposito(f"draft {target} Luis_Paz {text}")
+                last[(target, "deposito")] = (wall, text)
+                prensas("sync")
+                deposito("sync")
+        assert sum(made.values()) == 2000 and int(calidad("waiting")) >= 2000
+        for _ in range(3):  # it rejoins
+            for kiosk in kiosks.values():
+                kiosk("sync")
+    finally:
+        for kiosk in kiosks.values():
+            kiosk.close()
+
+    exports = [run(["export", "--format", "jsonl"], data=tmp_path / name).stdout for name in kiosks]
+    assert exports[0] == exports[1] == exports[2]
+    assert len(exports[0].splitlines()) == 40 + made["reports"]  # every report, once
+    for name in kiosks:
+        docs = records_at(tmp_path / name)
+        for win in wins:  # every clap counted, none twice
+            assert docs[win]["applause"] == claps[win]
+        for record_id in {record for record, _kiosk in last}:
+            doc = docs[record_id]
+            finals = sorted(value for key, value in last.items() if key[0] == record_id)
+            # One "draft saved" line per sitting: each kiosk's supervisor sat at it once.
+            assert len([e for e in doc["history"] if e["what"] == "review_draft_saved"]) == len(finals) == 2
+            assert doc["review"]["what_happened"] == finals[-1][1]  # the later by the clocks
+            kept = [e.get("value", "") for e in doc["history"] if e["what"] == "changed_elsewhere"]
+            for _when, text in finals[:-1]:  # and the other kiosk's last draft is still readable
+                assert any(text in value for value in kept), (record_id, text, kept)
+
+
+def test_clocks_a_day_apart_lose_and_reorder_nothing(pg, tmp_path):
+    configs = join_plant(pg, tmp_path, "clocks", ["prensas", "adelantado"])
+    start, day = 1_795_000_000_000, 24 * 3600 * 1000
+    prensas = Driven(tmp_path, "prensas", configs["prensas"], start)
+    ahead = Driven(tmp_path, "adelantado", configs["adelantado"], start + day)  # its clock a day ahead
+    try:
+        made = prensas("report near_miss Prensas Fuga de aceite en la prensa 4")
+        for kiosk in (prensas, ahead, prensas):
+            kiosk("sync")
+        # The kiosk a day ahead changes the draft first; the press shop changes it a second
+        # later, after seeing it (its own clock still says "yesterday").
+        ahead("draft " + made + " Luis_Paz Fuga chica")
+        for kiosk in (ahead, prensas):
+            kiosk("sync")
+        prensas("wall +1000")
+        prensas("draft " + made + " Ana_Gómez Fuga en el retén, cambiado")
+        reports = [ahead("report near_miss Prensas Reporte del kiosco adelantado"),
+                   prensas("report near_miss Prensas Reporte de prensas")]
+        for kiosk in (prensas, ahead, prensas):
+            kiosk("sync")
+    finally:
+        prensas.close()
+        ahead.close()
+    for name in ("prensas", "adelantado"):
+        docs = records_at(tmp_path / name)
+        assert docs[made]["review"]["what_happened"] == "Fuga en el retén, cambiado"  # what came after won
+        assert not [e for e in docs[made]["history"] if e["what"] == "changed_elsewhere"]
+        assert set(reports) <= set(docs)  # nothing lost
+    assert (run(["export", "--format", "jsonl"], data=tmp_path / "prensas").stdout
+            == run(["export", "--format", "jsonl"], data=tmp_path / "adelantado").stdout)

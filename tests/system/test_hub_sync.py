@@ -2,16 +2,17 @@
 others after a round; applause adds up; a review draft changed on two kiosks at once keeps the
 later one and the other in the history ("changed also at kiosk …"), identically everywhere; a
 supervisor signs in at any kiosk; a kiosk whose id series another has is refused and syncs
-nothing; a clock a day ahead reorders nothing; and every kiosk exports the same thing.
+nothing; two things with one number are never mixed; a kiosk back from an older copy takes its
+own changes back; and every kiosk exports the same thing.
 
-These run the sync's rounds in the test's own process (the worker's loop is tested with the
-kiosks as processes in test_hub_kiosks.py)."""
+These run the sync's rounds in the test's own process, each kiosk on its own data folder and
+journal (the kiosks as processes — the worker's loop, a week offline, clocks a day apart — are
+in test_hub_kiosks.py, and kill -9 in test_hub_kills.py)."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,7 +35,6 @@ from tests.support.clock import ART, NOW
 from tests.support.postgres import Postgres
 
 T0 = 1_795_000_000_000  # (wall milliseconds: late 2026)
-DAY_MS = 24 * 3600 * 1000
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ class Plant:
             schema.init(conn)
         self.kiosks: list[Kiosk] = []
 
-    def kiosk(self, name: str, *, series: int = 0, skew_ms: int = 0,
+    def kiosk(self, name: str, *, series: int = 0,
               before: Callable[[Repository], None] | None = None) -> Kiosk:
         with connect(HubConfig(sslmode="disable"), url=self.owner) as conn:
             password = schema.new_password()
@@ -82,7 +82,7 @@ class Plant:
         secret.write_text(password + "\n")
         config = HubConfig(url=self.pg.url(schema.kiosk_role(name), self.database), kiosk_name=name,
                            password_file=str(secret), sslmode="disable")
-        wall = [T0 + skew_ms]
+        wall = [T0]
         # The kiosk's clock, as its records' times and its stamps see it.
         repo = open_repository(self.tmp / name, clock=lambda: datetime.fromtimestamp(wall[0] / 1000, ART),
                                id_series=given)
@@ -198,22 +198,6 @@ def test_a_kiosk_whose_id_series_another_has_is_refused_and_syncs_nothing(plant)
     assert copy.repo.count() == 0 and copy.hook.cursor == 0
 
 
-def test_a_clock_a_day_ahead_reorders_nothing(plant):
-    prensas, ahead = plant.kiosk("prensas"), plant.kiosk("adelantado", skew_ms=DAY_MS)
-    made = report(prensas, "Fuga de aceite en la prensa 4")
-    plant.settle()
-    # The kiosk a day ahead changes the draft first; the press shop changes it after seeing it.
-    ahead.repo.save_review_draft(made.id, Review(what_happened="Fuga chica"), by="Luis Paz")
-    plant.settle()
-    prensas.wall[0] += 1000  # its clock is a day behind the other's stamps, and a second on
-    prensas.repo.save_review_draft(made.id, Review(what_happened="Fuga en el retén, cambiado"), by="Ana Gómez")
-    plant.settle()
-    for kiosk in plant.kiosks:
-        record = kiosk.repo.get(made.id)
-        assert record.review.what_happened == "Fuga en el retén, cambiado"  # the later change, by what came after
-        assert not [entry for entry in record.history if entry.what == "changed_elsewhere"]
-
-
 def test_pushing_twice_stores_once_and_a_pull_resumes_from_its_cursor(plant):
     prensas, deposito = plant.kiosk("prensas"), plant.kiosk("deposito")
     for n in range(5):
@@ -266,62 +250,6 @@ def test_entries_made_on_two_kiosks_to_one_work_item_are_all_kept_and_huddles_do
     assert deposito.repo.work_item(item.id).entries[position].applause == 1
     assert later.id in {huddle.id for huddle in prensas.repo.huddles()}
     assert prensas.export() == deposito.export()
-
-
-def test_a_kiosk_cut_off_for_a_week_with_2000_changes_rejoins_and_every_kiosk_ends_the_same(plant):
-    prensas, deposito, calidad = plant.kiosk("prensas"), plant.kiosk("deposito"), plant.kiosk("calidad")
-    wins = [report(prensas, f"Logro compartido número {n}", kind="win").id for n in range(20)]
-    shared = [report(deposito, f"Casi accidente compartido número {n}").id for n in range(20)]
-    plant.settle()
-    step = 7 * DAY_MS // 2000
-    made: Counter[str] = Counter()
-    claps: Counter[str] = Counter()
-    last: dict[tuple[str, str], tuple[int, str]] = {}  # (record, kiosk) → (when, the kiosk's last draft)
-    # A week cut off: the quality kiosk makes 2 000 changes while the others go on between them,
-    # to the same wins and the same records, at times spread over the same week.
-    for n in range(2000):
-        for kiosk in plant.kiosks:
-            kiosk.wall[0] += step
-        if n % 4 in (0, 1):
-            report(calidad, f"Semana sin red, reporte número {n}")
-            made["reports"] += 1
-        elif n % 4 == 2:
-            calidad.repo.applaud(wins[n % 20])
-            claps[wins[n % 20]] += 1
-            made["claps"] += 1
-        else:
-            text = f"Borrador de calidad número {n}"
-            calidad.repo.save_review_draft(shared[n % 20], Review(what_happened=text), by="Rosa Díaz")
-            last[(shared[n % 20], "calidad")] = (calidad.wall[0], text)
-            made["drafts"] += 1
-        if n % 50 == 25:  # the two others, connected, now and then
-            prensas.repo.applaud(wins[n % 20])
-            claps[wins[n % 20]] += 1
-            text = f"Borrador del depósito número {n}"
-            target = shared[(n // 50) % 5 * 4 + 3]  # among the records the quality kiosk drafts too
-            deposito.repo.save_review_draft(target, Review(what_happened=text), by="Luis Paz")
-            last[(target, "deposito")] = (deposito.wall[0], text)
-            prensas.sync()
-            deposito.sync()
-    assert sum(made.values()) == 2000 and calidad.hook.waiting() >= 2000
-    plant.settle()  # it rejoins
-
-    exports = [kiosk.export() for kiosk in plant.kiosks]
-    assert exports[0] == exports[1] == exports[2]
-    assert len(exports[0]) == 40 + made["reports"]
-    for kiosk in plant.kiosks:
-        for win in wins:  # every clap counted, none twice
-            assert kiosk.repo.get(win).applause == claps[win]
-        for record_id in {record for record, _kiosk in last}:
-            record = kiosk.repo.get(record_id)
-            finals = sorted(value for key, value in last.items() if key[0] == record_id)
-            # One "draft saved" line per sitting: each kiosk's supervisor sat at it once.
-            saved = [entry for entry in record.history if entry.what == "review_draft_saved"]
-            assert len(saved) == len(finals) == 2
-            assert record.review.what_happened == finals[-1][1]  # the later by the clocks
-            kept = {entry.value for entry in record.history if entry.what == "changed_elsewhere"}
-            for _when, text in finals[:-1]:  # the other kiosk's last draft is still readable
-                assert any(text in value for value in kept), (record_id, text, kept)
 
 
 def test_a_kiosk_back_from_an_older_copy_takes_its_own_later_changes_back_and_numbers_on(plant, tmp_path):
