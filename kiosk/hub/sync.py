@@ -44,6 +44,8 @@ APPLY_BATCH = 200
 #: Seconds between rounds with nothing to wake the worker (a NOTIFY lost with a connection).
 #: (Not a poll: a save and the hub's NOTIFY wake it at once.)
 IDLE_ROUND = 5.0
+#: After a save wakes the worker, how long it lets more saves gather before its round.
+GATHER_SECONDS = 0.1
 #: Seconds between tries while the hub is away: doubling from the first to the last.
 RETRY_FIRST, RETRY_LAST = 1.0, 30.0
 
@@ -300,7 +302,9 @@ class SyncWorker:
                 wait = min(wait * 2, RETRY_LAST)
             finally:
                 self._close()
-            select.select([self._wake_read], [], [], wait)  # (a stop wakes it)
+            # Saves do not cut this wait short (each would be a new try at a hub that is away);
+            # a stop does.
+            self._stop.wait(wait)
 
     def _session(self) -> None:
         self._conn = conn = connect(self.config, autocommit=True)
@@ -315,6 +319,9 @@ class SyncWorker:
             if self._stop.is_set():
                 return
             if self._wake_read in ready:
+                # A moment for the saves that come together (a burst of taps, an import) to go
+                # in one round: the worker then does not vie with the saves for the interpreter.
+                self._stop.wait(GATHER_SECONDS)
                 self._woken()
             if conn.fileno() in ready:
                 for _notify in conn.notifies(timeout=0.01):  # (taken in; the round pulls them)
