@@ -135,22 +135,21 @@ def bench_hub(tmp: Path, docs: list[dict[str, Any]], log: Callable[[str], None],
             repo.import_docs(docs)
             repo.close()
 
+        def first_round(name: str, config: HubConfig, series: int) -> tuple[Any, Any, Any, float]:
+            """A kiosk's first connection, timed: (its repository, its worker, the round, seconds)."""
+            repo = open_repository(work / name, clock=_clock, id_series=series)
+            worker = SyncWorker.for_repository(repo, config)
+            began = time.perf_counter()
+            with connect(config, autocommit=True) as conn:
+                done = sync_round(conn, worker.hook, series)
+            return repo, worker, done, time.perf_counter() - began
+
         log("hub: the first connection pushes the kiosk's history")
-        a = open_repository(work / "prensas", clock=_clock, id_series=a_series)
-        worker_a = SyncWorker.for_repository(a, a_config)
-        began = time.perf_counter()
-        with connect(a_config, autocommit=True) as conn:
-            pushed = sync_round(conn, worker_a.hook, a_series)
-        out["first_push_s"] = time.perf_counter() - began
+        a, worker_a, pushed, out["first_push_s"] = first_round("prensas", a_config, a_series)
         out["first_push_changes"] = pushed.pushed
 
         log("hub: a new kiosk joins the plant and pulls everything")
-        b = open_repository(work / "deposito", clock=_clock, id_series=b_series)
-        worker_b = SyncWorker.for_repository(b, b_config)
-        began = time.perf_counter()
-        with connect(b_config, autocommit=True) as conn:
-            pulled = sync_round(conn, worker_b.hook, b_series)
-        out["initial_s"] = time.perf_counter() - began
+        b, worker_b, pulled, out["initial_s"] = first_round("deposito", b_config, b_series)
         out["initial_changes"] = pulled.pulled
         out["initial_records"] = b.count()
 

@@ -447,6 +447,19 @@ _LISTS = {
 }
 
 
+#: The report's own fields, which an imported document gets checked and cleaned as if typed.
+REPORT_FIELDS = ("kind", "area", "what_happened", "impact", "what_we_did", "reporter", "station")
+
+
+def report_checked(doc: Mapping[str, Any]) -> tuple[dict[str, Any], ReportDraft]:
+    """A document from outside (an import, another kiosk of the plant) with its report's
+    fields checked and cleaned as if typed (any area); ValidationError names the field.
+    Also returns the cleaned draft (its ``occurred_at`` normalised)."""
+    draft = ReportDraft(**{name: doc.get(name, "") for name in (*REPORT_FIELDS, "occurred_at")})
+    cleaned = clean_report(draft, None)
+    return {**doc, **{name: getattr(cleaned, name) for name in REPORT_FIELDS}}, cleaned
+
+
 def record_from_doc(doc: Mapping[str, Any]) -> Record:
     """Rebuild a record from a stored or imported document; raises ValidationError."""
     unknown = set(doc) - set(RECORD_FIELDS)

@@ -203,16 +203,24 @@ def _login_role(cur: Any, role: str, group: str, password: str) -> None:
     cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(role)))
 
 
+def _check_name(name: str, what: str) -> None:
+    if not NAME.fullmatch(name):
+        raise ValueError(f"a {what}'s name is lowercase letters, digits and _, starting with a letter: {name!r}")
+
+
+def _check_version(cur: Any) -> None:
+    if schema_version(cur) < VERSION:
+        raise NewerHub("the hub's schema is older than this kiosk's: run kiosk hub init first")
+
+
 def add_kiosk(conn: Any, name: str, password: str, series: int = 0) -> tuple[str, int]:
     """A kiosk joins the plant: its LOGIN role (``kiosk_<name>``, in the kiosks' group), its row
     in ``kiosks`` and its id series (``series``, or the lowest free one); again for the same
     name, a new password and the series it has. Returns the role and the series."""
-    if not NAME.fullmatch(name):
-        raise ValueError(f"a kiosk's name is lowercase letters, digits and _, starting with a letter: {name!r}")
+    _check_name(name, "kiosk")
     role = kiosk_role(name)
     with conn.transaction(), conn.cursor() as cur:
-        if schema_version(cur) < VERSION:
-            raise NewerHub("the hub's schema is older than this kiosk's: run kiosk hub init first")
+        _check_version(cur)
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (PUSH_LOCK + 1,))
         _login_role(cur, role, KIOSKS_GROUP, password)
         cur.execute(f"SELECT series FROM {SCHEMA}.kiosks WHERE name = %s", (name,))
@@ -234,11 +242,9 @@ def add_kiosk(conn: Any, name: str, password: str, series: int = 0) -> tuple[str
 
 def add_reader(conn: Any, name: str, password: str) -> str:
     """A read-only role for the records view (a spreadsheet, a BI tool). Returns the role."""
-    if not NAME.fullmatch(name):
-        raise ValueError(f"a reader's name is lowercase letters, digits and _, starting with a letter: {name!r}")
+    _check_name(name, "reader")
     role = reader_role(name)
     with conn.transaction(), conn.cursor() as cur:
-        if schema_version(cur) < VERSION:
-            raise NewerHub("the hub's schema is older than this kiosk's: run kiosk hub init first")
+        _check_version(cur)
         _login_role(cur, role, READERS_GROUP, password)
     return role

@@ -17,8 +17,10 @@ wait for it: they are acknowledged by the local journal as without a hub.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import re
 import select
 import threading
 import time
@@ -69,6 +71,7 @@ class Round:
     pulled: int = 0
     changed: int = 0
     refused: int = 0
+    newest: int = 0  # the hub's newest change id when the round began
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,7 @@ def push(conn: psycopg.Connection[Any], hook: Capture, limit: int = PUSH_BATCH) 
     if not batch:
         return 0
     rows = [(hook.kiosk, change.numbers[-1], change.table, change.key,
-             Jsonb(change.doc) if change.doc is not None else None, Jsonb(change.versions), change.stamp)
+             Jsonb(without_nul(change.doc)) if change.doc is not None else None, Jsonb(change.versions), change.stamp)
             for change in batch]
     with conn.transaction(), conn.cursor() as cur:
         cur.executemany(f"INSERT INTO {schema.SCHEMA}.changes (kiosk, kiosk_seq, tbl, key, doc, versions, hlc) "
@@ -152,6 +155,20 @@ def push(conn: psycopg.Connection[Any], hook: Capture, limit: int = PUSH_BATCH) 
     numbers = [number for change in batch for number in change.numbers]
     hook.pushed(numbers)
     return len(numbers)
+
+
+_NUL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
+
+
+def without_nul(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document without NUL characters, which PostgreSQL's JSON cannot hold: one in a text
+    (a folder written by an older kiosk) would refuse the push and hold up every change after it.
+    A kiosk receiving it strips control characters anyway."""
+    text = json.dumps(doc, ensure_ascii=True)
+    if "\\u0000" not in text:
+        return doc
+    cleaned: dict[str, Any] = json.loads(_NUL.sub(r"\1", text))
+    return cleaned
 
 
 def sync_round(conn: psycopg.Connection[Any], hook: Capture, series: int,
@@ -184,7 +201,7 @@ def sync_round(conn: psycopg.Connection[Any], hook: Capture, series: int,
             break
     if not quick:
         hook.flush_sent()
-    return Round(pushed, pulled, changed, refused)
+    return Round(pushed, pulled, changed, refused, newest)
 
 
 class SyncWorker:
@@ -338,8 +355,7 @@ class SyncWorker:
                 self._set(progress=(done, total))
 
         result = sync_round(conn, self.hook, self.series, progress, prepared=True, quick=True)
-        newest, _own = hub_position(conn, self.hook.kiosk)
-        self._set(last_round=time.time(), behind=max(0, newest - self.hook.cursor), progress=None,
+        self._set(last_round=time.time(), behind=max(0, result.newest - self.hook.cursor), progress=None,
                   refused=self._status.refused + result.refused)
         if result.pushed or result.pulled:
             log.info("hub round: %d pushed, %d pulled (%d changed here, %d refused)",

@@ -30,6 +30,7 @@ from kiosk.core.following import (
 from kiosk.core.records import (
     OPEN_STATUSES,
     RECORD_FIELDS,
+    REPORT_FIELDS,
     UPCOMING_DAYS,
     WAITING_STATUSES,
     FollowUp,
@@ -45,6 +46,7 @@ from kiosk.core.records import (
     new_link_token,
     new_record,
     record_to_doc,
+    report_checked,
     with_history,
 )
 from kiosk.core.records import record_from_doc as _record_from_doc
@@ -559,17 +561,7 @@ class RecordsRepository(Aggregate):
         unknown = set(doc) - set(RECORD_FIELDS)
         if unknown:
             raise ValidationError(sorted(unknown)[0], "unknown_field")
-        draft = ReportDraft(
-            kind=doc.get("kind", ""),
-            area=doc.get("area", ""),
-            what_happened=doc.get("what_happened", ""),
-            impact=doc.get("impact", ""),
-            what_we_did=doc.get("what_we_did", ""),
-            reporter=doc.get("reporter", ""),
-            station=doc.get("station", ""),
-            occurred_at=doc.get("occurred_at", ""),
-        )
-        cleaned = clean_report(draft, None)
+        checked, cleaned = report_checked(doc)
         if "id" in doc:
             if not isinstance(doc["id"], str):
                 raise ValidationError("id", "not_text")
@@ -594,8 +586,7 @@ class RecordsRepository(Aggregate):
             number = self._next_number(pending)
             full = dict(doc, id=ids.encode(number), created_at=stamp, occurred_at=cleaned.occurred_at or stamp)
             full.setdefault("history", [{"at": stamp, "by": "import", "what": "reported"}])
-        for name in ("kind", "area", "what_happened", "impact", "what_we_did", "reporter", "station"):
-            full[name] = getattr(cleaned, name)
+        full.update({name: checked[name] for name in REPORT_FIELDS})
         if full.get("link_token") in (None, ""):
             full["link_token"] = new_link_token()  # none yet: made as the kiosk makes them
         else:

@@ -36,19 +36,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from kiosk.core.aar import aar_from_doc, aar_to_doc
 from kiosk.core.hlc import Clock, Stamp, StampError
+from kiosk.core.huddle import huddle_from_doc, huddle_to_doc
 from kiosk.core.merge import RULES, Versioned, join, keep_superseded, local_change, normal_form
-from kiosk.core.records import ValidationError, record_from_doc, record_to_doc
+from kiosk.core.records import ValidationError, record_from_doc, record_to_doc, report_checked
+from kiosk.core.supervisors import supervisor_from_doc, supervisor_to_doc
+from kiosk.core.teams import team_from_doc, team_to_doc
 from kiosk.core.text import fold
+from kiosk.core.work import entry_from_doc, entry_to_doc, work_from_doc, work_to_doc
 from kiosk.storage.format import Op
 from kiosk.storage.journal import JournalStore
 from kiosk.storage.packed import unpacked
+from kiosk.storage.supervisors import SUPERVISORS
 
 log = logging.getLogger(__name__)
 
 VERSIONS, OUTBOX, STATE = "sync_versions", "sync_outbox", "sync_state"
 _STATE_KEY = "1"
-SUPERVISORS = "supervisors"
 #: Tables keyed by numbers of the records' family: one number, one thing, made once.
 NUMBERED = frozenset({"records", "teams", "aars", "work_items"})
 #: At most this many documents are given their first versions in one transaction when a kiosk
@@ -92,41 +97,24 @@ def _newest(stamps: Iterable[str]) -> str:
     return max(stamps, default="", key=lambda text: Stamp.parse(text) if text else Stamp(-1, -1, ""))
 
 
-def _codec(table: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """The document as the kiosk itself would write it after checking it like an import (what
-    another kiosk sends passes the same checks as a file; ValidationError if it does not)."""
-    if table == "records":
-        return lambda doc: record_to_doc(record_from_doc(doc))
-    if table == "teams":
-        from kiosk.core.teams import team_from_doc, team_to_doc
+def _supervisor_doc(doc: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return supervisor_to_doc(supervisor_from_doc(doc))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValidationError("supervisor", "invalid") from exc
 
-        return lambda doc: team_to_doc(team_from_doc(doc))
-    if table == "aars":
-        from kiosk.core.aar import aar_from_doc, aar_to_doc
 
-        return lambda doc: aar_to_doc(aar_from_doc(doc))
-    if table == "work_items":
-        from kiosk.core.work import work_from_doc, work_to_doc
-
-        return lambda doc: work_to_doc(work_from_doc(doc))
-    if table == "work_entries":
-        from kiosk.core.work import entry_from_doc, entry_to_doc
-
-        return lambda doc: entry_to_doc(entry_from_doc(doc))
-    if table == "huddles":
-        from kiosk.core.huddle import huddle_from_doc, huddle_to_doc
-
-        return lambda doc: huddle_to_doc(huddle_from_doc(doc))
-    if table == SUPERVISORS:
-        from kiosk.core.supervisors import supervisor_from_doc, supervisor_to_doc
-
-        def supervisor(doc: dict[str, Any]) -> dict[str, Any]:
-            try:
-                return supervisor_to_doc(supervisor_from_doc(doc))
-            except (KeyError, TypeError, ValueError) as exc:
-                raise ValidationError("supervisor", "invalid") from exc
-        return supervisor
-    raise ValidationError("table", "unknown", value=table)
+#: Each synced table's document as the kiosk itself would write it after checking it like an
+#: import: what another kiosk sends passes the same checks as a file (ValidationError if not).
+_CHECKED: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "records": lambda doc: record_to_doc(record_from_doc(report_checked(doc)[0])),
+    "teams": lambda doc: team_to_doc(team_from_doc(doc)),
+    "aars": lambda doc: aar_to_doc(aar_from_doc(doc)),
+    "work_items": lambda doc: work_to_doc(work_from_doc(doc)),
+    "work_entries": lambda doc: entry_to_doc(entry_from_doc(doc)),
+    "huddles": lambda doc: huddle_to_doc(huddle_from_doc(doc)),
+    SUPERVISORS: _supervisor_doc,
+}
 
 
 @dataclass(frozen=True)
@@ -429,7 +417,7 @@ class Capture:
             history = keep_superseded(list(new_doc.get(rules.history) or []), lost)
             if history is not None:
                 new_doc[rules.history] = history
-        checked = _codec(change.table)(new_doc)
+        checked = _CHECKED[change.table](new_doc)
         if _canonical(checked) != _canonical(new_doc):
             # Text a kiosk would have cleaned (control bytes, escape sequences): cleaned here the
             # same way on every kiosk; the document is merged in that form from now on.

@@ -320,3 +320,22 @@ def test_two_things_with_one_number_are_never_mixed(plant):
     assert refused >= 1
     assert deposito.repo.get(first.id).what_happened == "Se trabó la prensa 2"  # not mixed with the other
     assert prensas.repo.get(first.id).what_happened == "Otra cosa: faltan guantes en el puesto 4"
+
+
+def test_hostile_bytes_from_another_kiosk_are_cleaned_or_refused_like_an_import(plant):
+    prensas, deposito = plant.kiosk("prensas"), plant.kiosk("deposito")
+    first, second = report(prensas, "Texto de prueba uno"), report(prensas, "Texto de prueba dos")
+    plant.settle()
+    # A kiosk whose own checks were bypassed (an old version, a hand-edited folder) sends an
+    # escape sequence and control bytes in one record, and a text far beyond any limit in another.
+    for record, text in ((first, "Se trabó \x1b]52;c;QUJD\x07 la prensa \x1b[2J[@click=app.quit]x[/]\x00"),
+                         (second, "x" * 100_000)):
+        key = str(ids.decode(record.id))
+        doc = dict(unpacked(prensas.repo.store.tables["records"][key]))
+        prensas.repo.store.commit([("put", "records", key, {**doc, "what_happened": text})])
+    prensas.sync()
+    assert deposito.sync().refused == 1  # the one too long: left out, counted, logged
+    cleaned = deposito.repo.get(first.id).what_happened
+    assert "\x1b" not in cleaned and "\x07" not in cleaned and "\x00" not in cleaned
+    assert "[@click=app.quit]x[/]" in cleaned  # markup stays text (screens show it literally)
+    assert deposito.repo.get(second.id).what_happened == "Texto de prueba dos"  # nothing broken
